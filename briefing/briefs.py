@@ -1,0 +1,111 @@
+"""Load the briefs and audiences that live in the templates folder, as plain YAML files."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+from briefing.errors import InputError, Problem
+from briefing.factbase import SLUG
+from briefing.schema import Bool, Field, ListOf, MapOf, Number, Record, Str, load_record
+
+SECTIONS = ("title_block", "bluf", "background", "analysis", "key_figures", "disputes", "outlook",
+            "recommendations", "sources")
+
+AUDIENCE = Record("audience", "Who a brief is written for, and what they are shown.", {
+    "label": Field(Str(), "how the audience is named in the title block, e.g. `The Minister`", required=True),
+    "description": Field(Str(), "one line for `briefing list`", required=True),
+    "handling": Field(Str(), "handling marking printed on every page, e.g. FOR OFFICIAL USE", required=True),
+    "detail": Field(Str(enum=("summary", "full")), "summary: the essentials; full: every fact and claim",
+                    required=True),
+    "sections": Field(ListOf(Str(enum=SECTIONS), min_items=1), "the sections shown, in the templates' order",
+                      required=True),
+    "page_limit": Field(Number(integer=True, minimum=1, nullable=True),
+                        "most pages the PDF may have (null: no limit); the build fails beyond it"),
+    "quotes_in_notes": Field(Bool(), "show each source's quote in its footnote", default=False),
+    "max_points": Field(Number(integer=True, minimum=1), "at most this many bottom-line points", default=5),
+    "tone": Field(Str(enum=("formal", "plain")), "formal for officials; plain for business readers",
+                  default="formal"),
+    "labels": Field(MapOf(Str()), "section headings to use instead of the defaults", default={}),
+})
+
+BRIEF = Record("brief", "One brief: its title, topics and the audiences it is meant for.", {
+    "title": Field(Str(), "the brief's title", required=True),
+    "subtitle": Field(Str(), "a line under the title", default=""),
+    "subject": Field(Str(), "one line on what it covers (written into the file's properties)", required=True),
+    "topics": Field(ListOf(Str(pattern=SLUG, pattern_hint="a topic (lower-case word)"), min_items=1),
+                    "fact topics the brief draws on", required=True),
+    "audiences": Field(ListOf(Str(pattern=SLUG, pattern_hint="an audience name")),
+                       "audiences it is built for by default (file names in templates/audiences)", required=True),
+    "template": Field(Str(nullable=True), "its template under templates/briefs (default: NAME.md.j2)"),
+})
+
+
+@dataclass(frozen=True)
+class Audience:
+    """An audience file, templates/audiences/NAME.yaml."""
+
+    name: str
+    """The file's name without .yaml."""
+    path: str
+    """Where it was read from."""
+    settings: dict
+    """Its validated contents, as templates read them."""
+
+
+@dataclass(frozen=True)
+class Brief:
+    """A brief file, templates/briefs/NAME.yaml, and the template it names."""
+
+    name: str
+    """The file's name without .yaml."""
+    path: str
+    """Where it was read from."""
+    settings: dict
+    """Its validated contents."""
+    template: str
+    """Template name relative to the templates folder, e.g. briefs/trade-outlook.md.j2."""
+
+
+def _yaml_files(folder: str) -> list[tuple[str, str]]:
+    if not os.path.isdir(folder):
+        raise InputError(Problem(folder, 0, 0, "folder not found", "pass --templates DIR pointing at your templates"))
+    return [(f[:-5], os.path.join(folder, f)) for f in sorted(os.listdir(folder)) if f.endswith(".yaml")]
+
+
+def _collect(folder: str, record: Record) -> list[tuple[str, str, dict]]:
+    problems: list[Problem] = []
+    out = []
+    for name, path in _yaml_files(folder):
+        try:
+            out.append((name, path, load_record(path, record)))
+        except InputError as e:
+            problems.extend(e.problems)
+    if problems:
+        raise InputError(problems)
+    return out
+
+
+def load_audiences(templates: str) -> dict[str, Audience]:
+    """Return every audience in `templates`/audiences, by name."""
+    return {name: Audience(name, path, {**data, "name": name})
+            for name, path, data in _collect(os.path.join(templates, "audiences"), AUDIENCE)}
+
+
+def load_briefs(templates: str, audiences: dict[str, Audience]) -> dict[str, Brief]:
+    """Return every brief in `templates`/briefs, by name; check the audiences and templates they name."""
+    briefs = {}
+    problems = []
+    for name, path, data in _collect(os.path.join(templates, "briefs"), BRIEF):
+        for a in data["audiences"]:
+            if a not in audiences:
+                problems.append(Problem(path, data["_line"], 1, f"unknown audience {a!r}",
+                                        f"known audiences: {', '.join(audiences)}"))
+        template = "briefs/" + (data["template"] or f"{name}.md.j2")
+        if not os.path.isfile(os.path.join(templates, template)):
+            problems.append(Problem(path, data["_line"], 1, f"template {template} not found",
+                                    "create it, or set `template:` to an existing file in templates/briefs"))
+        briefs[name] = Brief(name, path, {**data, "name": name}, template)
+    if problems:
+        raise InputError(problems)
+    return briefs

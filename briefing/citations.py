@@ -1,0 +1,117 @@
+"""Chicago notes-and-bibliography forms for sources: full first note, short later notes, bibliography."""
+
+from __future__ import annotations
+
+from briefing.factbase import Citation, Source, format_date
+from briefing.mdtext import Md, escape
+
+
+def _quoted_title(source: Source, end: str) -> str:
+    """A title in quotation marks with the punctuation inside; a [description] stays bare."""
+    title = source.title
+    if title.startswith("["):
+        return escape(title) + end.strip()
+    return f"“{escape(title)}{end.strip()}”"
+
+
+def short_title(title: str) -> str:
+    """The first four words of a title, for short notes."""
+    words = title.strip("[]").split()
+    short = " ".join(words[:4])
+    return short + ("…" if len(words) > 4 else "")
+
+
+def _surname(name: str) -> str:
+    return name.split()[-1]
+
+
+def _url(url: str) -> str:
+    return f"<{url}>"
+
+
+def full_note(source: Source, cites: list[Citation] = (), quote: bool = False) -> Md:
+    """Return the first, full note for `source`: Author, “Title,” Outlet, date, locator, URL."""
+    head = _quoted_title(source, ",")
+    if source.author:
+        head = escape(source.author) + ", " + head
+    where = [escape(source.outlet)] if source.outlet else []
+    where.append(format_date(source.published) if source.published else "n.d.")
+    text = head + " " + ", ".join(where)
+    locator = _locator(cites, quote)
+    if locator:
+        text += ", " + locator
+    if source.url:
+        text += ", " + _url(source.url)
+    return Md(text)
+
+
+def short_note(source: Source, cites: list[Citation] = (), quote: bool = False) -> Md:
+    """Return a later, short note: Surname, “Short Title,” locator."""
+    title = source.title
+    short = escape(short_title(title))
+    locator = _locator(cites, quote)
+    if title.startswith("["):
+        short_t = short + ("," if locator else "")
+    else:
+        short_t = f"“{short}{',' if locator else ''}”"
+    text = (escape(_surname(source.author)) + ", " + short_t) if source.author else short_t
+    return Md(text + (" " + locator if locator else ""))
+
+
+def _locator(cites: list[Citation], quote: bool) -> str:
+    """`para. 3` or `paras. 3, 5`, then the quoted words when asked for."""
+    places = list(dict.fromkeys(c.at for c in cites if c.at))
+    out = ""
+    if len(places) == 1:
+        out = escape(places[0])
+    elif places:
+        nums = [p.split()[-1] for p in places]
+        same_kind = all(p.startswith("para. ") for p in places)
+        out = ("paras. " + ", ".join(nums)) if same_kind else ", ".join(places)
+        out = escape(out)
+    if quote and cites:
+        quoted = "; ".join(f"“{escape(_inner_quotes(c.quote))}”" for c in cites)
+        out = f"{out}: {quoted}" if out else quoted
+    return out
+
+
+def _inner_quotes(text: str) -> str:
+    """Double quotes inside a quotation become single ones, as the quotation itself is in double quotes."""
+    out, opening = [], True
+    for ch in text:
+        if ch == '"':
+            out.append("‘" if opening else "’")
+            opening = not opening
+        else:
+            out.append(ch)
+    return "".join(out).replace("“", "‘").replace("”", "’")
+
+
+def bibliography_entry(source: Source) -> Md:
+    """Return the source as a bibliography entry: Surname, Given. “Title.” Outlet, date. URL."""
+    parts = []
+    if source.author:
+        names = source.author.split()
+        parts.append(escape(" ".join([names[-1] + ","] + names[:-1]) if len(names) > 1 else names[0]) + ".")
+    parts.append(_quoted_title(source, "."))
+    where = [escape(source.outlet)] if source.outlet else []
+    where.append(format_date(source.published) if source.published else "n.d.")
+    where_text = ", ".join(where)
+    parts.append(where_text if where_text.endswith(".") else where_text + ".")
+    if source.url:
+        parts.append(_url(source.url) + ".")
+    return Md(" ".join(parts))
+
+
+def bibliography_key(source: Source) -> str:
+    """Sort key: writer's surname, or the title for unsigned pieces (as Chicago sorts them)."""
+    key = _surname(source.author) if source.author else source.title.strip("[]“”\"")
+    return key.lower()
+
+
+def join_note(parts: list[Md]) -> Md:
+    """Join several citations into one note, separated by semicolons, ending with a full stop."""
+    text = "; ".join(parts)
+    if text.endswith("”"):  # the full stop goes inside the closing quotation mark
+        return Md(text if text[-2] in ".?!" else text[:-1] + ".”")
+    return Md(text if text.endswith((".", "?", "!")) else text + ".")

@@ -1,0 +1,205 @@
+"""The `briefing` command line: build, check, list, facts, schema, new."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import sys
+from typing import Sequence
+
+from briefing.errors import InputError, Problem
+
+
+def _common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--facts", default="facts.yaml", metavar="PATH", help="the fact base (default: facts.yaml)")
+    p.add_argument("--templates", default="templates", metavar="DIR",
+                   help="briefs, audiences and style (default: templates)")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="briefing", description="Footnoted policy briefs, as DOCX and PDF, "
+                                     "from a sourced YAML fact base.")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    b = sub.add_parser("build", help="build briefs into the output folder")
+    b.add_argument("briefs", nargs="*", metavar="BRIEF", help="briefs to build (default: all)")
+    b.add_argument("-a", "--audience", action="append", default=[], metavar="NAME",
+                   help="build for this audience (repeatable; default: each brief's own audiences)")
+    b.add_argument("-f", "--format", default="pdf,docx", metavar="LIST",
+                   help="comma-separated formats from pdf, docx, md (default: pdf,docx)")
+    b.add_argument("-o", "--out", default="out", metavar="DIR", help="output folder (default: out)")
+    b.add_argument("--reference-docx", metavar="PATH", help="take Word styles from this .docx")
+    _common(b)
+
+    c = sub.add_parser("check", help="validate the fact base and compose every brief for every audience")
+    c.add_argument("--corpus", metavar="DIR", help="also verify every quote against the source texts in DIR")
+    _common(c)
+
+    lst = sub.add_parser("list", help="list briefs, audiences and facts per topic")
+    _common(lst)
+
+    f = sub.add_parser("facts", help="list the facts that match")
+    f.add_argument("text", nargs="?", default="", metavar="TEXT", help="words the id or statement contains")
+    f.add_argument("--topic", metavar="T", help="only facts with this topic")
+    f.add_argument("--source", metavar="S", help="only facts citing this source id")
+    _common(f)
+
+    sub.add_parser("schema", help="print the JSON Schema of facts.yaml")
+
+    n = sub.add_parser("new", help="start a new audience or brief from a copy of an existing one")
+    n.add_argument("kind", choices=("audience", "brief"))
+    n.add_argument("name", metavar="NAME", help="lower-case letters, digits and dashes")
+    n.add_argument("--from", dest="source", required=True, metavar="EXISTING", help="the one to copy")
+    _common(n)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit status (0 done, 1 bad input, 2 wrong usage)."""
+    try:
+        args = _parser().parse_args(argv)
+    except SystemExit as e:
+        return int(e.code or 0)
+    try:
+        return _COMMANDS[args.command](args)
+    except InputError as e:
+        for problem in e.problems:
+            print(problem, file=sys.stderr)
+        count = len(e.problems)
+        print(f"briefing: {count} problem{'s' if count != 1 else ''}; nothing was written", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+def _project(args):
+    from briefing.build import Project
+
+    return Project.load(args.facts, args.templates)
+
+
+def cmd_build(args) -> int:
+    from briefing.build import FORMATS, render, write_all
+
+    formats = [f.strip() for f in args.format.split(",") if f.strip()]
+    bad = [f for f in formats if f not in FORMATS]
+    if bad or not formats:
+        print(f"briefing build: unknown format {', '.join(bad) or '(none)'}; choose from {', '.join(FORMATS)}",
+              file=sys.stderr)
+        return 2
+    if args.reference_docx and not os.path.isfile(args.reference_docx):
+        raise InputError(Problem(args.reference_docx, 0, 0, "reference .docx not found"))
+    project = _project(args)
+    outputs = render(project, project.plan(args.briefs, args.audience), formats, args.out, args.reference_docx)
+    write_all(outputs, args.out)
+    for o in outputs:
+        print(o.path)
+    return 0
+
+
+def cmd_check(args) -> int:
+    from briefing.build import render
+    from briefing.compose import template_digits
+
+    project = _project(args)
+    problems = []
+    if args.corpus:
+        from briefing.corpus import verify
+
+        if not os.path.isdir(args.corpus):
+            raise InputError(Problem(args.corpus, 0, 0, "corpus folder not found"))
+        problems.extend(verify(project.facts, args.corpus))
+    try:
+        render(project, project.plan([], list(project.audiences)), ["md"], "out")
+    except InputError as e:
+        problems.extend(e.problems)
+    if problems:
+        raise InputError(problems)
+    for warning in template_digits(project.templates):
+        print(warning, file=sys.stderr)
+    fb = project.facts
+    quotes = sum(len(f.cite) for f in fb.facts.values())
+    print(f"{fb.path}: {len(fb.facts)} facts, {len(fb.disputes)} disputed questions, {len(fb.sources)} sources, "
+          f"{quotes} quotes" + (" verified against " + args.corpus if args.corpus else ""))
+    print(f"{len(project.briefs)} briefs compose for all {len(project.audiences)} audiences")
+    return 0
+
+
+def cmd_list(args) -> int:
+    project = _project(args)
+    print("Briefs:")
+    for b in project.briefs.values():
+        print(f"  {b.name:<20} {b.settings['title']}  (for: {', '.join(b.settings['audiences'])})")
+    print("Audiences:")
+    for a in project.audiences.values():
+        print(f"  {a.name:<20} {a.settings['description']}")
+    print("Facts per topic:")
+    for topic, n in project.facts.topics().items():
+        print(f"  {topic:<20} {n}")
+    return 0
+
+
+def cmd_facts(args) -> int:
+    from briefing.factbase import load
+
+    fb = load(args.facts)
+    words = args.text.lower().split()
+    shown = 0
+    for f in fb.facts.values():
+        if args.topic and args.topic not in f.topics:
+            continue
+        if args.source and all(c.source != args.source for c in f.cite):
+            continue
+        if words and not all(w in (f.id + " " + f.statement).lower() for w in words):
+            continue
+        sources = ", ".join(dict.fromkeys(c.source for c in f.cite))
+        print(f"{f.id}  [{sources}]\n    {f.statement}")
+        shown += 1
+    print(f"{shown} of {len(fb.facts)} facts")
+    return 0
+
+
+def cmd_schema(args) -> int:
+    from briefing.factbase import schema_json
+
+    print(json.dumps(schema_json(), indent=2, ensure_ascii=False))
+    return 0
+
+
+def cmd_new(args) -> int:
+    from briefing.factbase import SLUG
+    import re
+
+    if not re.fullmatch(SLUG, args.name):
+        print(f"briefing new: {args.name!r} is not a valid name; use lower-case letters, digits and dashes",
+              file=sys.stderr)
+        return 2
+    folder = os.path.join(args.templates, "audiences" if args.kind == "audience" else "briefs")
+    copies = [(".yaml", ".yaml")] + ([(".md.j2", ".md.j2")] if args.kind == "brief" else [])
+    made = []
+    for ext, _ in copies:
+        src = os.path.join(folder, args.source + ext)
+        dst = os.path.join(folder, args.name + ext)
+        if not os.path.isfile(src):
+            raise InputError(Problem(src, 0, 0, f"no {args.kind} named {args.source!r} to copy"))
+        if os.path.exists(dst):
+            raise InputError(Problem(dst, 0, 0, "already exists; choose another name or edit it"))
+        made.append((src, dst))
+    for src, dst in made:
+        shutil.copyfile(src, dst)
+        print(dst)
+    if args.kind == "brief":
+        print(f"now edit {made[0][1]} (title, topics, audiences) and {made[1][1]} (the text)")
+    else:
+        print(f"now edit {made[0][1]}; add '{args.name}' to the `audiences:` of the briefs it is for")
+    return 0
+
+
+_COMMANDS = {"build": cmd_build, "check": cmd_check, "list": cmd_list, "facts": cmd_facts, "schema": cmd_schema,
+             "new": cmd_new}
+
+
+if __name__ == "__main__":
+    sys.exit(main())

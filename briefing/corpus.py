@@ -1,0 +1,74 @@
+"""Verify that every quote in the fact base appears in its source's text, up to typography."""
+
+from __future__ import annotations
+
+import difflib
+import os
+import re
+
+from briefing.errors import Problem
+from briefing.factbase import Citation, FactBase
+
+_TYPOGRAPHY = str.maketrans({
+    "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'",
+    "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u2033": '"',
+    "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-", "\u2015": "-", "\u2212": "-",
+    "\u00ad": None, "\u200b": None, "\u00a0": " ", "\u202f": " ", "\u2009": " ",
+})
+
+
+def normalise(text: str) -> str:
+    """Return `text` with quotes, dashes and spaces made uniform and soft hyphens removed."""
+    return " ".join(text.translate(_TYPOGRAPHY).split())
+
+
+def closest_passage(quote: str, text: str) -> str:
+    """Return the passage of `text` (normalised) most like `quote`, for a mismatch report."""
+    words = text.split(" ")
+    n = max(1, len(quote.split(" ")))
+    best, best_ratio = "", -1.0
+    matcher = difflib.SequenceMatcher(autojunk=False)
+    matcher.set_seq2(quote)
+    for i in range(0, max(1, len(words) - n + 1)):
+        window = " ".join(words[i:i + n])
+        matcher.set_seq1(window)
+        if matcher.real_quick_ratio() <= best_ratio or matcher.quick_ratio() <= best_ratio:
+            continue
+        ratio = matcher.ratio()
+        if ratio > best_ratio:
+            best, best_ratio = window, ratio
+    return best
+
+
+def verify(fb: FactBase, corpus: str) -> list[Problem]:
+    """Return a problem for every quote not found in its source's file under `corpus`."""
+    problems: list[Problem] = []
+    texts: dict[str, str | None] = {}
+    for source in fb.sources.values():
+        path = os.path.join(corpus, source.file)
+        try:
+            with open(path, encoding="utf-8") as f:
+                texts[source.id] = normalise(f.read())
+        except OSError as e:
+            texts[source.id] = None
+            problems.append(Problem(fb.path, source.line, 0, f"source {source.id!r}: cannot read {path}: "
+                                    f"{e.strerror}", "check `file:` and the --corpus folder"))
+    cites: list[tuple[str, Citation]] = [(f.id, c) for f in fb.facts.values() for c in f.cite]
+    cites += [(d.id, c) for d in fb.disputes.values() for claim in d.claims for c in claim.cite]
+    for owner, c in cites:
+        text = texts.get(c.source)
+        if text is None:
+            continue
+        quote = normalise(c.quote)
+        if quote in text:
+            continue
+        near = closest_passage(quote, text)
+        problems.append(Problem(fb.path, c.line, c.column,
+                                f"{owner}: quote not found in {fb.sources[c.source].file}: {c.quote!r}",
+                                f"closest passage: {near!r}"))
+    return problems
+
+
+def word_count(text: str) -> int:
+    """Return the number of words, as the quote length limit counts them."""
+    return len(re.findall(r"\S+", text))

@@ -1,0 +1,413 @@
+"""Load facts.yaml into a typed, validated fact base: sources, facts with citations, disputed questions."""
+
+from __future__ import annotations
+
+import datetime as _dt
+from dataclasses import dataclass
+from typing import Any
+
+from briefing.errors import Problems
+from briefing.schema import (INVALID, Checker, Date, Field, ListOf, Number, Record, Str, Tagged, json_schema,
+                             tag_field)
+from briefing.yamlsource import compose
+
+SLUG = r"[a-z0-9][a-z0-9-]*"
+FACT_ID = r"[a-z0-9][a-z0-9_-]*(\.[a-z0-9][a-z0-9_-]*)+"
+MAX_QUOTE_WORDS = 25
+
+# --- the schema -------------------------------------------------------------------------------
+
+_CITATION = Record("citation", "Where a source supports the fact: the source's id and its own words.", {
+    "source": Field(Str(pattern=SLUG, pattern_hint="a source id (lower-case letters, digits, dashes)"),
+                    "id of an entry under `sources`", required=True),
+    "quote": Field(Str(max_words=MAX_QUOTE_WORDS),
+                   f"the shortest verbatim phrase of the source that supports the fact (at most {MAX_QUOTE_WORDS} words)",
+                   required=True),
+    "at": Field(Str(nullable=True), "where in the source, e.g. `para. 3`"),
+})
+
+_AS_OF = Field(Date(nullable=True), "the date the value refers to")
+_VALUE = Tagged("type", {
+    "money": Record("money value", "An amount of money.", {
+        "type": tag_field("money", "`money`"),
+        "amount": Field(Number(minimum=0), "the amount in units of the currency, e.g. 17000000", required=True),
+        "currency": Field(Str(pattern=r"[A-Z]{3}", pattern_hint="a three-letter ISO currency code such as USD"),
+                          "ISO 4217 code, e.g. USD", required=True),
+        "per": Field(Str(enum=("year", "month")), "the period the amount recurs over, if any"),
+        "as_of": _AS_OF,
+    }),
+    "count": Record("count", "A number of things.", {
+        "type": tag_field("count", "`count`"),
+        "amount": Field(Number(integer=True, minimum=0), "how many", required=True),
+        "unit": Field(Str(), "what is counted, plural, e.g. `members`", required=True),
+        "as_of": _AS_OF,
+    }),
+    "percent": Record("percentage", "A share, in per cent.", {
+        "type": tag_field("percent", "`percent`"),
+        "amount": Field(Number(), "the percentage, e.g. 12.5", required=True),
+        "of": Field(Str(), "what it is a share of", required=True),
+        "as_of": _AS_OF,
+    }),
+    "date": Record("date value", "A day on which something happened.", {
+        "type": tag_field("date", "`date`"),
+        "date": Field(Date(), "the day", required=True),
+    }),
+    "period": Record("period", "A span of days or years.", {
+        "type": tag_field("period", "`period`"),
+        "start": Field(Date(), "first day", required=True),
+        "end": Field(Date(), "last day", required=True),
+    }),
+    "year": Record("year", "A year in which something happened.", {
+        "type": tag_field("year", "`year`"),
+        "year": Field(Number(integer=True, minimum=1000), "the year, e.g. 1994", required=True),
+    }),
+}, name="typed value")
+
+_TOPICS = Field(ListOf(Str(pattern=SLUG, pattern_hint="a topic (lower-case word)"), min_items=1),
+                "topics such as trade, defense, sco, connectivity, diplomacy, politics, culture", required=True)
+
+SOURCE = Record("source", "An article or document that facts cite.", {
+    "id": Field(Str(pattern=SLUG, pattern_hint="an id of lower-case letters, digits and dashes"),
+                "short stable id, e.g. `nation-2024-11-28`", required=True),
+    "title": Field(Str(), "the headline; a description in [brackets] when the piece has none", required=True),
+    "author": Field(Str(nullable=True), "the writer's name, or null when unsigned", required=True),
+    "author_note": Field(Str(nullable=True), "how the piece describes its writer, when it gives no name"),
+    "outlet": Field(Str(nullable=True), "newspaper, site or publisher; null when unknown", required=True),
+    "published": Field(Date(nullable=True), "publication date, or null when unknown", required=True),
+    "url": Field(Str(nullable=True, pattern=r"https?://\S+", pattern_hint="a web address (http:// or https://)"),
+                 "web address, or null when unknown", required=True),
+    "kind": Field(Str(enum=("news", "analysis", "opinion", "institutional")), "what sort of piece it is",
+                  required=True),
+    "standpoint": Field(Str(nullable=True), "the source's standpoint, where it has one"),
+    "short_name": Field(Str(nullable=True), "how briefs name it in prose and tables, e.g. `Rifat (Nawaiwaqt)`"),
+    "file": Field(Str(pattern=r"[^/\\]+", pattern_hint="a file name without folders"),
+                  "the source's text file in the corpus folder", required=True),
+})
+
+FACT = Record("fact", "One neutral, sourced statement.", {
+    "id": Field(Str(pattern=FACT_ID, pattern_hint="a dotted id such as trade.volume-2023"),
+                "stable dotted id used by templates, e.g. `trade.volume-2023`", required=True),
+    "topics": _TOPICS,
+    "statement": Field(Str(), "one neutral sentence", required=True),
+    "label": Field(Str(nullable=True), "a short name for tables of key figures, e.g. `Bilateral trade, 2023`"),
+    "value": Field(_VALUE, "an optional typed value: money, count, percent, date, period or year"),
+    "held_by": Field(Str(nullable=True), "whose position this is, when it is an opinion rather than a fact"),
+    "cite": Field(ListOf(_CITATION, min_items=1), "one or more citations", required=True),
+    "confidence": Field(Str(enum=("high", "medium", "low")), "how sure the fact base is", default="high"),
+    "note": Field(Str(nullable=True), "a curator's remark, not shown in briefs"),
+})
+
+_CLAIM = Record("claim", "One side of a disputed question.", {
+    "claim": Field(Str(), "what this side says, as one sentence", required=True),
+    "value": Field(_VALUE, "an optional typed value"),
+    "cite": Field(ListOf(_CITATION, min_items=1), "the sources that say it", required=True),
+})
+
+DISPUTE = Record("disputed question", "A question the sources answer differently; every claim is kept.", {
+    "id": Field(Str(pattern=FACT_ID, pattern_hint="a dotted id such as diplomacy.ties-years"),
+                "stable dotted id", required=True),
+    "topics": _TOPICS,
+    "question": Field(Str(), "the question, neutrally worded", required=True),
+    "claims": Field(ListOf(_CLAIM, min_items=2), "two or more competing claims", required=True),
+    "note": Field(Str(nullable=True), "a curator's remark, e.g. how the claims might be reconciled"),
+})
+
+META = Record("meta", "About the fact base as a whole.", {
+    "title": Field(Str(), "what the fact base covers", required=True),
+    "organisation": Field(Str(), "who keeps it; shown as the author of briefs", required=True),
+    "as_of": Field(Date(), "the date the fact base is current to; dates the briefs", required=True),
+    "language": Field(Str(pattern=r"[a-z]{2}(-[A-Z]{2})?", pattern_hint="a language tag such as en or en-GB"),
+                      "language of statements", default="en-GB"),
+})
+
+FACT_BASE = Record("fact base", "facts.yaml: sources, facts and disputed questions.", {
+    "meta": Field(META, "about the fact base", required=True),
+    "sources": Field(ListOf(SOURCE, min_items=1), "the articles and documents cited", required=True),
+    "facts": Field(ListOf(FACT, min_items=1), "the facts", required=True),
+    "disputed": Field(ListOf(DISPUTE), "questions the sources answer differently", default=[]),
+}, example="meta: {title: ..., organisation: ..., as_of: 2024-11-30}\nsources: [...]\nfacts: [...]")
+
+
+def schema_json() -> dict:
+    """Return the JSON Schema of facts.yaml."""
+    return json_schema(FACT_BASE, "briefing fact base (facts.yaml)")
+
+
+# --- the typed fact base ------------------------------------------------------------------------
+
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+          "November", "December")
+
+
+def format_date(d: _dt.date) -> str:
+    """Return a date as `25 November 2024`."""
+    return f"{d.day} {MONTHS[d.month - 1]} {d.year}"
+
+
+def _amount(n: float | int) -> str:
+    for size, word in ((1e12, "trillion"), (1e9, "billion"), (1e6, "million")):
+        if n >= size:
+            scaled = n / size
+            text = f"{scaled:.2f}".rstrip("0").rstrip(".")
+            return f"{text} {word}"
+    return f"{n:,}" if isinstance(n, int) else f"{n:,.2f}".rstrip("0").rstrip(".")
+
+
+CURRENCY_SIGNS = {"USD": "US$", "EUR": "€", "GBP": "£", "PKR": "Rs ", "BYN": "BYN ", "CNY": "CN¥"}
+
+
+@dataclass(frozen=True)
+class Value:
+    """A typed value of a fact: money, count, percent, date, period or year."""
+
+    type: str
+    """One of money, count, percent, date, period, year."""
+    amount: float | int | None = None
+    """The number, for money, count and percent."""
+    currency: str | None = None
+    """ISO currency code, for money."""
+    per: str | None = None
+    """The period a sum of money recurs over (year, month), if any."""
+    unit: str | None = None
+    """What a count counts; what a percentage is of."""
+    date: _dt.date | None = None
+    """The day, for date values."""
+    start: _dt.date | None = None
+    """First day of a period."""
+    end: _dt.date | None = None
+    """Last day of a period."""
+    year: int | None = None
+    """The year, for year values."""
+    as_of: _dt.date | None = None
+    """When the value held."""
+
+    def __str__(self) -> str:
+        if self.type == "money":
+            sign = CURRENCY_SIGNS.get(self.currency or "", f"{self.currency} ")
+            return f"{sign}{_amount(self.amount)}" + (f" a {self.per}" if self.per else "")
+        if self.type == "count":
+            return f"{_amount(self.amount)} {self.unit}"
+        if self.type == "percent":
+            return f"{self.amount:g}% of {self.unit}"
+        if self.type == "date":
+            return format_date(self.date)
+        if self.type == "year":
+            return str(self.year)
+        if self.type == "period":
+            s, e = self.start, self.end
+            if (s.year, s.month) == (e.year, e.month):
+                return f"{s.day}–{e.day} {MONTHS[e.month - 1]} {e.year}"
+            if s.year == e.year:
+                return f"{s.day} {MONTHS[s.month - 1]} – {format_date(e)}"
+            return f"{format_date(s)} – {format_date(e)}"
+        raise ValueError(self.type)
+
+    @property
+    def as_of_text(self) -> str:
+        """The as-of date written out, or an empty string."""
+        return format_date(self.as_of) if self.as_of else ""
+
+
+@dataclass(frozen=True)
+class Source:
+    """An article or document that facts cite."""
+
+    id: str
+    """Stable short id."""
+    title: str
+    """Headline, or a bracketed description."""
+    author: str | None
+    """Writer's name; None when unsigned."""
+    author_note: str | None
+    """How the piece describes an unnamed writer."""
+    outlet: str | None
+    """Newspaper, site or publisher; None when unknown."""
+    published: _dt.date | None
+    """Publication date; None when unknown."""
+    url: str | None
+    """Web address; None when unknown."""
+    kind: str
+    """news, analysis, opinion or institutional."""
+    standpoint: str | None
+    """The source's standpoint, where it has one."""
+    short_name: str | None
+    """How briefs name it in prose and tables."""
+    file: str
+    """The source's text file name in the corpus."""
+    line: int
+    """Line in facts.yaml where the source is defined."""
+
+
+@dataclass(frozen=True)
+class Citation:
+    """A source's support for a fact: its id, a verbatim quote and a locator."""
+
+    source: str
+    """Id of the cited source."""
+    quote: str
+    """The shortest verbatim phrase that supports the fact."""
+    at: str | None
+    """Where in the source, e.g. `para. 3`."""
+    line: int
+    """Line in facts.yaml of this citation."""
+    column: int
+    """Column in facts.yaml of this citation."""
+
+
+@dataclass(frozen=True)
+class Fact:
+    """One neutral, sourced statement."""
+
+    id: str
+    """Stable dotted id."""
+    topics: tuple[str, ...]
+    """Topics the fact belongs to."""
+    statement: str
+    """One neutral sentence."""
+    label: str | None
+    """A short name for tables of key figures."""
+    value: Value | None
+    """An optional typed value."""
+    held_by: str | None
+    """Whose position this is, when it is an opinion rather than a fact."""
+    cite: tuple[Citation, ...]
+    """The citations, at least one."""
+    confidence: str
+    """high, medium or low."""
+    line: int
+    """Line in facts.yaml where the fact is defined."""
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One side of a disputed question."""
+
+    claim: str
+    """What this side says."""
+    value: Value | None
+    """An optional typed value."""
+    cite: tuple[Citation, ...]
+    """The sources that say it."""
+
+
+@dataclass(frozen=True)
+class Dispute:
+    """A question the sources answer differently, with every competing claim."""
+
+    id: str
+    """Stable dotted id."""
+    topics: tuple[str, ...]
+    """Topics the question touches."""
+    question: str
+    """The question, neutrally worded."""
+    claims: tuple[Claim, ...]
+    """Two or more competing claims."""
+    note: str | None
+    """A curator's remark."""
+    line: int
+    """Line in facts.yaml where the question is defined."""
+
+
+@dataclass(frozen=True)
+class Meta:
+    """About the fact base as a whole."""
+
+    title: str
+    """What the fact base covers."""
+    organisation: str
+    """Who keeps it."""
+    as_of: _dt.date
+    """The date the fact base is current to."""
+    language: str
+    """Language tag of the statements."""
+
+
+@dataclass
+class FactBase:
+    """Everything in facts.yaml, validated and cross-checked."""
+
+    path: str
+    """The file it was read from."""
+    meta: Meta
+    """About the fact base."""
+    sources: dict[str, Source]
+    """Sources by id, in file order."""
+    facts: dict[str, Fact]
+    """Facts by id, in file order."""
+    disputes: dict[str, Dispute]
+    """Disputed questions by id, in file order."""
+
+    def topics(self) -> dict[str, int]:
+        """Return the number of facts per topic, topics in alphabetical order."""
+        counts: dict[str, int] = {}
+        for fact in self.facts.values():
+            for t in fact.topics:
+                counts[t] = counts.get(t, 0) + 1
+        return dict(sorted(counts.items()))
+
+
+def _value(d: dict | None) -> Value | None:
+    if d is None:
+        return None
+    unit = d.get("unit") or d.get("of")
+    return Value(type=d["type"], amount=d.get("amount"), currency=d.get("currency"), per=d.get("per"), unit=unit,
+                 date=d.get("date"), start=d.get("start"), end=d.get("end"), year=d.get("year"),
+                 as_of=d.get("as_of"))
+
+
+def _citations(items: list[dict]) -> tuple[Citation, ...]:
+    return tuple(Citation(c["source"], c["quote"], c["at"], c["_line"], c["_column"]) for c in items)
+
+
+def load(path: str) -> FactBase:
+    """Return the fact base in the YAML file at `path`; raise InputError listing every problem."""
+    problems = Problems(path)
+    root = compose(path)
+    if root is None:
+        problems.add(1, 1, "the file is empty", "start from the example at the top of docs/facts.md")
+        problems.raise_if_any()
+    data: Any = Checker(problems).check(FACT_BASE, root, "")
+    if data is INVALID:
+        problems.raise_if_any()
+
+    sources: dict[str, Source] = {}
+    for s in data["sources"]:
+        if s["id"] in sources:
+            problems.add(s["_line"], s["_column"], f"duplicate source id {s['id']!r}",
+                         f"the first is on line {sources[s['id']].line}; give each source its own id")
+            continue
+        sources[s["id"]] = Source(s["id"], s["title"], s["author"], s["author_note"], s["outlet"], s["published"],
+                                  s["url"], s["kind"], s["standpoint"], s["short_name"], s["file"], s["_line"])
+
+    def check_citations(items: list[dict]) -> None:
+        for c in items:
+            if c["source"] not in sources:
+                problems.add(c["_line"], c["_column"], f"citation of unknown source {c['source']!r}",
+                             "use the id of an entry under `sources`")
+
+    ids: dict[str, int] = {}
+
+    def claim_id(d: dict, what: str) -> bool:
+        if d["id"] in ids:
+            problems.add(d["_line"], d["_column"], f"duplicate {what} id {d['id']!r}",
+                         f"the first is on line {ids[d['id']]}; ids must be unique across facts and disputes")
+            return False
+        ids[d["id"]] = d["_line"]
+        return True
+
+    facts: dict[str, Fact] = {}
+    for f in data["facts"]:
+        check_citations(f["cite"])
+        if claim_id(f, "fact"):
+            facts[f["id"]] = Fact(f["id"], tuple(f["topics"]), f["statement"], f["label"], _value(f["value"]), f["held_by"],
+                                  _citations(f["cite"]), f["confidence"], f["_line"])
+    disputes: dict[str, Dispute] = {}
+    for d in data["disputed"]:
+        for claim in d["claims"]:
+            check_citations(claim["cite"])
+        if claim_id(d, "disputed question"):
+            claims = tuple(Claim(c["claim"], _value(c["value"]), _citations(c["cite"])) for c in d["claims"])
+            disputes[d["id"]] = Dispute(d["id"], tuple(d["topics"]), d["question"], claims, d["note"], d["_line"])
+    problems.raise_if_any()
+    m = data["meta"]
+    return FactBase(path, Meta(m["title"], m["organisation"], m["as_of"], m["language"]), sources, facts, disputes)

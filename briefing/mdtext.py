@@ -1,0 +1,36 @@
+"""Markdown text helpers: escape fact text so it is never read as markup; mark trusted Markdown."""
+
+from __future__ import annotations
+
+import re
+
+
+class Md(str):
+    """A string that is already Markdown (a footnote mark, a formatted citation): not escaped again."""
+
+    __slots__ = ()
+
+
+_SPECIAL = re.compile(r"([\\`*_\[\]<>&|#~^!])")
+_LIST_MARK = re.compile(r"^(\s*)([-+=])")
+_NUMBERED = re.compile(r"^(\s*\d+)([.)])")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def escape(text: object) -> Md:
+    """Return `text` as Markdown that reads back as exactly these characters.
+
+    Newlines become spaces: a value interpolated into a template never starts a new block."""
+    if isinstance(text, Md):
+        return text
+    s = " ".join(str(text).split("\n")) if "\n" in str(text) else str(text)
+    s = _SPECIAL.sub(r"\\\1", s)
+    # At the start of a line, "- ", "+ " and "=" open blocks, and "1." or "1)" a numbered list.
+    s = _LIST_MARK.sub(r"\1\\\2", s)
+    s = _NUMBERED.sub(r"\1\\\2", s)
+    return Md(s)
+
+
+def control_characters(text: str) -> list[str]:
+    """Return the control characters in `text` that XML and PDF text cannot hold."""
+    return sorted({f"U+{ord(c):04X}" for c in _CONTROL.findall(text)})

@@ -1,0 +1,231 @@
+"""The document model: the only contract between composing (Markdown) and rendering (DOCX, PDF)."""
+
+from __future__ import annotations
+
+import datetime as _dt
+from dataclasses import dataclass, field, fields
+
+
+# --- inline nodes ------------------------------------------------------------------------------
+
+@dataclass
+class Text:
+    """Plain text, never markup."""
+
+    text: str
+    """The characters, exactly as they are to appear."""
+
+
+@dataclass
+class Emph:
+    """Emphasised (italic) inline content."""
+
+    children: list = field(default_factory=list)
+    """Inline nodes."""
+
+
+@dataclass
+class Strong:
+    """Strongly emphasised (bold) inline content."""
+
+    children: list = field(default_factory=list)
+    """Inline nodes."""
+
+
+@dataclass
+class Code:
+    """Inline code or a literal token."""
+
+    text: str
+    """The characters."""
+
+
+@dataclass
+class Link:
+    """A hyperlink: an external URL or `#anchor` inside the document."""
+
+    href: str
+    """Target address."""
+    children: list = field(default_factory=list)
+    """Inline nodes shown as the link text."""
+
+
+@dataclass
+class FootnoteRef:
+    """The mark in the text that points to a footnote."""
+
+    number: int
+    """The note's number, from 1, in order of first reference."""
+
+
+@dataclass
+class LineBreak:
+    """A hard line break inside a paragraph."""
+
+
+# --- block nodes -------------------------------------------------------------------------------
+
+@dataclass
+class Heading:
+    """A section heading."""
+
+    level: int
+    """1 for a section, 2 for a subsection, 3 below that."""
+    children: list = field(default_factory=list)
+    """Inline nodes."""
+
+
+@dataclass
+class Paragraph:
+    """A paragraph of body text."""
+
+    children: list = field(default_factory=list)
+    """Inline nodes."""
+
+
+@dataclass
+class ListItem:
+    """One item of a bullet or numbered list."""
+
+    children: list = field(default_factory=list)
+    """Block nodes: paragraphs and nested lists."""
+
+
+@dataclass
+class BulletList:
+    """A list with bullets."""
+
+    items: list = field(default_factory=list)
+    """ListItem nodes."""
+
+
+@dataclass
+class OrderedList:
+    """A numbered list."""
+
+    start: int = 1
+    """The first number."""
+    items: list = field(default_factory=list)
+    """ListItem nodes."""
+
+
+@dataclass
+class BlockQuote:
+    """A set-off passage, such as a disputed question or a caution."""
+
+    children: list = field(default_factory=list)
+    """Block nodes."""
+
+
+@dataclass
+class TableCell:
+    """One cell of a table."""
+
+    children: list = field(default_factory=list)
+    """Inline nodes."""
+    align: str = "left"
+    """left, center or right."""
+
+
+@dataclass
+class Table:
+    """A table with one header row."""
+
+    header: list = field(default_factory=list)
+    """TableCell nodes of the header row."""
+    rows: list = field(default_factory=list)
+    """Rows of the body, each a list of TableCell nodes."""
+
+
+@dataclass
+class ThematicBreak:
+    """A horizontal rule between sections."""
+
+
+@dataclass
+class Footnote:
+    """A note at the foot of the page of its mark."""
+
+    number: int
+    """The note's number, matching its FootnoteRef."""
+    children: list = field(default_factory=list)
+    """Block nodes, usually one Paragraph."""
+
+
+@dataclass
+class Meta:
+    """What a brief is: shown in its title block and written into the file's properties."""
+
+    title: str
+    """The brief's title."""
+    subtitle: str = ""
+    """A line under the title."""
+    date: _dt.date | None = None
+    """The date the brief is current to."""
+    audience: str = ""
+    """Who the brief is for, as shown to readers."""
+    handling: str = ""
+    """A handling marking such as PUBLIC or FOR OFFICIAL USE."""
+    author: str = ""
+    """The organisation or person issuing the brief."""
+    subject: str = ""
+    """One line on what the brief is about."""
+    keywords: tuple[str, ...] = ()
+    """Topics, written into the file's properties."""
+    language: str = "en-GB"
+    """Language tag of the text."""
+
+
+@dataclass
+class Document:
+    """A whole brief: its metadata, its body and its footnotes."""
+
+    meta: Meta
+    """Title block and file properties."""
+    children: list = field(default_factory=list)
+    """Block nodes of the body."""
+    footnotes: list = field(default_factory=list)
+    """Footnote nodes, numbered 1..n in order of reference."""
+
+
+INLINE_TYPES = (Text, Emph, Strong, Code, Link, FootnoteRef, LineBreak)
+BLOCK_TYPES = (Heading, Paragraph, ListItem, BulletList, OrderedList, BlockQuote, TableCell, Table, ThematicBreak,
+               Footnote, Document)
+NODE_TYPES = INLINE_TYPES + BLOCK_TYPES
+
+
+def dump(node, indent: int = 0) -> str:
+    """Return the node as an indented tree, one node per line, for tests and `--debug` output."""
+    pad = "  " * indent
+    name = type(node).__name__
+    scalars, kids = [], []
+    for f in fields(node):
+        value = getattr(node, f.name)
+        if f.name == "meta":
+            continue
+        if isinstance(value, list):
+            kids.append((f.name, value))
+        else:
+            scalars.append(f"{f.name}={value!r}" if f.name != "text" else repr(value))
+    lines = [f"{pad}{name}" + (" " + " ".join(scalars) if scalars else "")]
+    for label, value in kids:
+        for child in value:
+            if isinstance(child, list):  # a table row
+                lines.append(f"{pad}  row")
+                lines.extend(dump(c, indent + 2) for c in child)
+            else:
+                lines.append(dump(child, indent + 1))
+    return "\n".join(lines)
+
+
+def plain_text(nodes: list) -> str:
+    """Return the text of inline nodes without marks or formatting."""
+    out = []
+    for n in nodes:
+        if isinstance(n, (Text, Code)):
+            out.append(n.text)
+        elif isinstance(n, LineBreak):
+            out.append(" ")
+        elif hasattr(n, "children"):
+            out.append(plain_text(n.children))
+    return "".join(out)

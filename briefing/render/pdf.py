@@ -1,0 +1,368 @@
+"""PDF renderer: the document model as a PDF with page-foot notes, embedded fonts, outline and links."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import io
+import time
+from xml.sax.saxutils import escape as _xml
+
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
+from reportlab.lib.pagesizes import A4, LETTER
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfgen import canvas as rl_canvas
+from reportlab.platypus import BaseDocTemplate, PageTemplate, Paragraph, Spacer, Table, TableStyle
+from reportlab.platypus.flowables import HRFlowable
+
+from briefing import model as m
+from briefing.factbase import format_date
+from briefing.render import Visitor
+from briefing.render.docx import furniture_text
+from briefing.render.pdf_notes import FrameRef, NoteFrame, Noted, marks_of
+from briefing.style import Style
+
+_FACES = ("regular", "bold", "italic", "bold_italic")
+
+
+def register_fonts(style: Style) -> dict[str, str]:
+    """Register the style's TrueType faces with reportlab; return role -> registered family name."""
+    names = {}
+    for role in ("body", "heading"):
+        family = style[f"{role}_font"]["family"].replace(" ", "")
+        faces = {}
+        for face in _FACES:
+            name = f"{family}-{face}"
+            path = style.font_files[(role, face)]
+            if name not in pdfmetrics.getRegisteredFontNames():
+                pdfmetrics.registerFont(TTFont(name, path))
+            faces[face] = name
+        pdfmetrics.registerFontFamily(faces["regular"], normal=faces["regular"], bold=faces["bold"],
+                                      italic=faces["italic"], boldItalic=faces["bold_italic"])
+        names[role] = faces["regular"]
+    return names
+
+
+def _hex(colour: str) -> colors.Color:
+    return colors.HexColor("#" + colour)
+
+
+def paragraph_styles(style: Style, fonts: dict[str, str]) -> dict[str, ParagraphStyle]:
+    """Return the named paragraph styles both the translator and the page furniture use."""
+    sz, col, spacing = style["sizes"], style["colours"], style["line_spacing"]
+    body, head = fonts["body"], fonts["heading"]
+    text = _hex(col["text"])
+
+    def ps(name, font, size, **kw):
+        kw.setdefault("leading", size * spacing)
+        kw.setdefault("textColor", text)
+        return ParagraphStyle(name, fontName=font, fontSize=size, bulletFontName=font, bulletFontSize=size, **kw)
+
+    b = sz["body"]
+    return {
+        "body": ps("Body Text", body, b, spaceAfter=b * 0.6),
+        "title": ps("Title", head, sz["title"], leading=sz["title"] * 1.15, textColor=_hex(col["heading"]),
+                    spaceAfter=4),
+        "subtitle": ps("Subtitle", head, sz["subtitle"], textColor=_hex(col["heading"]), spaceAfter=6),
+        "handling": ps("Handling", head, sz["furniture"], textColor=_hex(col["handling"]), spaceAfter=6),
+        "meta": ps("Brief Meta", head, sz["furniture"] + 1, spaceAfter=4),
+        "h1": ps("Heading 1", head, sz["heading1"], textColor=_hex(col["heading"]), spaceBefore=b * 1.4,
+                 spaceAfter=b * 0.4, keepWithNext=1),
+        "h2": ps("Heading 2", head, sz["heading2"], textColor=_hex(col["heading"]), spaceBefore=b * 1.2,
+                 spaceAfter=b * 0.3, keepWithNext=1),
+        "h3": ps("Heading 3", head, sz["heading3"], textColor=_hex(col["heading"]), spaceBefore=b,
+                 spaceAfter=b * 0.2, keepWithNext=1),
+        "list": ps("List", body, b, spaceAfter=b * 0.3),
+        "quote": ps("Quote", body, b, leftIndent=14, rightIndent=14, spaceAfter=b * 0.5),
+        "note": ps("Footnote Text", body, sz["note"], leading=sz["note"] * 1.2),
+        "cell": ps("Table Text", body, sz["table"], leading=sz["table"] * 1.2),
+        "header_cell": ps("Table Header", head, sz["table"], leading=sz["table"] * 1.2, textColor=colors.white),
+        "furniture": ps("Furniture", head, sz["furniture"]),
+    }
+
+
+class PdfTranslator(Visitor):
+    """Walks the model and returns reportlab flowables; notes become separate flowables by number."""
+
+    def __init__(self, styles: dict[str, ParagraphStyle], style: Style):
+        self.styles = styles
+        self.house = style
+        self.para_style = styles["body"]
+        """Style of the next paragraph."""
+        self.list_depth = 0
+        """How many lists enclose the current paragraph."""
+        self.bullet: str | None = None
+        """The bullet or number of the list item whose first paragraph comes next."""
+        self.headings = 0
+        """Headings so far, for outline keys."""
+        self.notes: dict[int, Paragraph] = {}
+        """Each note's flowable, by number."""
+
+    # -- blocks -------------------------------------------------------------------------------
+
+    def _blocks(self, nodes: list) -> list:
+        out = []
+        for node in nodes:
+            out.extend(self.visit(node))
+        return out
+
+    def visit_Document(self, node: m.Document) -> list:
+        meta = node.meta
+        s = self.styles
+        out = [Paragraph(_xml(meta.handling), s["handling"]), Paragraph(_xml(meta.title), s["title"])]
+        if meta.subtitle:
+            out.append(Paragraph(_xml(meta.subtitle), s["subtitle"]))
+        line = " · ".join(x for x in (f"For: {meta.audience}" if meta.audience else "", meta.author,
+                                      format_date(meta.date) if meta.date else "") if x)
+        out.append(Paragraph(_xml(line), s["meta"]))
+        out.append(HRFlowable(width="100%", thickness=0.8, color=_hex(self.house["colours"]["rule"]),
+                              spaceBefore=2, spaceAfter=6))
+        for note in node.footnotes:
+            self.visit(note)
+        out.extend(self._blocks(node.children))
+        return out
+
+    def visit_Heading(self, node: m.Heading) -> list:
+        level = min(node.level, 3)
+        p = Paragraph(self._inlines(node.children), self.styles[f"h{level}"])
+        self.headings += 1
+        p._outline = (level - 1, m.plain_text(node.children), f"h{self.headings}")
+        return [p]
+
+    def visit_Paragraph(self, node: m.Paragraph) -> list:
+        style = self.para_style
+        if self.list_depth:
+            indent = 14 * self.list_depth
+            style = ParagraphStyle(f"List{self.list_depth}", parent=style, leftIndent=indent, bulletIndent=indent - 11)
+        p = Paragraph(self._inlines(node.children), style, bulletText=self.bullet)
+        self.bullet = None
+        return [p]
+
+    def _list(self, node, bullets) -> list:
+        saved = self.para_style
+        self.para_style = self.styles["list"]
+        self.list_depth += 1
+        out = []
+        for item, bullet in zip(node.items, bullets):
+            self.bullet = bullet
+            out.extend(self.visit(item))
+        self.list_depth -= 1
+        self.para_style = saved
+        return out
+
+    def visit_BulletList(self, node: m.BulletList) -> list:
+        return self._list(node, ["•" if self.list_depth % 2 == 0 else "–"] * len(node.items))
+
+    def visit_OrderedList(self, node: m.OrderedList) -> list:
+        return self._list(node, [f"{node.start + i}." for i in range(len(node.items))])
+
+    def visit_ListItem(self, node: m.ListItem) -> list:
+        return self._blocks(node.children)
+
+    def visit_BlockQuote(self, node: m.BlockQuote) -> list:
+        saved, self.para_style = self.para_style, self.styles["quote"]
+        out = self._blocks(node.children)
+        self.para_style = saved
+        return out
+
+    def visit_ThematicBreak(self, node: m.ThematicBreak) -> list:
+        return [HRFlowable(width="100%", thickness=0.5, color=_hex(self.house["colours"]["rule"]),
+                           spaceBefore=4, spaceAfter=4)]
+
+    def visit_Table(self, node: m.Table) -> list:
+        s = self.styles
+        rows = [[self._cell(c, s["header_cell"]) for c in node.header]]
+        rows += [[self._cell(c, s["cell"]) for c in row] for row in node.rows]
+        table = Table(rows, repeatRows=1, hAlign="LEFT", colWidths=self._widths(node))
+        colours = self.house["colours"]
+        table.setStyle(TableStyle([
+            ("BACKGROUND", (0, 0), (-1, 0), _hex(colours["table_header"])),
+            ("LINEBELOW", (0, 0), (-1, -1), 0.4, _hex(colours["rule"])),
+            ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ("FONT", (0, 0), (-1, -1), self.styles["cell"].fontName, self.styles["cell"].fontSize),
+            ("TOPPADDING", (0, 0), (-1, -1), 2.5),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), 2.5),
+        ]))
+        return [table, Spacer(1, 6)]
+
+    def _widths(self, node: m.Table) -> list[float] | None:
+        """Share the measure by the longest text in each column, within sensible bounds."""
+        cols = len(node.header)
+        if not cols:
+            return None
+        lengths = [max([len(m.plain_text(r[i].children)) for r in [node.header] + node.rows if i < len(r)] + [4])
+                   for i in range(cols)]
+        page_w = (A4 if self.house["page_size"] == "A4" else LETTER)[0]
+        margins = self.house["margins_mm"]
+        measure = page_w - (margins["left"] + margins["right"]) * mm
+        weights = [min(max(n, 6), 60) for n in lengths]
+        return [measure * w / sum(weights) for w in weights]
+
+    def _cell(self, cell: m.TableCell, style: ParagraphStyle) -> Paragraph:
+        align = {"left": TA_LEFT, "right": TA_RIGHT, "center": TA_CENTER}[cell.align]
+        if align != style.alignment:
+            style = ParagraphStyle(style.name + cell.align, parent=style, alignment=align)
+        return Paragraph(self._inlines(cell.children), style)
+
+    def visit_TableCell(self, node: m.TableCell) -> list:
+        return [self._cell(node, self.styles["cell"])]
+
+    def visit_Footnote(self, node: m.Footnote) -> list:
+        texts = []
+        for child in node.children:
+            texts.append(self._inlines(child.children) if isinstance(child, m.Paragraph)
+                         else _xml(m.plain_text([child])))
+        body = "<br/>".join(texts)
+        self.notes[node.number] = Paragraph(f'<a name="fn-{node.number}"/>{node.number}.\u00a0{body}',
+                                            self.styles["note"])
+        return []
+
+    # -- inlines: reportlab paragraph markup -------------------------------------------------
+
+    def _inlines(self, nodes: list) -> str:
+        return "".join(self.visit(n) for n in nodes)
+
+    def visit_Text(self, node: m.Text) -> str:
+        return _xml(node.text)
+
+    def visit_Code(self, node: m.Code) -> str:
+        return _xml(node.text)
+
+    def visit_Emph(self, node: m.Emph) -> str:
+        return f"<i>{self._inlines(node.children)}</i>"
+
+    def visit_Strong(self, node: m.Strong) -> str:
+        return f"<b>{self._inlines(node.children)}</b>"
+
+    def visit_Link(self, node: m.Link) -> str:
+        colour = "#" + self.house["colours"]["link"]
+        return f'<a href="{_xml(node.href, {chr(34): "&quot;"})}" color="{colour}">{self._inlines(node.children)}</a>'
+
+    def visit_LineBreak(self, node: m.LineBreak) -> str:
+        return "<br/>"
+
+    def visit_FootnoteRef(self, node: m.FootnoteRef) -> str:
+        return f'<a href="#fn-{node.number}"><super>{node.number}</super></a>'
+
+
+def _page_size(style: Style):
+    return A4 if style["page_size"] == "A4" else LETTER
+
+
+class _BriefDoc(BaseDocTemplate):
+    def afterFlowable(self, flowable):
+        outline = getattr(getattr(flowable, "inner", flowable), "_outline", None)
+        if outline is not None:
+            level, text, key = outline
+            self.canv.bookmarkPage(key)
+            self.canv.addOutlineEntry(text, key, level=level, closed=False)
+
+
+def _timestamp(when: _dt.datetime):
+    """A reportlab TimeStamp fixed at `when` (UTC): the PDF's dates do not depend on the clock."""
+    from reportlab.lib.utils import TimeStamp
+
+    ts = TimeStamp(invariant=True)
+    ts.t = when.timestamp()
+    ts.lt = time.gmtime(ts.t)
+    ts.YMDhms = tuple(ts.lt)[:6]
+    return ts
+
+
+class PdfWriter:
+    """Turns a document model into PDF bytes: fonts, page templates, furniture, notes, metadata."""
+
+    def __init__(self, style: Style):
+        self.style = style
+        self.fonts = register_fonts(style)
+        self.styles = paragraph_styles(style, self.fonts)
+        self.page_of_note: dict[int, int] = {}
+        """After render(): the page each note starts on."""
+        self.pages = 0
+        """After render(): the number of pages."""
+
+    def render(self, doc: m.Document, timestamp: _dt.datetime) -> bytes:
+        """Return the PDF's bytes; the same model and timestamp always give the same bytes."""
+        translator = PdfTranslator(self.styles, self.style)
+        flowables = translator.visit(doc)
+        ref = FrameRef()
+        flowables = [Noted(f, ref) if marks_of(f) else f for f in flowables]
+        size = _page_size(self.style)
+        mg = self.style["margins_mm"]
+        frame = NoteFrame(mg["left"] * mm, mg["bottom"] * mm, size[0] - (mg["left"] + mg["right"]) * mm,
+                          size[1] - (mg["top"] + mg["bottom"]) * mm, leftPadding=0, rightPadding=0,
+                          topPadding=0, bottomPadding=0, id="body", notes=translator.notes)
+        ref.frame = frame
+        out = io.BytesIO()
+        meta = doc.meta
+        document = _BriefDoc(out, pagesize=size, title=meta.title, author=meta.author, subject=meta.subject,
+                             keywords=list(meta.keywords), creator="briefing", lang=meta.language, invariant=1,
+                             leftMargin=mg["left"] * mm, rightMargin=mg["right"] * mm, topMargin=mg["top"] * mm,
+                             bottomMargin=mg["bottom"] * mm, initialFontName=self.fonts["body"],
+                             initialFontSize=self.style["sizes"]["body"])
+        furniture = self._furniture(meta, size)
+
+        def on_page_end(canv, _doc):
+            frame.draw_notes(canv)
+
+        document.addPageTemplates([PageTemplate(id="page", frames=[frame], onPageEnd=on_page_end)])
+        stamp = _timestamp(timestamp)
+
+        def make_canvas(*args, **kwargs):
+            c = _FurnishedCanvas(*args, furniture=furniture, **kwargs)
+            c._doc._timeStamp = stamp
+            c.showOutline()
+            return c
+
+        document.build(flowables, canvasmaker=make_canvas)
+        self.page_of_note = dict(frame.page_of_note)
+        self.pages = document.page
+        return out.getvalue()
+
+    def _furniture(self, meta: m.Meta, size):
+        s = self.style
+        mg = s["margins_mm"]
+        header = furniture_text(s["header"], meta)
+        font, fsize = self.fonts["heading"], s["sizes"]["furniture"]
+        handling_colour = _hex(s["colours"]["handling"])
+
+        def draw(canv, page: int, pages: int) -> None:
+            canv.saveState()
+            canv.setFont(font, fsize)
+            if page > 1 or not s["different_first_page"]:
+                canv.setFillColor(handling_colour)
+                canv.drawString(mg["left"] * mm, size[1] - mg["top"] * mm + 14, header)
+                canv.setStrokeColor(_hex(s["colours"]["rule"]))
+                canv.setLineWidth(0.4)
+                canv.line(mg["left"] * mm, size[1] - mg["top"] * mm + 10, size[0] - mg["right"] * mm,
+                          size[1] - mg["top"] * mm + 10)
+            canv.setFillColor(_hex(s["colours"]["text"]))
+            footer = furniture_text(s["footer"], meta).replace("{page}", str(page)).replace("{pages}", str(pages))
+            canv.drawCentredString(size[0] / 2, mg["bottom"] * mm - 18, footer)
+            canv.restoreState()
+
+        return draw
+
+
+class _FurnishedCanvas(rl_canvas.Canvas):
+    """Holds pages back until the end so every footer can say 'Page N of M'."""
+
+    def __init__(self, *args, furniture, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._furniture = furniture
+        self._held: list[dict] = []
+
+    def showPage(self):
+        self._held.append(dict(self.__dict__))
+        self._startPage()
+
+    def save(self):
+        total = len(self._held)
+        for number, state in enumerate(self._held, 1):
+            self.__dict__.update(state)
+            self._furniture(self, number, total)
+            super().showPage()
+        super().save()

@@ -1,0 +1,255 @@
+"""Page-foot notes for reportlab: a frame whose bottom rises as notes are placed, and a flowable wrapper
+that keeps each mark's line on the same page as its note.
+
+How it works. Every body flowable that holds note marks is wrapped in `Noted`. When the frame asks it
+to fit, it fits only if its own height plus the height of its new notes fits; otherwise it splits so
+that the lines whose notes fit stay on this page and the rest (mark and all) moves on. Placing it
+raises the frame's bottom by the notes' height, so later text flows above the notes. When a note is too
+long for what is left even with its mark's line first on the page, the note itself is split and its
+remainder continues at the foot of the next page under a full-width continuation rule.
+"""
+
+from __future__ import annotations
+
+from reportlab.platypus import Paragraph
+from reportlab.platypus.flowables import Flowable
+from reportlab.platypus.frames import Frame
+from reportlab.platypus.tables import Table
+
+RULE_GAP_ABOVE = 8.0
+RULE_GAP_BELOW = 4.0
+NOTE_GAP = 1.5
+SHORT_RULE = 0.33  # the separator spans a third of the measure, the continuation rule all of it
+MIN_NOTE_PART_LINES = 2
+
+
+def marks_of(flowable) -> list[int]:
+    """Return the numbers of the note marks inside `flowable`, in reading order."""
+    if isinstance(flowable, Noted):
+        return marks_of(flowable.inner)
+    if isinstance(flowable, Paragraph):
+        found: list[int] = []
+        for item in flowable.frags:
+            frags = [item] if hasattr(item, "link") else [w[0] for w in item[1:] if isinstance(w, tuple)]
+            for frag in frags:
+                for link in getattr(frag, "link", None) or []:
+                    href = link[1] if isinstance(link, tuple) else getattr(link, "link", "")
+                    if isinstance(href, str) and href.startswith("#fn-"):
+                        n = int(href[4:])
+                        if n not in found:
+                            found.append(n)
+        return found
+    if isinstance(flowable, Table):
+        found = []
+        for row in flowable._cellvalues:
+            for cell in row:
+                for f in cell if isinstance(cell, (list, tuple)) else [cell]:
+                    found.extend(n for n in marks_of(f) if n not in found)
+        return found
+    return []
+
+
+class NoteFrame(Frame):
+    """A frame that keeps the notes placed on the current page and gives up height for them."""
+
+    def __init__(self, *args, notes: dict[int, Flowable], **kwargs):
+        self.note_flowables = notes
+        """Each note's flowable, by number."""
+        self.placed: list[tuple[Flowable, float]] = []
+        """(note flowable, height) in the order placed on this page."""
+        self.placed_numbers: set[int] = set()
+        """Numbers of the notes whose start is on this page."""
+        self.carry: list[Flowable] = []
+        """Remainders of split notes, to continue at the foot of the next page."""
+        self.continued = False
+        """The notes area of this page begins with a continued note."""
+        self.page_of_note: dict[int, int] = {}
+        """Page number where each note starts; tests and the writer read it."""
+        super().__init__(*args, **kwargs)
+
+    def _reset(self):
+        super()._reset()
+        self._y1p = self._y1 + self._bottomPadding
+        self.placed, self.placed_numbers, self.continued = [], set(), False
+        carry, self.carry = self.carry, []
+        if carry:
+            self.continued = True
+            budget = self._aH * 0.6
+            for f in carry:
+                w, h = f.wrap(self._aW, budget)
+                if h <= budget - self.reserved():
+                    self._place(f, h)
+                    continue
+                parts = _split_note(f, self._aW, budget - self.reserved() - NOTE_GAP)
+                if parts:
+                    self._place(parts[0], parts[0].wrap(self._aW, budget)[1])
+                    self.carry.extend(parts[1:])
+                else:
+                    self.carry.append(f)
+
+    def reserved(self) -> float:
+        """Height the notes area takes at the foot of this page, rule included."""
+        if not self.placed:
+            return 0.0
+        return RULE_GAP_ABOVE + RULE_GAP_BELOW + sum(h + NOTE_GAP for _, h in self.placed)
+
+    def cost(self, numbers: list[int], width: float) -> float:
+        """Extra height that placing notes `numbers` on this page would take."""
+        new = [n for n in numbers if n not in self.placed_numbers and n in self.note_flowables]
+        if not new:
+            return 0.0
+        h = sum(self.note_flowables[n].wrap(width, 1e6)[1] + NOTE_GAP for n in new)
+        return h + (0.0 if self.placed else RULE_GAP_ABOVE + RULE_GAP_BELOW)
+
+    def _place(self, flowable: Flowable, height: float) -> None:
+        before = self.reserved()
+        self.placed.append((flowable, height))
+        self._y1p += self.reserved() - before
+
+    def place_notes(self, numbers: list[int], page: int,
+                    split_last: tuple[Flowable, list[Flowable]] | None = None) -> None:
+        """Put notes `numbers` at the foot of this page; the last may be given as (first part, rest)."""
+        for n in numbers:
+            if n in self.placed_numbers or n not in self.note_flowables:
+                continue
+            self.placed_numbers.add(n)
+            self.page_of_note[n] = page
+            if split_last is not None and n == numbers[-1]:
+                first, rest = split_last
+                self._place(first, first.wrap(self._aW, 1e6)[1])
+                self.carry.extend(rest)
+            else:
+                f = self.note_flowables[n]
+                self._place(f, f.wrap(self._aW, 1e6)[1])
+
+    def draw_notes(self, canv) -> None:
+        """Draw this page's notes at the foot of the frame, under their rule."""
+        if not self.placed:
+            return
+        x = self._x1 + self._leftPadding
+        y = self._y1 + self._bottomPadding + self.reserved() - RULE_GAP_ABOVE
+        canv.saveState()
+        canv.setLineWidth(0.5)
+        canv.line(x, y, x + self._aW * (1.0 if self.continued else SHORT_RULE), y)
+        canv.restoreState()
+        y -= RULE_GAP_BELOW
+        for f, h in self.placed:
+            y -= h
+            f.drawOn(canv, x, y)
+            y -= NOTE_GAP
+
+
+def _split_note(note: Flowable, width: float, height: float) -> list[Flowable]:
+    """Split a note so that its first part fills `height`; [] when not even two lines fit."""
+    leading = getattr(getattr(note, "style", None), "leading", 10)
+    if height < MIN_NOTE_PART_LINES * leading:
+        return []
+    note.wrap(width, height)
+    parts = note.split(width, height)
+    return parts if len(parts) > 1 else []
+
+
+class Noted(Flowable):
+    """A body flowable with note marks: fits only together with its notes, splits to keep them together."""
+
+    def __init__(self, inner: Flowable, frame_ref: "FrameRef"):
+        super().__init__()
+        self.inner = inner
+        self.frame_ref = frame_ref
+        self.numbers = marks_of(inner)
+
+    def getSpaceBefore(self):
+        return self.inner.getSpaceBefore()
+
+    def getSpaceAfter(self):
+        return self.inner.getSpaceAfter()
+
+    def getKeepWithNext(self):
+        return self.inner.getKeepWithNext()
+
+    def wrap(self, aW, aH):
+        w, h = self.inner.wrap(aW, aH)
+        self.width, self.height = w, h
+        frame = self.frame_ref.frame
+        cost = self._note_cost(frame) if frame else 0.0
+        # Too tall with its notes: say so, and the frame will ask us to split.
+        return (w, h) if h + cost <= aH + 1e-6 else (w, h + cost)
+
+    def _note_cost(self, frame: NoteFrame) -> float:
+        split_last = getattr(self, "_split_last", None)
+        if split_last is None:
+            return frame.cost(self.numbers, frame._aW)
+        numbers = [n for n in self.numbers if n not in frame.placed_numbers]
+        overhead = 0.0 if (frame.placed or numbers[:-1]) else RULE_GAP_ABOVE + RULE_GAP_BELOW
+        return frame.cost(numbers[:-1], frame._aW) + overhead + split_last[0].wrap(frame._aW, 1e6)[1] + NOTE_GAP
+
+    def drawOn(self, canv, x, y, _sW=0):
+        self.frame_ref.frame.place_notes(self.numbers, canv.getPageNumber(), getattr(self, "_split_last", None))
+        self.inner.drawOn(canv, x, y, _sW)
+
+    def split(self, aW, aH):
+        frame = self.frame_ref.frame
+        parts = self._split_keeping_notes(aW, aH, frame)
+        if parts:
+            return parts
+        if frame._atTop or self._mark_fits_with_part_note(aW, aH, frame):
+            return self._split_note(aW, aH, frame)
+        return []
+
+    def _candidates(self, aW, aH):
+        """Yield (first, rest) splits of the inner flowable, tallest first part first."""
+        step = getattr(getattr(self.inner, "style", None), "leading", None) or 6.0
+        tried: set[float] = set()
+        height = aH
+        while height > 0:
+            parts = self.inner.split(aW, height)
+            if len(parts) >= 2:
+                first_h = parts[0].wrap(aW, aH)[1]
+                if round(first_h, 2) not in tried:
+                    tried.add(round(first_h, 2))
+                    yield parts[0], parts[1:], first_h
+            height -= step
+
+    def _split_keeping_notes(self, aW, aH, frame):
+        for first, rest, first_h in self._candidates(aW, aH):
+            numbers = marks_of(first)
+            if first_h + frame.cost(numbers, frame._aW) <= aH + 1e-6:
+                return [self._wrap(first)] + [self._wrap(r) for r in rest]
+        return []
+
+    def _mark_fits_with_part_note(self, aW, aH, frame) -> bool:
+        """Splitting the note mid-page is worth it only if a few of its lines fit under the text."""
+        return bool(self._split_note(aW, aH, frame, dry=True))
+
+    def _split_note(self, aW, aH, frame, dry: bool = False):
+        """The smallest first part whose notes, the last one split, fit: the note continues overleaf."""
+        candidates = list(self._candidates(aW, aH))
+        whole = self.inner.wrap(aW, aH)[1]
+        if whole <= aH:
+            candidates.append((self.inner, [], whole))
+        for first, rest, first_h in sorted(candidates, key=lambda c: c[2]):
+            numbers = [n for n in marks_of(first) if n not in frame.placed_numbers]
+            if not numbers:
+                continue
+            earlier = frame.cost(numbers[:-1], frame._aW)
+            overhead = 0.0 if (frame.placed or numbers[:-1]) else RULE_GAP_ABOVE + RULE_GAP_BELOW
+            room = aH - first_h - earlier - overhead - NOTE_GAP
+            note = frame.note_flowables[numbers[-1]]
+            pieces = _split_note(note, frame._aW, room)
+            if not pieces:
+                continue
+            if dry:
+                return True
+            head = self._wrap(first)
+            head._split_last = (pieces[0], pieces[1:])
+            return [head] + [self._wrap(r) for r in rest]
+        return False if dry else []
+
+    def _wrap(self, f: Flowable) -> Flowable:
+        return Noted(f, self.frame_ref) if marks_of(f) else f
+
+
+class FrameRef:
+    """Lets flowables find the frame they are being laid out in."""
+
+    frame: NoteFrame | None = None

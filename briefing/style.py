@@ -1,0 +1,106 @@
+"""The house style (templates/style.yaml), read by both renderers: page, fonts, sizes, colours, furniture."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+from briefing.errors import InputError, Problem
+from briefing.schema import Bool, Field, ListOf, Number, Record, Str, load_record
+
+_COLOUR = Str(pattern=r"[0-9A-Fa-f]{6}", pattern_hint="a colour as six hex digits, e.g. 1F3864")
+
+
+def _font(doc: str) -> Field:
+    return Field(Record("font family", doc, {
+        "family": Field(Str(), "the family name, used by Word for the DOCX", required=True),
+        "regular": Field(Str(), "TrueType file of the regular face", required=True),
+        "bold": Field(Str(), "TrueType file of the bold face", required=True),
+        "italic": Field(Str(), "TrueType file of the italic face", required=True),
+        "bold_italic": Field(Str(), "TrueType file of the bold italic face", required=True),
+    }), doc, required=True)
+
+
+STYLE = Record("house style", "Fonts, sizes, colours, page and furniture for DOCX and PDF alike.", {
+    "page_size": Field(Str(enum=("A4", "Letter")), "paper size", default="A4"),
+    "margins_mm": Field(Record("margins", "page margins in millimetres", {
+        k: Field(Number(minimum=5), f"{k} margin", required=True) for k in ("top", "bottom", "left", "right")
+    }), "page margins in millimetres", required=True),
+    "font_dirs": Field(ListOf(Str()),
+                       "folders searched for the font files, before the system's font folders", default=[]),
+    "body_font": _font("the font of body text, notes and tables"),
+    "heading_font": _font("the font of the title and headings"),
+    "sizes": Field(Record("sizes", "font sizes in points", {
+        k: Field(Number(minimum=4), f"{k} text size in points", required=True)
+        for k in ("title", "subtitle", "heading1", "heading2", "heading3", "body", "note", "table", "furniture")
+    }), "font sizes in points", required=True),
+    "line_spacing": Field(Number(minimum=1), "line height as a multiple of the font size", default=1.25),
+    "colours": Field(Record("colours", "colours as hex RGB", {
+        k: Field(_COLOUR, f"colour of {k.replace('_', ' ')}", required=True)
+        for k in ("text", "heading", "handling", "rule", "link", "table_header")
+    }), "colours", required=True),
+    "header": Field(Str(), "running header; {handling}, {title}, {audience} and {date} are filled in",
+                    default="{handling} · {title}"),
+    "footer": Field(Str(), "running footer; {page} and {pages} are filled in", default="Page {page} of {pages}"),
+    "different_first_page": Field(Bool(), "no running header on the first page (the title block stands there)",
+                                  default=True),
+    "logo": Field(Str(nullable=True), "an image file (PNG or JPEG) for the title block, relative to this file"),
+    "reference_docx": Field(Str(nullable=True), "a .docx whose Word styles the DOCX takes, relative to this file"),
+})
+
+SYSTEM_FONT_DIRS = ("/usr/share/fonts", "/usr/local/share/fonts", os.path.expanduser("~/.fonts"))
+
+
+@dataclass(frozen=True)
+class Style:
+    """The validated house style, with font files resolved to paths."""
+
+    path: str
+    """The style file."""
+    data: dict
+    """Its validated contents."""
+    font_files: dict
+    """(role, face) -> path of the TrueType file, e.g. ("body", "bold")."""
+
+    def __getitem__(self, key: str):
+        return self.data[key]
+
+    def file(self, relative: str) -> str:
+        """Return a path given in the style file, relative to the style file's folder."""
+        return os.path.join(os.path.dirname(self.path), relative)
+
+
+def _find_font(name: str, dirs: list[str]) -> str | None:
+    if os.path.isabs(name):
+        return name if os.path.isfile(name) else None
+    for d in dirs:
+        if os.path.isfile(os.path.join(d, name)):
+            return os.path.join(d, name)
+    for d in SYSTEM_FONT_DIRS:
+        for root, _, files in os.walk(d):
+            if name in files:
+                return os.path.join(root, name)
+    return None
+
+
+def load_style(path: str) -> Style:
+    """Return the house style at `path`; raise InputError naming any missing font or file."""
+    data = load_record(path, STYLE)
+    here = os.path.dirname(path)
+    dirs = [os.path.join(here, d) for d in data["font_dirs"]]
+    files, problems = {}, []
+    for role in ("body", "heading"):
+        spec = data[f"{role}_font"]
+        for face in ("regular", "bold", "italic", "bold_italic"):
+            found = _find_font(spec[face], dirs)
+            if found is None:
+                problems.append(Problem(path, spec["_line"], spec["_column"], f"font file {spec[face]!r} not found",
+                                        "install it (the setup script installs DejaVu: apt-get install "
+                                        "fonts-dejavu-core fonts-dejavu-extra) or add its folder to font_dirs"))
+            files[(role, face)] = found
+    for key in ("logo", "reference_docx"):
+        if data[key] and not os.path.isfile(os.path.join(here, data[key])):
+            problems.append(Problem(path, data["_line"], 1, f"{key}: file {data[key]!r} not found"))
+    if problems:
+        raise InputError(problems)
+    return Style(path, data, files)
