@@ -297,12 +297,17 @@ class Composer:
 
 
 def template_digits(templates: str) -> list[Problem]:
-    """Return a warning for each number typed into template prose (figures belong in facts.yaml)."""
+    """Return a warning for each number typed into template prose or string literals.
+
+    Figures, names and dates belong in facts.yaml, so that a corrected fact corrects every brief.
+    List numbers, headings' markers and fact ids are not figures."""
     from jinja2 import Environment
+
+    from briefing.factbase import FACT_ID
 
     env = Environment(trim_blocks=True, lstrip_blocks=True)
     warnings = []
-    for root, _, files in os.walk(templates):
+    for root, _, files in sorted(os.walk(templates)):
         for name in sorted(files):
             if not name.endswith(".j2"):
                 continue
@@ -310,15 +315,20 @@ def template_digits(templates: str) -> list[Problem]:
             with open(path, encoding="utf-8") as f:
                 source = f.read()
             for lineno, kind, value in env.lex(source):
+                if kind == "string":
+                    literal = value[1:-1]
+                    if re.search(r"\d", literal) and not re.fullmatch(FACT_ID, literal) \
+                            and not literal.endswith(".j2"):
+                        warnings.append(_digit_warning(path, lineno, literal))
                 if kind != "data":
                     continue
                 for offset, line in enumerate(value.split("\n")):
-                    text = re.sub(r"^\s*(\d+[.)]\s|#+\s)", "", line)  # list numbers and headings are not figures
-                    text = re.sub(r"\[\^\w+\]", "", text)
-                    mo = re.search(r"\d", text)
-                    if mo:
-                        warnings.append(Problem(os.path.relpath(path), lineno + offset, 0,
-                                                f"warning: a number typed into template prose: {line.strip()[:60]!r}",
-                                                "take figures, names and dates from facts.yaml so a correction "
-                                                "reaches every brief"))
+                    text = re.sub(r"^\s*(\d+[.)]\s|#+\s)", "", line)
+                    if re.search(r"\d", text):
+                        warnings.append(_digit_warning(path, lineno + offset, line))
     return warnings
+
+
+def _digit_warning(path: str, line: int, text: str) -> Problem:
+    return Problem(os.path.relpath(path), line, 0, f"warning: a number typed into a template: {text.strip()[:60]!r}",
+                   "take figures, names and dates from facts.yaml so a correction reaches every brief")

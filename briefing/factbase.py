@@ -249,9 +249,9 @@ class Citation:
     at: str | None
     """Where in the source, e.g. `para. 3`."""
     line: int
-    """Line in facts.yaml of this citation."""
+    """Line in facts.yaml of the quote."""
     column: int
-    """Column in facts.yaml of this citation."""
+    """Column in facts.yaml of the quote."""
 
 
 @dataclass(frozen=True)
@@ -356,7 +356,7 @@ def _value(d: dict | None) -> Value | None:
 
 
 def _citations(items: list[dict]) -> tuple[Citation, ...]:
-    return tuple(Citation(c["source"], c["quote"], c["at"], c["_line"], c["_column"]) for c in items)
+    return tuple(Citation(c["source"], c["quote"], c["at"], *c["_positions"]["quote"]) for c in items)
 
 
 def load(path: str) -> FactBase:
@@ -366,14 +366,17 @@ def load(path: str) -> FactBase:
     if root is None:
         problems.add(1, 1, "the file is empty", "start from the example at the top of docs/facts.md")
         problems.raise_if_any()
-    data: Any = Checker(problems).check(FACT_BASE, root, "")
+    checker = Checker(problems)
+    if checker.reject_aliases(root):
+        problems.raise_if_any()
+    data: Any = checker.check(FACT_BASE, root, "")
     if data is INVALID:
         problems.raise_if_any()
 
     sources: dict[str, Source] = {}
     for s in data["sources"]:
         if s["id"] in sources:
-            problems.add(s["_line"], s["_column"], f"duplicate source id {s['id']!r}",
+            problems.add(*s["_positions"]["id"], f"duplicate source id {s['id']!r}",
                          f"the first is on line {sources[s['id']].line}; give each source its own id")
             continue
         sources[s["id"]] = Source(s["id"], s["title"], s["author"], s["author_note"], s["outlet"], s["published"],
@@ -382,14 +385,14 @@ def load(path: str) -> FactBase:
     def check_citations(items: list[dict]) -> None:
         for c in items:
             if c["source"] not in sources:
-                problems.add(c["_line"], c["_column"], f"citation of unknown source {c['source']!r}",
+                problems.add(*c["_positions"]["source"], f"citation of unknown source {c['source']!r}",
                              "use the id of an entry under `sources`")
 
     ids: dict[str, int] = {}
 
     def claim_id(d: dict, what: str) -> bool:
         if d["id"] in ids:
-            problems.add(d["_line"], d["_column"], f"duplicate {what} id {d['id']!r}",
+            problems.add(*d["_positions"]["id"], f"duplicate {what} id {d['id']!r}",
                          f"the first is on line {ids[d['id']]}; ids must be unique across facts and disputes")
             return False
         ids[d["id"]] = d["_line"]

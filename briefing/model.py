@@ -209,6 +209,10 @@ def dump(node, indent: int = 0) -> str:
             scalars.append(f"{f.name}={value!r}" if f.name != "text" else repr(value))
     lines = [f"{pad}{name}" + (" " + " ".join(scalars) if scalars else "")]
     for label, value in kids:
+        if label == "header":  # a table's header row
+            lines.append(f"{pad}  header")
+            lines.extend(dump(c, indent + 2) for c in value)
+            continue
         for child in value:
             if isinstance(child, list):  # a table row
                 lines.append(f"{pad}  row")

@@ -149,6 +149,8 @@ class _Blocks:
 
 
 def _append_text(nodes: list, text: str) -> None:
+    if not text:
+        return
     if nodes and isinstance(nodes[-1], m.Text):
         nodes[-1].text += text
     else:

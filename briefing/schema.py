@@ -33,7 +33,6 @@ class Checker:
 
     def __init__(self, problems: Problems):
         self.problems = problems
-        self._seen: dict[int, Any] = {}
 
     def error(self, node: yaml.Node, message: str, hint: str = "") -> Invalid:
         line, column = position(node)
@@ -41,17 +40,32 @@ class Checker:
         return INVALID
 
     def check(self, kind: "Kind", node: yaml.Node, where: str) -> Any:
-        if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)):
-            # A node met twice was reached through a YAML alias. Expanding it again could grow
-            # without bound ("billion laughs"), so it is reported once and never expanded.
-            if id(node) in self._seen:
-                if self._seen[id(node)] is not INVALID:
-                    self._seen[id(node)] = INVALID
-                    return self.error(node, f"{where}: this value is reused through a YAML alias (*name)",
-                                      "aliases are not allowed in the fact base; write the value out in full")
-                return INVALID
-            self._seen[id(node)] = None
         return kind.check(node, self, where)
+
+    def reject_aliases(self, root: yaml.Node) -> bool:
+        """Report every value reached twice, i.e. through a YAML alias; return True if there were any.
+
+        Walking the graph once, never expanding a node twice, keeps an alias bomb ("billion laughs")
+        from growing without bound."""
+        seen: set[int] = set()
+        reported: set[int] = set()
+        stack = [root]
+        while stack:
+            node = stack.pop()
+            if not isinstance(node, (yaml.MappingNode, yaml.SequenceNode)):
+                continue
+            if id(node) in seen:
+                if id(node) not in reported:
+                    reported.add(id(node))
+                    self.error(node, "this value is reused through a YAML alias (*name)",
+                               "aliases are not allowed in the fact base; write the value out in full")
+                continue
+            seen.add(id(node))
+            if isinstance(node, yaml.MappingNode):
+                stack.extend(v for pair in node.value for v in pair)
+            else:
+                stack.extend(node.value)
+        return bool(reported)
 
 
 def _plain(node: yaml.Node) -> bool:
@@ -217,10 +231,11 @@ class ListOf(Kind):
             if isinstance(node, yaml.ScalarNode) and self.min_items == 0 and _is_null(node):
                 return []
             return c.error(node, f"{where}: expected a list (lines starting with '- ', or [a, b])")
+        if len(node.value) < self.min_items:
+            return c.error(node, f"{where}: needs at least {self.min_items} item(s), found {len(node.value)}")
+        # Invalid items are reported and left out, so later checks still see the valid ones.
         values = [c.check(self.item, child, f"{where}[{i + 1}]") for i, child in enumerate(node.value)]
-        if len(values) < self.min_items:
-            return c.error(node, f"{where}: needs at least {self.min_items} item(s), found {len(values)}")
-        return [v for v in values if v is not INVALID] if all(v is not INVALID for v in values) else INVALID
+        return [v for v in values if v is not INVALID]
 
     def json(self):
         j: dict[str, Any] = {"type": "array", "items": self.item.json()}
@@ -256,7 +271,8 @@ class Record(Kind):
             found = "a list" if isinstance(node, yaml.SequenceNode) else f"{getattr(node, 'value', '')!r}"
             return c.error(node, f"{where}: expected a {self.name} (a mapping of key: value), found {found}")
         line, column = position(node)
-        out: dict[str, Any] = {"_line": line, "_column": column}
+        positions: dict[str, tuple[int, int]] = {}
+        out: dict[str, Any] = {"_line": line, "_column": column, "_positions": positions}
         child = (lambda key: f"{where}.{key}") if where else (lambda key: key)
         where = where or "top level"
         ok = True
@@ -279,9 +295,11 @@ class Record(Kind):
                 c.error(key_node, f"{where}: unknown field {key!r} in a {self.name}", f"known fields: {known}")
                 ok = False
                 continue
+            positions[key] = position(value_node)
             value = c.check(spec.kind, value_node, child(key))
             if value is INVALID:
-                ok = False
+                ok = ok and not spec.required  # a bad optional field is reported, and the record kept
+                value = spec.default
             out[key] = value
         for key, spec in self.fields.items():
             if key not in seen:
@@ -339,9 +357,7 @@ def tag_field(value: str, doc: str) -> Field:
 
 def json_schema(root: Record, title: str) -> dict:
     """Return a JSON Schema (draft 2020-12) document for `root`."""
-    schema = {"$schema": "https://json-schema.org/draft/2020-12/schema", "title": title}
-    schema.update(root.json())
-    return schema
+    return {"$schema": "https://json-schema.org/draft/2020-12/schema", **root.json(), "title": title}
 
 
 @dataclass
@@ -399,6 +415,7 @@ def load_record(path: str, record: Record, label: str | None = None) -> dict:
     if root is None:
         problems.add(1, 1, f"the file is empty; expected a {record.name}")
         problems.raise_if_any()
-    value = Checker(problems).check(record, root, "")
+    checker = Checker(problems)
+    value = None if checker.reject_aliases(root) else checker.check(record, root, "")
     problems.raise_if_any()
     return value

@@ -1,0 +1,105 @@
+"""Independent readers for the tests: what a PDF or DOCX says, as pdfplumber, pypdf, pandoc or LibreOffice see it."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import zipfile
+
+NOTE_SIZE_MAX = 7.6  # the house style's note size is 7.5 pt; body text and marks are larger
+
+
+def pdf_marks_and_notes(path: str) -> tuple[dict[int, int], dict[int, int]]:
+    """Return ({mark number: page}, {note number: page where the note starts}) read from the PDF.
+
+    A mark is the superscript number inside a link annotation in the body; a note starts with a line
+    `N. ` in the note size."""
+    import pdfplumber
+
+    marks: dict[int, int] = {}
+    notes: dict[int, int] = {}
+    with pdfplumber.open(path) as pdf:
+        for page in pdf.pages:
+            n = page.page_number
+            for a in page.annots:
+                if "Dest" not in a["data"]:
+                    continue
+                box = page.crop((a["x0"] - 0.5, a["top"] - 0.5, a["x1"] + 0.5, a["bottom"] + 0.5))
+                digits = "".join(c["text"] for c in box.chars if c["text"].isdigit())
+                if digits:
+                    marks.setdefault(int(digits), n)
+            small = page.filter(lambda o: o.get("object_type") != "char" or o.get("size", 99) <= NOTE_SIZE_MAX)
+            for line in (small.extract_text() or "").splitlines():
+                mo = re.match(r"^(\d+)\.\s", line)
+                if mo:
+                    notes.setdefault(int(mo.group(1)), n)
+    return marks, notes
+
+
+def pdf_link_targets_same_page(path: str) -> list[tuple[int, int]]:
+    """Return (page of mark, page of its destination) for every internal link, read with pypdf."""
+    from pypdf import PdfReader
+
+    reader = PdfReader(path)
+    index = {p.indirect_reference.idnum: i + 1 for i, p in enumerate(reader.pages)}
+    pairs = []
+    for i, page in enumerate(reader.pages, 1):
+        for annot in page.get("/Annots", []) or []:
+            a = annot.get_object()
+            dest = a.get("/Dest")
+            if dest is not None:
+                pairs.append((i, index[dest[0].idnum]))
+    return pairs
+
+
+def pdftotext(path: str) -> str:
+    return subprocess.run(["pdftotext", "-enc", "UTF-8", path, "-"], check=True, capture_output=True,
+                          text=True).stdout
+
+
+def docx_part(path: str, name: str) -> str:
+    with zipfile.ZipFile(path) as z:
+        return z.read(name).decode("utf-8")
+
+
+def pandoc_plain(path: str) -> str:
+    return subprocess.run(["pandoc", "-t", "plain", "--wrap=none", path], check=True, capture_output=True,
+                          text=True).stdout
+
+
+def pandoc_footnotes(path: str) -> list[str]:
+    """The note texts pandoc finds in a DOCX (or any file pandoc reads), in order."""
+    import json
+
+    doc = json.loads(subprocess.run(["pandoc", "-t", "json", path], check=True, capture_output=True,
+                                    text=True).stdout)
+    notes: list[str] = []
+
+    def text(node) -> str:
+        if isinstance(node, list):
+            return "".join(text(n) for n in node)
+        if not isinstance(node, dict):
+            return ""
+        t = node.get("t")
+        if t == "Str":
+            return node["c"]
+        if t in ("Space", "SoftBreak", "LineBreak"):
+            return " "
+        if t == "Note":
+            return ""
+        c = node.get("c")
+        return text(c) if isinstance(c, list) else ""
+
+    def walk(node):
+        if isinstance(node, list):
+            for n in node:
+                walk(n)
+        elif isinstance(node, dict):
+            if node.get("t") == "Note":
+                notes.append(" ".join(text(node["c"]).split()))
+            c = node.get("c")
+            if isinstance(c, (list, dict)):
+                walk(c)
+
+    walk(doc["blocks"])
+    return notes

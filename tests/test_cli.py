@@ -1,0 +1,152 @@
+"""The command line as users meet it: main(argv) and once as a subprocess; exit codes; out/ left alone on failure."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+from conftest import ROOT, SEEDS
+
+from briefing.cli import main
+
+BRIEFS = {"trade-outlook": ["minister", "analyst", "business"], "defense-sco": ["minister", "analyst"],
+          "connectivity": ["minister", "analyst", "business"]}
+
+
+def test_build_writes_every_brief_for_each_of_its_audiences(built):
+    expected = {f"{b}.{a}.{ext}" for b, auds in BRIEFS.items() for a in auds for ext in ("pdf", "docx", "md")}
+    assert expected <= set(os.listdir(built))
+    assert not [f for f in os.listdir(built) if f.startswith(".tmp")]
+
+
+def test_build_as_a_subprocess_prints_one_line_per_file(tmp_path):
+    env = {**os.environ, "PYTHONPATH": ROOT}
+    run = subprocess.run([sys.executable, "-m", "briefing", "build", "trade-outlook", "-a", "minister",
+                          "-o", str(tmp_path)], cwd=ROOT, capture_output=True, text=True, env=env)
+    assert run.returncode == 0, run.stderr
+    assert sorted(run.stdout.split()) == [str(tmp_path / "trade-outlook.minister.docx"),
+                                          str(tmp_path / "trade-outlook.minister.pdf")]
+
+
+def _snapshot(folder):
+    return {f: open(os.path.join(folder, f), "rb").read() for f in sorted(os.listdir(folder))}
+
+
+def test_undefined_name_in_template_stops_with_file_and_line_and_writes_nothing(project_copy, capsys):
+    out = os.path.join(project_copy, "out")
+    assert main(["build", "--facts", f"{project_copy}/facts.yaml", "--templates", f"{project_copy}/templates",
+                 "-o", out, "trade-outlook", "-a", "minister"]) == 0
+    before = _snapshot(out)
+    path = os.path.join(project_copy, "templates", "briefs", "connectivity.md.j2")
+    lines = open(path).read().split("\n")
+    at = next(i for i, line in enumerate(lines) if "{% block background %}" in line)
+    lines.insert(at + 1, "{{ audiense.label }}")
+    open(path, "w").write("\n".join(lines))
+    code = main(["build", "--facts", f"{project_copy}/facts.yaml", "--templates", f"{project_copy}/templates",
+                 "-o", out])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert f"connectivity.md.j2:{at + 2}: 'audiense' is undefined" in err
+    assert "Traceback" not in err
+    assert _snapshot(out) == before
+
+
+def test_unknown_fact_id_names_the_template_line_and_the_id(project_copy, capsys):
+    path = os.path.join(project_copy, "templates", "briefs", "trade-outlook.md.j2")
+    text = open(path).read().replace('say("trade.smes")', 'say("trade.smes-typo")')
+    open(path, "w").write(text)
+    line = next(i for i, s in enumerate(text.split("\n"), 1) if "trade.smes-typo" in s)
+    code = main(["check", "--facts", f"{project_copy}/facts.yaml", "--templates", f"{project_copy}/templates"])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert f"trade-outlook.md.j2:{line}: unknown fact id 'trade.smes-typo'" in err
+
+
+def test_template_syntax_error_is_reported_at_its_line(project_copy, capsys):
+    path = os.path.join(project_copy, "templates", "briefs", "defense-sco.md.j2")
+    lines = open(path).read().split("\n")
+    lines[10] = "{% if %}"
+    open(path, "w").write("\n".join(lines))
+    assert main(["check", "--facts", f"{project_copy}/facts.yaml", "--templates", f"{project_copy}/templates"]) == 1
+    assert "defense-sco.md.j2:11: template syntax error" in capsys.readouterr().err
+
+
+def test_wrong_usage_exits_2(capsys):
+    assert main(["build", "--format", "odt"]) == 2
+    assert main(["frobnicate"]) == 2
+
+
+def test_unknown_brief_or_audience_exits_1(capsys):
+    cwd = os.getcwd()
+    os.chdir(ROOT)
+    try:
+        assert main(["build", "no-such-brief", "-o", "/nonexistent"]) == 1
+    finally:
+        os.chdir(cwd)
+    assert "unknown brief 'no-such-brief'" in capsys.readouterr().err
+
+
+def test_check_verifies_every_quote_against_the_corpus(capsys):
+    assert os.path.isdir(SEEDS), "../shared/seeds must be beside the project"
+    assert main(["check", "--facts", f"{ROOT}/facts.yaml", "--templates", f"{ROOT}/templates",
+                 "--corpus", SEEDS]) == 0
+    assert "verified against" in capsys.readouterr().out
+
+
+def test_changing_one_word_of_a_quote_fails_the_check_at_its_line(project_copy, capsys):
+    path = os.path.join(project_copy, "facts.yaml")
+    lines = open(path).read().split("\n")
+    i = next(i for i, s in enumerate(lines) if "bilateral trade totaling approximately $50 million in 2023" in s
+             and "quote:" in s and not s.lstrip().startswith("#"))
+    lines[i] = lines[i].replace("approximately", "roughly")
+    open(path, "w").write("\n".join(lines))
+    assert main(["check", "--facts", path, "--templates", f"{project_copy}/templates", "--corpus", SEEDS]) == 1
+    err = capsys.readouterr().err
+    assert f"facts.yaml:{i + 1}:" in err and "quote not found" in err
+    assert "closest passage: 'bilateral trade totaling approximately $50 million in 2023" in err
+
+
+def test_list_shows_briefs_audiences_and_topics(capsys):
+    assert main(["list", "--facts", f"{ROOT}/facts.yaml", "--templates", f"{ROOT}/templates"]) == 0
+    out = capsys.readouterr().out
+    assert "trade-outlook" in out and "minister" in out and "trade " in out
+
+
+def test_facts_filters_by_topic_source_and_words(capsys):
+    assert main(["facts", "--facts", f"{ROOT}/facts.yaml", "--topic", "trade", "--source", "rifat-nawaiwaqt",
+                 "surgical"]) == 0
+    out = capsys.readouterr().out
+    assert "trade.composition" in out and "1 of" in out
+
+
+def test_new_audience_from_a_copy_builds_every_brief_it_is_added_to(project_copy, capsys):
+    t = f"{project_copy}/templates"
+    assert main(["new", "audience", "press", "--from", "analyst", "--templates", t]) == 0
+    for name in ("trade-outlook", "connectivity"):
+        path = f"{t}/briefs/{name}.yaml"
+        text = open(path).read()
+        open(path, "w").write(text.replace("audiences: [minister, analyst, business]",
+                                           "audiences: [minister, analyst, business, press]"))
+    assert main(["build", "--facts", f"{project_copy}/facts.yaml", "--templates", t, "-o",
+                 f"{project_copy}/out", "-a", "press", "trade-outlook", "connectivity"]) == 0
+    assert os.path.exists(f"{project_copy}/out/connectivity.press.pdf")
+    assert main(["new", "audience", "press", "--from", "analyst", "--templates", t]) == 1
+
+
+def test_new_brief_copies_yaml_and_template(project_copy):
+    t = f"{project_copy}/templates"
+    assert main(["new", "brief", "energy", "--from", "trade-outlook", "--templates", t]) == 0
+    assert os.path.exists(f"{t}/briefs/energy.yaml") and os.path.exists(f"{t}/briefs/energy.md.j2")
+    assert main(["build", "--facts", f"{project_copy}/facts.yaml", "--templates", t, "-o",
+                 f"{project_copy}/out", "energy", "-a", "minister"]) == 0
+
+
+def test_schema_prints_json_schema_matching_the_committed_file(capsys):
+    import json
+
+    assert main(["schema"]) == 0
+    printed = json.loads(capsys.readouterr().out)
+    with open(os.path.join(ROOT, "facts.schema.json")) as f:
+        assert printed == json.load(f), "run `briefing schema > facts.schema.json` after changing the schema"
+    assert "facts" in printed["properties"] and printed["additionalProperties"] is False

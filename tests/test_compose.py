@@ -1,0 +1,110 @@
+"""Composing: footnotes numbered in reading order, Chicago first and short notes, escaping, the sandbox."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+
+import pytest
+from conftest import ROOT
+
+from briefing.build import Project
+from briefing.compose import Composer
+from briefing.errors import InputError
+
+
+def notes_of(markdown: str) -> dict[int, str]:
+    return {int(n): text for n, text in re.findall(r"^\[\^(\d+)\]: (.*)$", markdown, re.M)}
+
+
+def test_marks_are_numbered_in_reading_order_and_each_has_its_note(built):
+    md = open(os.path.join(built, "trade-outlook.analyst.md"), encoding="utf-8").read()
+    body = md.split("\n[^1]: ")[0]
+    marks = [int(n) for n in re.findall(r"\[\^(\d+)\]", body)]
+    assert marks == list(range(1, len(marks) + 1))
+    assert sorted(notes_of(md)) == marks
+
+
+def test_a_sources_first_note_is_full_and_later_notes_are_short(built):
+    md = open(os.path.join(built, "trade-outlook.minister.md"), encoding="utf-8").read()
+    akram = [part for _, text in sorted(notes_of(md).items()) for part in text.split("; ") if "Akram" in part]
+    full = ("Khalid Taimur Akram, “Pakistan Welcomes Brother Aleksandr Lukashenko,” Institute for a Community "
+            "with Shared Future, Communication University of China, 29 November 2024, para. ")
+    assert akram[0].startswith(full)
+    assert all(re.match(r"Akram, “Pakistan Welcomes Brother Aleksandr…,” paras?\. \d", t) for t in akram[1:])
+    assert len(akram) >= 2
+
+
+def test_unsigned_pieces_are_cited_by_title_and_the_bibliography_follows_chicago(built):
+    md = open(os.path.join(built, "trade-outlook.analyst.md"), encoding="utf-8").read()
+    assert "\\[Overview: focus areas and agreements of the visit\\], n.d., para. " in md
+    sources = md.split("# Sources")[1].split("[^1]:")[0]
+    assert "- Rifat, Muhammad Zahid. “Strengthening Pak-Belarus Ties.” Nawaiwaqt (ePaper), n.d." in sources
+    assert "- Akram, Khalid Taimur. “Pakistan Welcomes Brother Aleksandr Lukashenko.”" in sources
+
+
+def test_analyst_notes_quote_the_source_and_minister_notes_do_not(built):
+    analyst = open(os.path.join(built, "trade-outlook.analyst.md"), encoding="utf-8").read()
+    minister = open(os.path.join(built, "trade-outlook.minister.md"), encoding="utf-8").read()
+    assert "“bilateral trade totaling approximately $50 million in 2023”" in analyst
+    assert "totaling approximately" not in minister
+
+
+def test_analyst_briefs_show_every_disputed_question_of_their_topics(built):
+    from briefing.factbase import load
+
+    fb = load(os.path.join(ROOT, "facts.yaml"))
+    briefs = Project.load(os.path.join(ROOT, "facts.yaml"), os.path.join(ROOT, "templates")).briefs
+    for name, brief in briefs.items():
+        md = open(os.path.join(built, f"{name}.analyst.md"), encoding="utf-8").read()
+        for d in fb.disputes.values():
+            if set(d.topics) & set(brief.settings["topics"]):
+                assert d.question in md, (name, d.id)
+                for claim in d.claims:
+                    assert claim.claim in md, (name, d.id, claim.claim)
+
+
+def _project_with_fact(tmp_path, statement: str) -> Project:
+    shutil.copytree(os.path.join(ROOT, "templates"), tmp_path / "templates")
+    facts = open(os.path.join(ROOT, "facts.yaml"), encoding="utf-8").read()
+    facts = facts.replace("statement: Pakistan dismissed the U.S. allegations.", f"statement: {statement}")
+    (tmp_path / "facts.yaml").write_text(facts, encoding="utf-8")
+    return Project.load(str(tmp_path / "facts.yaml"), str(tmp_path / "templates"))
+
+
+def test_markup_in_fact_text_stays_literal(tmp_path):
+    text = r"'Trade *up* _50%_ [link](x) <b>bold</b> & \ `code` # | Аляксандр Лукашэнка, Łódź, Ελλάδα'"
+    project = _project_with_fact(tmp_path, text)
+    from briefing.parse import parse
+    from briefing import model as m
+
+    composed = Composer(project.facts, project.templates).compose(project.briefs["defense-sco"],
+                                                                   project.audiences["analyst"])
+    doc = parse(composed.markdown, composed.meta)
+    texts = [m.plain_text(p.children) for p in doc.children if isinstance(p, m.Paragraph)]
+    assert any(text.strip("'") in t for t in texts)
+
+
+def test_templates_cannot_reach_python_internals(tmp_path):
+    shutil.copytree(os.path.join(ROOT, "templates"), tmp_path / "templates")
+    path = tmp_path / "templates" / "briefs" / "connectivity.md.j2"
+    path.write_text(path.read_text().replace("{% block background %}",
+                                             "{% block background %}\n{{ fact.__globals__ }}"))
+    project = Project.load(os.path.join(ROOT, "facts.yaml"), str(tmp_path / "templates"))
+    with pytest.raises(InputError) as e:
+        Composer(project.facts, project.templates).compose(project.briefs["connectivity"],
+                                                           project.audiences["analyst"])
+    assert "connectivity.md.j2" in str(e.value) and "unsafe" in str(e.value)
+
+
+def test_check_warns_about_numbers_typed_into_template_prose(tmp_path):
+    from briefing.compose import template_digits
+
+    shutil.copytree(os.path.join(ROOT, "templates"), tmp_path / "templates")
+    assert template_digits(str(tmp_path / "templates")) == []
+    path = tmp_path / "templates" / "briefs" / "trade-outlook.md.j2"
+    path.write_text(path.read_text().replace("Trade starts from a very low base.",
+                                             "Trade was only $50 million in 2023."))
+    warnings = template_digits(str(tmp_path / "templates"))
+    assert len(warnings) == 1 and "trade-outlook.md.j2" in warnings[0].file

@@ -1,0 +1,69 @@
+"""The fact base: the real facts.yaml loads and verifies; every bad file gives exactly its expected errors."""
+
+from __future__ import annotations
+
+import glob
+import os
+
+import pytest
+from conftest import ROOT
+
+from briefing.errors import InputError
+from briefing.factbase import MAX_QUOTE_WORDS, load
+
+BAD = sorted(glob.glob(os.path.join(ROOT, "tests", "data", "bad", "*.yaml")))
+
+
+@pytest.mark.parametrize("path", BAD, ids=[os.path.basename(p) for p in BAD])
+def test_bad_fact_file_gives_its_exact_errors(path):
+    with open(path[:-5] + ".expected", encoding="utf-8") as f:
+        expected = f.read().rstrip("\n")
+    cwd = os.getcwd()
+    os.chdir(os.path.dirname(path))
+    try:
+        with pytest.raises(InputError) as e:
+            load(os.path.basename(path))
+    finally:
+        os.chdir(cwd)
+    assert "\n".join(str(p) for p in e.value.problems) == expected
+
+
+def test_alias_bomb_is_refused_quickly():
+    with pytest.raises(InputError) as e:
+        load(os.path.join(ROOT, "tests", "data", "bad", "alias-bomb.yaml"))
+    assert all("YAML alias" in p.message for p in e.value.problems)
+
+
+def test_the_fact_base_covers_the_five_articles():
+    fb = load(os.path.join(ROOT, "facts.yaml"))
+    assert 80 <= len(fb.facts) <= 150
+    assert len(fb.sources) == 5
+    cited = {c.source for f in fb.facts.values() for c in f.cite}
+    assert cited == set(fb.sources)
+    assert len(fb.disputes) >= 2
+    assert all(len(d.claims) >= 2 for d in fb.disputes.values())
+
+
+def test_quotes_are_short_phrases_not_passages():
+    fb = load(os.path.join(ROOT, "facts.yaml"))
+    quotes = [c.quote for f in fb.facts.values() for c in f.cite]
+    assert max(len(q.split()) for q in quotes) <= MAX_QUOTE_WORDS
+    assert sum(len(q.split()) for q in quotes) / len(quotes) < 16
+
+
+def test_disputed_questions_keep_every_claim_with_its_own_sources():
+    fb = load(os.path.join(ROOT, "facts.yaml"))
+    years = fb.disputes["diplomacy.ties-anniversary"]
+    assert [c.value.amount for c in years.claims] == [35, 30]
+    assert {c.source for c in years.claims[0].cite} != {c.source for c in years.claims[1].cite}
+    size = fb.disputes["diplomacy.delegation-size"]
+    assert any("43" in c.claim for c in size.claims) and any("46" in c.claim for c in size.claims)
+
+
+def test_opinions_are_attributed_to_their_holder():
+    fb = load(os.path.join(ROOT, "facts.yaml"))
+    opinion_sources = {s.id for s in fb.sources.values() if s.kind == "opinion"}
+    held = [f for f in fb.facts.values() if f.held_by]
+    assert len(held) >= 10
+    assert all(f.statement.startswith(("One ", "Some ", "According")) for f in held)
+    assert any(c.source in opinion_sources for f in held for c in f.cite)

@@ -1,0 +1,63 @@
+"""The document model: Markdown in, tree out (fixture file), and both renderers know every node type."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from conftest import ROOT
+
+from briefing import model as m
+from briefing.mdtext import escape
+from briefing.parse import parse
+
+
+def read_fixtures(path: str) -> list[tuple[int, str, str, str]]:
+    """Return (line, title, markdown, expected tree) from a file of title / . / input / . / output / . blocks."""
+    with open(path, encoding="utf-8") as f:
+        lines = f.read().split("\n")
+    cases, i = [], 0
+    while i < len(lines):
+        if not lines[i].strip():
+            i += 1
+            continue
+        title, start = lines[i], i + 1
+        parts, i = [], i + 2
+        for _ in range(2):
+            end = lines.index(".", i)
+            parts.append("\n".join(lines[i:end]))
+            i = end + 1
+        cases.append((start, title, parts[0], parts[1]))
+    return cases
+
+
+FIXTURES = read_fixtures(os.path.join(ROOT, "tests", "data", "parse.txt"))
+
+
+@pytest.mark.parametrize("line,title,markdown,expected", FIXTURES, ids=[f"line{c[0]}" for c in FIXTURES])
+def test_markdown_parses_to_the_expected_tree(line, title, markdown, expected):
+    assert m.dump(parse(markdown + "\n", m.Meta("t"))) == expected
+
+
+def test_every_model_class_has_a_method_in_every_renderer():
+    from briefing.render.docx import DocxTranslator
+    from briefing.render.pdf import PdfTranslator
+
+    for renderer in (DocxTranslator, PdfTranslator):
+        missing = [cls.__name__ for cls in m.NODE_TYPES if cls is not m.ListItem and cls is not m.TableCell
+                   and not hasattr(renderer, "visit_" + cls.__name__)]
+        assert not missing, f"{renderer.__name__} lacks {missing}"
+        assert hasattr(renderer, "visit_ListItem") and hasattr(renderer, "visit_TableCell")
+
+
+@pytest.mark.parametrize("text", [
+    "* _ [ ] # | < > & \\ ` ! ~ ^",
+    "1. not a list",
+    "- not a bullet",
+    "# not a heading",
+    "Аляксандр Лукашэнка, Łódź, Ελλάδα, اسلام آباد, 明斯克",
+    "[^1] is not a note, <http://x> is not a link",
+])
+def test_escaped_fact_text_reads_back_literally(text):
+    doc = parse(escape(text) + "\n", m.Meta("t"))
+    assert m.dump(doc) == f"Document\n  Paragraph\n    Text {text!r}"
