@@ -11,7 +11,8 @@ class Md(str):
     __slots__ = ()
 
 
-_SPECIAL = re.compile(r"([\\`*_\[\]<>&|#~^!])")
+# Escaped apostrophes and double quotes stay straight in pandoc too (its "smart" extension leaves them).
+_SPECIAL = re.compile(r"([\\`*_\[\]<>&|#~^!'\"])")
 _LIST_MARK = re.compile(r"^(\s*)([-+=])")
 _NUMBERED = re.compile(r"^(\s*\d+)([.)])")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")

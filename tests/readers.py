@@ -24,8 +24,9 @@ def pdf_marks_and_notes(path: str) -> tuple[dict[int, int], dict[int, int]]:
             for a in page.annots:
                 if "Dest" not in a["data"]:
                     continue
-                box = page.crop((a["x0"] - 0.5, a["top"] - 0.5, a["x1"] + 0.5, a["bottom"] + 0.5))
-                digits = "".join(c["text"] for c in box.chars if c["text"].isdigit())
+                digits = "".join(c["text"] for c in page.chars if c["text"].isdigit()
+                                 and a["x0"] <= (c["x0"] + c["x1"]) / 2 <= a["x1"]
+                                 and a["top"] <= (c["top"] + c["bottom"]) / 2 <= a["bottom"])
                 if digits:
                     marks.setdefault(int(digits), n)
             small = page.filter(lambda o: o.get("object_type") != "char" or o.get("size", 99) <= NOTE_SIZE_MAX)
@@ -68,10 +69,11 @@ def pandoc_plain(path: str) -> str:
 
 
 def pandoc_footnotes(path: str) -> list[str]:
-    """The note texts pandoc finds in a DOCX (or any file pandoc reads), in order."""
+    """The note texts pandoc finds in a DOCX or Markdown file, in order (Markdown read without smart quotes)."""
     import json
 
-    doc = json.loads(subprocess.run(["pandoc", "-t", "json", path], check=True, capture_output=True,
+    fmt = ["-f", "markdown-smart"] if path.endswith(".md") else []
+    doc = json.loads(subprocess.run(["pandoc", *fmt, "-t", "json", path], check=True, capture_output=True,
                                     text=True).stdout)
     notes: list[str] = []
 
@@ -87,6 +89,9 @@ def pandoc_footnotes(path: str) -> list[str]:
             return " "
         if t == "Note":
             return ""
+        if t == "Quoted":
+            q = ("“", "”") if node["c"][0]["t"] == "DoubleQuote" else ("‘", "’")
+            return q[0] + text(node["c"][1]) + q[1]
         c = node.get("c")
         return text(c) if isinstance(c, list) else ""
 

@@ -285,7 +285,14 @@ class PdfWriter:
         """After render(): the number of pages."""
 
     def render(self, doc: m.Document, timestamp: _dt.datetime) -> bytes:
-        """Return the PDF's bytes; the same model and timestamp always give the same bytes."""
+        """Return the PDF's bytes; the same model and timestamp always give the same bytes.
+
+        Laid out twice: the first pass counts the pages for the footers' "Page N of M"."""
+        pages = self._layout(doc, timestamp, total=None)[1]
+        data, self.pages, self.page_of_note = self._layout(doc, timestamp, total=pages)
+        return data
+
+    def _layout(self, doc: m.Document, timestamp: _dt.datetime, total: int | None):
         translator = PdfTranslator(self.styles, self.style)
         flowables = translator.visit(doc)
         ref = FrameRef()
@@ -307,20 +314,19 @@ class PdfWriter:
 
         def on_page_end(canv, _doc):
             frame.draw_notes(canv)
+            furniture(canv, canv.getPageNumber(), total or 0)
 
         document.addPageTemplates([PageTemplate(id="page", frames=[frame], onPageEnd=on_page_end)])
         stamp = _timestamp(timestamp)
 
         def make_canvas(*args, **kwargs):
-            c = _FurnishedCanvas(*args, furniture=furniture, **kwargs)
+            c = rl_canvas.Canvas(*args, **kwargs)
             c._doc._timeStamp = stamp
             c.showOutline()
             return c
 
         document.build(flowables, canvasmaker=make_canvas)
-        self.page_of_note = dict(frame.page_of_note)
-        self.pages = document.page
-        return out.getvalue()
+        return out.getvalue(), document.page, dict(frame.page_of_note)
 
     def _furniture(self, meta: m.Meta, size):
         s = self.style
@@ -345,24 +351,3 @@ class PdfWriter:
             canv.restoreState()
 
         return draw
-
-
-class _FurnishedCanvas(rl_canvas.Canvas):
-    """Holds pages back until the end so every footer can say 'Page N of M'."""
-
-    def __init__(self, *args, furniture, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._furniture = furniture
-        self._held: list[dict] = []
-
-    def showPage(self):
-        self._held.append(dict(self.__dict__))
-        self._startPage()
-
-    def save(self):
-        total = len(self._held)
-        for number, state in enumerate(self._held, 1):
-            self.__dict__.update(state)
-            self._furniture(self, number, total)
-            super().showPage()
-        super().save()

@@ -1,0 +1,48 @@
+"""Small document models for renderer tests: fixed, so their output can be compared byte for byte."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from briefing import model as m
+
+WHEN = dt.datetime(2024, 11, 30, tzinfo=dt.timezone.utc)
+
+
+def meta(title: str = "Sample brief") -> m.Meta:
+    return m.Meta(title=title, subtitle="A subtitle", date=dt.date(2024, 11, 30), audience="Testers",
+                  handling="PUBLIC", author="Test Desk", subject="Testing", keywords=("trade", "sco"))
+
+
+def note(n: int, text: str) -> m.Footnote:
+    return m.Footnote(n, [m.Paragraph([m.Text(text)])])
+
+
+def golden_document() -> m.Document:
+    """Every node type once, two notes, one with a link."""
+    body = [
+        m.Heading(1, [m.Text("Bottom line")]),
+        m.Paragraph([m.Text("Trade is "), m.Emph([m.Text("small")]), m.Text(" and "), m.Strong([m.Text("growing")]),
+                     m.Text("."), m.FootnoteRef(1), m.LineBreak(), m.Code("code"), m.Text(" "),
+                     m.Link("https://example.org/a", [m.Text("a link")])]),
+        m.BulletList([m.ListItem([m.Paragraph([m.Text("first")]),
+                                  m.BulletList([m.ListItem([m.Paragraph([m.Text("nested")])])])])]),
+        m.OrderedList(1, [m.ListItem([m.Paragraph([m.Text("one")])]), m.ListItem([m.Paragraph([m.Text("two")])])]),
+        m.BlockQuote([m.Paragraph([m.Text("Reports differ."), m.FootnoteRef(2)])]),
+        m.Table([m.TableCell([m.Text("Figure")]), m.TableCell([m.Text("Value")], "right")],
+                [[m.TableCell([m.Text("Trade")]), m.TableCell([m.Text("US$50 million")], "right")]]),
+        m.ThematicBreak(),
+        m.Heading(2, [m.Text("Sub")]),
+    ]
+    notes = [note(1, "First note."),
+             m.Footnote(2, [m.Paragraph([m.Text("See "), m.Link("https://example.org/b", [m.Text("b")]),
+                                         m.Text(".")])])]
+    return m.Document(meta(), body, notes)
+
+
+FILLER = ("The delegation discussed cooperation in trade, agriculture and technology, and both sides "
+          "agreed to meet again before the end of the year to review progress on the roadmap. ")
+
+
+def filler_paragraphs(k: int) -> list:
+    return [m.Paragraph([m.Text(f"Line {i}. " + FILLER[:60])]) for i in range(k)]

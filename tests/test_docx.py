@@ -1,0 +1,174 @@
+"""The DOCX: real Word footnotes, read back by python-docx, pandoc and LibreOffice; golden XML; reproducible."""
+
+from __future__ import annotations
+
+import glob
+import io
+import os
+import re
+import subprocess
+import zipfile
+
+import pytest
+from conftest import ROOT, need
+from lxml import etree
+from readers import docx_part, pandoc_footnotes, pandoc_plain
+
+from briefing.build import Project
+from briefing.render.docx import DocxWriter
+from samples import WHEN, golden_document
+
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+
+def _docx_files(built):
+    return sorted(glob.glob(os.path.join(built, "*.docx")))
+
+
+def _note_ids(xml: str) -> list[int]:
+    root = etree.fromstring(xml.encode())
+    return [int(n.get(W + "id")) for n in root.iter(W + "footnote") if n.get(W + "type") is None]
+
+
+def test_every_docx_has_a_footnotes_part_with_one_note_per_reference(built):
+    for path in _docx_files(built):
+        document = docx_part(path, "word/document.xml")
+        footnotes = docx_part(path, "word/footnotes.xml")
+        refs = [int(x) for x in re.findall(r'<w:footnoteReference w:id="(\d+)"', document)]
+        assert refs == list(range(1, len(refs) + 1)) and refs, path
+        assert _note_ids(footnotes) == refs, path
+        assert 'w:type="separator"' in footnotes and 'w:type="continuationSeparator"' in footnotes
+        types = docx_part(path, "[Content_Types].xml")
+        assert "/word/footnotes.xml" in types and "wordprocessingml.footnotes+xml" in types
+        assert "relationships/footnotes" in docx_part(path, "word/_rels/document.xml.rels")
+        styles = docx_part(path, "word/styles.xml")
+        assert 'w:styleId="FootnoteText"' in styles and 'w:styleId="FootnoteReference"' in styles
+
+
+def test_python_docx_reopens_edits_and_saves_with_footnotes_intact(built, tmp_path):
+    import docx
+
+    path = os.path.join(built, "trade-outlook.analyst.docx")
+    before = docx_part(path, "word/footnotes.xml")
+    document = docx.Document(path)
+    document.add_paragraph("Edited by a reader.")
+    out = tmp_path / "edited.docx"
+    document.save(out)
+    assert _note_ids(docx_part(str(out), "word/footnotes.xml")) == _note_ids(before)
+    assert "Edited by a reader." in docx_part(str(out), "word/document.xml")
+
+
+def test_pandoc_reads_every_footnote_as_in_the_markdown(built):
+    need("pandoc")
+    for name in ("trade-outlook.analyst", "defense-sco.minister", "connectivity.business"):
+        from_docx = pandoc_footnotes(os.path.join(built, name + ".docx"))
+        from_md = pandoc_footnotes(os.path.join(built, name + ".md"))
+        assert from_docx == from_md and len(from_docx) > 5, name
+
+
+def test_markdown_output_makes_a_pandoc_docx_with_the_same_footnotes(built, tmp_path):
+    need("pandoc")
+    md = os.path.join(built, "trade-outlook.minister.md")
+    converted = tmp_path / "pandoc.docx"
+    subprocess.run(["pandoc", md, "-o", str(converted)], check=True)
+    assert pandoc_footnotes(str(converted)) == pandoc_footnotes(os.path.join(built, "trade-outlook.minister.docx"))
+
+
+def test_libreoffice_converts_every_docx_and_puts_each_note_at_the_foot_of_a_page(built, tmp_path):
+    need("soffice")
+    import pdfplumber
+
+    files = _docx_files(built)
+    run = subprocess.run(["soffice", "--headless", f"-env:UserInstallation=file://{tmp_path}/profile",
+                          "--convert-to", "pdf", "--outdir", str(tmp_path), *files],
+                         capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr
+    for path in files:
+        pdf = tmp_path / (os.path.basename(path)[:-5] + ".pdf")
+        assert pdf.exists(), f"LibreOffice did not convert {path}: {run.stderr}"
+        notes = pandoc_footnotes(path)
+        with pdfplumber.open(str(pdf)) as doc:
+            pages = [(p.height, p.extract_words(use_text_flow=True)) for p in doc.pages]
+        for n, text in enumerate(notes, 1):
+            head = text.split()[:3]
+            found = False
+            for height, words in pages:
+                texts = [w["text"] for w in words]
+                for i in range(len(texts) - 2):
+                    if texts[i:i + 3] == head and words[i]["top"] > height * 0.45:
+                        found = True
+                        break
+                if found:
+                    break
+            assert found, f"{path}: note {n} ({' '.join(head)}) not found at the foot of a page"
+
+
+def test_headings_have_outline_levels_and_footers_hold_page_fields(built):
+    path = os.path.join(built, "defense-sco.analyst.docx")
+    styles = docx_part(path, "word/styles.xml")
+    for level in (1, 2):
+        style = re.search(rf'<w:style [^>]*w:styleId="Heading{level}".*?</w:style>', styles, re.S).group(0)
+        assert f'<w:outlineLvl w:val="{level - 1}"/>' in style
+    with zipfile.ZipFile(path) as z:
+        footers = [z.read(n).decode() for n in z.namelist() if n.startswith("word/footer")]
+    assert any("PAGE" in f and "NUMPAGES" in f for f in footers)
+    assert '<w:titlePg/>' in docx_part(path, "word/document.xml")
+
+
+def test_core_properties_come_from_the_brief_and_the_fact_base_date(built):
+    core = docx_part(os.path.join(built, "trade-outlook.minister.docx"), "docProps/core.xml")
+    assert "<dc:title>Pakistan–Belarus Trade Outlook</dc:title>" in core
+    assert "<cp:keywords>trade</cp:keywords>" in core
+    assert "<dc:creator>Pakistan–Belarus Desk</dc:creator>" in core
+    assert "2024-11-30T00:00:00Z" in core
+    assert "<dc:language>en-GB</dc:language>" in core
+
+
+def test_two_builds_give_identical_docx_bytes(tmp_path):
+    from briefing.cli import main
+
+    for run in ("a", "b"):
+        assert main(["build", "--facts", f"{ROOT}/facts.yaml", "--templates", f"{ROOT}/templates", "-f", "docx",
+                     "-o", str(tmp_path / run), "connectivity"]) == 0
+    for name in os.listdir(tmp_path / "a"):
+        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes(), name
+
+
+def canonical(xml: bytes) -> str:
+    """XML with attributes sorted, one element per line: a stable form for golden files."""
+    root = etree.fromstring(xml)
+    for el in root.iter():
+        items = sorted(el.attrib.items())
+        el.attrib.clear()
+        el.attrib.update(items)
+    etree.indent(root)
+    return etree.tostring(root, encoding="unicode")
+
+
+@pytest.mark.parametrize("part", ["word/document.xml", "word/footnotes.xml"])
+def test_fixed_model_renders_the_golden_xml(part):
+    project = Project.load(f"{ROOT}/facts.yaml", f"{ROOT}/templates")
+    data = DocxWriter(project.style).render(golden_document(), WHEN)
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        got = canonical(z.read(part))
+    golden = os.path.join(ROOT, "tests", "golden", os.path.basename(part))
+    if os.environ.get("BRIEFING_UPDATE_GOLDEN"):
+        with open(golden, "w", encoding="utf-8") as f:
+            f.write(got)
+    with open(golden, encoding="utf-8") as f:
+        assert got == f.read()
+
+
+def test_links_are_real_hyperlinks_in_body_and_notes():
+    project = Project.load(f"{ROOT}/facts.yaml", f"{ROOT}/templates")
+    data = DocxWriter(project.style).render(golden_document(), WHEN)
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        assert "https://example.org/a" in z.read("word/_rels/document.xml.rels").decode()
+        assert "https://example.org/b" in z.read("word/_rels/footnotes.xml.rels").decode()
+        assert b"<w:hyperlink" in z.read("word/footnotes.xml")
+
+
+def test_pandoc_reads_the_body_text(built):
+    need("pandoc")
+    text = pandoc_plain(os.path.join(built, "trade-outlook.minister.docx"))
+    assert "Pakistan–Belarus Trade Outlook" in text and "US$50 million" in text

@@ -1,0 +1,156 @@
+"""The PDF: notes on the page of their marks (also under stress), embedded fonts, outline, metadata, reproducible."""
+
+from __future__ import annotations
+
+import glob
+import os
+import subprocess
+import warnings
+
+import pytest
+from conftest import ROOT, need
+from readers import pdf_link_targets_same_page, pdf_marks_and_notes, pdftotext
+
+from briefing import model as m
+from briefing.build import Project
+from briefing.render.pdf import PdfWriter
+from samples import FILLER, WHEN, filler_paragraphs, meta, note
+
+
+@pytest.fixture(scope="module")
+def writer() -> PdfWriter:
+    return PdfWriter(Project.load(f"{ROOT}/facts.yaml", f"{ROOT}/templates").style)
+
+
+def _render(writer, doc, tmp_path, name="doc.pdf"):
+    path = tmp_path / name
+    path.write_bytes(writer.render(doc, WHEN))
+    return str(path)
+
+
+def _assert_notes_on_mark_pages(path, count=None):
+    marks, notes = pdf_marks_and_notes(path)
+    assert marks, "no note marks found"
+    if count is not None:
+        assert sorted(marks) == list(range(1, count + 1))
+    assert marks == notes, f"mark pages {marks} != note pages {notes}"
+    for mark_page, dest_page in pdf_link_targets_same_page(path):
+        assert mark_page == dest_page
+    return marks
+
+
+def test_every_built_pdf_has_each_note_on_the_page_of_its_mark(built):
+    for path in sorted(glob.glob(os.path.join(built, "*.pdf"))):
+        md = open(path[:-4] + ".md", encoding="utf-8").read()
+        count = md.count("\n[^")
+        _assert_notes_on_mark_pages(path, count)
+
+
+def test_note_lands_on_the_page_of_its_mark_when_the_mark_is_on_a_pages_last_line(writer, tmp_path):
+    # Push a marked paragraph down line by line, so that for some k its mark falls on the last line.
+    seen_pages = set()
+    for k in range(18, 42):
+        body = filler_paragraphs(k) + [m.Paragraph([m.Text(FILLER * 2), m.FootnoteRef(1), m.Text(" After.")])]
+        path = _render(writer, m.Document(meta(), body, [note(1, "The note of the last line. " * 3)]), tmp_path)
+        marks = _assert_notes_on_mark_pages(path, 1)
+        seen_pages.add(marks[1])
+    assert seen_pages == {1, 2}, "the sweep should cross the page boundary"
+
+
+def test_twenty_notes_on_one_page_push_text_on_not_notes_off(writer, tmp_path):
+    body = [m.Paragraph([m.Text(f"Sentence {i} of a crowded paragraph. "), m.FootnoteRef(i)]) for i in range(1, 21)]
+    notes = [note(i, f"Note {i}: " + "a note of middling length that takes a line or two. " * 2) for i in range(1, 21)]
+    path = _render(writer, m.Document(meta(), filler_paragraphs(10) + body, notes), tmp_path)
+    _assert_notes_on_mark_pages(path, 20)
+
+
+def test_a_note_longer_than_half_a_page_starts_on_its_page_and_continues_on_the_next(writer, tmp_path):
+    long_note = "A very long note that goes on and on about the sources and their disagreements. " * 40
+    body = filler_paragraphs(20) + [m.Paragraph([m.Text("The claim."), m.FootnoteRef(1)])] + filler_paragraphs(40)
+    path = _render(writer, m.Document(meta(), body, [note(1, long_note)]), tmp_path)
+    marks = _assert_notes_on_mark_pages(path, 1)
+    text = pdftotext(path).split("\f")
+    page = marks[1]
+    assert "The claim." in text[page - 1]
+    words = long_note.split()
+    assert " ".join(words[-6:]) in " ".join(text[page].split()), "the note's end continues on the next page"
+
+
+def test_cyrillic_greek_and_latin_diacritics_come_back_exactly(writer, tmp_path):
+    need("pdftotext")
+    sentence = "Аляксандр Лукашэнка met officials in Łódź and Αθήνα; São Paulo, Kraków, Ærøskøbing."
+    doc = m.Document(meta(), [m.Paragraph([m.Text(sentence), m.FootnoteRef(1)])], [note(1, "Ελληνικά, Беларусь.")])
+    text = pdftotext(_render(writer, doc, tmp_path))
+    assert sentence in " ".join(text.split())
+    assert "Ελληνικά, Беларусь." in text
+
+
+def test_every_font_is_embedded_and_the_metadata_is_set(built):
+    need("pdffonts")
+    for path in sorted(glob.glob(os.path.join(built, "*.pdf"))):
+        fonts = subprocess.run(["pdffonts", path], capture_output=True, text=True, check=True).stdout
+        rows = fonts.strip().split("\n")[2:]
+        assert rows and all(row.split()[-5] == "yes" for row in rows), fonts
+        info = subprocess.run(["pdfinfo", path], capture_output=True, text=True, check=True)
+        assert info.stderr == ""
+        fields = dict(line.split(":", 1) for line in info.stdout.splitlines() if ":" in line)
+        assert fields["Title"].strip() and fields["Author"].strip() == "Pakistan–Belarus Desk"
+        assert fields["Subject"].strip()
+        assert "Nov 30" in fields["CreationDate"]
+
+
+def test_outline_has_an_entry_for_each_heading_and_readers_raise_no_warnings(built):
+    from pypdf import PdfReader
+
+    for path in sorted(glob.glob(os.path.join(built, "*.pdf"))):
+        md = open(path[:-4] + ".md", encoding="utf-8").read()
+        headings = [line.lstrip("#").strip() for line in md.splitlines() if line.startswith("#")]
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            reader = PdfReader(path, strict=True)
+            titles = []
+
+            def walk(items):
+                for item in items:
+                    if isinstance(item, list):
+                        walk(item)
+                    else:
+                        titles.append(item.title)
+
+            walk(reader.outline)
+            for page in reader.pages:
+                page.extract_text()
+        assert titles == [h.replace("\\", "") for h in headings], path
+        run = subprocess.run(["pdftotext", path, "/dev/null"], capture_output=True, text=True)
+        assert run.returncode == 0 and run.stderr == ""
+
+
+def test_minister_briefs_are_at_most_two_pages_and_a_four_page_brief_is_small(built):
+    from pypdf import PdfReader
+
+    for path in glob.glob(os.path.join(built, "*.minister.pdf")):
+        assert len(PdfReader(path).pages) <= 2, path
+    for path in glob.glob(os.path.join(built, "*.pdf")):
+        pages = len(PdfReader(path).pages)
+        if pages <= 4:
+            assert os.path.getsize(path) < 200_000, path
+
+
+def test_two_builds_give_identical_pdf_bytes(writer, tmp_path):
+    from briefing.cli import main
+
+    for run in ("a", "b"):
+        assert main(["build", "--facts", f"{ROOT}/facts.yaml", "--templates", f"{ROOT}/templates", "-f", "pdf",
+                     "-o", str(tmp_path / run), "defense-sco"]) == 0
+    for name in os.listdir(tmp_path / "a"):
+        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes(), name
+
+
+def test_source_date_epoch_sets_the_creation_date(tmp_path, monkeypatch):
+    from briefing.cli import main
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1733011200")  # 2024-12-01 00:00 UTC
+    assert main(["build", "--facts", f"{ROOT}/facts.yaml", "--templates", f"{ROOT}/templates", "-f", "pdf",
+                 "-o", str(tmp_path), "connectivity", "-a", "minister"]) == 0
+    data = (tmp_path / "connectivity.minister.pdf").read_bytes()
+    assert b"D:20241201000000" in data
