@@ -6,10 +6,8 @@ import datetime as _dt
 from dataclasses import dataclass
 from typing import Any
 
-from briefing.errors import Problems
-from briefing.schema import (INVALID, Checker, Date, Field, ListOf, Number, Record, Str, Tagged, json_schema,
+from briefing.schema import (INVALID, Date, Field, ListOf, Number, Record, Str, Tagged, json_schema, read_document,
                              tag_field)
-from briefing.yamlsource import compose
 
 SLUG = r"[a-z0-9][a-z0-9-]*"
 FACT_ID = r"[a-z0-9][a-z0-9_-]*(\.[a-z0-9][a-z0-9_-]*)+"
@@ -361,15 +359,7 @@ def _citations(items: list[dict]) -> tuple[Citation, ...]:
 
 def load(path: str) -> FactBase:
     """Return the fact base in the YAML file at `path`; raise InputError listing every problem."""
-    problems = Problems(path)
-    root = compose(path)
-    if root is None:
-        problems.add(1, 1, "the file is empty", "start from the example at the top of docs/facts.md")
-        problems.raise_if_any()
-    checker = Checker(problems)
-    if checker.reject_aliases(root):
-        problems.raise_if_any()
-    data: Any = checker.check(FACT_BASE, root, "")
+    data, problems = read_document(path, FACT_BASE)
     if data is INVALID:
         problems.raise_if_any()
 

@@ -15,7 +15,7 @@ class Md(str):
 _SPECIAL = re.compile(r"([\\`*_\[\]<>&|#~^!'\"])")
 _LIST_MARK = re.compile(r"^(\s*)([-+=])")
 _NUMBERED = re.compile(r"^(\s*\d+)([.)])")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def escape(text: object) -> Md:
@@ -34,4 +34,4 @@ def escape(text: object) -> Md:
 
 def control_characters(text: str) -> list[str]:
     """Return the control characters in `text` that XML and PDF text cannot hold."""
-    return sorted({f"U+{ord(c):04X}" for c in _CONTROL.findall(text)})
+    return sorted({f"U+{ord(c):04X}" for c in CONTROL.findall(text)})

@@ -1,7 +1,11 @@
-"""A small schema language for YAML input: validates position-carrying nodes, exports JSON Schema.
+"""A small schema language for YAML input: validates the parser's events, exports JSON Schema.
 
 One declaration serves three uses: checking a file (every problem at once, each with its
 line and column), producing plain Python values for the loader, and `briefing schema`.
+
+Values are read straight from libyaml's event stream, without building a node tree first: the
+events carry positions, a duplicate key is seen as it comes, an alias is refused where it stands
+(so an alias bomb never expands), and a fact base of ten thousand facts reads in well under a second.
 """
 
 from __future__ import annotations
@@ -9,13 +13,14 @@ from __future__ import annotations
 import datetime as _dt
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Iterator
 
-import yaml
+from yaml import (AliasEvent, MappingEndEvent, MappingStartEvent, ScalarEvent, SequenceEndEvent,
+                  SequenceStartEvent)
 
-from briefing.errors import Problems
-from briefing.mdtext import control_characters
-from briefing.yamlsource import NULL_TAG, compose, position
+from briefing.errors import InputError, Problems
+from briefing.mdtext import CONTROL
+from briefing.yamlsource import document_events
 
 
 class Invalid:
@@ -26,63 +31,113 @@ class Invalid:
 
 
 INVALID = Invalid()
+_NULLS = frozenset(("", "~", "null", "Null", "NULL"))
+_TRUE = frozenset(("true", "True", "TRUE", "yes", "Yes", "YES", "on", "On", "ON"))
+_FALSE = frozenset(("false", "False", "FALSE", "no", "No", "NO", "off", "Off", "OFF"))
+_START = (MappingStartEvent, SequenceStartEvent)
+_END = (MappingEndEvent, SequenceEndEvent)
 
 
-class Checker:
-    """Walks nodes against a schema, collecting problems; remembers values of reused (aliased) nodes."""
+def position(event) -> tuple[int, int]:
+    """Return the event's 1-based (line, column)."""
+    mark = event.start_mark
+    return mark.line + 1, mark.column + 1
 
-    def __init__(self, problems: Problems):
+
+class Reader:
+    """Hands out parse events one at a time and collects the problems found in them."""
+
+    def __init__(self, events: Iterator, problems: Problems):
+        self.next = events.__next__
+        """Return the next event."""
         self.problems = problems
+        self.alias_reported = False
+        """An alias has been reported; one report per file is enough."""
 
-    def error(self, node: yaml.Node, message: str, hint: str = "") -> Invalid:
-        line, column = position(node)
+    def alias(self, event, where: str) -> Invalid:
+        """Report the first YAML alias of the file; aliases are never expanded."""
+        if not self.alias_reported:
+            self.alias_reported = True
+            where = f"{where}: " if where else ""
+            self.error(event, f"{where}a YAML alias (*{event.anchor}) stands here",
+                       "aliases are not allowed in the fact base; write the value out in full")
+        return INVALID
+
+    def error(self, event, message: str, hint: str = "") -> Invalid:
+        line, column = position(event)
         self.problems.add(line, column, message, hint)
         return INVALID
 
-    def check(self, kind: "Kind", node: yaml.Node, where: str) -> Any:
-        return kind.check(node, self, where)
+    def skip(self, event) -> None:
+        """Consume the rest of the value that `event` starts."""
+        if type(event) in _START:
+            depth = 1
+            while depth:
+                e = self.next()
+                kind = type(e)
+                if kind in _START:
+                    depth += 1
+                elif kind in _END:
+                    depth -= 1
+                elif kind is AliasEvent:
+                    self.alias(e, "")
 
-    def reject_aliases(self, root: yaml.Node) -> bool:
-        """Report every value reached twice, i.e. through a YAML alias; return True if there were any.
-
-        Walking the graph once, never expanding a node twice, keeps an alias bomb ("billion laughs")
-        from growing without bound."""
-        seen: set[int] = set()
-        reported: set[int] = set()
-        stack = [root]
-        while stack:
-            node = stack.pop()
-            if not isinstance(node, (yaml.MappingNode, yaml.SequenceNode)):
-                continue
-            if id(node) in seen:
-                if id(node) not in reported:
-                    reported.add(id(node))
-                    self.error(node, "this value is reused through a YAML alias (*name)",
-                               "aliases are not allowed in the fact base; write the value out in full")
-                continue
-            seen.add(id(node))
-            if isinstance(node, yaml.MappingNode):
-                stack.extend(v for pair in node.value for v in pair)
-            else:
-                stack.extend(node.value)
-        return bool(reported)
+    def subtree(self, event) -> list:
+        """Return the events of the value that `event` starts, `event` first."""
+        out = [event]
+        if type(event) in _START:
+            depth = 1
+            while depth:
+                e = self.next()
+                out.append(e)
+                if type(e) in _START:
+                    depth += 1
+                elif type(e) in _END:
+                    depth -= 1
+        return out
 
 
-def _plain(node: yaml.Node) -> bool:
+def _after(events: list, i: int) -> int:
+    """Return the index just past the value that starts at events[i]."""
+    depth = 0
+    while True:
+        kind = type(events[i])
+        i += 1
+        if kind in _START:
+            depth += 1
+        elif kind in _END:
+            depth -= 1
+        if depth == 0:
+            return i
+
+
+def _plain(event) -> bool:
     """An unquoted scalar (the C parser says '' where the Python one says None)."""
-    return not getattr(node, "style", None)
+    return not event.style
 
 
-def _is_null(node: yaml.Node) -> bool:
-    return isinstance(node, yaml.ScalarNode) and node.tag == NULL_TAG and _plain(node)
+def _is_null(event) -> bool:
+    return type(event) is ScalarEvent and not event.style and event.value in _NULLS
+
+
+def _unexpected(event, r: Reader, where: str, what: str) -> Invalid:
+    """Report a value of the wrong shape (or an alias) and consume it."""
+    if type(event) is AliasEvent:
+        return r.alias(event, where)
+    found = {MappingStartEvent: "a mapping", SequenceStartEvent: "a list"}.get(type(event))
+    if found is None:
+        found = repr(event.value) if type(event) is ScalarEvent else "something else"
+    r.skip(event)
+    return r.error(event, f"{where}: expected {what}, found {found}")
 
 
 class Kind:
-    """A type of value. Subclasses implement check() and json()."""
+    """A type of value. Subclasses implement read(), json() and describe()."""
 
     nullable: bool = False
 
-    def check(self, node: yaml.Node, c: Checker, where: str) -> Any:
+    def read(self, event, r: Reader, where: str) -> Any:
+        """Return the value that starts with `event` (consuming all of it), or INVALID."""
         raise NotImplementedError
 
     def json(self) -> dict:
@@ -91,13 +146,6 @@ class Kind:
     def describe(self) -> str:
         """A few words for the documentation and error messages."""
         raise NotImplementedError
-
-
-def _scalar(node: yaml.Node, c: Checker, where: str, what: str) -> str | Invalid:
-    if not isinstance(node, yaml.ScalarNode):
-        found = "a list" if isinstance(node, yaml.SequenceNode) else "a mapping"
-        return c.error(node, f"{where}: expected {what}, found {found}")
-    return node.value
 
 
 @dataclass
@@ -111,31 +159,33 @@ class Str(Kind):
     nullable: bool = False
     multiline: bool = False
 
-    def check(self, node, c, where):
-        if self.nullable and _is_null(node):
-            return None
-        value = _scalar(node, c, where, "text")
-        if value is INVALID:
-            return value
-        if node.tag == NULL_TAG and _plain(node):
-            return c.error(node, f"{where}: a value is required here",
-                           "write the text, or null where the schema allows it" if self.nullable else "write the text")
+    def read(self, event, r, where):
+        if type(event) is not ScalarEvent:
+            return _unexpected(event, r, where, "text")
+        value = event.value
+        if not event.style and value in _NULLS:
+            if self.nullable:
+                return None
+            return r.error(event, f"{where}: a value is required here", "write the text")
         if not value.strip():
-            return c.error(node, f"{where}: must not be empty")
-        bad = control_characters(value)
-        if bad:
-            return c.error(node, f"{where}: contains control characters ({', '.join(bad)}) that documents cannot hold",
-                           "remove them; they are often pasted in from PDFs or spreadsheets")
+            return r.error(event, f"{where}: must not be empty")
+        if CONTROL.search(value):
+            bad = sorted({f"U+{ord(ch):04X}" for ch in CONTROL.findall(value)})
+            return r.error(event, f"{where}: contains control characters ({', '.join(bad)}) that documents "
+                           "cannot hold", "remove them; they are often pasted in from PDFs or spreadsheets")
         if self.enum is not None and value not in self.enum:
-            return c.error(node, f"{where}: {value!r} is not one of: {', '.join(self.enum)}")
-        if self.pattern is not None and not re.fullmatch(self.pattern, value):
-            return c.error(node, f"{where}: {value!r} is not {self.pattern_hint or 'valid'}")
-        if self.max_words is not None and len(value.split()) > self.max_words:
-            return c.error(node, f"{where}: {len(value.split())} words; at most {self.max_words} are allowed",
+            return r.error(event, f"{where}: {value!r} is not one of: {', '.join(self.enum)}")
+        if self._regex is not None and not self._regex.fullmatch(value):
+            return r.error(event, f"{where}: {value!r} is not {self.pattern_hint or 'valid'}")
+        if self.max_words is not None and value.count(" ") >= self.max_words and len(value.split()) > self.max_words:
+            return r.error(event, f"{where}: {len(value.split())} words; at most {self.max_words} are allowed",
                            "quote the shortest phrase that supports the fact")
-        if not self.multiline and "\n" in value.strip():
+        if not self.multiline and "\n" in value:
             value = " ".join(value.split())
         return value
+
+    def __post_init__(self):
+        self._regex = re.compile(self.pattern) if self.pattern is not None else None
 
     def json(self):
         j: dict[str, Any] = {"type": ["string", "null"] if self.nullable else "string", "minLength": 1}
@@ -160,18 +210,18 @@ class Date(Kind):
 
     nullable: bool = False
 
-    def check(self, node, c, where):
-        if self.nullable and _is_null(node):
+    def read(self, event, r, where):
+        if self.nullable and _is_null(event):
             return None
-        value = _scalar(node, c, where, "a date (YYYY-MM-DD)")
-        if value is INVALID:
-            return value
+        if type(event) is not ScalarEvent:
+            return _unexpected(event, r, where, "a date (YYYY-MM-DD)")
+        value = event.value
         if _DATE.fullmatch(value):
             try:
                 return _dt.date.fromisoformat(value)
             except ValueError:
                 pass
-        return c.error(node, f"{where}: {value!r} is not a date", "write it as YYYY-MM-DD, e.g. 2024-11-25")
+        return r.error(event, f"{where}: {value!r} is not a date", "write it as YYYY-MM-DD, e.g. 2024-11-25")
 
     def json(self):
         return {"type": ["string", "null"] if self.nullable else "string",
@@ -189,23 +239,23 @@ class Number(Kind):
     minimum: float | None = None
     nullable: bool = False
 
-    def check(self, node, c, where):
-        if self.nullable and _is_null(node):
+    def read(self, event, r, where):
+        if self.nullable and _is_null(event):
             return None
-        value = _scalar(node, c, where, "a number")
-        if value is INVALID:
-            return value
+        if type(event) is not ScalarEvent:
+            return _unexpected(event, r, where, "a number")
+        value = event.value
         text = value.replace("_", "")
         try:
             number: float | int = int(text) if re.fullmatch(r"[-+]?\d+", text) else float(text)
         except ValueError:
-            return c.error(node, f"{where}: {value!r} is not a number", "write digits only, e.g. 17000000 or 1.5")
-        if not _plain(node):
-            return c.error(node, f"{where}: a number must not be quoted")
+            return r.error(event, f"{where}: {value!r} is not a number", "write digits only, e.g. 17000000 or 1.5")
+        if not _plain(event):
+            return r.error(event, f"{where}: a number must not be quoted")
         if self.integer and not isinstance(number, int):
-            return c.error(node, f"{where}: {value!r} is not a whole number")
+            return r.error(event, f"{where}: {value!r} is not a whole number")
         if self.minimum is not None and number < self.minimum:
-            return c.error(node, f"{where}: {value} is below the minimum of {self.minimum}")
+            return r.error(event, f"{where}: {value} is below the minimum of {self.minimum}")
         return number
 
     def json(self):
@@ -226,16 +276,24 @@ class ListOf(Kind):
     item: Kind
     min_items: int = 0
 
-    def check(self, node, c, where):
-        if not isinstance(node, yaml.SequenceNode):
-            if isinstance(node, yaml.ScalarNode) and self.min_items == 0 and _is_null(node):
+    def read(self, event, r, where):
+        if type(event) is not SequenceStartEvent:
+            if self.min_items == 0 and _is_null(event):
                 return []
-            return c.error(node, f"{where}: expected a list (lines starting with '- ', or [a, b])")
-        if len(node.value) < self.min_items:
-            return c.error(node, f"{where}: needs at least {self.min_items} item(s), found {len(node.value)}")
+            return _unexpected(event, r, where, "a list (lines starting with '- ', or [a, b])")
         # Invalid items are reported and left out, so later checks still see the valid ones.
-        values = [c.check(self.item, child, f"{where}[{i + 1}]") for i, child in enumerate(node.value)]
-        return [v for v in values if v is not INVALID]
+        values, count, item = [], 0, self.item
+        while True:
+            e = r.next()
+            if type(e) is SequenceEndEvent:
+                break
+            count += 1
+            v = item.read(e, r, f"{where}[{count}]")
+            if v is not INVALID:
+                values.append(v)
+        if count < self.min_items:
+            return r.error(event, f"{where}: needs at least {self.min_items} item(s), found {count}")
+        return values
 
     def json(self):
         j: dict[str, Any] = {"type": "array", "items": self.item.json()}
@@ -266,45 +324,55 @@ class Record(Kind):
     fields: dict[str, Field] = field(default_factory=dict)
     example: str = ""
 
-    def check(self, node, c, where):
-        if not isinstance(node, yaml.MappingNode):
-            found = "a list" if isinstance(node, yaml.SequenceNode) else f"{getattr(node, 'value', '')!r}"
-            return c.error(node, f"{where}: expected a {self.name} (a mapping of key: value), found {found}")
-        line, column = position(node)
+    def read(self, event, r, where):
+        if type(event) is not MappingStartEvent:
+            found = event.value if type(event) is ScalarEvent else None
+            if found is not None:
+                return r.error(event, f"{where or 'top level'}: expected a {self.name} (a mapping of key: value), "
+                               f"found {found!r}")
+            return _unexpected(event, r, where or "top level", f"a {self.name} (a mapping of key: value)")
+        line, column = position(event)
         positions: dict[str, tuple[int, int]] = {}
         out: dict[str, Any] = {"_line": line, "_column": column, "_positions": positions}
-        child = (lambda key: f"{where}.{key}") if where else (lambda key: key)
+        prefix = where + "." if where else ""
         where = where or "top level"
+        fields = self.fields
         ok = True
-        seen: set[str] = set()
-        for key_node, value_node in node.value:
-            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
-            if key is None:
-                c.error(key_node, f"{where}: keys must be plain words")
+        while True:
+            key_event = r.next()
+            if type(key_event) is MappingEndEvent:
+                break
+            value_event = r.next()
+            if type(key_event) is not ScalarEvent:
+                r.skip(key_event)
+                r.skip(value_event)
+                r.error(key_event, f"{where}: keys must be plain words")
                 ok = False
                 continue
-            if key in seen:
-                c.error(key_node, f"{where}: duplicate key {key!r}",
+            key = key_event.value
+            if key in positions:
+                r.error(key_event, f"{where}: duplicate key {key!r}",
                         "YAML keeps only the last one silently; remove or rename one of them")
+                r.skip(value_event)
                 ok = False
                 continue
-            seen.add(key)
-            spec = self.fields.get(key)
+            positions[key] = position(value_event)
+            spec = fields.get(key)
             if spec is None:
-                known = ", ".join(self.fields)
-                c.error(key_node, f"{where}: unknown field {key!r} in a {self.name}", f"known fields: {known}")
+                r.error(key_event, f"{where}: unknown field {key!r} in a {self.name}",
+                        f"known fields: {', '.join(fields)}")
+                r.skip(value_event)
                 ok = False
                 continue
-            positions[key] = position(value_node)
-            value = c.check(spec.kind, value_node, child(key))
+            value = spec.kind.read(value_event, r, prefix + key)
             if value is INVALID:
                 ok = ok and not spec.required  # a bad optional field is reported, and the record kept
                 value = spec.default
             out[key] = value
-        for key, spec in self.fields.items():
-            if key not in seen:
+        for key, spec in fields.items():
+            if key not in positions:
                 if spec.required:
-                    c.error(node, f"{where}: missing field {key!r} in a {self.name}", f"{key}: {spec.doc}")
+                    r.error(event, f"{where}: missing field {key!r} in a {self.name}", f"{key}: {spec.doc}")
                     ok = False
                 else:
                     out[key] = spec.default
@@ -332,16 +400,21 @@ class Tagged(Kind):
     variants: dict[str, Record]
     name: str = "value"
 
-    def check(self, node, c, where):
-        if isinstance(node, yaml.MappingNode):
-            for key_node, value_node in node.value:
-                if getattr(key_node, "value", None) == self.key:
-                    variant = self.variants.get(getattr(value_node, "value", None))
-                    if variant is None:
-                        return c.error(value_node, f"{where}.{self.key}: must be one of: {', '.join(self.variants)}")
-                    return variant.check(node, c, where)
-            return c.error(node, f"{where}: missing field {self.key!r}", f"one of: {', '.join(self.variants)}")
-        return c.error(node, f"{where}: expected a {self.name} (a mapping with {self.key}: ...)")
+    def read(self, event, r, where):
+        if type(event) is not MappingStartEvent:
+            return _unexpected(event, r, where, f"a {self.name} (a mapping with {self.key}: ...)")
+        events = r.subtree(event)
+        i = 1
+        while type(events[i]) is not MappingEndEvent:
+            key, after = events[i], _after(events, i + 1)
+            if type(key) is ScalarEvent and key.value == self.key:
+                chosen = events[i + 1]
+                variant = self.variants.get(getattr(chosen, "value", None))
+                if variant is None:
+                    return r.error(chosen, f"{where}.{self.key}: must be one of: {', '.join(self.variants)}")
+                return variant.read(event, Reader(iter(events[1:]), r.problems), where)
+            i = after
+        return r.error(event, f"{where}: missing field {self.key!r}", f"one of: {', '.join(self.variants)}")
 
     def json(self):
         return {"oneOf": [v.json() for v in self.variants.values()]}
@@ -366,18 +439,24 @@ class MapOf(Kind):
 
     item: Kind
 
-    def check(self, node, c, where):
-        if not isinstance(node, yaml.MappingNode):
-            return c.error(node, f"{where}: expected a mapping of name: value")
+    def read(self, event, r, where):
+        if type(event) is not MappingStartEvent:
+            return _unexpected(event, r, where, "a mapping of name: value")
         out: dict[str, Any] = {}
         ok = True
-        for key_node, value_node in node.value:
-            key = getattr(key_node, "value", None)
-            if not isinstance(key_node, yaml.ScalarNode) or key in out:
-                c.error(key_node, f"{where}: duplicate or invalid key {key!r}")
+        while True:
+            key_event = r.next()
+            if type(key_event) is MappingEndEvent:
+                break
+            value_event = r.next()
+            key = getattr(key_event, "value", None)
+            if type(key_event) is not ScalarEvent or key in out:
+                r.skip(key_event)
+                r.skip(value_event)
+                r.error(key_event, f"{where}: duplicate or invalid key {key!r}")
                 ok = False
                 continue
-            out[key] = c.check(self.item, value_node, f"{where}.{key}")
+            out[key] = self.item.read(value_event, r, f"{where}.{key}")
             ok = ok and out[key] is not INVALID
         return out if ok else INVALID
 
@@ -392,13 +471,12 @@ class MapOf(Kind):
 class Bool(Kind):
     """true or false."""
 
-    def check(self, node, c, where):
-        value = _scalar(node, c, where, "true or false")
-        if value is INVALID:
-            return value
-        if node.tag != "tag:yaml.org,2002:bool" or not _plain(node):
-            return c.error(node, f"{where}: expected true or false, found {value!r}")
-        return value.lower() in ("true", "yes", "on")
+    def read(self, event, r, where):
+        if type(event) is not ScalarEvent:
+            return _unexpected(event, r, where, "true or false")
+        if not _plain(event) or (event.value not in _TRUE and event.value not in _FALSE):
+            return r.error(event, f"{where}: expected true or false, found {event.value!r}")
+        return event.value in _TRUE
 
     def json(self):
         return {"type": "boolean"}
@@ -407,15 +485,28 @@ class Bool(Kind):
         return "true or false"
 
 
-def load_record(path: str, record: Record, label: str | None = None) -> dict:
-    """Return the validated contents of a YAML file holding one `record`; raise InputError listing every problem."""
+def read_document(path: str, record: Record, label: str | None = None) -> tuple[Any, Problems]:
+    """Return (value, problems) for the YAML file at `path`, holding one `record`.
+
+    The value is INVALID when the record as a whole is; the problems are not raised, so that callers
+    can add cross-checks first. Unreadable files and YAML syntax errors raise InputError at once."""
     label = label or path
     problems = Problems(label)
-    root = compose(path, label)
-    if root is None:
-        problems.add(1, 1, f"the file is empty; expected a {record.name}")
-        problems.raise_if_any()
-    checker = Checker(problems)
-    value = None if checker.reject_aliases(root) else checker.check(record, root, "")
+    try:
+        events = document_events(path, label)
+        if events is None:
+            problems.add(1, 1, f"the file is empty; expected a {record.name}")
+            return INVALID, problems
+        value = record.read(next(events), Reader(events, problems), "")
+        for _ in events:  # the parser reports anything wrong after the document here
+            pass
+    except InputError:
+        raise  # a syntax error: what was read before it may be misread, so it alone is reported
+    return value, problems
+
+
+def load_record(path: str, record: Record, label: str | None = None) -> Any:
+    """Return the validated contents of the YAML file at `path`; raise InputError listing every problem."""
+    value, problems = read_document(path, record, label)
     problems.raise_if_any()
     return value

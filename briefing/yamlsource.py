@@ -1,6 +1,8 @@
-"""Read a YAML file into position-carrying nodes, turning every reading failure into a Problem."""
+"""Read a YAML file as libyaml's parse events, turning every reading failure into a Problem."""
 
 from __future__ import annotations
+
+from typing import Iterator
 
 import yaml
 
@@ -11,41 +13,62 @@ try:  # the C parser is several times faster; fall back to pure Python where lib
 except ImportError:  # pragma: no cover - depends on how PyYAML was built
     from yaml import SafeLoader as _Loader  # type: ignore[assignment]
 
-NULL_TAG = "tag:yaml.org,2002:null"
-
-
-def compose(path: str, label: str | None = None) -> yaml.Node | None:
-    """Return the root node of the YAML file at `path` (None when the file is empty).
-
-    Raises InputError for a missing file, text that is not UTF-8, and YAML syntax errors.
-    `label` is the name used in messages (defaults to `path`)."""
-    label = label or path
+def _read_text(path: str, label: str) -> str:
     try:
         with open(path, "rb") as f:
             data = f.read()
     except OSError as e:
         raise InputError(Problem(label, 0, 0, f"cannot read the file: {e.strerror}")) from None
     try:
-        text = data.decode("utf-8-sig")
+        return data.decode("utf-8-sig")
     except UnicodeDecodeError as e:
         line = data.count(b"\n", 0, e.start) + 1
         column = e.start - (data.rfind(b"\n", 0, e.start) + 1) + 1
         raise InputError(Problem(label, line, column, f"the file is not UTF-8 text (byte 0x{data[e.start]:02x})",
                                  "save it as UTF-8 in your editor")) from None
-    try:
-        return yaml.compose(text, Loader=_Loader)
-    except yaml.MarkedYAMLError as e:
+
+
+def _syntax_problem(e: yaml.YAMLError, label: str) -> Problem:
+    if isinstance(e, yaml.MarkedYAMLError):
         mark = e.problem_mark or e.context_mark
         message = f"YAML syntax error: {e.problem or e.context}"
         if e.context and e.problem:
             message += f" ({e.context})"
         line, column = (mark.line + 1, mark.column + 1) if mark else (0, 0)
-        raise InputError(Problem(label, line, column, message,
-                                 "check indentation, colons and quotes on this line or the one above")) from None
-    except yaml.YAMLError as e:
-        raise InputError(Problem(label, 0, 0, f"YAML error: {e}")) from None
+        return Problem(label, line, column, message, "check indentation, colons and quotes on this line or the one above")
+    return Problem(label, 0, 0, f"YAML error: {e}")
 
 
-def position(node: yaml.Node) -> tuple[int, int]:
-    """Return the node's 1-based (line, column)."""
-    return node.start_mark.line + 1, node.start_mark.column + 1
+def document_events(path: str, label: str | None = None) -> Iterator | None:
+    """Return an iterator over the parse events of the single YAML document in `path`, starting with the
+    root value's first event; None when the file holds no document.
+
+    Raises InputError, also while iterating, for an unreadable file, text that is not UTF-8, YAML
+    syntax errors and a second document. `label` is the name used in messages (defaults to `path`)."""
+    label = label or path
+    text = _read_text(path, label)
+    loader = _Loader(text)
+
+    def events():
+        get, document_start, documents = loader.get_event, yaml.DocumentStartEvent, 0
+        try:
+            while (event := get()) is not None:
+                if type(event) is document_start:
+                    documents += 1
+                    if documents > 1:
+                        line, column = event.start_mark.line + 1, event.start_mark.column + 1
+                        raise InputError(Problem(label, line, column, "a second YAML document ('---') in the file",
+                                                 "keep everything in one document"))
+                yield event
+        except yaml.YAMLError as e:
+            raise InputError(_syntax_problem(e, label)) from None
+        finally:
+            loader.dispose()
+
+    stream = events()
+    for event in stream:
+        if isinstance(event, yaml.DocumentStartEvent):
+            return stream
+        if isinstance(event, yaml.StreamEndEvent):
+            return None
+    return None

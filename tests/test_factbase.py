@@ -28,10 +28,21 @@ def test_bad_fact_file_gives_its_exact_errors(path):
     assert "\n".join(str(p) for p in e.value.problems) == expected
 
 
-def test_alias_bomb_is_refused_quickly():
+def test_alias_bomb_is_refused_without_expanding_it():
     with pytest.raises(InputError) as e:
         load(os.path.join(ROOT, "tests", "data", "bad", "alias-bomb.yaml"))
-    assert all("YAML alias" in p.message for p in e.value.problems)
+    assert sum("YAML alias (*a)" in p.message for p in e.value.problems) == 1
+
+
+def test_an_alias_in_an_otherwise_valid_place_is_refused_where_it_stands(tmp_path):
+    path = tmp_path / "facts.yaml"
+    path.write_text(open(os.path.join(ROOT, "tests", "data", "bad", "duplicate-ids.yaml")).read()
+                    .replace("topics: [trade]\n    statement: Trade was small.", "topics: &t [trade]\n    statement: Trade was small.")
+                    .replace("topics: [trade]\n    statement: Trade was large.", "topics: *t\n    statement: Trade was large."))
+    with pytest.raises(InputError) as e:
+        load(str(path))
+    assert [str(p).split("\n")[0].split("facts.yaml:")[1] for p in e.value.problems] == [
+        "10:13: facts[2].topics: a YAML alias (*t) stands here"]
 
 
 def test_the_fact_base_covers_the_five_articles():
