@@ -78,3 +78,26 @@ def test_opinions_are_attributed_to_their_holder():
     assert len(held) >= 10
     assert all(f.statement.startswith(("One ", "Some ", "According")) for f in held)
     assert any(c.source in opinion_sources for f in held for c in f.cite)
+
+
+def test_docs_describe_every_field_of_the_schema():
+    from briefing.factbase import FACT_BASE
+    from briefing.schema import ListOf, Record, Tagged
+
+    names: set[str] = set()
+
+    def walk(kind):
+        if isinstance(kind, Record):
+            for name, field in kind.fields.items():
+                names.add(name)
+                walk(field.kind)
+        elif isinstance(kind, ListOf):
+            walk(kind.item)
+        elif isinstance(kind, Tagged):
+            for variant in kind.variants.values():
+                walk(variant)
+
+    walk(FACT_BASE)
+    docs = open(os.path.join(ROOT, "docs", "facts.md"), encoding="utf-8").read()
+    missing = sorted(n for n in names if f"`{n}`" not in docs)
+    assert not missing, f"docs/facts.md does not describe {missing}"
