@@ -29,6 +29,8 @@ STYLE = Record("house style", "Fonts, sizes, colours, page and furniture for DOC
     "font_dirs": Field(ListOf(Str()),
                        "folders searched for the font files, before the system's font folders", default=[]),
     "body_font": _font("the font of body text, notes and tables"),
+    "fallback_fonts": Field(ListOf(Str()), "TrueType files (.ttf or .ttc) for characters the main fonts lack, "
+                            "tried in order (e.g. Chinese, Urdu)", default=[]),
     "heading_font": _font("the font of the title and headings"),
     "sizes": Field(Record("sizes", "font sizes in points", {
         k: Field(Number(minimum=4), f"{k} text size in points", required=True)
@@ -98,6 +100,13 @@ def load_style(path: str) -> Style:
                                         "install it (the setup script installs DejaVu: apt-get install "
                                         "fonts-dejavu-core fonts-dejavu-extra) or add its folder to font_dirs"))
             files[(role, face)] = found
+    for i, name in enumerate(data["fallback_fonts"]):
+        found = _find_font(name, dirs)
+        if found is None:
+            line, column = data["_positions"]["fallback_fonts"]
+            problems.append(Problem(path, line, column, f"fallback font file {name!r} not found",
+                                    "install it (the setup script installs fonts-wqy-microhei) or remove it"))
+        files[("fallback", i)] = found
     for key in ("logo", "reference_docx"):
         if data[key] and not os.path.isfile(os.path.join(here, data[key])):
             problems.append(Problem(path, data["_line"], 1, f"{key}: file {data[key]!r} not found"))

@@ -108,3 +108,57 @@ def pandoc_footnotes(path: str) -> list[str]:
 
     walk(doc["blocks"])
     return notes
+
+
+def _normal(text: str) -> str:
+    return " ".join(text.split())
+
+
+def pdf_body_and_notes(path: str, note_size: float) -> tuple[str, list[str]]:
+    """Return (body text, [note texts in order]) of a PDF, read with pdfplumber.
+
+    Marks (the characters inside note-link annotations) are left out; notes are the characters set in
+    `note_size`; furniture and everything smaller is ignored."""
+    import pdfplumber
+
+    body_parts: list[str] = []
+    notes: list[str] = []
+    with pdfplumber.open(path) as pdf:
+        for page in pdf.pages:
+            rects = [(a["x0"], a["top"], a["x1"], a["bottom"]) for a in page.annots if "Dest" in a["data"]]
+
+            def in_mark(o):
+                cx, cy = (o["x0"] + o["x1"]) / 2, (o["top"] + o["bottom"]) / 2
+                return any(x0 <= cx <= x1 and top <= cy <= bottom for x0, top, x1, bottom in rects)
+
+            def is_char(o):
+                return o.get("object_type") == "char"
+
+            body = page.filter(lambda o: not is_char(o) or (o["size"] > note_size + 0.05 and not in_mark(o)))
+            small = page.filter(lambda o: not is_char(o) or abs(o["size"] - note_size) < 0.05)
+            body_parts.append(body.extract_text() or "")
+            for line in (small.extract_text() or "").splitlines():
+                mo = re.match(r"^(\d+)\.\s(.*)$", line)
+                if mo and int(mo.group(1)) == len(notes) + 1:
+                    notes.append(mo.group(2))
+                elif notes:
+                    notes[-1] += " " + line
+    return _normal(" ".join(body_parts)), [_normal(n) for n in notes]
+
+
+def docx_body_and_notes(path: str) -> tuple[list[str], list[str], list[str]]:
+    """Return (body paragraphs outside tables, table cell texts, note texts) of a DOCX, from its XML."""
+    from lxml import etree
+
+    w = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+    def text(p) -> str:
+        return _normal("".join(t.text or "" for t in p.iter(w + "t")))
+
+    with zipfile.ZipFile(path) as z:
+        body = etree.fromstring(z.read("word/document.xml")).find(w + "body")
+        notes_root = etree.fromstring(z.read("word/footnotes.xml"))
+    paragraphs = [text(p) for p in body.findall(w + "p")]
+    cells = [text(tc) for tc in body.iter(w + "tc")]
+    notes = [text(n) for n in notes_root.findall(w + "footnote") if n.get(w + "type") is None]
+    return [p for p in paragraphs if p], cells, notes

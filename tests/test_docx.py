@@ -172,3 +172,25 @@ def test_pandoc_reads_the_body_text(built):
     need("pandoc")
     text = pandoc_plain(os.path.join(built, "trade-outlook.minister.docx"))
     assert "Pakistan–Belarus Trade Outlook" in text and "US$50 million" in text
+
+
+def test_docx_and_pdf_say_the_same_sentence_for_sentence(built):
+    """Parity: every body sentence and every note of the DOCX is in the PDF of the same brief and audience."""
+    import re as _re
+
+    from readers import docx_body_and_notes, pdf_body_and_notes
+
+    style = Project.load(f"{ROOT}/facts.yaml", f"{ROOT}/templates").style
+    note_size = style["sizes"]["note"]
+    assert note_size not in [v for k, v in style["sizes"].items() if k not in ("note", "_line", "_column")]
+    for path in _docx_files(built):
+        paragraphs, cells, docx_notes = docx_body_and_notes(path)
+        pdf_body, pdf_notes = pdf_body_and_notes(path[:-5] + ".pdf", note_size)
+        assert pdf_notes == docx_notes, path
+        start = next(i for i, p in enumerate(paragraphs) if p.startswith("For: ")) + 1  # after the title block
+        for paragraph in paragraphs[start:]:
+            for sentence in _re.split(r"(?<=[.!?])\s+", paragraph):
+                assert sentence in pdf_body, (path, sentence)
+        pdf_words = pdf_body.split()
+        for cell in cells:
+            assert all(word in pdf_words for word in cell.split()), (path, cell)

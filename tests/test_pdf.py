@@ -154,3 +154,34 @@ def test_source_date_epoch_sets_the_creation_date(tmp_path, monkeypatch):
                  "-o", str(tmp_path), "connectivity", "-a", "minister"]) == 0
     data = (tmp_path / "connectivity.minister.pdf").read_bytes()
     assert b"D:20241201000000" in data
+
+
+def test_markup_characters_and_other_scripts_come_out_literally_in_pdf_and_docx(tmp_path):
+    """A fact with Markdown and XML specials, Cyrillic, Greek, diacritics, Urdu and Chinese, through the CLI."""
+    import shutil
+    import zipfile
+
+    from briefing.cli import main
+
+    shutil.copytree(f"{ROOT}/templates", tmp_path / "templates")
+    statement = "Trade *up* _50%_ [x](y) <b> & \\\\ `c` # | Аляксандр Лукашэнка, Łódź, Ελλάδα, اسلام آباد, 明斯克"
+    facts = open(f"{ROOT}/facts.yaml", encoding="utf-8").read().replace(
+        "statement: Pakistan dismissed the U.S. allegations.", f'statement: "{statement}"')
+    (tmp_path / "facts.yaml").write_text(facts, encoding="utf-8")
+    assert main(["build", "--facts", str(tmp_path / "facts.yaml"), "--templates", str(tmp_path / "templates"),
+                 "-o", str(tmp_path / "out"), "defense-sco", "-a", "analyst"]) == 0
+    literal = statement.replace("\\\\", "\\")
+    latin_cyrillic_greek = literal.split(", اسلام")[0]
+    pdf_text = " ".join(pdftotext(str(tmp_path / "out" / "defense-sco.analyst.pdf")).split())
+    assert latin_cyrillic_greek in pdf_text
+    assert "明斯克" in pdf_text
+    with zipfile.ZipFile(tmp_path / "out" / "defense-sco.analyst.docx") as z:
+        from lxml import etree
+
+        root = etree.fromstring(z.read("word/document.xml"))
+        ns = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+        paragraphs = ["".join(t.text or "" for t in p.iter(ns + "t")) for p in root.iter(ns + "p")]
+    assert any(literal in p for p in paragraphs)
+    fonts = subprocess.run(["pdffonts", str(tmp_path / "out" / "defense-sco.analyst.pdf")], capture_output=True,
+                           text=True, check=True).stdout
+    assert "WenQuanYi" in fonts and "DejaVuSans" in fonts

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as _dt
 import io
+import os
+import re
 import time
 from xml.sax.saxutils import escape as _xml
 
@@ -28,29 +30,88 @@ from briefing.style import Style
 _FACES = ("regular", "bold", "italic", "bold_italic")
 
 
-def register_fonts(style: Style) -> dict[str, str]:
-    """Register the style's TrueType faces with reportlab; return role -> registered family name."""
-    names = {}
-    for role in ("body", "heading"):
-        family = style[f"{role}_font"]["family"].replace(" ", "")
-        faces = {}
-        for face in _FACES:
-            name = f"{family}-{face}"
-            path = style.font_files[(role, face)]
-            if name not in pdfmetrics.getRegisteredFontNames():
-                pdfmetrics.registerFont(TTFont(name, path))
-            faces[face] = name
-        pdfmetrics.registerFontFamily(faces["regular"], normal=faces["regular"], bold=faces["bold"],
-                                      italic=faces["italic"], boldItalic=faces["bold_italic"])
-        names[role] = faces["regular"]
-    return names
+def _can_shape() -> bool:
+    try:
+        import uharfbuzz  # noqa: F401  (reportlab shapes Arabic-script text with it)
+    except ImportError:
+        return False
+    return True
+
+
+def _register(name: str, path: str, shapable: bool = False) -> TTFont:
+    if name not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(TTFont(name, path, subfontIndex=0, shapable=shapable))
+    return pdfmetrics.getFont(name)
+
+
+class Fonts:
+    """The style's TrueType faces registered with reportlab, and which characters each covers."""
+
+    def __init__(self, style: Style):
+        self.names: dict[str, str] = {}
+        """Role (body, heading) -> registered name of the regular face."""
+        self.coverage: dict[str, set[int]] = {}
+        """Role -> code points the role's regular face has glyphs for."""
+        self.fallbacks: list[tuple[str, set[int]]] = []
+        """(registered name, code points) of each fallback font, in the order tried."""
+        self.shaping = _can_shape()
+        """uharfbuzz is there, so Arabic-script text is shaped (joined letters)."""
+        for role in ("body", "heading"):
+            family = style[f"{role}_font"]["family"].replace(" ", "")
+            faces = {face: f"{family}-{face}" for face in _FACES}
+            for face, name in faces.items():
+                _register(name, style.font_files[(role, face)])
+            pdfmetrics.registerFontFamily(faces["regular"], normal=faces["regular"], bold=faces["bold"],
+                                          italic=faces["italic"], boldItalic=faces["bold_italic"])
+            self.names[role] = faces["regular"]
+            self.coverage[role] = set(pdfmetrics.getFont(faces["regular"]).face.charToGlyph)
+        for i in range(len(style["fallback_fonts"])):
+            path = style.font_files[("fallback", i)]
+            name = "Fallback-" + os.path.splitext(os.path.basename(path))[0]
+            font = _register(name, path, shapable=self.shaping)
+            pdfmetrics.registerFontFamily(name, normal=name, bold=name, italic=name, boldItalic=name)
+            self.fallbacks.append((name, set(font.face.charToGlyph)))
+
+    def markup(self, text: str, role: str = "body") -> str:
+        """Return `text` as paragraph markup, characters the role's font lacks set in a fallback font.
+
+        Runs of right-to-left script have their words reversed, so that a name in Urdu reads right to
+        left within a left-to-right line (each word is shaped in logical order)."""
+        covered = self.coverage[role]
+        text = _RTL_RUN.sub(lambda mo: " ".join(reversed(mo.group(0).split())), text)
+        out, run, run_font = [], [], None
+
+        def flush():
+            if run:
+                chunk = _xml("".join(run))
+                out.append(f'<font face="{run_font}">{chunk}</font>' if run_font else chunk)
+                run.clear()
+
+        for ch in text:
+            code = ord(ch)
+            font = None
+            if code not in covered and not ch.isspace():
+                font = next((name for name, cov in self.fallbacks if code in cov), None)
+            elif ch.isspace() and run_font is not None:
+                font = run_font  # a space inside a fallback run stays with it
+            if font != run_font:
+                flush()
+                run_font = font
+            run.append(ch)
+        flush()
+        return "".join(out)
+
+
+# Words of right-to-left scripts (Hebrew, Arabic, Urdu), and spaces between them.
+_RTL = "\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff"
+_RTL_RUN = re.compile(f"[{_RTL}]+(?:\\s+[{_RTL}]+)*")
 
 
 def _hex(colour: str) -> colors.Color:
     return colors.HexColor("#" + colour)
 
 
-def paragraph_styles(style: Style, fonts: dict[str, str]) -> dict[str, ParagraphStyle]:
+def paragraph_styles(style: Style, fonts: dict[str, str], shaping: bool = False) -> dict[str, ParagraphStyle]:
     """Return the named paragraph styles both the translator and the page furniture use."""
     sz, col, spacing = style["sizes"], style["colours"], style["line_spacing"]
     body, head = fonts["body"], fonts["heading"]
@@ -59,7 +120,8 @@ def paragraph_styles(style: Style, fonts: dict[str, str]) -> dict[str, Paragraph
     def ps(name, font, size, **kw):
         kw.setdefault("leading", size * spacing)
         kw.setdefault("textColor", text)
-        return ParagraphStyle(name, fontName=font, fontSize=size, bulletFontName=font, bulletFontSize=size, **kw)
+        return ParagraphStyle(name, fontName=font, fontSize=size, bulletFontName=font, bulletFontSize=size,
+                              shaping=int(shaping), **kw)
 
     b = sz["body"]
     return {
@@ -87,9 +149,12 @@ def paragraph_styles(style: Style, fonts: dict[str, str]) -> dict[str, Paragraph
 class PdfTranslator(Visitor):
     """Walks the model and returns reportlab flowables; notes become separate flowables by number."""
 
-    def __init__(self, styles: dict[str, ParagraphStyle], style: Style):
+    def __init__(self, styles: dict[str, ParagraphStyle], style: Style, fonts: "Fonts"):
         self.styles = styles
         self.house = style
+        self.fonts = fonts
+        self.role = "body"
+        """Whose font the text being written is in: body or heading."""
         self.para_style = styles["body"]
         """Style of the next paragraph."""
         self.list_depth = 0
@@ -112,12 +177,14 @@ class PdfTranslator(Visitor):
     def visit_Document(self, node: m.Document) -> list:
         meta = node.meta
         s = self.styles
-        out = [Paragraph(_xml(meta.handling), s["handling"]), Paragraph(_xml(meta.title), s["title"])]
+        head = self.fonts.markup
+        out = [Paragraph(head(meta.handling, "heading"), s["handling"]),
+               Paragraph(head(meta.title, "heading"), s["title"])]
         if meta.subtitle:
-            out.append(Paragraph(_xml(meta.subtitle), s["subtitle"]))
+            out.append(Paragraph(head(meta.subtitle, "heading"), s["subtitle"]))
         line = " · ".join(x for x in (f"For: {meta.audience}" if meta.audience else "", meta.author,
                                       format_date(meta.date) if meta.date else "") if x)
-        out.append(Paragraph(_xml(line), s["meta"]))
+        out.append(Paragraph(head(line, "heading"), s["meta"]))
         out.append(HRFlowable(width="100%", thickness=0.8, color=_hex(self.house["colours"]["rule"]),
                               spaceBefore=2, spaceAfter=6))
         for note in node.footnotes:
@@ -127,7 +194,9 @@ class PdfTranslator(Visitor):
 
     def visit_Heading(self, node: m.Heading) -> list:
         level = min(node.level, 3)
+        self.role = "heading"
         p = Paragraph(self._inlines(node.children), self.styles[f"h{level}"])
+        self.role = "body"
         self.headings += 1
         p._outline = (level - 1, m.plain_text(node.children), f"h{self.headings}")
         return [p]
@@ -174,7 +243,9 @@ class PdfTranslator(Visitor):
 
     def visit_Table(self, node: m.Table) -> list:
         s = self.styles
+        self.role = "heading"
         rows = [[self._cell(c, s["header_cell"]) for c in node.header]]
+        self.role = "body"
         rows += [[self._cell(c, s["cell"]) for c in row] for row in node.rows]
         table = Table(rows, repeatRows=1, hAlign="LEFT", colWidths=self._widths(node))
         colours = self.house["colours"]
@@ -226,10 +297,10 @@ class PdfTranslator(Visitor):
         return "".join(self.visit(n) for n in nodes)
 
     def visit_Text(self, node: m.Text) -> str:
-        return _xml(node.text)
+        return self.fonts.markup(node.text, self.role)
 
     def visit_Code(self, node: m.Code) -> str:
-        return _xml(node.text)
+        return self.fonts.markup(node.text, self.role)
 
     def visit_Emph(self, node: m.Emph) -> str:
         return f"<i>{self._inlines(node.children)}</i>"
@@ -277,8 +348,8 @@ class PdfWriter:
 
     def __init__(self, style: Style):
         self.style = style
-        self.fonts = register_fonts(style)
-        self.styles = paragraph_styles(style, self.fonts)
+        self.fonts = Fonts(style)
+        self.styles = paragraph_styles(style, self.fonts.names, self.fonts.shaping)
         self.page_of_note: dict[int, int] = {}
         """After render(): the page each note starts on."""
         self.pages = 0
@@ -293,7 +364,7 @@ class PdfWriter:
         return data
 
     def _layout(self, doc: m.Document, timestamp: _dt.datetime, total: int | None):
-        translator = PdfTranslator(self.styles, self.style)
+        translator = PdfTranslator(self.styles, self.style, self.fonts)
         flowables = translator.visit(doc)
         ref = FrameRef()
         flowables = [Noted(f, ref) if marks_of(f) else f for f in flowables]
@@ -308,7 +379,7 @@ class PdfWriter:
         document = _BriefDoc(out, pagesize=size, title=meta.title, author=meta.author, subject=meta.subject,
                              keywords=list(meta.keywords), creator="briefing", lang=meta.language, invariant=1,
                              leftMargin=mg["left"] * mm, rightMargin=mg["right"] * mm, topMargin=mg["top"] * mm,
-                             bottomMargin=mg["bottom"] * mm, initialFontName=self.fonts["body"],
+                             bottomMargin=mg["bottom"] * mm, initialFontName=self.fonts.names["body"],
                              initialFontSize=self.style["sizes"]["body"])
         furniture = self._furniture(meta, size)
 
@@ -332,7 +403,7 @@ class PdfWriter:
         s = self.style
         mg = s["margins_mm"]
         header = furniture_text(s["header"], meta)
-        font, fsize = self.fonts["heading"], s["sizes"]["furniture"]
+        font, fsize = self.fonts.names["heading"], s["sizes"]["furniture"]
         handling_colour = _hex(s["colours"]["handling"])
 
         def draw(canv, page: int, pages: int) -> None:
