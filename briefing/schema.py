@@ -356,7 +356,8 @@ class Record(Kind):
                 r.skip(value_event)
                 ok = False
                 continue
-            positions[key] = position(value_event)
+            mark = value_event.start_mark
+            positions[key] = (mark.line + 1, mark.column + 1)
             spec = fields.get(key)
             if spec is None:
                 r.error(key_event, f"{where}: unknown field {key!r} in a {self.name}",
