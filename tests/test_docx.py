@@ -194,3 +194,47 @@ def test_docx_and_pdf_say_the_same_sentence_for_sentence(built):
         pdf_words = pdf_body.split()
         for cell in cells:
             assert all(word in pdf_words for word in cell.split()), (path, cell)
+
+
+def test_reference_docx_gives_the_word_styles(built, tmp_path):
+    import docx
+    from docx.shared import Pt, RGBColor
+
+    from briefing.cli import main
+
+    reference = docx.Document()
+    heading = reference.styles["Heading 1"]
+    heading.font.name = "Georgia"
+    heading.font.size = Pt(21)
+    heading.font.color.rgb = RGBColor(0x99, 0x00, 0x33)
+    reference.add_paragraph("This text of the reference document must not appear.")
+    reference.save(tmp_path / "house.docx")
+    assert main(["build", "--facts", f"{ROOT}/facts.yaml", "--templates", f"{ROOT}/templates", "-f", "docx",
+                 "-o", str(tmp_path / "out"), "--reference-docx", str(tmp_path / "house.docx"),
+                 "trade-outlook", "-a", "minister"]) == 0
+    out = docx.Document(str(tmp_path / "out" / "trade-outlook.minister.docx"))
+    h1 = out.styles["Heading 1"]
+    assert h1.font.name == "Georgia" and h1.font.size == Pt(21) and h1.font.color.rgb == RGBColor(0x99, 0x00, 0x33)
+    assert all("reference document" not in p.text for p in out.paragraphs)
+    assert _note_ids(docx_part(str(tmp_path / "out" / "trade-outlook.minister.docx"), "word/footnotes.xml"))
+
+
+def test_a_logo_in_the_house_style_appears_in_both_title_blocks(tmp_path):
+    import shutil
+
+    from PIL import Image
+
+    from briefing.cli import main
+
+    shutil.copytree(f"{ROOT}/templates", tmp_path / "templates")
+    Image.new("RGB", (120, 60), (31, 56, 100)).save(tmp_path / "templates" / "logo.png")
+    style = tmp_path / "templates" / "style.yaml"
+    style.write_text(style.read_text().replace("logo: null", "logo: logo.png"))
+    assert main(["build", "--facts", f"{ROOT}/facts.yaml", "--templates", str(tmp_path / "templates"),
+                 "-o", str(tmp_path / "out"), "connectivity", "-a", "minister"]) == 0
+    with zipfile.ZipFile(tmp_path / "out" / "connectivity.minister.docx") as z:
+        assert any(n.startswith("word/media/") for n in z.namelist())
+    from pypdf import PdfReader
+
+    page = PdfReader(str(tmp_path / "out" / "connectivity.minister.pdf")).pages[0]
+    assert page.images, "no image on the PDF's first page"

@@ -7,6 +7,8 @@ import io
 import zipfile
 
 import docx
+import docx.text.paragraph
+import docx.text.run
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
@@ -56,8 +58,10 @@ def _ensure_style(document, style_id: str) -> None:
 class DocxTranslator(Visitor):
     """Walks the model and appends WordprocessingML to a python-docx Document."""
 
-    def __init__(self, document):
+    def __init__(self, document, logo: str | None = None):
         self.document = document
+        self.logo = logo
+        """An image for the title block, or None."""
         self.part = document.part
         """The part that owns what is being written: the document, or the footnotes part inside a note."""
         self.container = document.element.body
@@ -97,6 +101,11 @@ class DocxTranslator(Visitor):
 
     def visit_Document(self, node: m.Document) -> None:
         meta = node.meta
+        if self.logo:
+            self._paragraph("BriefMeta")
+            run = docx.text.run.Run(ooxml.run(), docx.text.paragraph.Paragraph(self.target, self.document.part))
+            self.target.append(run._r)
+            run.add_picture(self.logo, height=Mm(14))
         self._paragraph("Handling")
         self.visit(m.Text(meta.handling))
         self._paragraph("Title")
@@ -183,6 +192,7 @@ class DocxTranslator(Visitor):
         if _TABLE_STYLE in [s.name for s in self.document.styles]:
             table.style = self.document.styles[_TABLE_STYLE]
         table.alignment = WD_TABLE_ALIGNMENT.CENTER
+        ooxml.table_look(table, first_row=True)
         ooxml.repeat_header_row(table.rows[0])
         for r, cells in enumerate([node.header] + node.rows):
             if r:
@@ -288,7 +298,8 @@ class DocxWriter:
             if el is not None:
                 ooxml.outline_level(el, level - 1)
         self._page(document, doc.meta)
-        DocxTranslator(document).visit(doc)
+        logo = self.style.file(self.style["logo"]) if self.style["logo"] else None
+        DocxTranslator(document, logo).visit(doc)
         self._properties(document, doc.meta, timestamp)
         out = io.BytesIO()
         document.save(out)

@@ -102,6 +102,18 @@ def field(instruction: str, shown: str):
     return f
 
 
+def table_look(table, first_row: bool) -> None:
+    """Say which of the table style's conditional formats apply: a header row only, no first-column emphasis."""
+    look = table._tbl.tblPr.find(qn("w:tblLook"))
+    if look is None:
+        look = OxmlElement("w:tblLook")
+        table._tbl.tblPr.append(look)
+    for attr, on in (("firstRow", first_row), ("lastRow", False), ("firstColumn", False), ("lastColumn", False),
+                     ("noHBand", False), ("noVBand", True)):
+        look.set(qn(f"w:{attr}"), "1" if on else "0")
+    look.set(qn("w:val"), "0420" if first_row else "0400")
+
+
 def repeat_header_row(row) -> None:
     """Mark a table row as a header row that Word repeats at the top of every page."""
     tr_pr = row._tr.get_or_add_trPr()

@@ -178,7 +178,8 @@ class PdfTranslator(Visitor):
         meta = node.meta
         s = self.styles
         head = self.fonts.markup
-        out = [Paragraph(head(meta.handling, "heading"), s["handling"]),
+        out = [self._logo()] if self.house["logo"] else []
+        out += [Paragraph(head(meta.handling, "heading"), s["handling"]),
                Paragraph(head(meta.title, "heading"), s["title"])]
         if meta.subtitle:
             out.append(Paragraph(head(meta.subtitle, "heading"), s["subtitle"]))
@@ -191,6 +192,16 @@ class PdfTranslator(Visitor):
             self.visit(note)
         out.extend(self._blocks(node.children))
         return out
+
+    def _logo(self):
+        from reportlab.lib.utils import ImageReader
+        from reportlab.platypus import Image
+
+        path = self.house.file(self.house["logo"])
+        width, height = ImageReader(path).getSize()
+        logo = Image(path, width=14 * mm * width / height, height=14 * mm, hAlign="LEFT")
+        logo.spaceAfter = 6
+        return logo
 
     def visit_Heading(self, node: m.Heading) -> list:
         level = min(node.level, 3)
