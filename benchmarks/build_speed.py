@@ -1,0 +1,105 @@
+"""Benchmark: how long briefing takes to build the briefs, stage by stage, beside pandoc on the same Markdown.
+
+Prints a table. Targets: the whole build (every brief for its audiences, PDF and DOCX) in under 10 s,
+CLI start-up under 0.3 s, peak resident memory under 300 MB. Run: .venv/bin/python benchmarks/build_speed.py
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import tracemalloc
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, ROOT)
+
+TARGETS = {"whole build": 10.0, "start-up": 0.3, "peak MB": 300}
+
+
+def best(fn, repeats: int = 3) -> float:
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def main() -> int:
+    from briefing.build import Project, build_time, render
+    from briefing.compose import Composer
+    from briefing.parse import parse
+    from briefing.render.docx import DocxWriter
+    from briefing.render.pdf import PdfWriter
+
+    project = Project.load(os.path.join(ROOT, "facts.yaml"), os.path.join(ROOT, "templates"))
+    pairs = project.plan([], [])
+    when = build_time(project.facts)
+    composer = Composer(project.facts, project.templates)
+    composed = [composer.compose(b, a) for b, a in pairs]
+    docs = [parse(c.markdown, c.meta) for c in composed]
+    docx_writer, pdf_writer = DocxWriter(project.style), PdfWriter(project.style)
+    rows = []
+    n = len(pairs)
+
+    rows.append(("load facts.yaml + templates", best(lambda: Project.load(os.path.join(ROOT, "facts.yaml"),
+                                                                            os.path.join(ROOT, "templates"))), None))
+    rows.append((f"compose {n} briefs (Jinja2 → Markdown)", best(lambda: [composer.compose(b, a) for b, a in pairs]),
+                 None))
+    rows.append((f"parse {n} briefs (Markdown → model)", best(lambda: [parse(c.markdown, c.meta) for c in composed]),
+                 None))
+    docx_time = best(lambda: [docx_writer.render(d, when) for d in docs])
+    pandoc_time = None
+    if shutil.which("pandoc"):
+        with tempfile.TemporaryDirectory() as tmp:
+            paths = []
+            for i, c in enumerate(composed):
+                path = os.path.join(tmp, f"{i}.md")
+                with open(path, "w", encoding="utf-8") as f:
+                    f.write(c.markdown)
+                paths.append(path)
+            pandoc_time = best(lambda: [subprocess.run(["pandoc", p, "-o", p[:-3] + ".docx"], check=True)
+                                        for p in paths])
+    rows.append((f"DOCX for {n} briefs", docx_time, pandoc_time))
+    rows.append((f"PDF for {n} briefs (laid out twice for page totals)",
+                 best(lambda: [pdf_writer.render(d, when) for d in docs]), None))
+
+    def whole():
+        render(project, pairs, ["pdf", "docx"], "out")
+
+    whole_time = best(whole, 2)
+    rows.append(("whole build in-process (all of the above)", whole_time, None))
+    start_cmd = [sys.executable, "-c", "import sys; from briefing.cli import main; sys.exit(main(['--help']))"]
+    env = {**os.environ, "PYTHONPATH": ROOT}
+    startup = best(lambda: subprocess.run(start_cmd, capture_output=True, env=env), 5)
+    pandoc_start = best(lambda: subprocess.run(["pandoc", "--version"], capture_output=True), 5) \
+        if shutil.which("pandoc") else None
+    rows.append(("CLI start-up (briefing --help)", startup, pandoc_start))
+
+    tracemalloc.start()
+    render(project, pairs, ["pdf", "docx"], "out")
+    peak = tracemalloc.get_traced_memory()[1] / 2**20
+    tracemalloc.stop()
+
+    print(f"{'step':<52} {'briefing s':>11} {'pandoc s':>9}")
+    for name, ours, theirs in rows:
+        other = "—" if theirs is None else f"{theirs:.3f}"
+        print(f"{name:<52} {ours:>11.3f} {other:>9}")
+    import resource
+
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"{'peak traced Python memory of a whole build, MB':<52} {peak:>11.1f}")
+    print(f"{'peak resident memory of this process, MB':<52} {rss:>11.1f}")
+    print("pandoc has no PDF column: it needs a LaTeX engine for PDF, which this machine does not have.")
+    ok = whole_time < TARGETS["whole build"] and startup < TARGETS["start-up"] and rss < TARGETS["peak MB"]
+    print(f"targets: whole build < {TARGETS['whole build']:.0f} s, start-up < {TARGETS['start-up']} s, "
+          f"peak < {TARGETS['peak MB']} MB: {'met' if ok else 'MISSED'}")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
