@@ -44,11 +44,14 @@ def verify(fb: FactBase, corpus: str) -> list[Problem]:
     """Return a problem for every quote not found in its source's file under `corpus`."""
     problems: list[Problem] = []
     texts: dict[str, str | None] = {}
+    paragraphs: dict[str, list[str]] = {}
     for source in fb.sources.values():
         path = os.path.join(corpus, source.file)
         try:
             with open(path, encoding="utf-8") as f:
-                texts[source.id] = normalise(f.read())
+                raw = f.read()
+            texts[source.id] = normalise(raw)
+            paragraphs[source.id] = [normalise(line) for line in raw.split("\n") if line.strip()]
         except OSError as e:
             texts[source.id] = None
             problems.append(Problem(fb.path, source.line, 0, f"source {source.id!r}: cannot read {path}: "
@@ -61,6 +64,9 @@ def verify(fb: FactBase, corpus: str) -> list[Problem]:
             continue
         quote = normalise(c.quote)
         if quote in text:
+            problem = _locator_problem(fb, c, quote, paragraphs[c.source], owner)
+            if problem:
+                problems.append(problem)
             continue
         near = closest_passage(quote, text)
         problems.append(Problem(fb.path, c.line, c.column,
@@ -69,6 +75,16 @@ def verify(fb: FactBase, corpus: str) -> list[Problem]:
     return problems
 
 
-def word_count(text: str) -> int:
-    """Return the number of words, as the quote length limit counts them."""
-    return len(re.findall(r"\S+", text))
+def _locator_problem(fb: FactBase, c: Citation, quote: str, paragraphs: list[str], owner: str) -> Problem | None:
+    """A `para. N` locator must name a paragraph (non-empty line of the text file) that holds the quote."""
+    mo = re.fullmatch(r"paras?\. ([\d, –-]+)", c.at or "")
+    if not mo:
+        return None
+    wanted = [int(n) for n in re.findall(r"\d+", mo.group(1))]
+    if any(1 <= n <= len(paragraphs) and quote in paragraphs[n - 1] for n in wanted):
+        return None
+    actual = [i for i, p in enumerate(paragraphs, 1) if quote in p]
+    if not actual:  # the quote spans paragraphs; the locator cannot be checked line by line
+        return None
+    return Problem(fb.path, c.line, c.column, f"{owner}: the quote is in para. {actual[0]}, not {c.at}",
+                   f"set `at: para. {actual[0]}` (paragraphs are the non-empty lines of {fb.sources[c.source].file})")

@@ -150,3 +150,13 @@ def test_schema_prints_json_schema_matching_the_committed_file(capsys):
     with open(os.path.join(ROOT, "facts.schema.json")) as f:
         assert printed == json.load(f), "run `briefing schema > facts.schema.json` after changing the schema"
     assert "facts" in printed["properties"] and printed["additionalProperties"] is False
+
+
+def test_a_wrong_paragraph_locator_fails_the_check_and_names_the_right_one(project_copy, capsys):
+    path = os.path.join(project_copy, "facts.yaml")
+    text = open(path).read()
+    old = 'quote: "bilateral trade totaling approximately $50 million in 2023"\n        at: para. 4'
+    assert old in text
+    open(path, "w").write(text.replace(old, old.replace("para. 4", "para. 9")))
+    assert main(["check", "--facts", path, "--templates", f"{project_copy}/templates", "--corpus", SEEDS]) == 1
+    assert "the quote is in para. 4, not para. 9" in capsys.readouterr().err
