@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as _dt
 import gc
 from dataclasses import dataclass
-from typing import Any
 
 from briefing.schema import (INVALID, Date, Field, ListOf, Number, Record, Str, Tagged, json_schema, read_document,
                              tag_field)
@@ -124,7 +123,7 @@ FACT_BASE = Record("fact base", "facts.yaml: sources, facts and disputed questio
     "sources": Field(ListOf(SOURCE, min_items=1), "the articles and documents cited", required=True),
     "facts": Field(ListOf(FACT, min_items=1), "the facts", required=True),
     "disputed": Field(ListOf(DISPUTE), "questions the sources answer differently", default=[]),
-}, example="meta: {title: ..., organisation: ..., as_of: 2024-11-30}\nsources: [...]\nfacts: [...]")
+})
 
 
 def schema_json() -> dict:

@@ -132,7 +132,7 @@ def _unexpected(event, r: Reader, where: str, what: str) -> Invalid:
 
 
 class Kind:
-    """A type of value. Subclasses implement read(), json() and describe()."""
+    """A type of value. Subclasses implement read() and json()."""
 
     nullable: bool = False
 
@@ -141,10 +141,6 @@ class Kind:
         raise NotImplementedError
 
     def json(self) -> dict:
-        raise NotImplementedError
-
-    def describe(self) -> str:
-        """A few words for the documentation and error messages."""
         raise NotImplementedError
 
 
@@ -195,11 +191,6 @@ class Str(Kind):
             j["pattern"] = "^(?:" + self.pattern + ")$"
         return j
 
-    def describe(self):
-        if self.enum:
-            return "one of " + ", ".join(f"`{e}`" for e in self.enum)
-        return self.pattern_hint or "text"
-
 
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
@@ -226,9 +217,6 @@ class Date(Kind):
     def json(self):
         return {"type": ["string", "null"] if self.nullable else "string",
                 "pattern": r"^\d{4}-\d{2}-\d{2}$", "format": "date"}
-
-    def describe(self):
-        return "a date, YYYY-MM-DD"
 
 
 @dataclass
@@ -265,9 +253,6 @@ class Number(Kind):
             j["minimum"] = self.minimum
         return j
 
-    def describe(self):
-        return "a whole number" if self.integer else "a number"
-
 
 @dataclass
 class ListOf(Kind):
@@ -301,9 +286,6 @@ class ListOf(Kind):
             j["minItems"] = self.min_items
         return j
 
-    def describe(self):
-        return f"a list of {self.item.describe()}"
-
 
 @dataclass
 class Field:
@@ -322,7 +304,6 @@ class Record(Kind):
     name: str
     doc: str
     fields: dict[str, Field] = field(default_factory=dict)
-    example: str = ""
 
     def read(self, event, r, where):
         if type(event) is not MappingStartEvent:
@@ -389,9 +370,6 @@ class Record(Kind):
             "additionalProperties": False,
         }
 
-    def describe(self):
-        return f"a {self.name}"
-
 
 @dataclass
 class Tagged(Kind):
@@ -419,9 +397,6 @@ class Tagged(Kind):
 
     def json(self):
         return {"oneOf": [v.json() for v in self.variants.values()]}
-
-    def describe(self):
-        return f"a {self.name}: " + ", ".join(self.variants)
 
 
 def tag_field(value: str, doc: str) -> Field:
@@ -464,9 +439,6 @@ class MapOf(Kind):
     def json(self):
         return {"type": "object", "additionalProperties": self.item.json()}
 
-    def describe(self):
-        return f"a mapping of names to {self.item.describe()}"
-
 
 @dataclass
 class Bool(Kind):
@@ -481,9 +453,6 @@ class Bool(Kind):
 
     def json(self):
         return {"type": "boolean"}
-
-    def describe(self):
-        return "true or false"
 
 
 def read_document(path: str, record: Record, label: str | None = None) -> tuple[Any, Problems]:

@@ -9,7 +9,6 @@ import zipfile
 import docx
 import docx.text.paragraph
 import docx.text.run
-from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.opc.constants import RELATIONSHIP_TYPE as RT

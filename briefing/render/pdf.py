@@ -226,7 +226,7 @@ class PdfTranslator(Visitor):
         self.para_style = self.styles["list"]
         self.list_depth += 1
         out = []
-        for item, bullet in zip(node.items, bullets):
+        for item, bullet in zip(node.items, bullets, strict=True):
             self.bullet = bullet
             out.extend(self.visit(item))
         self.list_depth -= 1
