@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from briefing.factbase import format_date
+from briefing.model import Meta
+
 
 class Visitor:
     """Dispatches a node to the method named after its class: visit_Paragraph, visit_Text, ..."""
@@ -11,3 +14,17 @@ class Visitor:
         if method is None:
             raise NotImplementedError(f"{type(self).__name__} has no method for {type(node).__name__} nodes")
         return method(node)
+
+
+def furniture_text(template: str, meta: Meta) -> str:
+    """Fill {handling}, {title}, {audience} and {date} into a header or footer line of the house style."""
+    return (template.replace("{handling}", meta.handling).replace("{title}", meta.title)
+            .replace("{audience}", meta.audience)
+            .replace("{date}", format_date(meta.date) if meta.date else ""))
+
+
+def title_line(meta: Meta) -> str:
+    """The line under a brief's title: who it is for, who issues it, and its date."""
+    parts = [f"For: {meta.audience}" if meta.audience else "", meta.author,
+             format_date(meta.date) if meta.date else ""]
+    return " · ".join(p for p in parts if p)

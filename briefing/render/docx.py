@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import io
+import re
 import zipfile
 
 import docx
@@ -17,8 +18,7 @@ from docx.oxml.ns import nsdecls, qn
 from docx.shared import Mm, Pt, RGBColor
 
 from briefing import model as m
-from briefing.render import Visitor
-from briefing.render import ooxml
+from briefing.render import Visitor, furniture_text, ooxml, title_line
 from briefing.style import Style
 
 # Styles the renderer adds when the template (python-docx's default or a reference.docx) lacks them.
@@ -112,12 +112,8 @@ class DocxTranslator(Visitor):
         if meta.subtitle:
             self._paragraph("Subtitle")
             self.visit(m.Text(meta.subtitle))
-        from briefing.factbase import format_date
-
-        line = " · ".join(x for x in (f"For: {meta.audience}" if meta.audience else "", meta.author,
-                                      format_date(meta.date) if meta.date else "") if x)
         self._paragraph("BriefMeta")
-        self.visit(m.Text(line))
+        self.visit(m.Text(title_line(meta)))
         self.notes = {n.number: n for n in node.footnotes}
         for child in node.children:
             self.visit(child)
@@ -390,18 +386,7 @@ class DocxWriter:
         cp.revision = 1
 
 
-def furniture_text(template: str, meta: m.Meta) -> str:
-    """Fill {handling}, {title}, {audience} and {date} into a header or footer line."""
-    from briefing.factbase import format_date
-
-    return (template.replace("{handling}", meta.handling).replace("{title}", meta.title)
-            .replace("{audience}", meta.audience)
-            .replace("{date}", format_date(meta.date) if meta.date else ""))
-
-
 def _split_fields(text: str) -> list[str]:
-    import re
-
     return re.split(r"(\{page\}|\{pages\})", text)
 
 

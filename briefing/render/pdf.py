@@ -21,9 +21,7 @@ from reportlab.platypus import BaseDocTemplate, PageTemplate, Paragraph, Spacer,
 from reportlab.platypus.flowables import HRFlowable
 
 from briefing import model as m
-from briefing.factbase import format_date
-from briefing.render import Visitor
-from briefing.render.docx import furniture_text
+from briefing.render import Visitor, furniture_text, title_line
 from briefing.render.pdf_notes import FrameRef, NoteFrame, Noted, marks_of
 from briefing.style import Style
 
@@ -183,9 +181,7 @@ class PdfTranslator(Visitor):
                Paragraph(head(meta.title, "heading"), s["title"])]
         if meta.subtitle:
             out.append(Paragraph(head(meta.subtitle, "heading"), s["subtitle"]))
-        line = " · ".join(x for x in (f"For: {meta.audience}" if meta.audience else "", meta.author,
-                                      format_date(meta.date) if meta.date else "") if x)
-        out.append(Paragraph(head(line, "heading"), s["meta"]))
+        out.append(Paragraph(head(title_line(meta), "heading"), s["meta"]))
         out.append(HRFlowable(width="100%", thickness=0.8, color=_hex(self.house["colours"]["rule"]),
                               spaceBefore=2, spaceAfter=6))
         for note in node.footnotes:
