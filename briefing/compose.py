@@ -11,7 +11,7 @@ from briefing import citations
 from briefing.briefs import Audience, Brief
 from briefing.errors import InputError, Problem
 from briefing.factbase import Citation, Dispute, Fact, FactBase, Source, Value, format_date
-from briefing.mdtext import Md, escape
+from briefing.mdtext import CONTROL, Md, escape
 from briefing.model import Meta
 
 
@@ -273,6 +273,13 @@ class Composer:
                                      "see docs/editing.md for the template language")) from None
         except (TemplateError, FactLookupError, TypeError, ValueError, ArithmeticError, AttributeError) as e:
             raise InputError(self._runtime_problem(e, brief)) from None
+        bad = CONTROL.search(body)
+        if bad:  # facts cannot hold them (the loader refuses them), so a template or audience file does
+            line = body.count("\n", 0, bad.start()) + 1
+            raise InputError(Problem(brief.template, 0, 0,
+                                     f"control character U+{ord(bad.group()):04X} in the composed text of "
+                                     f"{brief.name} for {audience.name} (line {line} of its Markdown)",
+                                     "remove it from the template or the audience file; documents cannot hold it"))
         return Composed(notes.finish(body), meta)
 
     def _relative(self, filename: str | None) -> str | None:

@@ -108,3 +108,16 @@ def test_check_warns_about_numbers_typed_into_template_prose(tmp_path):
                                              "Trade was only $50 million in 2023."))
     warnings = template_digits(str(tmp_path / "templates"))
     assert len(warnings) == 1 and "trade-outlook.md.j2" in warnings[0].file
+
+
+def test_a_control_character_typed_into_a_template_is_a_clear_error_not_a_crash(tmp_path, capsys):
+    from briefing.cli import main
+
+    shutil.copytree(os.path.join(ROOT, "templates"), tmp_path / "templates")
+    path = tmp_path / "templates" / "briefs" / "connectivity.md.j2"
+    path.write_text(path.read_text().replace("{% block background %}", "{% block background %}\nBell\x07 here."))
+    assert main(["build", "--facts", os.path.join(ROOT, "facts.yaml"), "--templates", str(tmp_path / "templates"),
+                 "-o", str(tmp_path / "out"), "connectivity", "-a", "analyst"]) == 1
+    err = capsys.readouterr().err
+    assert "control character U+0007" in err and "connectivity" in err and "Traceback" not in err
+    assert not (tmp_path / "out").exists()
