@@ -135,6 +135,8 @@ class Table:
     """TableCell nodes of the header row."""
     rows: list = field(default_factory=list)
     """Rows of the body, each a list of TableCell nodes."""
+    caption: list = field(default_factory=list)
+    """Inline nodes of the caption (pandoc's `Table: ...` line next to the table); may be empty."""
 
 
 @dataclass
@@ -209,9 +211,10 @@ def dump(node, indent: int = 0) -> str:
             scalars.append(f"{f.name}={value!r}" if f.name != "text" else repr(value))
     lines = [f"{pad}{name}" + (" " + " ".join(scalars) if scalars else "")]
     for label, value in kids:
-        if label == "header":  # a table's header row
-            lines.append(f"{pad}  header")
-            lines.extend(dump(c, indent + 2) for c in value)
+        if label in ("header", "caption"):  # a table's header row and caption
+            if value:
+                lines.append(f"{pad}  {label}")
+                lines.extend(dump(c, indent + 2) for c in value)
             continue
         for child in value:
             if isinstance(child, list):  # a table row

@@ -157,13 +157,42 @@ def _append_text(nodes: list, text: str) -> None:
         nodes.append(m.Text(text))
 
 
+CAPTION = "Table: "
+
+
+def _caption_of(block) -> list | None:
+    """Return the caption's inline nodes if `block` is a `Table: ...` paragraph, else None."""
+    if not (isinstance(block, m.Paragraph) and block.children and isinstance(block.children[0], m.Text)
+            and block.children[0].text.startswith(CAPTION)):
+        return None
+    first = block.children[0].text[len(CAPTION):]
+    return ([m.Text(first)] if first else []) + block.children[1:]
+
+
+def _captions(blocks: list) -> list:
+    """Attach a `Table: ...` paragraph just before or after a table to it as its caption (pandoc's syntax)."""
+    out: list = []
+    for block in blocks:
+        caption = _caption_of(block)
+        if caption is not None and out and isinstance(out[-1], m.Table) and not out[-1].caption:
+            out[-1].caption = caption
+            continue
+        if isinstance(block, m.Table) and out and not block.caption:
+            before = _caption_of(out[-1])
+            if before is not None:
+                block.caption = before
+                out.pop()
+        out.append(block)
+    return out
+
+
 def parse(markdown: str, meta: m.Meta) -> m.Document:
     """Return the document model of `markdown`.
 
     Every footnote reference becomes its own note, numbered in document order, so a note
     referenced twice appears twice; this keeps DOCX and PDF numbering identical."""
     walker = _Blocks(_parser().parse(markdown))
-    body = walker.blocks()
+    body = _captions(walker.blocks())
     footnotes = [m.Footnote(ref.number, copy.deepcopy(walker.definitions.get(plugin_id, [])))
                  for ref, plugin_id in walker.refs]
     return m.Document(meta, body, footnotes)

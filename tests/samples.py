@@ -30,7 +30,8 @@ def golden_document() -> m.Document:
         m.OrderedList(1, [m.ListItem([m.Paragraph([m.Text("one")])]), m.ListItem([m.Paragraph([m.Text("two")])])]),
         m.BlockQuote([m.Paragraph([m.Text("Reports differ."), m.FootnoteRef(2)])]),
         m.Table([m.TableCell([m.Text("Figure")]), m.TableCell([m.Text("Value")], "right")],
-                [[m.TableCell([m.Text("Trade")]), m.TableCell([m.Text("US$50 million")], "right")]]),
+                [[m.TableCell([m.Text("Trade")]), m.TableCell([m.Text("US$50 million")], "right")]],
+                [m.Text("Figures as reported")]),
         m.ThematicBreak(),
         m.Heading(2, [m.Text("Sub")]),
     ]

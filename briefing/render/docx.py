@@ -181,6 +181,10 @@ class DocxTranslator(Visitor):
         self._paragraph("HorizontalRule")
 
     def visit_Table(self, node: m.Table) -> None:
+        if node.caption:  # above the table, as Word places table captions
+            p = self._paragraph("Caption")
+            ooxml.keep_with_next(p)
+            self._inlines(node.caption)
         cols = len(node.header)
         table = self.document.add_table(rows=1 + len(node.rows), cols=cols)
         # add_table appends at the end of the body; that is where we are.
@@ -336,6 +340,7 @@ class DocxWriter:
             styled(f"Heading{level}", heading_font, sizes[f"heading{level}"], colours["heading"])
         styled("FootnoteText", body_font, sizes["note"])
         styled("TableText", body_font, sizes["table"])
+        styled("Caption", heading_font, sizes["table"], colours["heading"])
         styled("Handling", heading_font, sizes["furniture"], colours["handling"])
         styled("BriefMeta", heading_font, sizes["furniture"] + 1)
         styled("Hyperlink", None, None, colours["link"])

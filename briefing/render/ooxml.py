@@ -168,3 +168,8 @@ def outline_level(style_element, level: int) -> None:
         el = OxmlElement("w:outlineLvl")
         el.set(qn("w:val"), str(level))
         ppr.append(el)
+
+
+def keep_with_next(p) -> None:
+    """Keep a paragraph on the page of the next one (a caption with its table)."""
+    p.get_or_add_pPr().append(OxmlElement("w:keepNext"))

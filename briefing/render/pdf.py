@@ -141,6 +141,8 @@ def paragraph_styles(style: Style, fonts: dict[str, str], shaping: bool = False)
         "cell": ps("Table Text", body, sz["table"], leading=sz["table"] * 1.2),
         "header_cell": ps("Table Header", head, sz["table"], leading=sz["table"] * 1.2, textColor=colors.white),
         "furniture": ps("Furniture", head, sz["furniture"]),
+        "caption": ps("Caption", head, sz["table"], textColor=_hex(col["heading"]), spaceBefore=4, spaceAfter=3,
+                      keepWithNext=1),
     }
 
 
@@ -264,7 +266,9 @@ class PdfTranslator(Visitor):
             ("TOPPADDING", (0, 0), (-1, -1), 2.5),
             ("BOTTOMPADDING", (0, 0), (-1, -1), 2.5),
         ]))
-        return [table, Spacer(1, 6)]
+        if not node.caption:
+            return [table, Spacer(1, 6)]
+        return [Paragraph(self._inlines(node.caption), self.styles["caption"]), table, Spacer(1, 6)]
 
     def _widths(self, node: m.Table) -> list[float] | None:
         """Share the measure by the longest text in each column, within sensible bounds."""
