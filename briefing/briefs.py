@@ -9,7 +9,7 @@ from briefing.errors import InputError, Problem
 from briefing.factbase import SLUG
 from briefing.schema import Bool, Field, ListOf, MapOf, Number, Record, Str, load_record
 
-SECTIONS = ("title_block", "bluf", "background", "analysis", "key_figures", "disputes", "outlook",
+SECTIONS = ("bluf", "background", "analysis", "key_figures", "disputes", "outlook",
             "recommendations", "sources")
 
 AUDIENCE = Record("audience", "Who a brief is written for, and what they are shown.", {

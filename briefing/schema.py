@@ -19,7 +19,7 @@ from yaml import (AliasEvent, MappingEndEvent, MappingStartEvent, ScalarEvent, S
                   SequenceStartEvent)
 
 from briefing.errors import InputError, Problems
-from briefing.mdtext import CONTROL
+from briefing.mdtext import CONTROL, control_characters
 from briefing.yamlsource import document_events
 
 
@@ -165,8 +165,8 @@ class Str(Kind):
             return r.error(event, f"{where}: a value is required here", "write the text")
         if not value.strip():
             return r.error(event, f"{where}: must not be empty")
-        if CONTROL.search(value):
-            bad = sorted({f"U+{ord(ch):04X}" for ch in CONTROL.findall(value)})
+        if CONTROL.search(value):  # the search alone, on the common path, is cheap
+            bad = control_characters(value)
             return r.error(event, f"{where}: contains control characters ({', '.join(bad)}) that documents "
                            "cannot hold", "remove them; they are often pasted in from PDFs or spreadsheets")
         if self.enum is not None and value not in self.enum:

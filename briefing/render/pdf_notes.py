@@ -80,7 +80,7 @@ class NoteFrame(Frame):
                 if h <= budget - self.reserved():
                     self._place(f, h)
                     continue
-                parts = _split_note(f, self._aW, budget - self.reserved() - NOTE_GAP)
+                parts = _split_note_text(f, self._aW, budget - self.reserved() - NOTE_GAP)
                 if parts:
                     self._place(parts[0], parts[0].wrap(self._aW, budget)[1])
                     self.carry.extend(parts[1:])
@@ -139,7 +139,7 @@ class NoteFrame(Frame):
             y -= NOTE_GAP
 
 
-def _split_note(note: Flowable, width: float, height: float) -> list[Flowable]:
+def _split_note_text(note: Flowable, width: float, height: float) -> list[Flowable]:
     """Split a note so that its first part fills `height`; [] when not even two lines fit."""
     leading = getattr(getattr(note, "style", None), "leading", 10)
     if height < MIN_NOTE_PART_LINES * leading:
@@ -235,7 +235,7 @@ class Noted(Flowable):
             overhead = 0.0 if (frame.placed or numbers[:-1]) else RULE_GAP_ABOVE + RULE_GAP_BELOW
             room = aH - first_h - earlier - overhead - NOTE_GAP
             note = frame.note_flowables[numbers[-1]]
-            pieces = _split_note(note, frame._aW, room)
+            pieces = _split_note_text(note, frame._aW, room)
             if not pieces:
                 continue
             if dry:
