@@ -9,8 +9,8 @@ from briefing.errors import InputError, Problem
 from briefing.factbase import SLUG
 from briefing.schema import Bool, Field, ListOf, MapOf, Number, Record, Str, load_record
 
-SECTIONS = ("bluf", "background", "analysis", "key_figures", "disputes", "outlook",
-            "recommendations", "sources")
+SECTIONS = ("bluf", "recommendations", "background", "analysis", "key_figures", "disputes", "outlook",
+            "sourcing", "sources")
 
 AUDIENCE = Record("audience", "Who a brief is written for, and what they are shown.", {
     "label": Field(Str(), "how the audience is named in the title block, e.g. `The Minister`", required=True),
@@ -18,7 +18,8 @@ AUDIENCE = Record("audience", "Who a brief is written for, and what they are sho
     "handling": Field(Str(), "handling marking printed on every page, e.g. FOR OFFICIAL USE", required=True),
     "detail": Field(Str(enum=("summary", "full")), "summary: the essentials; full: every fact and claim",
                     required=True),
-    "sections": Field(ListOf(Str(enum=SECTIONS), min_items=1), "the sections shown, in the templates' order",
+    "sections": Field(ListOf(Str(enum=SECTIONS), min_items=1), "the sections shown, in this order (the sourcing note is added at the end if "
+                      "`sourcing` is not listed)",
                       required=True),
     "page_limit": Field(Number(integer=True, minimum=1, nullable=True),
                         "most pages the PDF may have (null: no limit); the build fails beyond it"),
@@ -27,6 +28,10 @@ AUDIENCE = Record("audience", "Who a brief is written for, and what they are sho
     "tone": Field(Str(enum=("formal", "plain")), "formal for officials; plain for business readers",
                   default="formal"),
     "labels": Field(MapOf(Str()), "section headings to use instead of the defaults", default={}),
+    "hedging": Field(Str(enum=("words", "markers")),
+                     "how confidence below high, single-source facts and estimates show: words in brackets after "
+                     "the fact, or short markers explained in the sourcing note (they cannot be switched off)",
+                     default="words"),
 })
 
 BRIEF = Record("brief", "One brief: its title, topics and the audiences it is meant for.", {

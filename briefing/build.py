@@ -11,7 +11,9 @@ from briefing.briefs import Audience, Brief, load_audiences, load_briefs
 from briefing.compose import Composer
 from briefing.errors import InputError, Problem
 from briefing.factbase import FactBase, load
+from briefing.judgments import Judgment, load_judgments
 from briefing.style import Style, load_style
+from briefing.wording import Wording, load_wording
 
 FORMATS = ("pdf", "docx", "md")
 
@@ -25,12 +27,14 @@ class Project:
     audiences: dict[str, Audience]
     briefs: dict[str, Brief]
     style: Style
+    wording: Wording
+    judgments: dict[str, tuple[Judgment, ...]]
 
     @classmethod
     def load(cls, facts: str, templates: str) -> "Project":
         """Return the project; raise InputError listing the problems of every file at once."""
         problems: list[Problem] = []
-        fb = audiences = briefs = style = None
+        fb = audiences = briefs = style = wording = judgments = None
         try:
             fb = load(facts)
         except InputError as e:
@@ -44,9 +48,17 @@ class Project:
             style = load_style(os.path.join(templates, "style.yaml"))
         except InputError as e:
             problems.extend(e.problems)
+        try:
+            wording = load_wording(templates)
+        except InputError as e:
+            problems.extend(e.problems)
+        try:
+            judgments = load_judgments(templates, fb)
+        except InputError as e:
+            problems.extend(e.problems)
         if problems:
             raise InputError(problems)
-        return cls(fb, templates, audiences, briefs, style)
+        return cls(fb, templates, audiences, briefs, style, wording, judgments)
 
     def plan(self, briefs: list[str], audiences: list[str]) -> list[tuple[Brief, Audience]]:
         """Return the (brief, audience) pairs to build: the named ones, or every brief for its audiences."""
@@ -94,7 +106,7 @@ class Output:
 def render(project: Project, pairs: list[tuple[Brief, Audience]], formats: list[str], out: str,
            reference_docx: str | None = None) -> list[Output]:
     """Return every requested file's bytes; raise InputError, writing nothing, if any brief fails."""
-    composer = Composer(project.facts, project.templates)
+    composer = Composer(project.facts, project.templates, project.wording, project.judgments)
     when = build_time(project.facts)
     outputs: list[Output] = []
     problems: list[Problem] = []

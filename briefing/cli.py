@@ -101,29 +101,37 @@ def cmd_build(args) -> int:
 
 def cmd_check(args) -> int:
     from briefing.build import render
-    from briefing.compose import template_digits
+    from briefing.compose import Composer, template_digits
+    from briefing.lint import lint, unused
 
     project = _project(args)
-    problems = []
+    fb = project.facts
+    problems = lint(fb)
     if args.corpus:
         from briefing.corpus import verify
 
         if not os.path.isdir(args.corpus):
             raise InputError(Problem(args.corpus, 0, 0, "corpus folder not found"))
-        problems.extend(verify(project.facts, args.corpus))
+        problems.extend(verify(fb, args.corpus))
+    pairs = project.plan([], [])  # each brief for the audiences it is meant for
     try:
-        render(project, project.plan([], list(project.audiences)), ["md"], "out")
+        render(project, pairs, ["md"], "out")
     except InputError as e:
         problems.extend(e.problems)
     if problems:
         raise InputError(problems)
     for warning in template_digits(project.templates):
         print(warning, file=sys.stderr)
-    fb = project.facts
+    composer = Composer(fb, project.templates, project.wording, project.judgments)
+    used: set[str] = set()
+    for brief, audience in pairs:
+        used |= composer.compose(brief, audience).used
     quotes = sum(len(f.cite) for f in fb.facts.values())
     print(f"{fb.path}: {len(fb.facts)} facts, {len(fb.disputes)} disputed questions, {len(fb.sources)} sources, "
           f"{quotes} quotes" + (" verified against " + args.corpus if args.corpus else ""))
-    print(f"{len(project.briefs)} briefs compose for all {len(project.audiences)} audiences")
+    print(f"{len(project.briefs)} briefs compose for the {len(pairs)} brief × audience pairs they are meant for")
+    idle = unused(fb, used)
+    print(f"info: {len(idle)} of {len(fb.facts)} facts reach no brief" + (": " + ", ".join(idle) if idle else ""))
     return 0
 
 

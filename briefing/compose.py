@@ -9,10 +9,12 @@ from dataclasses import dataclass
 
 from briefing import citations
 from briefing.briefs import Audience, Brief
-from briefing.errors import InputError, Problem
+from briefing.errors import InputError, Problem, did_you_mean
 from briefing.factbase import Citation, Dispute, Fact, FactBase, Source, Value, format_date
-from briefing.mdtext import CONTROL, Md, escape
+from briefing.judgments import Judgment, load_judgments
+from briefing.mdtext import CONTROL, Md, escape, typographic
 from briefing.model import Meta
+from briefing.wording import HEDGES, Wording, load_wording
 
 
 class FactLookupError(LookupError):
@@ -21,21 +23,35 @@ class FactLookupError(LookupError):
 
 @dataclass(frozen=True)
 class FactView:
-    """A fact as templates see it. Text fields are already escaped Markdown: they print literally."""
+    """A fact as templates see it. Text fields are already escaped Markdown: they print literally.
+
+    There is no bare statement: `statement` is always worded for the fact's kind (an assessment attributed,
+    unconfirmed reporting marked) with its hedges and caveat, so no template can print a claim unqualified."""
 
     id: str
     statement: Md
+    """The claim worded for its kind, with its hedges and caveat; no footnote mark (say() adds one)."""
     label: Md
     """The short name for tables, or the statement."""
     value: Md | None
-    """The typed value written out, e.g. `US$17 million`."""
+    """The typed value written out, e.g. `US$17 million`; marked as an estimate when derived."""
     as_of: Md
     """The value's as-of date written out, or empty."""
     typed: Value | None
     """The typed value itself, for comparisons such as `f.typed.amount > 1000000`."""
     topics: tuple[str, ...]
-    held_by: Md | None
+    kind: str
+    """reported, said, assessment or unconfirmed."""
+    by: Md | None
+    """Who said it, or whose assessment it is."""
     confidence: str
+    """high, moderate or low."""
+    single_source: bool
+    """Only one source supports it."""
+    estimate: bool
+    """A figure in it was worked out by the desk."""
+    hedge: Md
+    """The hedges and caveat as this audience shows them, with a leading space (empty when none)."""
     sources: tuple[Md, ...]
     """How prose names the sources: writer, else outlet, else title."""
     citations: tuple[Citation, ...]
@@ -45,6 +61,8 @@ class FactView:
 class ClaimView:
     """One side of a disputed question, as templates see it."""
 
+    dispute: str
+    """The id of its disputed question."""
     claim: Md
     value: Md | None
     sources: tuple[Md, ...]
@@ -93,15 +111,74 @@ def _names(fb: FactBase, cites: tuple[Citation, ...]) -> tuple[Md, ...]:
     return tuple(escape(n) for n in dict.fromkeys(source_name(fb.sources[c.source]) for c in cites))
 
 
-def _fact_view(fb: FactBase, f: Fact) -> FactView:
-    v = f.value
-    return FactView(f.id, escape(f.statement), escape(f.label or f.statement), escape(str(v)) if v else None,
-                    escape(v.as_of_text) if v else Md(""), v, f.topics, _opt(f.held_by), f.confidence,
-                    _names(fb, f.cite), f.cite)
+_END = re.compile(r"[.!?][\"”’)]*$")
+
+
+def _fill(form: str, **fields: str) -> Md:
+    """Return the wording `form` (plain text from a house file) with its {placeholders} filled by Markdown."""
+    text = escape(form)
+    for key, value in fields.items():
+        text = text.replace("{" + key + "}", value)
+    return Md(text)
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+class Wordsmith:
+    """Words a fact for one audience: its kind, its hedges (in words or markers) and its caveat."""
+
+    def __init__(self, fb: FactBase, wording: Wording, mode: str):
+        self.fb = fb
+        self.wording = wording
+        self.mode = mode
+        self.used: dict[str, None] = {}
+        """The hedges shown so far, for the markers' legend."""
+
+    def hedges(self, f: Fact) -> list[str]:
+        names = [f.confidence] if f.confidence != "high" else []
+        if len(f.source_ids) == 1:
+            names.append("single_source")
+        if f.estimate:
+            names.append("estimate")
+        return names
+
+    def hedge(self, f: Fact) -> Md:
+        names = self.hedges(f)
+        marks = [escape(self.wording.hedge(n, self.mode)) for n in names]
+        caveat = [_fill(self.wording.settings["caveat"], caveat=escape(f.caveat))] if f.caveat else []
+        if self.mode == "words":
+            parts = marks + caveat
+            return Md(" (" + "; ".join(parts) + ")") if parts else Md("")
+        text = (" " + "".join(marks)) if marks else ""
+        return Md(text + (" (" + caveat[0] + ")" if caveat else ""))
+
+    def sentence(self, f: Fact, hedge: Md) -> Md:
+        claim = escape(f.statement)
+        text = _fill(self.wording.kind(f.kind), claim=claim, Claim=Md(_capital(claim)),
+                     by=escape(f.by or ""))
+        if not hedge:
+            return text
+        end = _END.search(text)
+        cut = end.start() if end else len(text)
+        return Md(text[:cut] + hedge + (text[cut:] if end else "."))
+
+    def view(self, f: Fact) -> FactView:
+        v = f.value
+        hedge = self.hedge(f)
+        value = None
+        if v:
+            value = escape(str(v))
+            if f.estimate:
+                value = Md(value + " (" + escape(self.wording.hedge("estimate", "words")) + ")")
+        return FactView(f.id, self.sentence(f, hedge), escape(f.label or f.statement), value,
+                        escape(v.as_of_text) if v else Md(""), v, f.topics, f.kind, _opt(f.by), f.confidence,
+                        len(f.source_ids) == 1, f.estimate, hedge, _names(self.fb, f.cite), f.cite)
 
 
 def _dispute_view(fb: FactBase, d: Dispute) -> DisputeView:
-    claims = tuple(ClaimView(escape(c.claim), escape(str(c.value)) if c.value else None, _names(fb, c.cite), c.cite)
+    claims = tuple(ClaimView(d.id, escape(c.claim), escape(str(c.value)) if c.value else None, _names(fb, c.cite), c.cite)
                    for c in d.claims)
     return DisputeView(d.id, escape(d.question), claims, _opt(d.note), d.topics)
 
@@ -117,6 +194,9 @@ def escaped(data):
     return data
 
 
+SOURCING_MARK = "@@sourcing-note@@"
+
+
 class _Notes:
     """Footnotes of one brief while it is rendered: cite() leaves a placeholder mark, finish() numbers them."""
 
@@ -126,6 +206,10 @@ class _Notes:
         self.fb = fb
         self.quotes = quotes
         self.pending: list[tuple[Citation, ...]] = []
+        self.facts: dict[str, None] = {}
+        """Ids of the facts and disputed questions cited, in order: what the brief prints."""
+        self.sourcing: Md | None = None
+        """The sourcing note, made when the brief is finished (it counts what the brief printed)."""
 
     def mark(self, cites: tuple[Citation, ...]) -> Md:
         self.pending.append(cites)
@@ -154,6 +238,8 @@ class _Notes:
             texts.append(citations.join_note(parts))
             return f"[^{len(texts)}]"
 
+        if self.sourcing is not None:
+            body = body.replace(SOURCING_MARK, self.sourcing)
         body = self.PLACEHOLDER.sub(number, body)
         notes = "\n".join(f"[^{i}]: {t}" for i, t in enumerate(texts, 1))
         return body.rstrip("\n") + "\n" + ("\n" + notes + "\n" if notes else "")
@@ -165,6 +251,28 @@ def _finalize(value: object) -> object:
 
 
 @dataclass(frozen=True)
+class JudgmentView:
+    """A key judgment as templates see it. Text fields are escaped Markdown."""
+
+    id: str
+    judgment: Md
+    likelihood: str
+    """The ICD 203 term, e.g. `likely`."""
+    range: str
+    """Its probability range, e.g. `55–80%`."""
+    confidence: str
+    """low, moderate or high."""
+    estimate: Md
+    """Likelihood and confidence as the wording file writes them, e.g. `likely (55–80%); moderate confidence`."""
+    basis: Md
+    facts: tuple[FactView, ...]
+    """The facts it rests on: `cite(*j.facts)` footnotes them."""
+    alternative: Md
+    indicators: tuple[Md, ...]
+    action: Md | None
+
+
+@dataclass(frozen=True)
 class Composed:
     """A brief composed for one audience."""
 
@@ -172,17 +280,22 @@ class Composed:
     """CommonMark with pandoc-compatible footnotes."""
     meta: Meta
     """Title block and file properties."""
+    used: frozenset[str]
+    """Ids of the facts and disputed questions the brief prints."""
 
 
 class Composer:
     """Renders brief templates against a fact base. One Jinja2 sandbox, shared by every brief."""
 
-    def __init__(self, fb: FactBase, templates: str):
+    def __init__(self, fb: FactBase, templates: str, wording: Wording | None = None,
+                 judgments: dict[str, tuple[Judgment, ...]] | None = None):
         from jinja2 import FileSystemLoader, StrictUndefined
         from jinja2.sandbox import SandboxedEnvironment
 
         self.fb = fb
         self.templates = os.path.abspath(templates)
+        self.wording = wording if wording is not None else load_wording(templates)
+        self.judgments = judgments if judgments is not None else load_judgments(templates, fb)
         self.env = SandboxedEnvironment(
             loader=FileSystemLoader(self.templates), undefined=StrictUndefined, finalize=_finalize,
             autoescape=False, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
@@ -190,21 +303,29 @@ class Composer:
 
     # -- the functions templates call -----------------------------------------------------------
 
-    def _helpers(self, brief: Brief, audience: Audience, notes: _Notes) -> dict:
+    def _helpers(self, brief: Brief, audience: Audience, notes: _Notes, words: Wordsmith) -> dict:
         fb = self.fb
         topics = tuple(brief.settings["topics"])
 
         def fact(fact_id: str) -> FactView:
             if fact_id not in fb.facts:
-                raise FactLookupError(f"unknown fact id {fact_id!r}")
-            return _fact_view(fb, fb.facts[fact_id])
+                if fact_id in fb.disputes:
+                    raise FactLookupError(f"{fact_id!r} is a disputed question, not a fact; "
+                                          f"use dispute({fact_id!r}) or ui.disputed(dispute({fact_id!r}))")
+                raise FactLookupError(f"unknown fact id {fact_id!r}" + did_you_mean(fact_id, fb.facts))
+            return words.view(fb.facts[fact_id])
 
         def cite(*items) -> Md:
             cites: list[Citation] = []
             for item in items:
                 if isinstance(item, str):
                     item = fact(item)
-                if not isinstance(item, (FactView, ClaimView)):
+                if isinstance(item, FactView):
+                    notes.facts[item.id] = None
+                    words.used.update(dict.fromkeys(words.hedges(fb.facts[item.id])))
+                elif isinstance(item, ClaimView):
+                    notes.facts[item.dispute] = None
+                else:
                     raise TypeError(f"cite() takes fact ids, facts or claims, not {type(item).__name__}")
                 cites.extend(c for c in item.citations if c not in cites)
             if not cites:
@@ -220,17 +341,21 @@ class Composer:
             return [i for i in items if want & set(i.topics)]
 
         def facts(*want: str) -> list[FactView]:
-            return [_fact_view(fb, f) for f in matching(fb.facts.values(), want)]
+            return [words.view(f) for f in matching(fb.facts.values(), want)]
 
         def figures(*want: str) -> list[FactView]:
-            return [f for f in facts(*want) if f.typed is not None and f.typed.type in ("money", "count", "percent")]
+            """Figures the sources report: typed amounts of reported facts, never the desk's estimates."""
+            return [f for f in facts(*want) if f.typed is not None and f.typed.type in ("money", "count", "percent")
+                    and f.kind == "reported" and not f.estimate]
 
         def disputes(*want: str) -> list[DisputeView]:
             return [_dispute_view(fb, d) for d in matching(fb.disputes.values(), want)]
 
         def dispute(dispute_id: str) -> DisputeView:
             if dispute_id not in fb.disputes:
-                raise FactLookupError(f"unknown disputed question id {dispute_id!r}")
+                hint = (f"; {dispute_id!r} is a fact: use say({dispute_id!r})" if dispute_id in fb.facts
+                        else did_you_mean(dispute_id, fb.disputes))
+                raise FactLookupError(f"unknown disputed question id {dispute_id!r}{hint}")
             return _dispute_view(fb, fb.disputes[dispute_id])
 
         def sources() -> list[SourceView]:
@@ -238,21 +363,61 @@ class Composer:
             return [SourceView(s.id, escape(s.title), _opt(s.author), _opt(s.outlet), s.kind,
                                citations.bibliography_entry(s)) for s in cited]
 
+        def judgments() -> list[JudgmentView]:
+            w = self.wording.settings
+            out = []
+            for j in self.judgments.get(brief.name, ()):
+                estimate = (_fill(w["likelihood"], term=escape(j.likelihood), range=escape(j.range)) + "; "
+                            + _fill(w["confidence"], level=escape(j.confidence)))
+                out.append(JudgmentView(j.id, escape(j.judgment), j.likelihood, j.range, j.confidence,
+                                        Md(estimate), escape(j.basis), tuple(fact(i) for i in j.rests_on),
+                                        escape(j.alternative), tuple(escape(i) for i in j.indicators),
+                                        _opt(j.action)))
+            return out
+
         sections = audience.settings["sections"]
         labels = escaped(audience.settings["labels"])
         return {
             "fact": fact, "cite": cite, "say": say, "facts": facts, "figures": figures, "disputes": disputes,
-            "dispute": dispute, "sources": sources,
+            "dispute": dispute, "sources": sources, "judgments": judgments,
+            "sourcing_note": lambda: Md(SOURCING_MARK),
             "show": lambda section: section in sections,
             "label": lambda section, default: labels.get(section, escape(default)),
         }
+
+    def _sourcing_note(self, notes: _Notes, words: Wordsmith) -> Md:
+        """The sourcing note: the kinds of source the brief rests on, which are unsigned or undated, whether any
+        is official, how many of the printed facts rest on one source, and the markers' legend."""
+        w = self.wording
+        t = w.settings["sourcing"]
+        cited = notes.cited_sources()
+        kinds: dict[str, int] = {}
+        for s in cited:
+            kinds[s.kind] = kinds.get(s.kind, 0) + 1
+        kind_text = ", ".join(f"{n} {w.kind_name(k, n)}" for k, n in kinds.items())
+        parts = [_fill(t["sources"], count=str(len(cited)), kinds=escape(kind_text))]
+        for key, test in (("unsigned", lambda s: not s.signed), ("undated", lambda s: not s.dated)):
+            names = [source_name(s) for s in cited if test(s)]
+            if names:
+                parts.append(_fill(t[key], names=escape(", ".join(names)), count=str(len(names))))
+        official = [source_name(s) for s in cited if s.kind == "official"]
+        parts.append(_fill(t["official"], names=escape(", ".join(official))) if official
+                     else escape(t["no_official"]))
+        printed = [self.fb.facts[i] for i in notes.facts if i in self.fb.facts]
+        single = sum(1 for f in printed if len(f.source_ids) == 1)
+        parts.append(_fill(t["single"], single=str(single), printed=str(len(printed))))
+        if words.mode == "markers" and words.used:
+            items = "; ".join(f"{w.hedge(n, 'markers')} {w.hedge(n, 'words')}" for n in HEDGES if n in words.used)
+            parts.append(_fill(t["legend"], items=escape(items)))
+        return Md(" ".join(parts))
 
     # -- composing -------------------------------------------------------------------------------
 
     def meta(self, brief: Brief, audience: Audience) -> Meta:
         b, a = brief.settings, audience.settings
-        return Meta(title=b["title"], subtitle=b["subtitle"], date=self.fb.meta.as_of, audience=a["label"],
-                    handling=a["handling"], author=self.fb.meta.organisation, subject=b["subject"],
+        t = typographic
+        return Meta(title=t(b["title"]), subtitle=t(b["subtitle"]), date=self.fb.meta.as_of, audience=t(a["label"]),
+                    handling=t(a["handling"]), author=t(self.fb.meta.organisation), subject=t(b["subject"]),
                     keywords=tuple(b["topics"]), language=self.fb.meta.language)
 
     def compose(self, brief: Brief, audience: Audience) -> Composed:
@@ -260,11 +425,15 @@ class Composer:
         from jinja2 import TemplateError, TemplateSyntaxError
 
         notes = _Notes(self.fb, audience.settings["quotes_in_notes"])
+        words = Wordsmith(self.fb, self.wording, audience.settings["hedging"])
         meta = self.meta(brief, audience)
         m = self.fb.meta
-        context = {"brief": escaped(brief.settings), "audience": escaped(audience.settings),
+        # Names from a fixed list (sections, detail, tone, hedging) stay as they are, for comparisons.
+        settings = {**escaped(audience.settings),
+                    **{k: audience.settings[k] for k in ("sections", "detail", "tone", "hedging")}}
+        context = {"brief": escaped(brief.settings), "audience": settings,
                    "meta": escaped({"title": m.title, "organisation": m.organisation, "language": m.language}),
-                   "date": format_date(m.as_of), **self._helpers(brief, audience, notes)}
+                   "date": format_date(m.as_of), **self._helpers(brief, audience, notes, words)}
         try:
             body = self.env.get_template(brief.template).render(context)
         except TemplateSyntaxError as e:
@@ -280,7 +449,9 @@ class Composer:
                                      f"control character U+{ord(bad.group()):04X} in the composed text of "
                                      f"{brief.name} for {audience.name} (line {line} of its Markdown)",
                                      "remove it from the template or the audience file; documents cannot hold it"))
-        return Composed(notes.finish(body), meta)
+        if SOURCING_MARK in body:
+            notes.sourcing = self._sourcing_note(notes, words)
+        return Composed(notes.finish(body), meta, frozenset(notes.facts))
 
     def _relative(self, filename: str | None) -> str | None:
         if not filename:

@@ -32,6 +32,14 @@ class Problem:
         return text
 
 
+def did_you_mean(name: str, known) -> str:
+    """Return ` (did you mean 'x'?)` for the known name closest to a misspelled one, or an empty string."""
+    import difflib
+
+    close = difflib.get_close_matches(name, list(known), n=1, cutoff=0.75)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
 class InputError(Exception):
     """Bad input: one or more problems, each with its position. Never shown as a traceback."""
 

@@ -12,6 +12,9 @@ from briefing.schema import (INVALID, Date, Field, ListOf, Number, Record, Str, 
 SLUG = r"[a-z0-9][a-z0-9-]*"
 FACT_ID = r"[a-z0-9][a-z0-9_-]*(\.[a-z0-9][a-z0-9_-]*)+"
 MAX_QUOTE_WORDS = 25
+SOURCE_KINDS = ("news", "analysis", "opinion", "promotional", "official")
+CLAIM_KINDS = ("reported", "said", "assessment", "unconfirmed")
+CONFIDENCE = ("high", "moderate", "low")
 
 # --- the schema -------------------------------------------------------------------------------
 
@@ -24,7 +27,7 @@ _CITATION = Record("citation", "Where a source supports the fact: the source's i
     "at": Field(Str(nullable=True), "where in the source, e.g. `para. 3`"),
 })
 
-_AS_OF = Field(Date(nullable=True), "the date the value refers to")
+_AS_OF = Field(Date(nullable=True, year_ok=True), "the date (YYYY-MM-DD) or year (YYYY) the value refers to")
 _VALUE = Tagged("type", {
     "money": Record("money value", "An amount of money.", {
         "type": tag_field("money", "`money`"),
@@ -74,24 +77,44 @@ SOURCE = Record("source", "An article or document that facts cite.", {
     "published": Field(Date(nullable=True), "publication date, or null when unknown", required=True),
     "url": Field(Str(nullable=True, pattern=r"https?://\S+", pattern_hint="a web address (http:// or https://)"),
                  "web address, or null when unknown", required=True),
-    "kind": Field(Str(enum=("news", "analysis", "opinion", "institutional")), "what sort of piece it is",
-                  required=True),
+    "kind": Field(Str(enum=SOURCE_KINDS), "what sort of piece it is: news (a report of events), analysis "
+                  "(an expert's study), opinion (a column, op-ed or commentary), promotional (a celebratory or "
+                  "institutional account), official (a government's or body's own text)", required=True),
     "standpoint": Field(Str(nullable=True), "the source's standpoint, where it has one"),
     "short_name": Field(Str(nullable=True), "how briefs name it in prose and tables, e.g. `Rifat (Nawaiwaqt)`"),
     "file": Field(Str(pattern=r"[^/\\]+", pattern_hint="a file name without folders"),
                   "the source's text file in the corpus folder", required=True),
 })
 
+_DERIVED = Record("derived figure", "A figure or date the curator worked out rather than found in a quote.", {
+    "value": Field(Str(), "the figure or date as the statement or value writes it, e.g. `130` or `2024`",
+                   required=True),
+    "how": Field(Str(), "how it was worked out, e.g. `sum of the two counts`", required=True),
+    "from": Field(Str(), "what it was worked out from, e.g. `over 30 Belarusian and nearly 100 Pakistani "
+                  "companies`", required=True),
+})
+
 FACT = Record("fact", "One neutral, sourced statement.", {
     "id": Field(Str(pattern=FACT_ID, pattern_hint="a dotted id such as trade.volume-2023"),
                 "stable dotted id used by templates, e.g. `trade.volume-2023`", required=True),
     "topics": _TOPICS,
-    "statement": Field(Str(), "one neutral sentence", required=True),
+    "kind": Field(Str(enum=CLAIM_KINDS), "what kind of claim: reported (reported as having happened, or a "
+                  "reported figure), said (what a named actor said), assessment (a writer's judgment, "
+                  "characterisation or forecast), unconfirmed (rumour, 'it is believed')", required=True),
+    "by": Field(Str(nullable=True), "who said it (kind said: as the statement names them) or whose assessment it "
+                "is (kind assessment, required), e.g. `Muhammad Zahid Rifat`"),
+    "statement": Field(Str(), "one neutral sentence; for an assessment or unconfirmed report, the claim itself as "
+                       "a clause that follows `According to ...,`", required=True),
     "label": Field(Str(nullable=True), "a short name for tables of key figures, e.g. `Bilateral trade, 2023`"),
     "value": Field(_VALUE, "an optional typed value: money, count, percent, date, period or year"),
-    "held_by": Field(Str(nullable=True), "whose position this is, when it is an opinion rather than a fact"),
+    "derived": Field(ListOf(_DERIVED), "figures or dates the curator worked out; they print as estimates",
+                     default=[]),
     "cite": Field(ListOf(_CITATION, min_items=1), "one or more citations", required=True),
-    "confidence": Field(Str(enum=("high", "medium", "low")), "how sure the fact base is", default="high"),
+    "confidence": Field(Str(enum=CONFIDENCE), "how sure the desk is that the statement is true (ICD 203 levels)",
+                        default="high"),
+    "caveat": Field(Str(nullable=True), "a caveat readers must see, printed with the fact in every brief"),
+    "justification": Field(Str(nullable=True), "why a fact that only opinion pieces support may still be stated "
+                           "as reported, not as an assessment"),
     "note": Field(Str(nullable=True), "a curator's remark, not shown in briefs"),
 })
 
@@ -176,8 +199,8 @@ class Value:
     """Last day of a period."""
     year: int | None = None
     """The year, for year values."""
-    as_of: _dt.date | None = None
-    """When the value held."""
+    as_of: _dt.date | int | None = None
+    """When the value held: a day, or a year alone."""
 
     def __str__(self) -> str:
         if self.type == "money":
@@ -203,6 +226,8 @@ class Value:
     @property
     def as_of_text(self) -> str:
         """The as-of date written out, or an empty string."""
+        if isinstance(self.as_of, int):
+            return str(self.as_of)
         return format_date(self.as_of) if self.as_of else ""
 
 
@@ -225,7 +250,7 @@ class Source:
     url: str | None
     """Web address; None when unknown."""
     kind: str
-    """news, analysis, opinion or institutional."""
+    """news, analysis, opinion, promotional or official."""
     standpoint: str | None
     """The source's standpoint, where it has one."""
     short_name: str | None
@@ -234,6 +259,16 @@ class Source:
     """The source's text file name in the corpus."""
     line: int
     """Line in facts.yaml where the source is defined."""
+
+    @property
+    def signed(self) -> bool:
+        """The piece names its writer."""
+        return self.author is not None
+
+    @property
+    def dated(self) -> bool:
+        """The piece gives its date of publication."""
+        return self.published is not None
 
 
 @dataclass(frozen=True)
@@ -253,6 +288,18 @@ class Citation:
 
 
 @dataclass(frozen=True)
+class Derived:
+    """A figure or date the curator worked out."""
+
+    value: str
+    """The figure or date as written in the statement or value."""
+    how: str
+    """How it was worked out."""
+    source: str
+    """What it was worked out from."""
+
+
+@dataclass(frozen=True)
 class Fact:
     """One neutral, sourced statement."""
 
@@ -266,14 +313,34 @@ class Fact:
     """A short name for tables of key figures."""
     value: Value | None
     """An optional typed value."""
-    held_by: str | None
-    """Whose position this is, when it is an opinion rather than a fact."""
+    kind: str
+    """reported, said, assessment or unconfirmed."""
+    by: str | None
+    """Who said it (said) or whose view it is (assessment); who reports it (unconfirmed, optional)."""
+    derived: tuple[Derived, ...]
+    """Figures or dates the curator worked out, with how and from what."""
     cite: tuple[Citation, ...]
     """The citations, at least one."""
     confidence: str
-    """high, medium or low."""
+    """high, moderate or low."""
+    caveat: str | None
+    """A caveat printed with the fact wherever it appears."""
+    justification: str | None
+    """Why an opinion-sourced fact is stated as reported."""
     line: int
     """Line in facts.yaml where the fact is defined."""
+    positions: dict
+    """Line and column of each field's value, for lints."""
+
+    @property
+    def source_ids(self) -> tuple[str, ...]:
+        """The distinct sources cited, in order."""
+        return tuple(dict.fromkeys(c.source for c in self.cite))
+
+    @property
+    def estimate(self) -> bool:
+        """The typed value (or a figure in the statement) was worked out by the curator."""
+        return bool(self.derived)
 
 
 @dataclass(frozen=True)
@@ -344,6 +411,11 @@ class FactBase:
         return dict(sorted(counts.items()))
 
 
+# Capitalised words that begin a sentence but not a clause after "According to X,".
+_LEAD_WORDS = frozenset(("The", "A", "An", "This", "That", "These", "Those", "It", "Its", "There", "Both", "Many",
+                         "Some", "One", "Trade", "Bilateral", "According", "Such", "Each", "All", "Most"))
+
+
 def _value(d: dict | None) -> Value | None:
     if d is None:
         return None
@@ -386,6 +458,25 @@ def load(path: str) -> FactBase:
                 problems.add(*c["_positions"]["source"], f"citation of unknown source {c['source']!r}",
                              "use the id of an entry under `sources`")
 
+    def check_kind(f: dict) -> None:
+        """`by` as each kind needs it; an assessment reads on from `According to ...,`."""
+        where = f["_positions"].get("kind", (f["_line"], f["_column"]))
+        if f["kind"] in ("said", "assessment") and not f["by"]:
+            who = "who said it" if f["kind"] == "said" else "whose assessment it is"
+            problems.add(*where, f"fact {f['id']!r}: a{'n' if f['kind'] == 'assessment' else ''} {f['kind']} fact "
+                         f"needs `by`", f"add `by:` naming {who}, e.g. `by: Muhammad Zahid Rifat`")
+        if f["kind"] == "said" and f["by"] and f["by"] not in f["statement"]:
+            problems.add(*f["_positions"]["by"], f"fact {f['id']!r}: the statement does not name {f['by']!r}, "
+                         "who said it", "write `by` as the statement names the speaker, so the sentence reads "
+                         "as said")
+        if f["kind"] in ("assessment", "unconfirmed"):
+            first = f["statement"].split(" ", 1)[0]
+            if first in _LEAD_WORDS or first == "according":
+                problems.add(*f["_positions"]["statement"], f"fact {f['id']!r}: an {f['kind']} statement is "
+                             "printed after `According to ...,`; write only the claim",
+                             "e.g. `statement: trade is poised to grow exponentially.` (lower case unless it "
+                             "begins with a name)")
+
     ids: dict[str, int] = {}
 
     def claim_id(d: dict, what: str) -> bool:
@@ -400,8 +491,12 @@ def load(path: str) -> FactBase:
     for f in data["facts"]:
         check_citations(f["cite"])
         if claim_id(f, "fact"):
-            facts[f["id"]] = Fact(f["id"], tuple(f["topics"]), f["statement"], f["label"], _value(f["value"]), f["held_by"],
-                                  _citations(f["cite"]), f["confidence"], f["_line"])
+            check_kind(f)
+            facts[f["id"]] = Fact(f["id"], tuple(f["topics"]), f["statement"], f["label"], _value(f["value"]),
+                                  f["kind"], f["by"], tuple(Derived(d["value"], d["how"], d["from"])
+                                                            for d in f["derived"]),
+                                  _citations(f["cite"]), f["confidence"], f["caveat"], f["justification"],
+                                  f["_line"], f["_positions"])
     disputes: dict[str, Dispute] = {}
     for d in data["disputed"]:
         for claim in d["claims"]:

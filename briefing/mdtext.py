@@ -11,11 +11,23 @@ class Md(str):
     __slots__ = ()
 
 
-# Escaped apostrophes and double quotes stay straight in pandoc too (its "smart" extension leaves them).
-_SPECIAL = re.compile(r"([\\`*_\[\]<>&|#~^!'\"])")
+_SPECIAL = re.compile(r"([\\`*_\[\]<>&|#~^!])")
 _LIST_MARK = re.compile(r"^(\s*)([-+=])")
 _NUMBERED = re.compile(r"^(\s*\d+)([.)])")
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Straight quotation marks become typographic ones, so body and notes (which quote titles in “ ”) agree;
+# an opening mark follows the start, a space or an opening bracket or dash.
+_OPEN_DOUBLE = re.compile(r'(^|[\s(\[{\u2014\u2013-])"')
+_OPEN_SINGLE = re.compile(r"(^|[\s(\[{\u2014\u2013\u201c-])'")
+
+
+def typographic(text: str) -> str:
+    """Return `text` with straight quotation marks and apostrophes made typographic (“ ” ‘ ’)."""
+    if '"' in text:
+        text = _OPEN_DOUBLE.sub("\\1\u201c", text).replace('"', "\u201d")
+    if "'" in text:
+        text = _OPEN_SINGLE.sub("\\1\u2018", text).replace("'", "\u2019")
+    return text
 
 
 def escape(text: object) -> Md:
@@ -25,6 +37,7 @@ def escape(text: object) -> Md:
     if isinstance(text, Md):
         return text
     s = " ".join(str(text).split("\n")) if "\n" in str(text) else str(text)
+    s = typographic(s)
     s = _SPECIAL.sub(r"\\\1", s)
     # At the start of a line, "- ", "+ " and "=" open blocks, and "1." or "1)" a numbered list.
     s = _LIST_MARK.sub(r"\1\\\2", s)

@@ -197,9 +197,10 @@ _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 @dataclass
 class Date(Kind):
-    """A calendar date written YYYY-MM-DD."""
+    """A calendar date written YYYY-MM-DD; with `year_ok`, a year alone (YYYY) too, read as an int."""
 
     nullable: bool = False
+    year_ok: bool = False
 
     def read(self, event, r, where):
         if self.nullable and _is_null(event):
@@ -207,6 +208,8 @@ class Date(Kind):
         if type(event) is not ScalarEvent:
             return _unexpected(event, r, where, "a date (YYYY-MM-DD)")
         value = event.value
+        if self.year_ok and _plain(event) and re.fullmatch(r"\d{4}", value):
+            return int(value)
         if _DATE.fullmatch(value):
             try:
                 return _dt.date.fromisoformat(value)
@@ -215,8 +218,10 @@ class Date(Kind):
         return r.error(event, f"{where}: {value!r} is not a date", "write it as YYYY-MM-DD, e.g. 2024-11-25")
 
     def json(self):
-        return {"type": ["string", "null"] if self.nullable else "string",
-                "pattern": r"^\d{4}-\d{2}-\d{2}$", "format": "date"}
+        date = {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}$", "format": "date"}
+        kinds = [date] + ([{"type": "integer", "minimum": 1000, "maximum": 9999}] if self.year_ok else []) + (
+            [{"type": "null"}] if self.nullable else [])
+        return kinds[0] if len(kinds) == 1 else {"anyOf": kinds}
 
 
 @dataclass

@@ -12,6 +12,7 @@ from conftest import ROOT
 from briefing.build import Project
 from briefing.compose import Composer
 from briefing.errors import InputError
+from briefing.mdtext import escape
 
 
 def notes_of(markdown: str) -> dict[int, str]:
@@ -30,7 +31,7 @@ def test_a_sources_first_note_is_full_and_later_notes_are_short(built):
     md = open(os.path.join(built, "trade-outlook.minister.md"), encoding="utf-8").read()
     akram = [part for _, text in sorted(notes_of(md).items()) for part in text.split("; ") if "Akram" in part]
     full = ("Khalid Taimur Akram, “Pakistan Welcomes Brother Aleksandr Lukashenko,” Institute for a Community "
-            "with Shared Future, Communication University of China, 29 November 2024, para. ")
+            "with Shared Future, Communication University of China, 29 November 2024, para")
     assert akram[0].startswith(full)
     assert all(re.match(r"Akram, “Pakistan Welcomes Brother Aleksandr…,” paras?\. \d", t) for t in akram[1:])
     assert len(akram) >= 2
@@ -38,7 +39,7 @@ def test_a_sources_first_note_is_full_and_later_notes_are_short(built):
 
 def test_unsigned_pieces_are_cited_by_title_and_the_bibliography_follows_chicago(built):
     md = open(os.path.join(built, "trade-outlook.analyst.md"), encoding="utf-8").read()
-    assert "\\[Overview: focus areas and agreements of the visit\\], n.d., para. " in md
+    assert re.search(r"\\\[Overview: focus areas and agreements of the visit\\\], n\.d\., paras?\. \d", md)
     sources = md.split("# Sources")[1].split("[^1]:")[0]
     assert "- Rifat, Muhammad Zahid. “Strengthening Pak-Belarus Ties.” Nawaiwaqt (ePaper), n.d." in sources
     assert "- Akram, Khalid Taimur. “Pakistan Welcomes Brother Aleksandr Lukashenko.”" in sources
@@ -60,9 +61,9 @@ def test_analyst_briefs_show_every_disputed_question_of_their_topics(built):
         md = open(os.path.join(built, f"{name}.analyst.md"), encoding="utf-8").read()
         for d in fb.disputes.values():
             if set(d.topics) & set(brief.settings["topics"]):
-                assert d.question in md, (name, d.id)
+                assert escape(d.question) in md, (name, d.id)
                 for claim in d.claims:
-                    assert claim.claim in md, (name, d.id, claim.claim)
+                    assert escape(claim.claim) in md, (name, d.id, claim.claim)
 
 
 def _project_with_fact(tmp_path, statement: str) -> Project:
@@ -104,8 +105,7 @@ def test_check_warns_about_numbers_typed_into_template_prose(tmp_path):
     shutil.copytree(os.path.join(ROOT, "templates"), tmp_path / "templates")
     assert template_digits(str(tmp_path / "templates")) == []
     path = tmp_path / "templates" / "briefs" / "trade-outlook.md.j2"
-    path.write_text(path.read_text().replace("Trade starts from a very low base.",
-                                             "Trade was only $50 million in 2023."))
+    path.write_text(path.read_text().replace("## {{ \"Constraints\"", "Trade was only $50 million in 2023.\n\n## {{ \"Constraints\""))
     warnings = template_digits(str(tmp_path / "templates"))
     assert len(warnings) == 1 and "trade-outlook.md.j2" in warnings[0].file
 

@@ -63,7 +63,7 @@ def test_pandoc_reads_every_footnote_as_in_the_markdown(built):
     for name in ("trade-outlook.analyst", "defense-sco.minister", "connectivity.business"):
         from_docx = pandoc_footnotes(os.path.join(built, name + ".docx"))
         from_md = pandoc_footnotes(os.path.join(built, name + ".md"))
-        assert from_docx == from_md and len(from_docx) > 5, name
+        assert from_docx == from_md and len(from_docx) >= 5, name
 
 
 def test_markdown_output_makes_a_pandoc_docx_with_the_same_footnotes(built, tmp_path):

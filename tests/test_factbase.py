@@ -37,12 +37,14 @@ def test_alias_bomb_is_refused_without_expanding_it():
 def test_an_alias_in_an_otherwise_valid_place_is_refused_where_it_stands(tmp_path):
     path = tmp_path / "facts.yaml"
     path.write_text(open(os.path.join(ROOT, "tests", "data", "bad", "duplicate-ids.yaml")).read()
-                    .replace("topics: [trade]\n    statement: Trade was small.", "topics: &t [trade]\n    statement: Trade was small.")
-                    .replace("topics: [trade]\n    statement: Trade was large.", "topics: *t\n    statement: Trade was large."))
+                    .replace("topics: [trade]\n    kind: reported\n    statement: Trade was small.",
+                             "topics: &t [trade]\n    kind: reported\n    statement: Trade was small.")
+                    .replace("topics: [trade]\n    kind: reported\n    statement: Trade was large.",
+                             "topics: *t\n    kind: reported\n    statement: Trade was large."))
     with pytest.raises(InputError) as e:
         load(str(path))
     assert [str(p).split("\n")[0].split("facts.yaml:")[1] for p in e.value.problems] == [
-        "10:13: facts[2].topics: a YAML alias (*t) stands here"]
+        "11:13: facts[2].topics: a YAML alias (*t) stands here"]
 
 
 def test_the_fact_base_covers_the_five_articles():
@@ -67,17 +69,19 @@ def test_disputed_questions_keep_every_claim_with_its_own_sources():
     years = fb.disputes["diplomacy.ties-anniversary"]
     assert [c.value.amount for c in years.claims] == [35, 30]
     assert {c.source for c in years.claims[0].cite} != {c.source for c in years.claims[1].cite}
-    size = fb.disputes["diplomacy.delegation-size"]
-    assert any("43" in c.claim for c in size.claims) and any("46" in c.claim for c in size.claims)
+    size = fb.disputes["visit.delegation-make-up"]
+    assert [c.value.amount for c in size.claims] == [43, 46]
 
 
-def test_opinions_are_attributed_to_their_holder():
+def test_assessments_name_whose_view_they_are_and_statements_name_the_speaker():
     fb = load(os.path.join(ROOT, "facts.yaml"))
     opinion_sources = {s.id for s in fb.sources.values() if s.kind == "opinion"}
-    held = [f for f in fb.facts.values() if f.held_by]
-    assert len(held) >= 10
-    assert all(f.statement.startswith(("One ", "Some ", "According")) for f in held)
-    assert any(c.source in opinion_sources for f in held for c in f.cite)
+    views = [f for f in fb.facts.values() if f.kind == "assessment"]
+    assert len(views) >= 20 and all(f.by for f in views)
+    assert not any(f.statement.startswith(("One ", "According", "The writer")) for f in views)
+    assert any(c.source in opinion_sources for f in views for c in f.cite)
+    said = [f for f in fb.facts.values() if f.kind == "said"]
+    assert said and all(f.by in f.statement for f in said)
 
 
 def test_docs_describe_every_field_of_the_schema():

@@ -105,6 +105,11 @@ _RTL = "\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff"
 _RTL_RUN = re.compile(f"[{_RTL}]+(?:\\s+[{_RTL}]+)*")
 
 
+# A date such as "27 November 2024" or "25–27 November 2024" is never broken across lines in a table.
+_DATE_UNIT = re.compile(r"\d{1,2}(?:[–-]\d{1,2})?\s+(?:January|February|March|April|May|June|July|August|September|"
+                        r"October|November|December)\s+\d{4}")
+
+
 def _hex(colour: str) -> colors.Color:
     return colors.HexColor("#" + colour)
 
@@ -271,17 +276,30 @@ class PdfTranslator(Visitor):
         return [Paragraph(self._inlines(node.caption), self.styles["caption"]), table, Spacer(1, 6)]
 
     def _widths(self, node: m.Table) -> list[float] | None:
-        """Share the measure by the longest text in each column, within sensible bounds."""
+        """Size columns from their content: each at least as wide as its longest word or date (so neither
+        breaks), the rest of the measure shared by how much more each column's longest line would take."""
         cols = len(node.header)
         if not cols:
             return None
-        lengths = [max([len(m.plain_text(r[i].children)) for r in [node.header] + node.rows if i < len(r)] + [4])
-                   for i in range(cols)]
         page_w = (A4 if self.house["page_size"] == "A4" else LETTER)[0]
         margins = self.house["margins_mm"]
         measure = page_w - (margins["left"] + margins["right"]) * mm
-        weights = [min(max(n, 6), 60) for n in lengths]
-        return [measure * w / sum(weights) for w in weights]
+        padding = 12 + 4  # the table's left and right cell padding, and room for a note mark
+        least, natural = [padding] * cols, [padding] * cols
+        for row, style in [(node.header, self.styles["header_cell"])] + [(r, self.styles["cell"]) for r in node.rows]:
+            for i, cell in enumerate(row[:cols]):
+                text = m.plain_text(cell.children)
+                width = lambda t: pdfmetrics.stringWidth(t, style.fontName, style.fontSize) + padding
+                units = _DATE_UNIT.findall(text) + text.split()
+                least[i] = max([least[i]] + [width(u) for u in units])
+                natural[i] = max(natural[i], width(text))
+        if sum(least) >= measure:
+            return [measure * w / sum(least) for w in least]
+        if sum(natural) <= measure:
+            return [measure * w / sum(natural) for w in natural]
+        spare = measure - sum(least)
+        wants = [n - l for n, l in zip(natural, least)]
+        return [l + spare * w / sum(wants) for l, w in zip(least, wants)]
 
     def _cell(self, cell: m.TableCell, style: ParagraphStyle) -> Paragraph:
         align = {"left": TA_LEFT, "right": TA_RIGHT, "center": TA_CENTER}[cell.align]

@@ -1,0 +1,84 @@
+"""How briefs word a fact's kind, confidence and caveats (templates/wording.yaml), so it can be restyled or
+translated without Python; and the audience's choice of hedges in words or markers."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+from briefing.errors import InputError, Problem
+from briefing.schema import Field, Record, Str, load_record
+
+_KIND_DOC = ("{claim} is the statement as facts.yaml words it, {Claim} the same with a capital letter, "
+             "{by} who said it or whose view it is")
+_HEDGES = ("moderate", "low", "single_source", "estimate")
+
+WORDING = Record("wording", "The words briefs use for kinds of claim, hedges and the sourcing note.", {
+    "kinds": Field(Record("kinds", "How each kind of claim is written. " + _KIND_DOC, {
+        "reported": Field(Str(), "a reported event or figure, e.g. `{Claim}`", required=True),
+        "said": Field(Str(), "what a named actor said (the statement names them), e.g. `{Claim}`", required=True),
+        "assessment": Field(Str(), "a writer's assessment, e.g. `According to {by}, {claim}`", required=True),
+        "unconfirmed": Field(Str(), "unconfirmed reporting, e.g. `According to unconfirmed reports, {claim}`",
+                             required=True),
+    }), "how each kind of claim is written", required=True),
+    "hedges": Field(Record("hedges", "Words put in brackets after a fact (audiences with `hedging: words`).", {
+        k: Field(Str(), f"the words for {k.replace('_', ' ')}", required=True) for k in _HEDGES
+    }), "hedges in words", required=True),
+    "markers": Field(Record("markers", "Short marks after a fact (audiences with `hedging: markers`), "
+                            "explained in the sourcing note.", {
+        k: Field(Str(), f"the mark for {k.replace('_', ' ')}", required=True) for k in _HEDGES
+    }), "hedges as markers", required=True),
+    "caveat": Field(Str(), "how a curator's caveat is written after a fact; {caveat} is its text",
+                    required=True),
+    "likelihood": Field(Str(), "how a judgment's likelihood reads; {term} and {range}, e.g. `{term} ({range})`",
+                        required=True),
+    "confidence": Field(Str(), "how a judgment's confidence reads; {level}, e.g. `{level} confidence`",
+                        required=True),
+    "sourcing": Field(Record("sourcing note", "Sentences of the sourcing note each brief carries; "
+                             "the numbers and names are filled in from the fact base.", {
+        "sources": Field(Str(), "{count} sources of which kinds ({kinds})", required=True),
+        "unsigned": Field(Str(), "which are unsigned ({names})", required=True),
+        "undated": Field(Str(), "which are undated ({names})", required=True),
+        "no_official": Field(Str(), "said when no official text is among the sources", required=True),
+        "official": Field(Str(), "said when official texts are among them ({names})", required=True),
+        "single": Field(Str(), "how many printed facts rest on one source ({single} of {printed})",
+                        required=True),
+        "legend": Field(Str(), "the markers' legend ({items})", required=True),
+    }), "the sourcing note", required=True),
+    "kind_names": Field(Record("kind names", "Names of source kinds in the sourcing note, singular|plural.", {
+        k: Field(Str(pattern=r"[^|]+\|[^|]+", pattern_hint="singular|plural, e.g. opinion piece|opinion pieces"),
+                 f"the {k} kind", required=True)
+        for k in ("news", "analysis", "opinion", "promotional", "official")
+    }), "names of source kinds", required=True),
+})
+
+HEDGES = _HEDGES
+
+
+@dataclass(frozen=True)
+class Wording:
+    """templates/wording.yaml, validated."""
+
+    path: str
+    """Where it was read from."""
+    settings: dict
+    """Its contents."""
+
+    def kind(self, name: str) -> str:
+        return self.settings["kinds"][name]
+
+    def hedge(self, name: str, mode: str) -> str:
+        return self.settings["hedges" if mode == "words" else "markers"][name]
+
+    def kind_name(self, kind: str, count: int) -> str:
+        singular, plural = self.settings["kind_names"][kind].split("|")
+        return singular if count == 1 else plural
+
+
+def load_wording(templates: str) -> Wording:
+    """Return the wording file of `templates`; raise InputError if it is missing or bad."""
+    path = os.path.join(templates, "wording.yaml")
+    if not os.path.isfile(path):
+        raise InputError(Problem(path, 0, 0, "the wording file is missing",
+                                 "restore templates/wording.yaml from the repository; briefs need it"))
+    return Wording(path, load_record(path, WORDING))

@@ -1,0 +1,244 @@
+"""Fact integrity: claim kinds, the check lints, key judgments, and how every brief words what it prints."""
+
+from __future__ import annotations
+
+import glob
+import os
+import re
+import subprocess
+
+import pytest
+from conftest import ROOT, need
+
+from briefing.cli import main
+from briefing.errors import InputError
+from briefing.factbase import load
+from briefing.lint import lint, numbers
+from briefing.mdtext import typographic
+
+LINT = sorted(glob.glob(os.path.join(ROOT, "tests", "data", "lint", "*.yaml")))
+
+
+@pytest.mark.parametrize("path", LINT, ids=[os.path.basename(p) for p in LINT])
+def test_each_lint_reports_its_fixture_exactly(path):
+    with open(path[:-5] + ".expected", encoding="utf-8") as f:
+        expected = f.read().rstrip("\n")
+    cwd = os.getcwd()
+    os.chdir(os.path.dirname(path))
+    try:
+        problems = lint(load(os.path.basename(path)))
+    finally:
+        os.chdir(cwd)
+    assert "\n".join(str(p) for p in problems) == expected
+
+
+def test_check_runs_the_lints_and_exits_1(project_copy, capsys):
+    facts = os.path.join(project_copy, "facts.yaml")
+    text = open(facts, encoding="utf-8").read()
+    text = text.replace("statement: Pakistan dismissed the U.S. allegations.",
+                        "statement: Pakistan dismissed the U.S. allegations in May 2024.")
+    open(facts, "w", encoding="utf-8").write(text)
+    assert main(["check", "--facts", facts, "--templates", os.path.join(project_copy, "templates")]) == 1
+    err = capsys.readouterr().err
+    assert "fact 'defense.pakistan-dismissed': May (in its statement) is in none of its quotes" in err
+    assert "fact 'defense.pakistan-dismissed': 2024 (in its statement) is in none of its quotes" in err
+
+
+def test_check_says_how_many_facts_reach_no_brief(project_copy, capsys):
+    facts = os.path.join(project_copy, "facts.yaml")
+    text = open(facts, encoding="utf-8").read().replace("\ndisputed:\n", """
+  - id: culture.unused
+    topics: [nothing-reads-this]
+    kind: reported
+    statement: Plans for student exchanges were finalised.
+    cite:
+      - source: prccsf-akram
+        quote: "student exchange programs"
+        at: para. 30
+
+disputed:
+""")
+    open(facts, "w", encoding="utf-8").write(text)
+    assert main(["check", "--facts", facts, "--templates", os.path.join(project_copy, "templates")]) == 0
+    out = capsys.readouterr().out
+    assert "info: 1 of 128 facts reach no brief: culture.unused" in out
+
+
+def test_the_real_fact_base_passes_every_lint_and_every_fact_reaches_a_brief(capsys):
+    fb = load(os.path.join(ROOT, "facts.yaml"))
+    assert lint(fb) == []
+    cwd = os.getcwd()
+    os.chdir(ROOT)
+    try:
+        assert main(["check"]) == 0
+    finally:
+        os.chdir(cwd)
+    assert "info: 0 of" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("$50 million", {50_000_000}), ("US$50 million", {50_000_000}), ("50,000,000", {50_000_000}),
+    ("fifty million", {50_000_000}), ("2025–27", {2025, 27, 2027}), ("a three-day visit", {3}),
+    ("12.5%", {12.5}), ("one columnist and the two leaders", set()),
+])
+def test_numbers_are_normalised_before_they_are_compared(text, expected):
+    assert {float(n) for n in numbers(text)} == {float(n) for n in expected}
+
+
+def test_claim_kinds_shape_the_fact_base():
+    fb = load(os.path.join(ROOT, "facts.yaml"))
+    kinds = {f.kind for f in fb.facts.values()}
+    assert kinds == {"reported", "said", "assessment", "unconfirmed"}
+    # opinion-only facts are attributed or justify themselves
+    for f in fb.facts.values():
+        if all(fb.sources[s].kind == "opinion" for s in f.source_ids):
+            assert f.kind in ("assessment", "unconfirmed") or f.justification, f.id
+    # the issue's examples
+    assert fb.facts["context.western-interest"].kind == "assessment"
+    assert fb.facts["context.warning-europe"].kind == "unconfirmed"
+    assert fb.facts["trade.composition"].kind == "assessment"
+    assert fb.facts["defense.security-mechanism"].kind == "assessment"
+    assert "crafting" in fb.facts["defense.security-mechanism"].statement
+    assert "Minsk" not in fb.facts["diplomacy.embassy-2014"].statement
+    assert "including" in fb.facts["agreements.sectors"].statement
+    assert fb.facts["connectivity.flights-moscow"].caveat
+    assert "visit.delegation-timing" in fb.disputes and "trade.prospects" in fb.disputes
+    assert "diplomacy.reception" in fb.disputes and "trade.forum-outcome" not in fb.disputes
+
+
+def test_sources_say_what_they_are():
+    fb = load(os.path.join(ROOT, "facts.yaml"))
+    assert {s.kind for s in fb.sources.values()} <= {"news", "analysis", "opinion", "promotional", "official"}
+    assert sorted(s.id for s in fb.sources.values() if not s.signed) == [
+        "numl-analysis", "visit-and-protests", "visit-overview"]
+    assert [s.id for s in fb.sources.values() if s.dated] == ["prccsf-akram"]
+
+
+# --- key judgments -------------------------------------------------------------------------------
+
+JUDGMENTS = sorted(glob.glob(os.path.join(ROOT, "tests", "data", "judgments", "*.yaml")))
+
+
+@pytest.mark.parametrize("path", JUDGMENTS, ids=[os.path.basename(p) for p in JUDGMENTS])
+def test_check_rejects_bad_judgments_with_exact_messages(path, tmp_path):
+    from briefing.judgments import load_judgments
+
+    (tmp_path / "judgments").mkdir()
+    name = os.path.basename(path)
+    (tmp_path / "judgments" / name).write_text(open(path, encoding="utf-8").read(), encoding="utf-8")
+    with open(path[:-5] + ".expected", encoding="utf-8") as f:
+        expected = f.read().rstrip("\n").replace("FOLDER", str(tmp_path))
+    with pytest.raises(InputError) as e:
+        load_judgments(str(tmp_path), load(os.path.join(ROOT, "facts.yaml")))
+    assert "\n".join(str(p) for p in e.value.problems) == expected
+
+
+def test_every_brief_has_judgments_with_known_facts():
+    from briefing.judgments import LIKELIHOOD, load_judgments
+
+    fb = load(os.path.join(ROOT, "facts.yaml"))
+    judgments = load_judgments(os.path.join(ROOT, "templates"), fb)
+    briefs = {os.path.basename(p)[:-5] for p in glob.glob(os.path.join(ROOT, "templates", "briefs", "*.yaml"))}
+    assert set(judgments) == briefs
+    for items in judgments.values():
+        assert all(j.likelihood in LIKELIHOOD and j.rests_on and j.alternative for j in items)
+
+
+# --- what the built briefs say ---------------------------------------------------------------------
+
+def _texts(built: str) -> dict[str, tuple[str, str]]:
+    """Each built brief × audience: (PDF text by pdftotext, DOCX text by pandoc), whitespace folded."""
+    need("pdftotext")
+    need("pandoc")
+    out = {}
+    for pdf in sorted(glob.glob(os.path.join(built, "*.pdf"))):
+        base = pdf[:-4]
+        pdf_text = subprocess.run(["pdftotext", "-layout", pdf, "-"], capture_output=True, text=True,
+                                  check=True).stdout
+        docx_text = subprocess.run(["pandoc", base + ".docx", "-t", "plain", "--wrap=none"], capture_output=True,
+                                   text=True, check=True).stdout
+        out[os.path.basename(base)] = (_fold(pdf_text), _fold(docx_text))
+    return out
+
+
+def _fold(text: str) -> str:
+    text = re.sub(r"-\n\s*", "-", text)
+    return " ".join(text.split())
+
+
+def _check_wording(fb, name: str, text: str, seen: dict) -> None:
+    """Every fact printed in `text` reads as its kind and carries its hedges."""
+    audience = name.split(".")[1]
+    for f in fb.facts.values():
+        claim = " ".join(typographic(f.statement).split()[:6]).rstrip(".")
+        places = [mo.start() for mo in re.finditer(re.escape(claim), text)]
+        if not places:
+            continue
+        # (a note may quote the same words from the source: one place must be the brief's own sentence)
+        if f.kind == "assessment":
+            assert any(text[:at].endswith(f"According to {typographic(f.by)}, ") for at in places), (name, f.id)
+            seen["assessment"].add(audience)
+        if f.kind == "unconfirmed":
+            assert any(text[:at].endswith("According to unconfirmed reports, ") for at in places), (name, f.id)
+            seen["unconfirmed"].add(audience)
+        if f.confidence != "high":
+            hedge = {"moderate": ("moderate confidence", "[M]"), "low": ("low confidence", "[L]")}[f.confidence]
+            assert any(h in text[at:at + len(f.statement) + 200] for at in places for h in hedge), (name, f.id)
+            seen[f.confidence].add(audience)
+
+
+def test_every_brief_words_each_fact_for_its_kind_and_confidence_in_both_formats(built):
+    fb = load(os.path.join(ROOT, "facts.yaml"))
+    texts = _texts(built)
+    assert len(texts) == 10
+    seen: dict[str, set] = {"assessment": set(), "unconfirmed": set(), "moderate": set(), "low": set()}
+    for name, (pdf, docx) in texts.items():
+        audience = name.split(".")[1]
+        for text in (pdf, docx):
+            _check_wording(fb, name, text, seen)
+            assert "This brief rests on" in text and "No official text" in text, name
+        if audience == "analyst":
+            assert "[S]" in pdf and "[S]" in docx and "Markers: [" in pdf and "Markers: [" in docx
+            for mark, words in (("[S]", "single source"), ("[M]", "moderate confidence"),
+                                ("[L]", "low confidence"), ("[E]", "desk estimate")):
+                if mark in pdf.split("Markers:")[0]:
+                    assert f"{mark} {words}" in pdf and f"{mark} {words}" in docx, (name, mark)
+        else:
+            assert "single source" in pdf and "single source" in docx
+        if "Islamabad to Moscow" in pdf:
+            assert "caveat: Moscow is not in Belarus" in pdf and "caveat: Moscow is not in Belarus" in docx
+    assert seen["assessment"] >= {"analyst", "business"} and seen["unconfirmed"] == {"analyst"}
+    assert seen["low"] >= {"analyst", "business"} and seen["moderate"] >= {"analyst", "business"}
+
+
+def test_no_audience_can_print_a_claim_without_its_kind_and_hedges(project_copy):
+    """A brief that prints an assessment, unconfirmed reporting and a low-confidence fact, for every audience."""
+    templates = os.path.join(project_copy, "templates")
+    with open(os.path.join(templates, "briefs", "kinds.yaml"), "w", encoding="utf-8") as f:
+        f.write("title: Kinds\nsubject: Kinds of claim\ntopics: [trade]\naudiences: [minister, analyst, business]\n")
+    with open(os.path.join(templates, "briefs", "kinds.md.j2"), "w", encoding="utf-8") as f:
+        f.write('{% extends "base.md.j2" %}\n{% block bluf %}\n'
+                '{{ say("trade.volume-low") }} {{ say("context.warning-europe") }} '
+                '{{ say("connectivity.flights-moscow") }} {{ fact("trade.forecast-growth").statement }}\n'
+                '{% endblock %}\n')
+    out = os.path.join(project_copy, "out")
+    assert main(["build", "kinds", "--facts", os.path.join(project_copy, "facts.yaml"), "--templates", templates,
+                 "-o", out]) == 0
+    fb = load(os.path.join(project_copy, "facts.yaml"))
+    texts = _texts(out)
+    assert sorted(texts) == ["kinds.analyst", "kinds.business", "kinds.minister"]
+    for name, (pdf, docx) in texts.items():
+        for text in (pdf, docx):
+            assert "According to Muhammad Zahid Rifat, trade between Pakistan and Belarus is embarrassingly low" in text
+            assert "According to unconfirmed reports, President Lukashenko delivered a stern warning" in text
+            assert "According to an unsigned overview of the visit, bilateral trade is poised" in text
+            low = "[L]" if name.endswith("analyst") else "low confidence"
+            assert re.search(r"Islamabad to Moscow[^.]{0,80}" + re.escape(low), text), (name, text)
+            assert "caveat: Moscow is not in Belarus" in text
+
+
+def test_figures_tables_never_show_a_desk_estimate(built):
+    for path in glob.glob(os.path.join(built, "*.md")):
+        md = open(path, encoding="utf-8").read()
+        table = md.split("Table:")[0].split("| Figure")[-1] if "| Figure" in md else ""
+        assert "estimate" not in table, path
