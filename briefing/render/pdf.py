@@ -114,8 +114,12 @@ def _hex(colour: str) -> colors.Color:
     return colors.HexColor("#" + colour)
 
 
-def paragraph_styles(style: Style, fonts: dict[str, str], shaping: bool = False) -> dict[str, ParagraphStyle]:
-    """Return the named paragraph styles both the translator and the page furniture use."""
+def paragraph_styles(style: Style, fonts: dict[str, str], shaping: bool = False,
+                     gaps: float = 1.0) -> dict[str, ParagraphStyle]:
+    """Return the named paragraph styles both the translator and the page furniture use.
+
+    No paragraph leaves a single line at the foot or the head of a page (no orphans, no widows).
+    `gaps` scales the space above and below paragraphs (1: the house style; less: a tighter fit)."""
     sz, col, spacing = style["sizes"], style["colours"], style["line_spacing"]
     body, head = fonts["body"], fonts["heading"]
     text = _hex(col["text"])
@@ -123,8 +127,11 @@ def paragraph_styles(style: Style, fonts: dict[str, str], shaping: bool = False)
     def ps(name, font, size, **kw):
         kw.setdefault("leading", size * spacing)
         kw.setdefault("textColor", text)
+        for gap in ("spaceBefore", "spaceAfter"):
+            if gap in kw:
+                kw[gap] *= gaps
         return ParagraphStyle(name, fontName=font, fontSize=size, bulletFontName=font, bulletFontSize=size,
-                              shaping=int(shaping), **kw)
+                              shaping=int(shaping), allowWidows=0, allowOrphans=0, **kw)
 
     b = sz["body"]
     return {
@@ -143,8 +150,9 @@ def paragraph_styles(style: Style, fonts: dict[str, str], shaping: bool = False)
         "list": ps("List", body, b, spaceAfter=b * 0.3),
         "quote": ps("Quote", body, b, leftIndent=14, rightIndent=14, spaceAfter=b * 0.5),
         "note": ps("Footnote Text", body, sz["note"], leading=sz["note"] * 1.2),
-        "cell": ps("Table Text", body, sz["table"], leading=sz["table"] * 1.2),
-        "header_cell": ps("Table Header", head, sz["table"], leading=sz["table"] * 1.2, textColor=colors.white),
+        # Table text leaves room above a line for a note mark's superscript.
+        "cell": ps("Table Text", body, sz["table"], leading=sz["table"] * 1.4),
+        "header_cell": ps("Table Header", head, sz["table"], leading=sz["table"] * 1.4, textColor=colors.white),
         "furniture": ps("Furniture", head, sz["furniture"]),
         "caption": ps("Caption", head, sz["table"], textColor=_hex(col["heading"]), spaceBefore=4, spaceAfter=3,
                       keepWithNext=1),
@@ -217,6 +225,9 @@ class PdfTranslator(Visitor):
 
     def visit_Paragraph(self, node: m.Paragraph) -> list:
         style = self.para_style
+        if len(node.children) == 1 and isinstance(node.children[0], m.Strong):
+            # a bold lead-in line (a disputed question, a run-in title) stays with what follows it
+            style = ParagraphStyle(style.name + " Lead", parent=style, keepWithNext=1)
         if self.list_depth:
             indent = 14 * self.list_depth
             style = ParagraphStyle(f"List{self.list_depth}", parent=style, leftIndent=indent, bulletIndent=indent - 11)
@@ -268,7 +279,7 @@ class PdfTranslator(Visitor):
             ("LINEBELOW", (0, 0), (-1, -1), 0.4, _hex(colours["rule"])),
             ("VALIGN", (0, 0), (-1, -1), "TOP"),
             ("FONT", (0, 0), (-1, -1), self.styles["cell"].fontName, self.styles["cell"].fontSize),
-            ("TOPPADDING", (0, 0), (-1, -1), 2.5),
+            ("TOPPADDING", (0, 0), (-1, -1), 3),
             ("BOTTOMPADDING", (0, 0), (-1, -1), 2.5),
         ]))
         if not node.caption:
@@ -353,7 +364,13 @@ def _page_size(style: Style):
 
 
 class _BriefDoc(BaseDocTemplate):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.placed: list[tuple[int, object]] = []
+        """(page, flowable) for every flowable laid out, in order."""
+
     def afterFlowable(self, flowable):
+        self.placed.append((self.page, flowable))
         outline = getattr(getattr(flowable, "inner", flowable), "_outline", None)
         if outline is not None:
             level, text, key = outline
@@ -372,6 +389,12 @@ def _timestamp(when: _dt.datetime):
     return ts
 
 
+NEARLY_EMPTY = 0.15
+"""A last page whose content takes less than this share of the frame is nearly empty."""
+TIGHT_GAPS = 0.5
+"""The space above and below paragraphs, as a share of the house style's, when a brief is fitted."""
+
+
 class PdfWriter:
     """Turns a document model into PDF bytes: fonts, page templates, furniture, notes, metadata."""
 
@@ -387,13 +410,22 @@ class PdfWriter:
     def render(self, doc: m.Document, timestamp: _dt.datetime) -> bytes:
         """Return the PDF's bytes; the same model and timestamp always give the same bytes.
 
-        Laid out twice: the first pass counts the pages for the footers' "Page N of M"."""
-        pages = self._layout(doc, timestamp, total=None)[1]
-        data, self.pages, self.page_of_note = self._layout(doc, timestamp, total=pages)
+        Laid out twice: the first pass counts the pages for the footers' "Page N of M". A brief whose last
+        page would hold only a few lines is laid out again with tighter gaps between paragraphs, and kept so
+        if that saves the page."""
+        styles = self.styles
+        _, pages, _, fill = self._layout(doc, timestamp, None, styles)
+        if pages > 1 and fill < NEARLY_EMPTY:
+            tight = paragraph_styles(self.style, self.fonts.names, self.fonts.shaping, gaps=TIGHT_GAPS)
+            tight_pages = self._layout(doc, timestamp, None, tight)[1]
+            if tight_pages < pages:
+                styles, pages = tight, tight_pages
+        data, self.pages, self.page_of_note, _ = self._layout(doc, timestamp, pages, styles)
         return data
 
-    def _layout(self, doc: m.Document, timestamp: _dt.datetime, total: int | None):
-        translator = PdfTranslator(self.styles, self.style, self.fonts)
+    def _layout(self, doc: m.Document, timestamp: _dt.datetime, total: int | None, styles: dict):
+        """Return (bytes, pages, page of each note, how full the last page is as a share of the frame)."""
+        translator = PdfTranslator(styles, self.style, self.fonts)
         flowables = translator.visit(doc)
         ref = FrameRef()
         flowables = [Noted(f, ref) if marks_of(f) else f for f in flowables]
@@ -426,7 +458,22 @@ class PdfWriter:
             return c
 
         document.build(flowables, canvasmaker=make_canvas)
-        return out.getvalue(), document.page, dict(frame.page_of_note)
+        return out.getvalue(), document.page, dict(frame.page_of_note), self._fill(document, frame, translator)
+
+    @staticmethod
+    def _fill(document: "_BriefDoc", frame: NoteFrame, translator: PdfTranslator) -> float:
+        """The share of the last page's frame that its flowables and notes take."""
+        from reportlab.platypus.doctemplate import ActionFlowable
+
+        last, width, height = document.page, document.width, document.height
+        used = 0.0
+        for page, f in document.placed:
+            if page == last and not isinstance(f, ActionFlowable):
+                used += f.wrap(width, height)[1] + f.getSpaceBefore() + f.getSpaceAfter()
+        for number, page in frame.page_of_note.items():
+            if page == last:
+                used += translator.notes[number].wrap(width, height)[1]
+        return used / height
 
     def _furniture(self, meta: m.Meta, size):
         s = self.style
