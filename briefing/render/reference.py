@@ -1,0 +1,114 @@
+"""Reading a reference .docx safely: a bounded zip of well-formed XML without DTDs, or an InputError."""
+
+from __future__ import annotations
+
+import io
+import os
+import stat
+import zipfile
+
+from briefing.errors import InputError, Problem
+
+MAX_FILE = 64 * 2**20
+"""Largest reference file read, in bytes."""
+MAX_MEMBERS = 1000
+"""Most members a reference's zip may hold; Word's own documents hold a few dozen."""
+MAX_UNPACKED = 256 * 2**20
+"""Most bytes all members may unpack to (images included)."""
+MAX_XML = 32 * 2**20
+"""Most bytes one XML member may unpack to."""
+
+_HINT = "use a .docx saved by Word, LibreOffice or pandoc (e.g. pandoc -o ref.docx --print-default-data-file " \
+        "reference.docx)"
+
+
+def _problem(path: str, message: str, hint: str = _HINT) -> InputError:
+    return InputError(Problem(path, 0, 0, message, hint))
+
+
+def _parser():
+    from lxml import etree
+
+    # No DTD loading, no entity expansion, no network, no huge trees: a reference cannot reach outside itself.
+    return etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, load_dtd=False,
+                           dtd_validation=False)
+
+
+def check_xml(path: str, name: str, data: bytes) -> None:
+    """Raise InputError unless `data` is well-formed XML with no DOCTYPE and no entity references."""
+    from lxml import etree
+
+    try:
+        root = etree.fromstring(data, _parser())
+    except etree.XMLSyntaxError as e:
+        line = f" (line {e.lineno})" if e.lineno else ""
+        raise _problem(path, f"{name} is not well-formed XML{line}: {e.msg}") from None
+    tree = root.getroottree()
+    if tree.docinfo.doctype or tree.docinfo.internalDTD is not None:
+        raise _problem(path, f"{name} declares a DOCTYPE; Word documents never do",
+                       "remove the DOCTYPE and any entities from it, or save the file again from Word or "
+                       "LibreOffice")
+    for entity in root.iter(etree.Entity):
+        raise _problem(path, f"{name} line {entity.sourceline}: undefined entity {entity.text}",
+                       "replace the entity with the character it stands for")
+
+
+def read_reference(path: str) -> bytes:
+    """Return the bytes of the reference .docx at `path`; raise InputError if it is not a usable Word file.
+
+    Checked before python-docx reads it: a regular file of bounded size, a zip of at most MAX_MEMBERS members
+    whose declared sizes stay within the limits (so a small zip cannot unpack to gigabytes), with
+    [Content_Types].xml, word/document.xml and word/styles.xml, and every XML member well-formed, without a
+    DOCTYPE or entities."""
+    try:
+        info = os.stat(path)
+    except OSError as e:
+        raise _problem(path, f"reference .docx cannot be read: {e.strerror}",
+                       "check the path given to --reference-docx or reference_docx in style.yaml") from None
+    if not stat.S_ISREG(info.st_mode):
+        raise _problem(path, "reference .docx is not a regular file")
+    if info.st_size == 0:
+        raise _problem(path, "reference .docx is empty, not a Word document")
+    if info.st_size > MAX_FILE:
+        raise _problem(path, f"reference .docx is {info.st_size // 2**20} MiB; at most {MAX_FILE // 2**20} MiB "
+                       "is read", "use a reference document without large images")
+    try:
+        with open(path, "rb") as f:
+            data = f.read(MAX_FILE + 1)
+    except OSError as e:
+        raise _problem(path, f"reference .docx cannot be read: {e.strerror}") from None
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            members = z.infolist()
+            if len(members) > MAX_MEMBERS:
+                raise _problem(path, f"reference .docx holds {len(members)} files; a Word document holds a few "
+                               f"dozen and at most {MAX_MEMBERS} are read")
+            if sum(m.file_size for m in members) > MAX_UNPACKED:
+                raise _problem(path, f"reference .docx unpacks to more than {MAX_UNPACKED // 2**20} MiB")
+            names = {m.filename for m in members}
+            for needed in ("[Content_Types].xml", "word/document.xml", "word/styles.xml"):
+                if needed not in names:
+                    raise _problem(path, f"not a Word document: it has no {needed}")
+            for m in members:
+                if not m.filename.endswith((".xml", ".rels")):
+                    continue
+                if m.file_size > MAX_XML:
+                    raise _problem(path, f"{m.filename} unpacks to {m.file_size // 2**20} MiB; at most "
+                                   f"{MAX_XML // 2**20} MiB is read")
+                check_xml(path, m.filename, z.read(m))
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError, ValueError) as e:
+        raise _problem(path, f"not a Word document (not a readable zip file: {e})") from None
+    return data
+
+
+def open_reference(path: str, data: bytes | None = None):
+    """Return the reference at `path` (or its bytes `data`, already read) opened by python-docx; raise
+    InputError if it is not a usable Word file."""
+    import docx
+
+    if data is None:
+        data = read_reference(path)
+    try:
+        return docx.Document(io.BytesIO(data))
+    except Exception as e:  # whatever python-docx cannot open is the reference's fault, not a bug to show
+        raise _problem(path, f"not a Word document python-docx can open ({type(e).__name__}: {e})") from None
