@@ -106,12 +106,15 @@ class WordStyles:
             if name:
                 by_name.setdefault((_key(name[0]), el.get(qn("w:type"))), el)
         self._elements = {}
+        self._added: list = []
+        """Styles the template lacked, added here: all theirs comes from the house style."""
         for role, spec in STYLES.items():
             el = by_name.get((_key(spec.name), spec.kind))
             if el is not None and not reference:
                 _reset(el, role != "normal" and spec.kind == "paragraph" and self._normal_id(by_name))
             if el is None:
                 el = self._add(spec, self._normal_id(by_name))
+                self._added.append(el)
                 by_name[(_key(spec.name), spec.kind)] = el
             self._elements[role] = el
             self.ids[role] = el.get(qn("w:styleId"))
@@ -147,8 +150,9 @@ class WordStyles:
 
     def _silent(self, el, path: str) -> bool:
         """True if the reference says nothing that matches `path`: not in `el`, its basedOn chain or the
-        document defaults. Without a reference only `el` itself counts: the house style sets every style."""
-        if not self.reference:
+        document defaults. Without a reference, and for a style added to it, only `el` itself counts: the
+        house style sets all of it."""
+        if not self.reference or el in self._added:
             return not _xpath(el, path)
         seen = set()
         while el is not None and id(el) not in seen:

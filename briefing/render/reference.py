@@ -41,16 +41,15 @@ def check_xml(path: str, name: str, data: bytes) -> None:
     try:
         root = etree.fromstring(data, _parser())
     except etree.XMLSyntaxError as e:
-        line = f" (line {e.lineno})" if e.lineno else ""
-        raise _problem(path, f"{name} is not well-formed XML{line}: {e.msg}") from None
+        raise _problem(path, f"{name} is not well-formed XML: {e.msg}") from None
+    for entity in root.iter(etree.Entity):
+        raise _problem(path, f"{name} line {entity.sourceline}: undefined entity {entity.text}",
+                       "replace the entity with the character it stands for, and remove the DOCTYPE")
     tree = root.getroottree()
     if tree.docinfo.doctype or tree.docinfo.internalDTD is not None:
         raise _problem(path, f"{name} declares a DOCTYPE; Word documents never do",
                        "remove the DOCTYPE and any entities from it, or save the file again from Word or "
                        "LibreOffice")
-    for entity in root.iter(etree.Entity):
-        raise _problem(path, f"{name} line {entity.sourceline}: undefined entity {entity.text}",
-                       "replace the entity with the character it stands for")
 
 
 def read_reference(path: str) -> bytes:
@@ -83,8 +82,11 @@ def read_reference(path: str) -> bytes:
             if len(members) > MAX_MEMBERS:
                 raise _problem(path, f"reference .docx holds {len(members)} files; a Word document holds a few "
                                f"dozen and at most {MAX_MEMBERS} are read")
-            if sum(m.file_size for m in members) > MAX_UNPACKED:
-                raise _problem(path, f"reference .docx unpacks to more than {MAX_UNPACKED // 2**20} MiB")
+            unpacked = sum(m.file_size for m in members)
+            if unpacked > MAX_UNPACKED:
+                biggest = max(members, key=lambda m: m.file_size)
+                raise _problem(path, f"reference .docx unpacks to {unpacked // 2**20} MiB ({biggest.filename} "
+                               f"alone {biggest.file_size // 2**20} MiB); at most {MAX_UNPACKED // 2**20} MiB is read")
             names = {m.filename for m in members}
             for needed in ("[Content_Types].xml", "word/document.xml", "word/styles.xml"):
                 if needed not in names:
