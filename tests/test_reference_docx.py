@@ -101,6 +101,9 @@ def test_a_brief_built_with_each_reference_has_its_heading_styles_and_all_notes(
     headings = _heading_paragraphs(path)
     assert {p.style.name for p in headings} >= {"Heading 1", "Heading 2"}, kind
     assert pandoc_footnotes(str(path)) == pandoc_footnotes(str(path)[:-5] + ".md")
+    with zipfile.ZipFile(path) as z:
+        names = z.namelist()
+    assert len(names) == len(set(names)), "a part written twice"
     assert (out / "pdf" / f"{kind}.pdf").stat().st_size > 0, "LibreOffice did not open it"
     text = subprocess.run(["pdftotext", str(out / "pdf" / f"{kind}.pdf"), "-"], capture_output=True, text=True,
                           check=True).stdout

@@ -308,8 +308,13 @@ class DocxWriter:
 def _forget_content(document) -> None:
     """Keep a template's styles, numbering, theme and settings; drop its text, notes, headers and footers."""
     part = document.part
-    for r_id in [k for k, rel in part.package.rels.items() if rel.reltype == RT.THUMBNAIL]:
-        part.package.rels.pop(r_id)  # the template's picture of someone else's first page
+    for r_id, rel in list(part.package.rels.items()):
+        if rel.reltype == RT.THUMBNAIL:
+            del part.package.rels[r_id]  # the template's picture of someone else's first page
+        elif rel.reltype != RT.CORE_PROPERTIES and rel.reltype.endswith("/metadata/core-properties"):
+            # LibreOffice relates its core properties with an older type, which python-docx does not
+            # recognise: it would add a second docProps/core.xml. Dropped, python-docx makes a new one.
+            del part.package.rels[r_id]
     body = document.element.body
     sect_pr = body.get_or_add_sectPr()
     for child in list(body):
