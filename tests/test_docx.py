@@ -276,3 +276,23 @@ def test_a_logo_in_the_house_style_appears_in_both_title_blocks(tmp_path):
 
     page = PdfReader(str(tmp_path / "out" / "connectivity.minister.pdf")).pages[0]
     assert page.images, "no image on the PDF's first page"
+
+
+def test_a_built_brief_reopens_with_a_footnotes_part_and_proxy_that_add_notes(built, tmp_path):
+    import docx
+
+    from briefing.render.footnotes import FootnotesPart, footnotes_part
+
+    path = os.path.join(built, "connectivity.minister.docx")
+    document = docx.Document(path)
+    part = footnotes_part(document.part)
+    assert isinstance(part, FootnotesPart)
+    notes = part.footnotes
+    count = len(notes)
+    assert count == len(_note_ids(docx_part(path, "word/footnotes.xml"))) and count
+    added = notes.add_footnote(count + 1)
+    added.add_paragraph("A reader's note.")
+    document.save(tmp_path / "more.docx")
+    assert _note_ids(docx_part(str(tmp_path / "more.docx"), "word/footnotes.xml"))[-1] == count + 1
+    notes.clear()
+    assert len(notes) == 0 and len(part.element.footnote_lst) == 2  # the two separators

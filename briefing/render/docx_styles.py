@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from docx.enum.text import WD_LINE_SPACING
 from docx.opc.constants import CONTENT_TYPE as CT
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.opc.packuri import PackURI
@@ -23,7 +24,7 @@ from docx.oxml.ns import nsdecls, qn
 from docx.parts.numbering import NumberingPart
 from docx.shared import Pt, RGBColor
 from docx.styles.style import StyleFactory
-from docx.enum.text import WD_LINE_SPACING
+from lxml import etree
 
 from briefing.render import ooxml
 from briefing.style import Style
@@ -83,10 +84,8 @@ def _key(name: str) -> str:
 
 
 def _xpath(el, path: str) -> list:
-    from lxml import etree
-
-    return etree.ElementBase.xpath(el, path, namespaces=_NS) if isinstance(el, etree.ElementBase) \
-        else el.xpath(path, namespaces=_NS)
+    # lxml's own xpath(): python-docx's element classes override it without a namespaces argument.
+    return etree.ElementBase.xpath(el, path, namespaces=_NS)
 
 
 class WordStyles:
