@@ -156,6 +156,11 @@ def test_a_built_brief_as_reference_keeps_no_old_text_notes_or_headers(with_refe
     assert len(headers) == 1 and len(footers) == 2
 
 
+def test_the_same_reference_and_inputs_give_identical_bytes(references, with_references, tmp_path):
+    assert _build(tmp_path, "-f", "docx", "--reference-docx", str(references["german-ids"]), *BRIEF) == 0
+    assert (tmp_path / "trade-outlook.analyst.docx").read_bytes() == with_references[1]["german-ids"].read_bytes()
+
+
 def test_libreoffice_separators_do_not_clash_with_note_one(with_references):
     _, docs = with_references
     notes = docx_part(str(docs["libreoffice"]), "word/footnotes.xml")

@@ -103,7 +103,7 @@ class WordStyles:
         for el in _xpath(self.root, "w:style"):
             name = _xpath(el, "w:name/@w:val")
             if name:
-                by_name.setdefault((_key(name[0]), el.get(qn("w:type"))), el)
+                by_name.setdefault((_key(name[0]), el.get(qn("w:type"), "paragraph")), el)  # the default type
         self._elements = {}
         self._added: list = []
         """Styles the template lacked, added here: all theirs comes from the house style."""
