@@ -296,3 +296,22 @@ def test_a_built_brief_reopens_with_a_footnotes_part_and_proxy_that_add_notes(bu
     assert _note_ids(docx_part(str(tmp_path / "more.docx"), "word/footnotes.xml"))[-1] == count + 1
     notes.clear()
     assert len(notes) == 0 and len(part.element.footnote_lst) == 2  # the two separators
+
+
+def test_a_table_inside_a_note_stays_in_the_note():
+    from briefing import model as m
+    from samples import meta
+
+    table = m.Table([m.TableCell([m.Text("Year")]), m.TableCell([m.Text("Trade")], "right")],
+                    [[m.TableCell([m.Text("2023")]), m.TableCell([m.Text("US$50 million")], "right")]])
+    doc = m.Document(meta(), [m.Paragraph([m.Text("Body."), m.FootnoteRef(1), m.FootnoteRef(2)])],
+                     [m.Footnote(1, [m.Paragraph([m.Text("Figures:")]), table]), m.Footnote(2, [table])])
+    project = Project.load(f"{ROOT}/facts.yaml", f"{ROOT}/templates")
+    data = DocxWriter(project.style).render(doc, WHEN)
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        body, notes = z.read("word/document.xml"), etree.fromstring(z.read("word/footnotes.xml"))
+    assert b"<w:tbl>" not in body and b"US$50" not in body
+    real = [n for n in notes.iter(W + "footnote") if n.get(W + "type") is None]
+    for note in real:
+        assert [c.tag for c in note] == [W + "p", W + "tbl"]
+        assert note[0].find(f"{W}r/{W}footnoteRef") is not None  # the note's number leads it

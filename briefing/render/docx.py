@@ -51,6 +51,8 @@ class DocxTranslator(Visitor):
         """Inside Emph."""
         self.notes_part = None
         """The footnotes part, created at the first note."""
+        self.note = None
+        """The note being written (a footnotes.Footnote), or None in the body."""
         self.notes: dict[int, m.Footnote] = {}
         """The document's notes by number, written into the footnotes part at their marks."""
 
@@ -154,8 +156,12 @@ class DocxTranslator(Visitor):
             ooxml.keep_with_next(p)
             self._inlines(node.caption)
         cols = len(node.header)
-        table = self.document.add_table(rows=1 + len(node.rows), cols=cols)
-        # add_table appends at the end of the body; that is where we are.
+        if self.note is None:  # add_table appends at the end of the body; that is where we are
+            table = self.document.add_table(rows=1 + len(node.rows), cols=cols)
+        else:
+            section = self.document.sections[0]
+            width = section.page_width - section.left_margin - section.right_margin
+            table = self.note.add_table(1 + len(node.rows), cols, width)
         table._tbl.tblStyle_val = self.styles.id("table")
         table.alignment = WD_TABLE_ALIGNMENT.CENTER
         ooxml.table_look(table, first_row=True)
@@ -186,17 +192,20 @@ class DocxTranslator(Visitor):
         if self.notes_part is None:
             self.notes_part = footnotes_part(self.document.part)
         saved = dict(vars(self))
-        self.container = self.notes_part.footnotes.add_footnote(node.number)._element
+        self.note = self.notes_part.footnotes.add_footnote(node.number)
+        self.container = self.note._element
         self.part = self.notes_part
         self.para_style = "note"
         self.list_depth, self.list_num, self.bold, self.italic = 0, None, False, False
-        first = True
-        for child in node.children or [m.Paragraph([])]:
+        children = node.children or [m.Paragraph([])]
+        if not isinstance(children[0], m.Paragraph):  # the note's number needs a paragraph to stand in
+            children = [m.Paragraph([])] + children
+        for i, child in enumerate(children):
             self.visit(child)
-            if first:
-                self.target.insert(1 if self.target.pPr is not None else 0, ooxml.footnote_mark(self.styles.id("note_ref")))
-                self.target.insert(2 if self.target.pPr is not None else 1, ooxml.run(" "))
-                first = False
+            if i == 0:
+                at = 0 if self.target.pPr is None else 1
+                self.target.insert(at, ooxml.footnote_mark(self.styles.id("note_ref")))
+                self.target.insert(at + 1, ooxml.run(" "))
         vars(self).update(saved)
 
     # -- inlines ------------------------------------------------------------------------------
