@@ -118,10 +118,10 @@ def cmd_check(args) -> int:
     except InputError as e:
         problems.extend(e.problems)
     if project.style["reference_docx"]:
-        from briefing.render.reference import open_reference
+        from briefing.render.docx import DocxWriter
 
         try:
-            open_reference(project.style.file(project.style["reference_docx"]))
+            DocxWriter(project.style)  # reads the reference and tries its styles
         except InputError as e:
             problems.extend(e.problems)
     if problems:

@@ -233,6 +233,19 @@ def _gigabyte_styles(path):
     assert path.stat().st_size < 8 * 2**20
 
 
+def _no_body(path):
+    members = _valid_members()
+    members["word/document.xml"] = re.sub(rb"<w:body>.*</w:body>", b"", members["word/document.xml"], flags=re.S)
+    _zip(path, members)
+
+
+def _spreadsheet(path):
+    members = _valid_members()
+    members["[Content_Types].xml"] = members["[Content_Types].xml"].replace(
+        b"wordprocessingml.document.main+xml", b"spreadsheetml.sheet.main+xml")
+    _zip(path, members)
+
+
 BROKEN = {
     "empty": (_empty, "reference .docx is empty, not a Word document"),
     "text-file": (_text, "not a Word document (not a readable zip file: File is not a zip file)"),
@@ -242,6 +255,9 @@ BROKEN = {
     "ten-thousand-members": (_ten_thousand_members, "reference .docx holds 10000 files; a Word document holds a "
                              "few dozen and at most 1000 are read"),
     "undefined-entity": (_undefined_entity, "word/styles.xml line 3: undefined entity &xxe;"),
+    "no-body": (_no_body, "not a Word document: word/document.xml has no <w:body>"),
+    "not-a-document-part": (_spreadsheet, "not a Word document: its main part is of type "
+                            "'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml'"),
     "gigabyte-styles": (_gigabyte_styles, "reference .docx unpacks to 1024 MiB (word/styles.xml alone 1024 MiB); "
                         "at most 256 MiB is read"),
 }
@@ -272,3 +288,13 @@ def test_check_reports_a_broken_reference_named_in_the_house_style(case, project
     assert main(["check", "--facts", f"{project_copy}/facts.yaml", "--templates", templates]) == 1
     err = capsys.readouterr().err
     assert f"{os.path.join(templates, 'house.docx')}: {message}" in err.splitlines()
+
+
+def test_a_list_style_naming_a_missing_list_definition_gives_plain_numbered_paragraphs(tmp_path):
+    import docx
+
+    document = docx.Document()
+    number = document.styles["List Number"].element
+    number.pPr.numPr.numId.val = 999
+    document.save(tmp_path / "ref.docx")
+    assert _build(tmp_path / "out", "-f", "docx", "--reference-docx", str(tmp_path / "ref.docx"), *BRIEF) == 0

@@ -18,6 +18,7 @@ from docx.oxml.ns import qn
 from docx.shared import Mm
 
 from briefing import model as m
+from briefing.errors import InputError, Problem
 from briefing.render import Visitor, furniture_text, ooxml, title_line
 from briefing.render.docx_styles import WordStyles
 from briefing.render.footnotes import footnotes_part
@@ -127,10 +128,14 @@ class DocxTranslator(Visitor):
     def visit_OrderedList(self, node: m.OrderedList) -> None:
         # A new w:num over the style's abstract numbering, restarted at node.start: each list counts afresh.
         style = self.styles.element(f"number{min(self.list_depth + 1, 3)}")
-        num_id = None
+        num_id = base = None
         if style.pPr is not None and style.pPr.numPr is not None and style.pPr.numPr.numId is not None:
-            numbering = self.document.part.numbering_part.element
-            base = numbering.num_having_numId(style.pPr.numPr.numId.val)
+            try:
+                numbering = self.document.part.part_related_by(RT.NUMBERING).element
+                base = numbering.num_having_numId(style.pPr.numPr.numId.val)
+            except KeyError:  # a reference's list style naming a list definition it lacks: plain paragraphs
+                pass
+        if base is not None:
             num = numbering.add_num(base.abstractNumId.val)
             num.add_lvlOverride(ilvl=0).add_startOverride(node.start)
             num_id = num.numId
@@ -256,15 +261,28 @@ class DocxWriter:
         self._reference = read_reference(self.reference_docx) if self.reference_docx else None
         """The reference's bytes, checked once."""
         if self.reference_docx:
-            open_reference(self.reference_docx, self._reference)  # reported before any brief is rendered
+            self._template("en")  # a reference it cannot use is reported before any brief is rendered
+
+    def _template(self, language: str):
+        """Return (document, styles): the template emptied of its content, with the renderer's styles in place.
+
+        Whatever in a reference document stops that is the reference's fault: an InputError naming it."""
+        if self._reference is None:
+            document = docx.Document()
+            _forget_content(document)
+            return document, WordStyles(document, self.style, reference=False).with_house_style(language)
+        document = open_reference(self.reference_docx, self._reference)
+        try:
+            _forget_content(document)
+            return document, WordStyles(document, self.style, reference=True).with_house_style(language)
+        except Exception as e:  # a reference python-docx opened but whose parts hold what nothing expects
+            raise InputError(Problem(self.reference_docx, 0, 0, "reference .docx holds something the DOCX "
+                                     f"writer cannot use ({type(e).__name__}: {e})",
+                                     "save it again from Word or LibreOffice, or use another reference")) from None
 
     def render(self, doc: m.Document, timestamp: _dt.datetime) -> bytes:
         """Return the DOCX file's bytes; the same model and timestamp always give the same bytes."""
-        document = (open_reference(self.reference_docx, self._reference) if self.reference_docx
-                    else docx.Document())
-        _forget_content(document)
-        styles = WordStyles(document, self.style, reference=self.reference_docx is not None)
-        styles.apply_house_style(doc.meta.language)
+        document, styles = self._template(doc.meta.language)
         self._page(document, doc.meta, styles)
         logo = self.style.file(self.style["logo"]) if self.style["logo"] else None
         DocxTranslator(document, styles, logo).visit(doc)

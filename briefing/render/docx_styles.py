@@ -102,7 +102,7 @@ class WordStyles:
         by_name = {}
         for el in _xpath(self.root, "w:style"):
             name = _xpath(el, "w:name/@w:val")
-            if name:
+            if name and el.get(qn("w:styleId")):
                 by_name.setdefault((_key(name[0]), el.get(qn("w:type"), "paragraph")), el)  # the default type
         self._elements = {}
         self._added: list = []
@@ -163,8 +163,8 @@ class WordStyles:
         return not any(_xpath(default, path)
                        for default in _xpath(self.root, "w:docDefaults/w:rPrDefault | w:docDefaults/w:pPrDefault"))
 
-    def apply_house_style(self, language: str) -> None:
-        """Set every property the reference (if any) is silent about from the house style."""
+    def with_house_style(self, language: str) -> "WordStyles":
+        """Set every property the reference (if any) is silent about from the house style; return self."""
         from briefing.render.pdf import paragraph_styles
 
         pdf = paragraph_styles(self.house, {"body": "body", "heading": "heading"})
@@ -181,6 +181,7 @@ class WordStyles:
                 self._extra(el, style, *extra)
             if spec.pdf:
                 self._paragraph_properties(el, style, pdf[spec.pdf])
+        return self
 
     def _paragraph_properties(self, el, style, ps) -> None:
         font = self.house[f"{ps.fontName}_font"]["family"]

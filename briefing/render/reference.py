@@ -52,6 +52,21 @@ def check_xml(path: str, name: str, data: bytes) -> None:
                        "LibreOffice")
 
 
+_DOCUMENT = "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
+
+
+def _check_main_part(path: str, content_types: bytes) -> None:
+    """Raise InputError unless word/document.xml is declared a Word document (not a template, macros, a sheet)."""
+    from lxml import etree
+
+    root = etree.fromstring(content_types, _parser())
+    ns = {"ct": "http://schemas.openxmlformats.org/package/2006/content-types"}
+    declared = root.xpath('ct:Override[@PartName="/word/document.xml"]/@ContentType', namespaces=ns)
+    if declared and declared[0] != _DOCUMENT:
+        raise _problem(path, f"not a Word document: its main part is of type {declared[0]!r}",
+                       "open it in Word or LibreOffice and save it as a Word document (.docx)")
+
+
 def read_reference(path: str) -> bytes:
     """Return the bytes of the reference .docx at `path`; raise InputError if it is not a usable Word file.
 
@@ -98,6 +113,7 @@ def read_reference(path: str) -> bytes:
                     raise _problem(path, f"{m.filename} unpacks to {m.file_size // 2**20} MiB; at most "
                                    f"{MAX_XML // 2**20} MiB is read")
                 check_xml(path, m.filename, z.read(m))
+            _check_main_part(path, z.read("[Content_Types].xml"))
     except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError, ValueError) as e:
         raise _problem(path, f"not a Word document (not a readable zip file: {e})") from None
     return data
@@ -111,6 +127,9 @@ def open_reference(path: str, data: bytes | None = None):
     if data is None:
         data = read_reference(path)
     try:
-        return docx.Document(io.BytesIO(data))
+        document = docx.Document(io.BytesIO(data))
     except Exception as e:  # whatever python-docx cannot open is the reference's fault, not a bug to show
         raise _problem(path, f"not a Word document python-docx can open ({type(e).__name__}: {e})") from None
+    if document.element.body is None:
+        raise _problem(path, "not a Word document: word/document.xml has no <w:body>")
+    return document
