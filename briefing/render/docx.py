@@ -167,7 +167,7 @@ class DocxTranslator(Visitor):
             section = self.document.sections[0]
             width = section.page_width - section.left_margin - section.right_margin
             table = self.note.add_table(1 + len(node.rows), cols, width)
-        table._tbl.tblStyle_val = self.styles.id("table")
+        table.style = self.styles.style("table")
         table.alignment = WD_TABLE_ALIGNMENT.CENTER
         ooxml.table_look(table, first_row=True)
         ooxml.repeat_header_row(table.rows[0])
@@ -198,7 +198,7 @@ class DocxTranslator(Visitor):
             self.notes_part = footnotes_part(self.document.part)
         saved = dict(vars(self))
         self.note = self.notes_part.footnotes.add_footnote(node.number)
-        self.container = self.note._element
+        self.container = self.note.element
         self.part = self.notes_part
         self.para_style = "note"
         self.list_depth, self.list_num, self.bold, self.italic = 0, None, False, False
@@ -302,12 +302,12 @@ class DocxWriter:
         section.different_first_page_header_footer = s["different_first_page"]
         header_text = furniture_text(s["header"], meta)
         hp = section.header.paragraphs[0]
-        hp._p.style = styles.id("header")
+        hp.style = styles.style("header")
         hp.add_run(header_text)
         footers = [section.footer] + ([section.first_page_footer] if s["different_first_page"] else [])
         for footer in footers:
             fp = footer.paragraphs[0]
-            fp._p.style = styles.id("footer")
+            fp.style = styles.style("footer")
             fp.alignment = WD_ALIGN_PARAGRAPH.CENTER
             for piece in _split_fields(s["footer"]):
                 if piece == "{page}":

@@ -145,6 +145,10 @@ class WordStyles:
         """The <w:style> of `role`."""
         return self._elements[role]
 
+    def style(self, role: str):
+        """The python-docx style object of `role`, for python-docx's own `.style =` setters."""
+        return StyleFactory(self._elements[role])
+
     # -- the house style ----------------------------------------------------------------------------
 
     def _silent(self, el, path: str) -> bool:

@@ -133,6 +133,11 @@ class Footnote(BlockItemContainer):
         self._note = element
 
     @property
+    def element(self) -> CT_Footnote:
+        """The note's <w:footnote>."""
+        return self._note
+
+    @property
     def note_id(self) -> int:
         """The note's id, which its mark in the text refers to."""
         return self._note.id
