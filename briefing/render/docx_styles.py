@@ -157,13 +157,14 @@ class WordStyles:
         house style sets all of it."""
         if not self.reference or el in self._added:
             return not _xpath(el, path)
+        by_id = {s.get(qn("w:styleId")): s for s in _xpath(self.root, "w:style")}
         seen = set()
-        while el is not None and id(el) not in seen:
-            seen.add(id(el))
+        while el is not None and el.get(qn("w:styleId")) not in seen:  # a basedOn cycle ends the walk
+            seen.add(el.get(qn("w:styleId")))
             if _xpath(el, path):
                 return False
             based = _xpath(el, "w:basedOn/@w:val")
-            el = next(iter(_xpath(self.root, f'w:style[@w:styleId="{based[0]}"]')), None) if based else None
+            el = by_id.get(based[0]) if based else None
         return not any(_xpath(default, path)
                        for default in _xpath(self.root, "w:docDefaults/w:rPrDefault | w:docDefaults/w:pPrDefault"))
 

@@ -149,7 +149,8 @@ def footnotes_part(document_part) -> FootnotesPart:
         part = document_part.part_related_by(RT.FOOTNOTES)
     except KeyError:
         part = None
-    if not isinstance(part, FootnotesPart):  # none, or one with an odd content type: start afresh
+    if not isinstance(part, FootnotesPart) or not isinstance(part.element, CT_Footnotes):
+        # none, or one with an odd content type or root element: start afresh
         for r_id, rel in list(document_part.rels.items()):
             if rel.reltype == RT.FOOTNOTES:
                 del document_part.rels[r_id]
