@@ -6,6 +6,7 @@ import io
 import os
 import stat
 import zipfile
+import zlib
 
 from briefing.errors import InputError, Problem
 
@@ -114,7 +115,8 @@ def read_reference(path: str) -> bytes:
                                    f"{MAX_XML // 2**20} MiB is read")
                 check_xml(path, m.filename, z.read(m))
             _check_main_part(path, z.read("[Content_Types].xml"))
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError, ValueError) as e:
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError, ValueError, RuntimeError,
+            zlib.error, OSError) as e:  # damaged, encrypted, or compressed in a way zipfile cannot read
         raise _problem(path, f"not a Word document (not a readable zip file: {e})") from None
     return data
 
