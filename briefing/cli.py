@@ -89,8 +89,10 @@ def cmd_build(args) -> int:
         print(f"briefing build: unknown format {', '.join(bad) or '(none)'}; choose from {', '.join(FORMATS)}",
               file=sys.stderr)
         return 2
-    if args.reference_docx and not os.path.isfile(args.reference_docx):
-        raise InputError(Problem(args.reference_docx, 0, 0, "reference .docx not found"))
+    if args.reference_docx:
+        from briefing.render.reference import read_reference
+
+        read_reference(args.reference_docx)
     project = _project(args)
     outputs = render(project, project.plan(args.briefs, args.audience), formats, args.out, args.reference_docx)
     write_all(outputs, args.out)
@@ -118,6 +120,13 @@ def cmd_check(args) -> int:
         render(project, pairs, ["md"], "out")
     except InputError as e:
         problems.extend(e.problems)
+    if project.style["reference_docx"]:
+        from briefing.render.docx import DocxWriter
+
+        try:
+            DocxWriter(project.style)  # reads the reference and tries its styles
+        except InputError as e:
+            problems.extend(e.problems)
     if problems:
         raise InputError(problems)
     for warning in template_digits(project.templates):

@@ -74,18 +74,56 @@ def test_markdown_output_makes_a_pandoc_docx_with_the_same_footnotes(built, tmp_
     assert pandoc_footnotes(str(converted)) == pandoc_footnotes(os.path.join(built, "trade-outlook.minister.docx"))
 
 
-def test_libreoffice_converts_every_docx_and_puts_each_note_at_the_foot_of_a_page(built, tmp_path):
+@pytest.fixture(scope="module")
+def libreoffice_pdfs(built, tmp_path_factory):
+    """Every built DOCX converted to PDF by LibreOffice, in one run: {docx path: LibreOffice's PDF}."""
     need("soffice")
-    import pdfplumber
-
+    tmp = tmp_path_factory.mktemp("libreoffice")
     files = _docx_files(built)
-    run = subprocess.run(["soffice", "--headless", f"-env:UserInstallation=file://{tmp_path}/profile",
-                          "--convert-to", "pdf", "--outdir", str(tmp_path), *files],
+    run = subprocess.run(["soffice", "--headless", f"-env:UserInstallation=file://{tmp}/profile",
+                          "--convert-to", "pdf", "--outdir", str(tmp), *files],
                          capture_output=True, text=True, timeout=300)
     assert run.returncode == 0, run.stderr
-    for path in files:
-        pdf = tmp_path / (os.path.basename(path)[:-5] + ".pdf")
+    pdfs = {path: tmp / (os.path.basename(path)[:-5] + ".pdf") for path in files}
+    for path, pdf in pdfs.items():
         assert pdf.exists(), f"LibreOffice did not convert {path}: {run.stderr}"
+    return pdfs
+
+
+def test_libreoffice_lays_out_each_docx_on_as_many_pages_as_its_pdf(libreoffice_pdfs):
+    from pypdf import PdfReader
+
+    assert len(libreoffice_pdfs) >= 6
+    for path, converted in libreoffice_pdfs.items():
+        ours = len(PdfReader(path[:-5] + ".pdf").pages)
+        assert len(PdfReader(str(converted)).pages) == ours, os.path.basename(path)
+
+
+def test_docx_styles_carry_the_house_fonts_sizes_and_colours_of_the_pdf(built):
+    import docx
+    from docx.shared import Pt
+
+    style = Project.load(f"{ROOT}/facts.yaml", f"{ROOT}/templates").style
+    styles = docx.Document(os.path.join(built, "trade-outlook.analyst.docx")).styles
+    heading_font, body_font = style["heading_font"]["family"], style["body_font"]["family"]
+    for name, font, size, colour in (("Title", heading_font, "title", "heading"),
+                                     ("Subtitle", heading_font, "subtitle", "heading"),
+                                     ("Heading 1", heading_font, "heading1", "heading"),
+                                     ("Heading 2", heading_font, "heading2", "heading"),
+                                     ("Body Text", body_font, "body", "text"),
+                                     ("footnote text", body_font, "note", "text")):
+        st = styles[name]
+        assert (st.font.name, st.font.size, str(st.font.color.rgb)) == (font, Pt(style["sizes"][size]),
+                                                                       style["colours"][colour].upper()), name
+        assert not st.font.bold and not st.font.italic, name  # the PDF sets neither
+    body = styles["Body Text"].paragraph_format
+    assert body.line_spacing == Pt(style["sizes"]["body"] * style["line_spacing"])
+
+
+def test_libreoffice_converts_every_docx_and_puts_each_note_at_the_foot_of_a_page(libreoffice_pdfs):
+    import pdfplumber
+
+    for path, pdf in libreoffice_pdfs.items():
         notes = pandoc_footnotes(path)
         with pdfplumber.open(str(pdf)) as doc:
             pages = [(p.height, p.extract_words(use_text_flow=True)) for p in doc.pages]
@@ -238,3 +276,42 @@ def test_a_logo_in_the_house_style_appears_in_both_title_blocks(tmp_path):
 
     page = PdfReader(str(tmp_path / "out" / "connectivity.minister.pdf")).pages[0]
     assert page.images, "no image on the PDF's first page"
+
+
+def test_a_built_brief_reopens_with_a_footnotes_part_and_proxy_that_add_notes(built, tmp_path):
+    import docx
+
+    from briefing.render.footnotes import FootnotesPart, footnotes_part
+
+    path = os.path.join(built, "connectivity.minister.docx")
+    document = docx.Document(path)
+    part = footnotes_part(document.part)
+    assert isinstance(part, FootnotesPart)
+    notes = part.footnotes
+    count = len(notes)
+    assert count == len(_note_ids(docx_part(path, "word/footnotes.xml"))) and count
+    added = notes.add_footnote(count + 1)
+    added.add_paragraph("A reader's note.")
+    document.save(tmp_path / "more.docx")
+    assert _note_ids(docx_part(str(tmp_path / "more.docx"), "word/footnotes.xml"))[-1] == count + 1
+    notes.clear()
+    assert len(notes) == 0 and len(part.element.footnote_lst) == 2  # the two separators
+
+
+def test_a_table_inside_a_note_stays_in_the_note():
+    from briefing import model as m
+    from samples import meta
+
+    table = m.Table([m.TableCell([m.Text("Year")]), m.TableCell([m.Text("Trade")], "right")],
+                    [[m.TableCell([m.Text("2023")]), m.TableCell([m.Text("US$50 million")], "right")]])
+    doc = m.Document(meta(), [m.Paragraph([m.Text("Body."), m.FootnoteRef(1), m.FootnoteRef(2)])],
+                     [m.Footnote(1, [m.Paragraph([m.Text("Figures:")]), table]), m.Footnote(2, [table])])
+    project = Project.load(f"{ROOT}/facts.yaml", f"{ROOT}/templates")
+    data = DocxWriter(project.style).render(doc, WHEN)
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        body, notes = z.read("word/document.xml"), etree.fromstring(z.read("word/footnotes.xml"))
+    assert b"<w:tbl>" not in body and b"US$50" not in body
+    real = [n for n in notes.iter(W + "footnote") if n.get(W + "type") is None]
+    for note in real:
+        assert [c.tag for c in note] == [W + "p", W + "tbl"]
+        assert note[0].find(f"{W}r/{W}footnoteRef") is not None  # the note's number leads it

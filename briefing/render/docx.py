@@ -13,52 +13,25 @@ import docx.text.run
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
-from docx.oxml import OxmlElement, parse_xml
-from docx.oxml.ns import nsdecls, qn
-from docx.shared import Mm, Pt, RGBColor
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Mm
 
 from briefing import model as m
+from briefing.errors import InputError, Problem
 from briefing.render import Visitor, furniture_text, ooxml, title_line
+from briefing.render.docx_styles import WordStyles
+from briefing.render.footnotes import footnotes_part
+from briefing.render.reference import open_reference, read_reference
 from briefing.style import Style
-
-# Styles the renderer adds when the template (python-docx's default or a reference.docx) lacks them.
-# Word's built-in names, so Word treats them as its own (e.g. "footnote text").
-_EXTRA_STYLES = {
-    "FootnoteText": ("paragraph", "footnote text",
-                     '<w:pPr><w:spacing w:after="40" w:line="240" w:lineRule="auto"/></w:pPr>'),
-    "FootnoteReference": ("character", "footnote reference", '<w:rPr><w:vertAlign w:val="superscript"/></w:rPr>'),
-    "Hyperlink": ("character", "Hyperlink", '<w:rPr><w:color w:val="0563C1"/><w:u w:val="single"/></w:rPr>'),
-    "Handling": ("paragraph", "Handling",
-                 '<w:pPr><w:spacing w:before="0" w:after="120"/></w:pPr><w:rPr><w:b/><w:caps/></w:rPr>'),
-    "BriefMeta": ("paragraph", "Brief Meta", '<w:pPr><w:spacing w:before="0" w:after="60"/></w:pPr>'),
-    "HorizontalRule": ("paragraph", "Horizontal Rule",
-                       '<w:pPr><w:pBdr><w:bottom w:val="single" w:sz="6" w:space="1" w:color="auto"/></w:pBdr>'
-                       '</w:pPr>'),
-    "VerbatimChar": ("character", "Verbatim Char", '<w:rPr><w:rFonts w:ascii="DejaVu Sans Mono" '
-                     'w:hAnsi="DejaVu Sans Mono"/></w:rPr>'),
-    "TableText": ("paragraph", "Table Text", '<w:pPr><w:spacing w:before="20" w:after="20" w:line="240" '
-                  'w:lineRule="auto"/></w:pPr>'),
-}
-
-_TABLE_STYLE = "Light List Accent 1"
-
-
-def _ensure_style(document, style_id: str) -> None:
-    styles = document.styles.element
-    if styles.find(f'{qn("w:style")}[@{qn("w:styleId")}="{style_id}"]') is not None:
-        return
-    kind, name, inner = _EXTRA_STYLES[style_id]
-    based = '<w:basedOn w:val="Normal"/>' if kind == "paragraph" else ""
-    styles.append(parse_xml(f'<w:style {nsdecls("w")} w:type="{kind}" w:customStyle="1" w:styleId="{style_id}">'
-                            f'<w:name w:val="{name}"/>{based}<w:uiPriority w:val="99"/><w:qFormat/>{inner}'
-                            '</w:style>'))
-
 
 class DocxTranslator(Visitor):
     """Walks the model and appends WordprocessingML to a python-docx Document."""
 
-    def __init__(self, document, logo: str | None = None):
+    def __init__(self, document, styles: WordStyles, logo: str | None = None):
         self.document = document
+        self.styles = styles
+        """The document's styles by role."""
         self.logo = logo
         """An image for the title block, or None."""
         self.part = document.part
@@ -67,8 +40,8 @@ class DocxTranslator(Visitor):
         """Where new paragraphs go: the body, a table cell or a footnote."""
         self.target = None
         """Where new runs go: the current paragraph or hyperlink."""
-        self.para_style = "BodyText"
-        """Style id of the next paragraph."""
+        self.para_style = "body"
+        """Role of the next paragraph's style (see docx_styles.STYLES)."""
         self.list_depth = 0
         """How many lists enclose the current paragraph."""
         self.list_num: int | None = None
@@ -79,18 +52,20 @@ class DocxTranslator(Visitor):
         """Inside Emph."""
         self.notes_part = None
         """The footnotes part, created at the first note."""
+        self.note = None
+        """The note being written (a footnotes.Footnote), or None in the body."""
         self.notes: dict[int, m.Footnote] = {}
         """The document's notes by number, written into the footnotes part at their marks."""
 
     # -- blocks -------------------------------------------------------------------------------
 
-    def _paragraph(self, style_id: str):
+    def _paragraph(self, role: str):
         p = OxmlElement("w:p")
         if hasattr(self.container, "_insert_p"):
             self.container._insert_p(p)
         else:
             self.container.append(p)
-        p.style = style_id
+        p.style = self.styles.id(role)
         self.target = p
         return p
 
@@ -101,36 +76,35 @@ class DocxTranslator(Visitor):
     def visit_Document(self, node: m.Document) -> None:
         meta = node.meta
         if self.logo:
-            self._paragraph("BriefMeta")
+            self._paragraph("normal")
             run = docx.text.run.Run(ooxml.run(), docx.text.paragraph.Paragraph(self.target, self.document.part))
             self.target.append(run._r)
             run.add_picture(self.logo, height=Mm(14))
-        self._paragraph("Handling")
+        self._paragraph("handling")
         self.visit(m.Text(meta.handling))
-        self._paragraph("Title")
+        self._paragraph("title")
         self.visit(m.Text(meta.title))
         if meta.subtitle:
-            self._paragraph("Subtitle")
+            self._paragraph("subtitle")
             self.visit(m.Text(meta.subtitle))
-        self._paragraph("BriefMeta")
+        self._paragraph("meta")
         self.visit(m.Text(title_line(meta)))
         self.notes = {n.number: n for n in node.footnotes}
         for child in node.children:
             self.visit(child)
 
     def visit_Heading(self, node: m.Heading) -> None:
-        p = self._paragraph(f"Heading{min(node.level, 3)}")
+        p = self._paragraph(f"h{min(node.level, 3)}")
         self._inlines(node.children)
         return p
 
     def visit_Paragraph(self, node: m.Paragraph) -> None:
         self._paragraph(self.para_style)
         self._inlines(node.children)
-        if self.para_style.startswith("List") and not self.para_style.startswith("ListContinue"):
+        if self.para_style.startswith(("bullet", "number")):
             if self.list_num is not None:
                 self._number(self.target, self.list_num)
-            depth = "" if self.list_depth == 1 else str(min(self.list_depth, 3))
-            self.para_style = f"ListContinue{depth}"
+            self.para_style = f"continue{min(self.list_depth, 3)}"
 
     def _number(self, p, num_id: int) -> None:
         ppr = p.get_or_add_pPr()
@@ -141,30 +115,31 @@ class DocxTranslator(Visitor):
     def _list(self, node, style: str, num_id: int | None) -> None:
         saved = (self.para_style, self.list_num)
         self.list_depth += 1
-        depth = "" if self.list_depth == 1 else str(min(self.list_depth, 3))
         for item in node.items:
-            self.para_style = f"{style}{depth}"
+            self.para_style = f"{style}{min(self.list_depth, 3)}"
             self.list_num = num_id
             self.visit(item)
         self.list_depth -= 1
         self.para_style, self.list_num = saved
 
     def visit_BulletList(self, node: m.BulletList) -> None:
-        self._list(node, "ListBullet", None)
+        self._list(node, "bullet", None)
 
     def visit_OrderedList(self, node: m.OrderedList) -> None:
         # A new w:num over the style's abstract numbering, restarted at node.start: each list counts afresh.
-        depth = "" if self.list_depth == 0 else str(min(self.list_depth + 1, 3))
-        style = self.document.styles.element.find(
-            f'{qn("w:style")}[@{qn("w:styleId")}="ListNumber{depth}"]')
-        num_id = None
-        if style is not None and style.pPr is not None and style.pPr.numPr is not None:
-            numbering = self.document.part.numbering_part.element
-            base = numbering.num_having_numId(style.pPr.numPr.numId.val)
+        style = self.styles.element(f"number{min(self.list_depth + 1, 3)}")
+        num_id = base = None
+        if style.pPr is not None and style.pPr.numPr is not None and style.pPr.numPr.numId is not None:
+            try:
+                numbering = self.document.part.part_related_by(RT.NUMBERING).element
+                base = numbering.num_having_numId(style.pPr.numPr.numId.val)
+            except KeyError:  # a reference's list style naming a list definition it lacks: plain paragraphs
+                pass
+        if base is not None:
             num = numbering.add_num(base.abstractNumId.val)
             num.add_lvlOverride(ilvl=0).add_startOverride(node.start)
             num_id = num.numId
-        self._list(node, "ListNumber", num_id)
+        self._list(node, "number", num_id)
 
     def visit_ListItem(self, node: m.ListItem) -> None:
         for child in node.children:
@@ -172,24 +147,27 @@ class DocxTranslator(Visitor):
 
     def visit_BlockQuote(self, node: m.BlockQuote) -> None:
         saved = self.para_style
-        self.para_style = "Quote"
+        self.para_style = "quote"
         for child in node.children:
             self.visit(child)
         self.para_style = saved
 
     def visit_ThematicBreak(self, node: m.ThematicBreak) -> None:
-        self._paragraph("HorizontalRule")
+        self._paragraph("rule")
 
     def visit_Table(self, node: m.Table) -> None:
         if node.caption:  # above the table, as Word places table captions
-            p = self._paragraph("Caption")
+            p = self._paragraph("caption")
             ooxml.keep_with_next(p)
             self._inlines(node.caption)
         cols = len(node.header)
-        table = self.document.add_table(rows=1 + len(node.rows), cols=cols)
-        # add_table appends at the end of the body; that is where we are.
-        if _TABLE_STYLE in [s.name for s in self.document.styles]:
-            table.style = self.document.styles[_TABLE_STYLE]
+        if self.note is None:  # add_table appends at the end of the body; that is where we are
+            table = self.document.add_table(rows=1 + len(node.rows), cols=cols)
+        else:
+            section = self.document.sections[0]
+            width = section.page_width - section.left_margin - section.right_margin
+            table = self.note.add_table(1 + len(node.rows), cols, width)
+        table.style = self.styles.style("table")
         table.alignment = WD_TABLE_ALIGNMENT.CENTER
         ooxml.table_look(table, first_row=True)
         ooxml.repeat_header_row(table.rows[0])
@@ -197,14 +175,14 @@ class DocxTranslator(Visitor):
             if r:
                 ooxml.cant_split_row(table.rows[r])
             for c, cell in enumerate(cells):
-                self._cell(table.cell(r, c), cell)
+                self._cell(table.cell(r, c), cell, "header_cell" if r == 0 else "cell")
         self.target = None
 
-    def _cell(self, docx_cell, cell: m.TableCell) -> None:
+    def _cell(self, docx_cell, cell: m.TableCell, role: str) -> None:
         saved = self.container
         self.container = docx_cell._tc
         p = docx_cell.paragraphs[0]._p
-        p.style = "TableText"
+        p.style = self.styles.id(role)
         if cell.align != "left":
             docx_cell.paragraphs[0].alignment = {"right": WD_ALIGN_PARAGRAPH.RIGHT,
                                                  "center": WD_ALIGN_PARAGRAPH.CENTER}[cell.align]
@@ -217,29 +195,32 @@ class DocxTranslator(Visitor):
 
     def visit_Footnote(self, node: m.Footnote) -> None:
         if self.notes_part is None:
-            self.notes_part = ooxml.footnotes_part(self.document.part)
+            self.notes_part = footnotes_part(self.document.part)
         saved = dict(vars(self))
-        self.container = self.notes_part.add_footnote(node.number)
+        self.note = self.notes_part.footnotes.add_footnote(node.number)
+        self.container = self.note.element
         self.part = self.notes_part
-        self.para_style = "FootnoteText"
+        self.para_style = "note"
         self.list_depth, self.list_num, self.bold, self.italic = 0, None, False, False
-        first = True
-        for child in node.children or [m.Paragraph([])]:
+        children = node.children or [m.Paragraph([])]
+        if not isinstance(children[0], m.Paragraph):  # the note's number needs a paragraph to stand in
+            children = [m.Paragraph([])] + children
+        for i, child in enumerate(children):
             self.visit(child)
-            if first:
-                self.target.insert(1 if self.target.pPr is not None else 0, ooxml.footnote_mark("FootnoteReference"))
-                self.target.insert(2 if self.target.pPr is not None else 1, ooxml.run(" "))
-                first = False
+            if i == 0:
+                at = 0 if self.target.pPr is None else 1
+                self.target.insert(at, ooxml.footnote_mark(self.styles.id("note_ref")))
+                self.target.insert(at + 1, ooxml.run(" "))
         vars(self).update(saved)
 
     # -- inlines ------------------------------------------------------------------------------
 
     def visit_Text(self, node: m.Text) -> None:
-        style = "Hyperlink" if self.target.tag == qn("w:hyperlink") else None
+        style = self.styles.id("link") if self.target.tag == qn("w:hyperlink") else None
         self.target.append(ooxml.run(node.text, style, self.bold, self.italic))
 
     def visit_Code(self, node: m.Code) -> None:
-        self.target.append(ooxml.run(node.text, "VerbatimChar", self.bold, self.italic))
+        self.target.append(ooxml.run(node.text, self.styles.id("code"), self.bold, self.italic))
 
     def visit_Emph(self, node: m.Emph) -> None:
         saved, self.italic = self.italic, True
@@ -264,7 +245,7 @@ class DocxTranslator(Visitor):
         self.target.append(r)
 
     def visit_FootnoteRef(self, node: m.FootnoteRef) -> None:
-        self.target.append(ooxml.footnote_reference(node.number, "FootnoteReference"))
+        self.target.append(ooxml.footnote_reference(node.number, self.styles.id("note_ref")))
         note = self.notes.get(node.number)
         if note is not None:
             self.visit(note)
@@ -277,80 +258,40 @@ class DocxWriter:
         self.style = style
         self.reference_docx = reference_docx or (style.file(style["reference_docx"]) if style["reference_docx"]
                                                  else None)
+        self._reference = read_reference(self.reference_docx) if self.reference_docx else None
+        """The reference's bytes, checked once."""
+        if self.reference_docx:
+            self._template("en")  # a reference it cannot use is reported before any brief is rendered
+
+    def _template(self, language: str):
+        """Return (document, styles): the template emptied of its content, with the renderer's styles in place.
+
+        Whatever in a reference document stops that is the reference's fault: an InputError naming it."""
+        if self._reference is None:
+            document = docx.Document()
+            _forget_content(document)
+            return document, WordStyles(document, self.style, reference=False).with_house_style(language)
+        document = open_reference(self.reference_docx, self._reference)
+        try:
+            _forget_content(document)
+            return document, WordStyles(document, self.style, reference=True).with_house_style(language)
+        except Exception as e:  # a reference python-docx opened but whose parts hold what nothing expects
+            raise InputError(Problem(self.reference_docx, 0, 0, "reference .docx holds something the DOCX "
+                                     f"writer cannot use ({type(e).__name__}: {e})",
+                                     "save it again from Word or LibreOffice, or use another reference")) from None
 
     def render(self, doc: m.Document, timestamp: _dt.datetime) -> bytes:
         """Return the DOCX file's bytes; the same model and timestamp always give the same bytes."""
-        document = docx.Document(self.reference_docx)
-        package_rels = document.part.package.rels
-        for r_id in [k for k, rel in package_rels.items() if rel.reltype == RT.THUMBNAIL]:
-            package_rels.pop(r_id)  # the template's picture of someone else's first page
-        body = document.element.body
-        for child in list(body):  # a reference document gives its styles, not its text
-            if child.tag != qn("w:sectPr"):
-                body.remove(child)
-        for style_id in _EXTRA_STYLES:
-            _ensure_style(document, style_id)
-        if self.reference_docx is None:
-            self._house_style(document, doc.meta)
-        for level in (1, 2, 3):
-            el = document.styles.element.find(f'{qn("w:style")}[@{qn("w:styleId")}="Heading{level}"]')
-            if el is not None:
-                ooxml.outline_level(el, level - 1)
-        self._page(document, doc.meta)
+        document, styles = self._template(doc.meta.language)
+        self._page(document, doc.meta, styles)
         logo = self.style.file(self.style["logo"]) if self.style["logo"] else None
-        DocxTranslator(document, logo).visit(doc)
+        DocxTranslator(document, styles, logo).visit(doc)
         self._properties(document, doc.meta, timestamp)
         out = io.BytesIO()
         document.save(out)
         return _fixed_zip(out.getvalue(), timestamp)
 
-    def _house_style(self, document, meta: m.Meta) -> None:
-        s = self.style
-        sizes, colours = s["sizes"], s["colours"]
-        body_font, heading_font = s["body_font"]["family"], s["heading_font"]["family"]
-        spacing = s["line_spacing"]
-
-        def styled(style_id, family=None, size=None, colour=None):
-            el = document.styles.element.find(f'{qn("w:style")}[@{qn("w:styleId")}="{style_id}"]')
-            if el is None:
-                return None
-            st = document.styles[el.name_val]
-            if family:
-                ooxml.set_fonts(el, family)
-            if size:
-                st.font.size = Pt(size)
-            if colour:
-                ooxml.drop_theme_colour(el)
-                st.font.color.rgb = RGBColor.from_string(colour.upper())
-            return st
-
-        defaults = document.styles.element.find(qn("w:docDefaults"))
-        rpr = defaults.find(qn("w:rPrDefault")).find(qn("w:rPr"))
-        ooxml.set_fonts(defaults.find(qn("w:rPrDefault")), body_font)
-        lang = rpr.find(qn("w:lang"))
-        if lang is not None:
-            lang.set(qn("w:val"), meta.language)
-        normal = styled("Normal", body_font, sizes["body"], colours["text"])
-        normal.paragraph_format.line_spacing = spacing
-        normal.paragraph_format.space_after = Pt(sizes["body"] * 0.6)
-        styled("BodyText", body_font, sizes["body"])
-        styled("Title", heading_font, sizes["title"], colours["heading"])
-        styled("Subtitle", heading_font, sizes["subtitle"], colours["heading"])
-        for level in (1, 2, 3):
-            styled(f"Heading{level}", heading_font, sizes[f"heading{level}"], colours["heading"])
-        styled("FootnoteText", body_font, sizes["note"])
-        styled("TableText", body_font, sizes["table"])
-        styled("Caption", heading_font, sizes["table"], colours["heading"])
-        styled("Handling", heading_font, sizes["furniture"], colours["handling"])
-        styled("BriefMeta", heading_font, sizes["furniture"] + 1)
-        styled("Hyperlink", None, None, colours["link"])
-        for sid in ("Header", "Footer"):
-            styled(sid, heading_font, sizes["furniture"])
-        for p in document.styles["Heading 1"].paragraph_format, document.styles["Heading 2"].paragraph_format:
-            p.space_before = Pt(sizes["body"] * 1.4)
-            p.space_after = Pt(sizes["body"] * 0.4)
-
-    def _page(self, document, meta: m.Meta) -> None:
+    def _page(self, document, meta: m.Meta, styles: WordStyles) -> None:
         s = self.style
         section = document.sections[0]
         width, height = (Mm(210), Mm(297)) if s["page_size"] == "A4" else (Mm(215.9), Mm(279.4))
@@ -361,12 +302,12 @@ class DocxWriter:
         section.different_first_page_header_footer = s["different_first_page"]
         header_text = furniture_text(s["header"], meta)
         hp = section.header.paragraphs[0]
-        hp.style = document.styles["Header"]
+        hp.style = styles.style("header")
         hp.add_run(header_text)
         footers = [section.footer] + ([section.first_page_footer] if s["different_first_page"] else [])
         for footer in footers:
             fp = footer.paragraphs[0]
-            fp.style = document.styles["Footer"]
+            fp.style = styles.style("footer")
             fp.alignment = WD_ALIGN_PARAGRAPH.CENTER
             for piece in _split_fields(s["footer"]):
                 if piece == "{page}":
@@ -389,6 +330,39 @@ class DocxWriter:
         cp.created = timestamp.replace(tzinfo=None)
         cp.modified = timestamp.replace(tzinfo=None)
         cp.revision = 1
+
+
+def _forget_content(document) -> None:
+    """Keep a template's styles, numbering, theme and settings; drop its text, notes, headers and footers."""
+    part = document.part
+    for r_id, rel in list(part.package.rels.items()):
+        if rel.reltype == RT.THUMBNAIL:
+            del part.package.rels[r_id]  # the template's picture of someone else's first page
+        elif rel.reltype != RT.CORE_PROPERTIES and rel.reltype.endswith("/metadata/core-properties"):
+            # LibreOffice relates its core properties with an older type, which python-docx does not
+            # recognise: it would add a second docProps/core.xml. Dropped, python-docx makes a new one.
+            del part.package.rels[r_id]
+    body = document.element.body
+    sect_pr = body.get_or_add_sectPr()
+    for child in list(body):
+        if child is not sect_pr:
+            body.remove(child)
+    for ref in sect_pr.findall(qn("w:headerReference")) + sect_pr.findall(qn("w:footerReference")):
+        sect_pr.remove(ref)
+    used = ooxml.relationship_ids(document.element)
+    for r_id, rel in list(part.rels.items()):
+        if rel.reltype in (RT.HEADER, RT.FOOTER, RT.COMMENTS) or (
+                rel.reltype in (RT.IMAGE, RT.HYPERLINK) and r_id not in used):
+            del part.rels[r_id]
+    footnotes_part(part).footnotes.clear()  # a rebuilt brief's old notes must not linger
+    for special in document.settings.element.findall(f'{qn("w:footnotePr")}/{qn("w:footnote")}'):
+        special.getparent().remove(special)  # they named the old separators (LibreOffice's have ids 0 and 1)
+    for rel in part.rels.values():
+        if rel.reltype == RT.ENDNOTES and not rel.is_external:
+            root = rel.target_part.element if hasattr(rel.target_part, "element") else None
+            for note in [] if root is None else root.findall(qn("w:endnote")):
+                if note.get(qn("w:type")) is None:
+                    root.remove(note)
 
 
 def _split_fields(text: str) -> list[str]:

@@ -1,49 +1,10 @@
-"""Raw WordprocessingML that python-docx has no API for: the footnotes part, note references, fields."""
+"""Raw WordprocessingML that python-docx has no API for: note references, fields, borders, outline levels."""
 
 from __future__ import annotations
 
-from docx.opc.constants import CONTENT_TYPE as CT
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
-from docx.opc.packuri import PackURI
-from docx.opc.part import XmlPart
-from docx.oxml import OxmlElement, parse_xml
-from docx.oxml.ns import nsdecls, qn
-
-# The separator notes Word expects before any real note; ids -1 and 0 are reserved for them.
-_FOOTNOTES_XML = (
-    f'<w:footnotes {nsdecls("w", "r")}>'
-    '<w:footnote w:type="separator" w:id="-1"><w:p><w:pPr><w:spacing w:after="0" w:line="240" '
-    'w:lineRule="auto"/></w:pPr><w:r><w:separator/></w:r></w:p></w:footnote>'
-    '<w:footnote w:type="continuationSeparator" w:id="0"><w:p><w:pPr><w:spacing w:after="0" w:line="240" '
-    'w:lineRule="auto"/></w:pPr><w:r><w:continuationSeparator/></w:r></w:p></w:footnote>'
-    '</w:footnotes>'
-)
-
-
-class FootnotesPart(XmlPart):
-    """The word/footnotes.xml part: holds the notes; has its own relationships for links in notes."""
-
-    @classmethod
-    def new(cls, package) -> "FootnotesPart":
-        return cls(PackURI("/word/footnotes.xml"), CT.WML_FOOTNOTES, parse_xml(_FOOTNOTES_XML), package)
-
-    def add_footnote(self, number: int):
-        """Append an empty note with id `number` and return its <w:footnote> element."""
-        note = OxmlElement("w:footnote")
-        note.set(qn("w:id"), str(number))
-        self.element.append(note)
-        return note
-
-
-def footnotes_part(document_part) -> FootnotesPart:
-    """Return the document's footnotes part, creating and relating it on first use."""
-    for rel in document_part.rels.values():
-        if rel.reltype == RT.FOOTNOTES and not rel.is_external:
-            return rel.target_part
-    part = FootnotesPart.new(document_part.package)
-    document_part.relate_to(part, RT.FOOTNOTES)
-    return part
-
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
 
 def run(text: str = "", style_id: str | None = None, bold: bool = False, italic: bool = False):
     """Return a <w:r> holding `text`, with a character style and bold/italic from the model's Strong/Emph."""
@@ -164,12 +125,38 @@ def drop_theme_colour(rpr_parent) -> None:
 def outline_level(style_element, level: int) -> None:
     """Give a paragraph style an outline level (0 = Heading 1) for the navigation pane and TOC."""
     ppr = style_element.get_or_add_pPr()
-    if ppr.find(qn("w:outlineLvl")) is None:
-        el = OxmlElement("w:outlineLvl")
-        el.set(qn("w:val"), str(level))
-        ppr.append(el)
+    if ppr.outlineLvl is None:
+        ppr.get_or_add_outlineLvl().val = level
 
 
 def keep_with_next(p) -> None:
     """Keep a paragraph on the page of the next one (a caption with its table)."""
     p.get_or_add_pPr().append(OxmlElement("w:keepNext"))
+
+
+def bottom_border(style_element, points: float, colour: str) -> None:
+    """Give a paragraph style a rule under it, `points` thick, in `colour` (six hex digits)."""
+    ppr = style_element.get_or_add_pPr()
+    border = OxmlElement("w:pBdr")
+    bottom = OxmlElement("w:bottom")
+    for attr, value in (("val", "single"), ("sz", str(max(2, round(points * 8)))), ("space", "1"),
+                        ("color", colour.upper())):
+        bottom.set(qn(f"w:{attr}"), value)
+    border.append(bottom)
+    # pBdr comes after the keep/numbering/frame group and before shd, tabs and spacing in CT_PPr.
+    successor = next((c for c in ppr if c.tag in {qn(t) for t in (
+        "w:shd", "w:tabs", "w:suppressAutoHyphens", "w:kinsoku", "w:wordWrap", "w:overflowPunct", "w:topLinePunct",
+        "w:autoSpaceDE", "w:autoSpaceDN", "w:bidi", "w:adjustRightInd", "w:snapToGrid", "w:spacing", "w:ind",
+        "w:contextualSpacing", "w:mirrorIndents", "w:suppressOverlap", "w:jc", "w:textDirection",
+        "w:textAlignment", "w:textboxTightWrap", "w:outlineLvl", "w:divId", "w:cnfStyle", "w:rPr", "w:sectPr",
+        "w:pPrChange")}), None)
+    if successor is not None:
+        successor.addprevious(border)
+    else:
+        ppr.append(border)
+
+
+def relationship_ids(element) -> set[str]:
+    """Return the relationship ids an XML tree refers to (r:id, r:embed, r:link, ...)."""
+    ns = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+    return {value for el in element.iter() for name, value in el.attrib.items() if name.startswith(ns)}
