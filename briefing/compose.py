@@ -270,6 +270,8 @@ class JudgmentView:
     alternative: Md
     indicators: tuple[Md, ...]
     action: Md | None
+    change: Md
+    """How the judgment changed since the last brief, or the wording file's words for a first judgment."""
 
 
 @dataclass(frozen=True)
@@ -372,7 +374,7 @@ class Composer:
                 out.append(JudgmentView(j.id, escape(j.judgment), j.likelihood, j.range, j.confidence,
                                         Md(estimate), escape(j.basis), tuple(fact(i) for i in j.rests_on),
                                         escape(j.alternative), tuple(escape(i) for i in j.indicators),
-                                        _opt(j.action)))
+                                        _opt(j.action), escape(j.change or w["first_judgment"])))
             return out
 
         sections = audience.settings["sections"]

@@ -39,6 +39,8 @@ JUDGMENT = Record("judgment", "One key judgment of the desk.", {
     "indicators": Field(ListOf(Str(), min_items=1), "what would change the judgment: indicators to watch",
                         required=True),
     "action": Field(Str(nullable=True), "what the desk recommends in view of it, if anything"),
+    "change": Field(Str(nullable=True), "how the judgment has changed since the desk's last brief, or that it has "
+                    "not (leave out for a first judgment)"),
 })
 
 JUDGMENTS = Record("judgments", "A brief's key judgments, in the order the brief gives them.", {
@@ -68,6 +70,8 @@ class Judgment:
     """What would change it."""
     action: str | None
     """The recommended action, if any."""
+    change: str | None
+    """Change since the last brief, or None for a first judgment."""
 
     @property
     def range(self) -> str:
@@ -106,7 +110,8 @@ def load_judgments(templates: str, fb: FactBase | None) -> dict[str, tuple[Judgm
                                   f"{fact_id!r}{did_you_mean(fact_id, fb.facts)}",
                                   "use an id from facts.yaml (`briefing facts TEXT` finds one)")
             items.append(Judgment(j["id"], j["judgment"], j["likelihood"], j["confidence"], j["basis"],
-                                  tuple(j["rests_on"]), j["alternative"], tuple(j["indicators"]), j["action"]))
+                                  tuple(j["rests_on"]), j["alternative"], tuple(j["indicators"]), j["action"],
+                                  j["change"]))
         problems.extend(found.items)
         out[name[:-5]] = tuple(items)
     if problems:

@@ -34,6 +34,8 @@ WORDING = Record("wording", "The words briefs use for kinds of claim, hedges and
                         required=True),
     "confidence": Field(Str(), "how a judgment's confidence reads; {level}, e.g. `{level} confidence`",
                         required=True),
+    "first_judgment": Field(Str(), "said of a judgment that has no `change:` (the desk's first on the question)",
+                            required=True),
     "sourcing": Field(Record("sourcing note", "Sentences of the sourcing note each brief carries; "
                              "the numbers and names are filled in from the fact base.", {
         "sources": Field(Str(), "{count} sources of which kinds ({kinds})", required=True),

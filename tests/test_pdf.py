@@ -66,7 +66,7 @@ def test_twenty_notes_on_one_page_push_text_on_not_notes_off(writer, tmp_path):
 
 def test_a_note_longer_than_half_a_page_starts_on_its_page_and_continues_on_the_next(writer, tmp_path):
     long_note = "A very long note that goes on and on about the sources and their disagreements. " * 40
-    body = filler_paragraphs(20) + [m.Paragraph([m.Text("The claim."), m.FootnoteRef(1)])] + filler_paragraphs(40)
+    body = filler_paragraphs(20) + [m.Paragraph([m.Text("The claim."), m.FootnoteRef(1)])] + filler_paragraphs(55)
     path = _render(writer, m.Document(meta(), body, [note(1, long_note)]), tmp_path)
     marks = _assert_notes_on_mark_pages(path, 1)
     text = pdftotext(path).split("\f")
