@@ -157,3 +157,9 @@ def load_list(path: str, audiences: dict, briefs: dict) -> DistributionList:
     name = os.path.splitext(os.path.basename(path))[0]
     return DistributionList(name, path, data["sender"], sender, data["reply_to"], cover, data["sign"],
                             int(data["max_attachment_mb"] * 1_000_000), tuple(recipients))
+
+
+if __name__ == "__main__":  # python -m briefing.distribute.lists > distribution/list.schema.json
+    import json
+
+    print(json.dumps(schema_json(), indent=2, ensure_ascii=False))

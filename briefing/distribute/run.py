@@ -87,8 +87,9 @@ def plan(lst: DistributionList, ledger: Ledger, channel: str, pdfs: dict[tuple[s
     return jobs, unchanged
 
 
-def dry_run(jobs: list[Job], unchanged: int, ledger: Ledger, out=sys.stdout) -> None:
+def dry_run(jobs: list[Job], unchanged: int, ledger: Ledger, out=None) -> None:
     """Print what a real run would send, with the copy numbers new readers would get."""
+    out = out or sys.stdout
     next_copy: dict[str, int] = {}
     for job in jobs:
         n = job.copy
@@ -101,8 +102,9 @@ def dry_run(jobs: list[Job], unchanged: int, ledger: Ledger, out=sys.stdout) -> 
 
 
 def execute(project, lst: DistributionList, ledger: Ledger, transport, jobs: list[Job],
-            pdfs: dict[tuple[str, str], bytes], max_bytes: int, log=sys.stdout) -> Outcome:
+            pdfs: dict[tuple[str, str], bytes], max_bytes: int, log=None) -> Outcome:
     """Make, deliver and record every job, committing each delivery as soon as the channel took it."""
+    log = log or sys.stdout
     cover = Cover(lst.cover)
     signer = None
     if lst.sign:
@@ -164,8 +166,9 @@ def execute(project, lst: DistributionList, ledger: Ledger, transport, jobs: lis
     return outcome
 
 
-def status(ledger: Ledger, lst: DistributionList | None, out=sys.stdout) -> None:
+def status(ledger: Ledger, lst: DistributionList | None, out=None) -> None:
     """Print who has which version of which brief, per channel, and what did not get through."""
+    out = out or sys.stdout
     rows = ledger.deliveries(None, lst.name if lst else None)
     latest: dict[tuple[str, str, str], Delivery] = {}
     failed: dict[tuple[str, str, str], Delivery] = {}
