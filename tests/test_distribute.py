@@ -282,6 +282,28 @@ def test_a_personal_copy_remade_from_the_same_inputs_is_byte_identical(desk, tmp
     assert len(set(copies[0].values())) == 2  # ...and each reader's copy is their own
 
 
+def test_a_copy_is_the_shared_layout_unchanged_plus_the_stamp(desk, tmp_path):
+    """No layout per reader: each copy starts with the bytes `briefing build` makes for its audience."""
+    from pypdf import PdfReader
+
+    reader = desk.readers(1)[0]
+    desk.write_list([reader])
+    built = tmp_path / "built"
+    assert main(["build", desk.brief, "-a", reader["audience"], "-f", "pdf", "-o", str(built), "--facts", desk.facts,
+                 "--templates", desk.templates]) == 0
+    shared = (built / f"{desk.brief}.{reader['audience']}.pdf").read_bytes()
+    assert desk.run("--folder", str(tmp_path / "copies")) == 0
+    (name,) = os.listdir(tmp_path / "copies")
+    copy = (tmp_path / "copies" / name).read_bytes()
+    assert copy.startswith(shared) and len(copy) > len(shared)
+    before = [p.extract_text() for p in PdfReader(io.BytesIO(shared)).pages]
+    after = [p.extract_text() for p in PdfReader(io.BytesIO(copy)).pages]
+    assert len(after) == len(before)
+    line = f"Copy 1 — issued to {reader['name']}, {reader['organisation']}"
+    for old, new in zip(before, after):
+        assert new.replace(line, "").strip() == old.strip()
+
+
 def test_copy_numbers_stay_with_their_readers_when_the_list_changes(desk, tmp_path):
     desk.write_list(desk.readers(3))
     assert desk.run("--outbox", str(tmp_path / "o")) == 0
