@@ -80,7 +80,7 @@ class Ledger:
             if folder:
                 os.makedirs(folder, exist_ok=True)
             try:
-                self.db = sqlite3.connect(path)
+                self.db = sqlite3.connect(path, timeout=30)
                 # WAL: a commit is one append to the log, so committing every message stays cheap; a crash
                 # of the program never loses a committed row.
                 self.db.execute("PRAGMA journal_mode=WAL")

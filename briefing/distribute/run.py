@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import sqlite3
 import sys
 from dataclasses import dataclass
 from email.utils import formatdate
@@ -12,7 +13,7 @@ from briefing.distribute.deliver import Cover, DeliveryError, message
 from briefing.distribute.ledger import Delivery, Ledger
 from briefing.distribute.lists import DistributionList, Recipient
 from briefing.distribute.stamp import Issue, Stamper
-from briefing.errors import InputError
+from briefing.errors import InputError, Problem
 
 
 @dataclass
@@ -42,7 +43,6 @@ class Outcome:
     """What a run did."""
 
     sent: int = 0
-    unchanged: int = 0
     refused: int = 0
     too_large: int = 0
     stopped: str | None = None
@@ -107,7 +107,7 @@ def execute(project, lst: DistributionList, ledger: Ledger, transport, jobs: lis
     log = log or sys.stdout
     cover = Cover(lst.cover)
     signer = None
-    if lst.sign:
+    if lst.sign and jobs:
         from briefing.distribute.sign import Signer
 
         signer = Signer(lst.path)
@@ -167,9 +167,13 @@ def execute(project, lst: DistributionList, ledger: Ledger, transport, jobs: lis
 
 
 def status(ledger: Ledger, lst: DistributionList | None, out=None) -> None:
-    """Print who has which version of which brief, per channel, and what did not get through."""
+    """Print who has which version of which brief, per channel, and what did not get through: for the
+    list's readers and briefs, whichever list they were sent through."""
     out = out or sys.stdout
-    rows = ledger.deliveries(None, lst.name if lst else None)
+    rows = ledger.deliveries()
+    if lst is not None:
+        wanted = {(r.key, b) for r in lst.recipients for b in r.briefs}
+        rows = [d for d in rows if (d.recipient, d.brief) in wanted]
     latest: dict[tuple[str, str, str], Delivery] = {}
     failed: dict[tuple[str, str, str], Delivery] = {}
     for d in rows:
@@ -245,9 +249,13 @@ def command(args) -> int:
             return 0
         max_bytes = int(args.max_size * 1_000_000) if args.max_size is not None else lst.max_bytes
         outcome = execute(project, lst, ledger, transport, jobs, pdfs, max_bytes)
+    except sqlite3.Error as e:  # another run holding the ledger, a full disk: what was committed stands
+        raise InputError(Problem(ledger_path, 0, 0, f"the ledger cannot be written: {e}",
+                                 "is another `briefing distribute` running? Deliveries recorded so far stand; "
+                                 "run the command again when it has finished")) from None
     finally:
         ledger.close()
-    summary = (f"{outcome.sent} sent, {outcome.unchanged + unchanged} up to date, {outcome.refused} refused, "
+    summary = (f"{outcome.sent} sent, {unchanged} up to date, {outcome.refused} refused, "
                f"{outcome.too_large} too large ({transport.destination}; ledger {ledger_path})")
     print(summary)
     if outcome.stopped:
