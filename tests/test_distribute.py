@@ -26,6 +26,17 @@ MAILSERVER = os.path.join(ROOT, "tests", "data", "distribute", "mailserver.py")
 
 # --- a project, a list, a mail server ---------------------------------------------------------------------
 
+@pytest.fixture(autouse=True)
+def no_desk_secrets(monkeypatch, tmp_path):
+    """Whatever the machine has set, each test starts with no SMTP credentials and no signing key."""
+    for name in ("BRIEFING_SMTP_USER", "BRIEFING_SMTP_PASSWORD", "BRIEFING_SIGN_KEY", "BRIEFING_SIGN_CERT",
+                 "BRIEFING_SIGN_CHAIN", "BRIEFING_SIGN_PASSPHRASE"):
+        monkeypatch.delenv(name, raising=False)
+    empty = tmp_path / "empty-netrc"
+    empty.write_text("")
+    monkeypatch.setenv("NETRC", str(empty))
+
+
 @pytest.fixture()
 def desk(project_copy):
     """A copy of the project with a distribution folder: the shipped cover note, a list made to measure."""
@@ -516,12 +527,19 @@ def make_ca(folder, passphrase: bytes):
     return paths
 
 
-def test_starttls_and_login_with_credentials_from_the_environment(desk, mailserver, tmp_path, monkeypatch):
+@pytest.mark.parametrize("source", ["environment", "netrc"])
+def test_starttls_and_login_with_credentials_from_the_environment_or_netrc(desk, mailserver, tmp_path, monkeypatch,
+                                                                          source):
     ca, key, cert = make_ca(str(tmp_path), b"")
     server = mailserver("--tls", cert, key, "--auth", "desk:s3cret")
     monkeypatch.setenv("SSL_CERT_FILE", ca)  # the client trusts the throw-away CA, as it would a real one
-    monkeypatch.setenv("BRIEFING_SMTP_USER", "desk")
-    monkeypatch.setenv("BRIEFING_SMTP_PASSWORD", "s3cret")
+    netrc = tmp_path / "netrc"
+    netrc.write_text("machine 127.0.0.1 login desk password s3cret\n" if source == "netrc" else "")
+    netrc.chmod(0o600)
+    monkeypatch.setenv("NETRC", str(netrc))
+    if source == "environment":
+        monkeypatch.setenv("BRIEFING_SMTP_USER", "desk")
+        monkeypatch.setenv("BRIEFING_SMTP_PASSWORD", "s3cret")
     desk.write_list(desk.readers(2))
     assert desk.run("--smtp", server.url) == 0
     assert sorted(rcpt[0] for rcpt, _ in server.messages()) == ["reader0@example.org", "reader1@example.org"]
@@ -560,8 +578,7 @@ def test_signed_copies_verify_and_an_altered_copy_does_not(desk, tmp_path, monke
         assert not status.intact and not status.bottom_line
 
 
-def test_signing_without_a_key_is_a_clear_error(desk, monkeypatch, capsys):
-    monkeypatch.delenv("BRIEFING_SIGN_KEY", raising=False)
+def test_signing_without_a_key_is_a_clear_error(desk, capsys):
     desk.write_list(desk.readers(1), sign=True)
     assert desk.run("--outbox", os.path.join(desk.folder, "o")) == 1
     assert "this list asks for signed copies, but BRIEFING_SIGN_KEY is not set" in capsys.readouterr().err

@@ -84,7 +84,13 @@ class Stamper:
         out = io.BytesIO()
         c = canvas.Canvas(out, pagesize=self.size, invariant=1, pageCompression=1, initialFontName=self.font,
                           initialFontSize=self.style["sizes"]["furniture"])
-        c.setFont(self.font, self.style["sizes"]["furniture"])
+        size = self.style["sizes"]["furniture"]
+        margins = self.style["margins_mm"]
+        room = self.size[0] - (margins["left"] + margins["right"]) * mm
+        width = c.stringWidth(text, self.font, size)
+        if width > room:  # a long name and organisation: smaller type, never past the margins
+            size = max(size * room / width, 3)
+        c.setFont(self.font, size)
         c.setFillColor(colors.HexColor("#" + self.style["colours"]["handling"]))
         bottom = self.style["margins_mm"]["bottom"] * mm
         c.drawCentredString(self.size[0] / 2, max(bottom - 30, 8), text)
@@ -154,7 +160,8 @@ class Stamper:
         return out.getvalue()
 
 
-_PAINT = f"q {_XOBJECT} Do Q".encode()
+# Marked as a pagination artifact, like a running footer, so a tagged PDF's structure stays whole.
+_PAINT = f"/Artifact << /Type /Pagination >> BDC q {_XOBJECT} Do Q EMC".encode()
 _REF = re.compile(rb"(\d+) 0 R")
 
 
