@@ -256,6 +256,7 @@ def test_outbox_messages_parse_with_the_copy_the_ledger_recorded(desk, tmp_path,
     for name in files:
         with open(os.path.join(outbox, name), "rb") as f:
             msg = email.message_from_binary_file(f, policy=email.policy.default)
+        assert not [part.defects for part in msg.walk() if part.defects]
         to = msg["To"].addresses[0]
         row = rows[to.addr_spec]
         pdf = attachment(msg)

@@ -147,7 +147,7 @@ def execute(project, lst: DistributionList, ledger: Ledger, transport, jobs: lis
                 outcome.too_large += 1
                 print(f"not sent (too large: {len(pdf):,} bytes, limit {max_bytes:,}): {j.describe()}", file=log)
                 continue
-            msg = message(lst.sender, lst.reply_to, r.name, r.email, subject, body, message_id,
+            msg = message(lst.sender, lst.sender_address, lst.reply_to, r.name, r.email, subject, body, message_id,
                           j.earlier.message_id if j.earlier else None, pdf, name + ".pdf",
                           formatdate(usegmt=True))
             result, detail = transport.send(msg, pdf, name)
