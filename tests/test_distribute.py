@@ -464,6 +464,9 @@ def test_a_subject_that_would_inject_a_header_stops_the_run_before_anything_is_s
     assert "the subject holds the character U+000D, which a mail header cannot take" in capsys.readouterr().err
     assert server.messages() == []
     assert desk.rows() == []
+    db = sqlite3.connect(desk.ledger)
+    assert db.execute("SELECT COUNT(*) FROM copies").fetchone() == (0,)  # no copy numbers handed out either
+    db.close()
 
 
 def test_credentials_never_travel_in_the_url_or_in_the_clear(desk, mailserver, monkeypatch, capsys):

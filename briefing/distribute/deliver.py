@@ -50,6 +50,11 @@ class Cover:
             self.template = env.get_template(os.path.basename(path))
         except TemplateError as e:
             raise InputError(Problem(path, getattr(e, "lineno", 0) or 0, 0, f"template error: {e}")) from None
+        except UnicodeDecodeError:
+            raise InputError(Problem(path, 0, 0, "the file is not UTF-8 text", "save it as UTF-8 in your editor")) \
+                from None
+        except OSError as e:
+            raise InputError(Problem(path, 0, 0, f"cannot read the file: {e.strerror}")) from None
 
     def render(self, **context) -> tuple[str, str]:
         """Return (subject, body); raise InputError when the template fails or its subject would break the headers."""
@@ -57,8 +62,11 @@ class Cover:
 
         try:
             text = self.template.render(**context)
-        except TemplateError as e:
-            raise InputError(Problem(self.path, getattr(e, "lineno", 0) or 0, 0, f"template error: {e}",
+        except Exception as e:  # noqa: BLE001 - any failure of the desk's template is reported, never a traceback
+            line = getattr(e, "lineno", 0) or _template_line(e)
+            message = f"template error: {e}" if isinstance(e, TemplateError) else \
+                f"template error: {type(e).__name__}: {e}"
+            raise InputError(Problem(self.path, line, 0, message,
                                      "the variables a cover note can use are listed in docs/distribute.md")) from None
         head, _, body = text.partition("\n")
         if not head.startswith("Subject:"):
@@ -73,6 +81,16 @@ class Cover:
         if CONTROL.search(body.replace("\t", "")):
             raise InputError(Problem(self.path, 0, 0, "the note holds control characters", "remove them"))
         return subject, body.lstrip("\n")
+
+
+def _template_line(error: Exception) -> int:
+    """Return the template line a runtime error happened on (Jinja marks template frames), or 0."""
+    import traceback
+
+    for frame in reversed(traceback.extract_tb(error.__traceback__)):
+        if frame.filename and frame.filename.endswith(".j2"):
+            return frame.lineno or 0
+    return 0
 
 
 @dataclass(frozen=True)

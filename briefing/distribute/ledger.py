@@ -109,15 +109,16 @@ class Ledger:
                                (brief,)).fetchone()[0]
 
     def assign(self, brief: str, recipients: list[str]) -> dict[str, int]:
-        """Hand out copy numbers to the readers who have none yet, in order; return every reader's number."""
+        """Hand out copy numbers to the readers who have none yet, in order; return every reader's number.
+
+        Not committed here: the caller commits (`with ledger.db:`) once the copies can be made."""
         numbers = {}
-        with self.db:
-            for r in recipients:
-                n = self.copy_number(brief, r)
-                if n is None:
-                    n = self.next_copy(brief)
-                    self.db.execute("INSERT INTO copies VALUES (?, ?, ?)", (brief, r, n))
-                numbers[r] = n
+        for r in recipients:
+            n = self.copy_number(brief, r)
+            if n is None:
+                n = self.next_copy(brief)
+                self.db.execute("INSERT INTO copies VALUES (?, ?, ?)", (brief, r, n))
+            numbers[r] = n
         return numbers
 
     def last_sent(self, channel: str, brief: str, recipient: str) -> Delivery | None:

@@ -111,20 +111,22 @@ def execute(project, lst: DistributionList, ledger: Ledger, transport, jobs: lis
         from briefing.distribute.sign import Signer
 
         signer = Signer(lst.path)
-    # Copy numbers first, committed, so that a crash later never renumbers anyone.
-    for brief in dict.fromkeys(j.brief for j in jobs):
-        numbers = ledger.assign(brief, [j.recipient.key for j in jobs if j.brief == brief])
+    # Copy numbers, then every cover note, before anything is sent: a note that fails or a subject that would
+    # break the headers stops the run here with nothing recorded. The numbers are committed before the first
+    # copy goes out, so a crash later never renumbers anyone.
+    with ledger.db:
+        for brief in dict.fromkeys(j.brief for j in jobs):
+            numbers = ledger.assign(brief, [j.recipient.key for j in jobs if j.brief == brief])
+            for j in jobs:
+                if j.brief == brief:
+                    j.copy = numbers[j.recipient.key]
+        notes = []
         for j in jobs:
-            if j.brief == brief:
-                j.copy = numbers[j.recipient.key]
-    # Every cover note before anything is sent: a subject that would break the headers stops the run here.
+            b, a = project.briefs[j.brief], project.audiences[j.recipient.audience]
+            context = dict(recipient=j.recipient, brief=b.settings, audience=a.settings, copy=j.copy,
+                           revision=j.revision, earlier=j.earlier, sender=lst.sender)
+            notes.append(cover.render(**context))
     domain = lst.sender_address.rpartition("@")[2]
-    notes = []
-    for j in jobs:
-        b, a = project.briefs[j.brief], project.audiences[j.recipient.audience]
-        context = dict(recipient=j.recipient, brief=b.settings, audience=a.settings, copy=j.copy, revision=j.revision,
-                       earlier=j.earlier, sender=lst.sender)
-        notes.append(cover.render(**context))
     stampers: dict[tuple[str, str], Stamper] = {}
     outcome = Outcome()
     try:
