@@ -586,3 +586,25 @@ def test_signing_without_a_key_is_a_clear_error(desk, capsys):
     desk.write_list(desk.readers(1), sign=True)
     assert desk.run("--outbox", os.path.join(desk.folder, "o")) == 1
     assert "this list asks for signed copies, but BRIEFING_SIGN_KEY is not set" in capsys.readouterr().err
+
+
+def test_no_server_at_the_address_stops_the_run_with_nothing_recorded(desk, mailserver, capsys):
+    desk.write_list(desk.readers(2))
+    server = mailserver()
+    server.stop()  # its port is now closed
+    assert desk.run("--smtp", server.url) == 1
+    err = capsys.readouterr().err
+    assert f"stopped: smtp://127.0.0.1:{server.port}:" in err and "run the same command again" in err
+    assert desk.rows() == []
+
+
+def test_brief_option_limits_a_run_to_some_of_the_lists_briefs(desk, tmp_path, capsys):
+    other = next((b for b in desk.briefs if b != desk.brief and desk.audiences[0] in desk.briefs[b]["audiences"]),
+                 None)
+    if other is None:
+        pytest.skip("no second brief for this audience in this project")
+    desk.write_list([{**desk.readers(1)[0], "audience": desk.audiences[0], "briefs": [desk.brief, other]}])
+    assert desk.run("--brief", other, "--outbox", str(tmp_path / "o")) == 0
+    assert [r["brief"] for r in desk.rows()] == [other]
+    assert desk.run("--brief", "no-such-brief", "--dry-run") == 2
+    assert "no reader of" in capsys.readouterr().err
