@@ -608,3 +608,30 @@ def test_brief_option_limits_a_run_to_some_of_the_lists_briefs(desk, tmp_path, c
     assert [r["brief"] for r in desk.rows()] == [other]
     assert desk.run("--brief", "no-such-brief", "--dry-run") == 2
     assert "no reader of" in capsys.readouterr().err
+
+
+def test_the_stamp_keeps_what_a_page_already_draws(root):
+    """A page with drawings of its own (a logo as a form XObject) keeps them beside the stamp."""
+    from pypdf import PdfReader
+    from reportlab.pdfgen import canvas
+
+    from briefing.distribute.stamp import Issue, Stamper
+    from briefing.style import load_style
+
+    out = io.BytesIO()
+    c = canvas.Canvas(out, invariant=1)
+    c.beginForm("logo")
+    c.drawString(5, 60, "Logo text")
+    c.endForm()
+    for text in ("First page", "Second page"):
+        c.doForm("logo")
+        c.drawString(100, 300, text)
+        c.showPage()
+    c.save()
+    stamper = Stamper(out.getvalue(), load_style(os.path.join(root, "templates", "style.yaml")))
+    copy = stamper.copy(Issue(12, "Ana Lúcia", "Office", revision=3))
+    assert copy == stamper.copy(Issue(12, "Ana Lúcia", "Office", revision=3))
+    pages = PdfReader(io.BytesIO(copy)).pages
+    assert [p.extract_text().splitlines() for p in pages] == [
+        ["Logo text", text, "Copy 12 — issued to Ana Lúcia, Office · revision 3, supersedes revision 2"]
+        for text in ("First page", "Second page")]

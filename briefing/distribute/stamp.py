@@ -130,8 +130,9 @@ class Stamper:
             listed = list(contents.get_object()) if isinstance(contents.get_object(), ArrayObject) else [contents]
             new[NameObject("/Contents")] = ArrayObject(listed + [paint_ref])
             resources = DictionaryObject({NameObject(k): v for k, v in dict.items(page["/Resources"])})
-            xobjects = resources.get("/XObject")
-            xobjects = DictionaryObject({NameObject(k): v for k, v in dict.items(xobjects)} if xobjects else {})
+            xobjects = resources.get("/XObject")  # raw: may be a reference to the dictionary
+            xobjects = DictionaryObject({NameObject(k): v for k, v in dict.items(xobjects.get_object())}
+                                        if xobjects is not None else {})
             xobjects[NameObject(_XOBJECT)] = form_ref
             resources[NameObject("/XObject")] = xobjects
             new[NameObject("/Resources")] = resources
