@@ -155,9 +155,11 @@ class Outbox:
 
     def finish(self, deliveries) -> None:
         """Write manifest.json: every message this outbox holds for the list, oldest first."""
+        message_ids = {d.id: d.message_id for d in deliveries}
         rows = [{"file": d.detail, "to": d.recipient, "name": d.name, "organisation": d.organisation,
                  "brief": d.brief, "audience": d.audience, "copy": d.copy, "revision": d.revision,
-                 "sha256": d.sha256, "message_id": d.message_id, "supersedes": d.supersedes, "time": d.time}
+                 "sha256": d.sha256, "message_id": d.message_id, "supersedes": message_ids.get(d.supersedes),
+                 "time": d.time}
                 for d in deliveries if d.result == "sent" and d.destination == self.destination]
         write_atomic(os.path.join(self.folder, "manifest.json"),
                      (json.dumps(rows, indent=2, ensure_ascii=False) + "\n").encode("utf-8"))
