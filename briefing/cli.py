@@ -1,4 +1,4 @@
-"""The `briefing` command line: build, check, list, facts, schema, new."""
+"""The `briefing` command line: build, check, list, facts, schema, new, distribute."""
 
 from __future__ import annotations
 
@@ -47,6 +47,20 @@ def _parser() -> argparse.ArgumentParser:
     _common(f)
 
     sub.add_parser("schema", help="print the JSON Schema of facts.yaml")
+
+    d = sub.add_parser("distribute", help="send numbered personal copies of the PDFs to a distribution list")
+    d.add_argument("list", metavar="LIST", help="a distribution list file, or NAME for distribution/NAME.yaml")
+    d.add_argument("-b", "--brief", action="append", default=[], metavar="NAME",
+                   help="only this brief (repeatable; default: every brief on the list)")
+    to = d.add_mutually_exclusive_group()
+    to.add_argument("--outbox", metavar="DIR", help="write .eml messages here (the default: out/outbox/LIST)")
+    to.add_argument("--smtp", metavar="URL", help="send through smtp://HOST[:PORT] (STARTTLS) or smtps://HOST[:PORT]")
+    to.add_argument("--folder", metavar="DIR", help="copy each reader's PDF into this shared folder")
+    d.add_argument("--ledger", metavar="PATH", help="the ledger (default: ledger.sqlite beside the list)")
+    d.add_argument("--max-size", type=float, metavar="MB", help="largest copy to send (default: the list's setting)")
+    d.add_argument("--dry-run", action="store_true", help="show what would be sent; send and record nothing")
+    d.add_argument("--status", action="store_true", help="show who has which version, from the ledger")
+    _common(d)
 
     n = sub.add_parser("new", help="start a new audience or brief from a copy of an existing one")
     n.add_argument("kind", choices=("audience", "brief"))
@@ -214,8 +228,14 @@ def cmd_new(args) -> int:
     return 0
 
 
+def cmd_distribute(args) -> int:
+    from briefing.distribute.run import command
+
+    return command(args)
+
+
 _COMMANDS = {"build": cmd_build, "check": cmd_check, "list": cmd_list, "facts": cmd_facts, "schema": cmd_schema,
-             "new": cmd_new}
+             "new": cmd_new, "distribute": cmd_distribute}
 
 
 if __name__ == "__main__":

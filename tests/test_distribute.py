@@ -1,0 +1,635 @@
+"""`briefing distribute`: lists checked with positions, numbered personal copies, delivery to a real SMTP
+server on 127.0.0.1, the ledger that never sends twice, revisions, status, dry runs and signed copies."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import hashlib
+import io
+import os
+import select
+import shutil
+import sqlite3
+import subprocess
+import sys
+
+import pytest
+import yaml
+
+from briefing.cli import main
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+MAILSERVER = os.path.join(ROOT, "tests", "data", "distribute", "mailserver.py")
+
+
+# --- a project, a list, a mail server ---------------------------------------------------------------------
+
+@pytest.fixture(autouse=True)
+def no_desk_secrets(monkeypatch, tmp_path):
+    """Whatever the machine has set, each test starts with no SMTP credentials and no signing key."""
+    for name in ("BRIEFING_SMTP_USER", "BRIEFING_SMTP_PASSWORD", "BRIEFING_SIGN_KEY", "BRIEFING_SIGN_CERT",
+                 "BRIEFING_SIGN_CHAIN", "BRIEFING_SIGN_PASSPHRASE"):
+        monkeypatch.delenv(name, raising=False)
+    empty = tmp_path / "empty-netrc"
+    empty.write_text("")
+    monkeypatch.setenv("NETRC", str(empty))
+
+
+@pytest.fixture()
+def desk(project_copy):
+    """A copy of the project with a distribution folder: the shipped cover note, a list made to measure."""
+    return Desk(project_copy)
+
+
+class Desk:
+    """A project copy in a temporary folder, with helpers to write a list and run `distribute` on it."""
+
+    def __init__(self, folder: str):
+        self.folder = folder
+        self.facts = os.path.join(folder, "facts.yaml")
+        self.templates = os.path.join(folder, "templates")
+        self.lists = os.path.join(folder, "distribution")
+        os.makedirs(self.lists)
+        shutil.copy(os.path.join(ROOT, "distribution", "cover.txt.j2"), self.lists)
+        self.ledger = os.path.join(self.lists, "ledger.sqlite")
+        self.briefs = {}
+        for name in sorted(os.listdir(os.path.join(self.templates, "briefs"))):
+            if name.endswith(".yaml"):
+                with open(os.path.join(self.templates, "briefs", name), encoding="utf-8") as f:
+                    self.briefs[name[:-5]] = yaml.safe_load(f)
+        # The tests use the brief written for the most audiences, and two of its audiences.
+        self.brief = max(self.briefs, key=lambda b: (len(self.briefs[b]["audiences"]), b))
+        self.audiences = self.briefs[self.brief]["audiences"][:2]
+
+    def readers(self, n: int, start: int = 0, brief: str | None = None) -> list[dict]:
+        return [{"name": f"Reader {i} Ünal", "organisation": f"Office {i}", "email": f"reader{i}@example.org",
+                 "audience": self.audiences[i % 2], "briefs": [brief or self.brief]} for i in range(start, start + n)]
+
+    def write_list(self, recipients: list[dict], name: str = "desk", **settings) -> str:
+        data = {"sender": "Briefing Desk <desk@example.org>", **settings, "recipients": recipients}
+        path = os.path.join(self.lists, name + ".yaml")
+        with open(path, "w", encoding="utf-8") as f:
+            yaml.safe_dump(data, f, allow_unicode=True, sort_keys=False)
+        return path
+
+    def run(self, *args: str, list_path: str | None = None) -> int:
+        return main(["distribute", list_path or os.path.join(self.lists, "desk.yaml"), "--facts", self.facts,
+                     "--templates", self.templates, "--ledger", self.ledger, *args])
+
+    def rows(self, where: str = "1") -> list[sqlite3.Row]:
+        db = sqlite3.connect(self.ledger)
+        db.row_factory = sqlite3.Row
+        try:
+            return db.execute(f"SELECT * FROM deliveries WHERE {where} ORDER BY id").fetchall()
+        finally:
+            db.close()
+
+    def change_brief(self) -> None:
+        """Give the brief a new subtitle: a new version of its PDF for every audience."""
+        path = os.path.join(self.templates, "briefs", self.brief + ".yaml")
+        data = dict(self.briefs[self.brief], subtitle="Revised after new figures came in")
+        with open(path, "w", encoding="utf-8") as f:
+            yaml.safe_dump(data, f, allow_unicode=True, sort_keys=False)
+
+
+class MailServer:
+    """tests/data/distribute/mailserver.py in a subprocess: a real aiosmtpd server on 127.0.0.1."""
+
+    def __init__(self, maildir: str, *options: str):
+        self.maildir = maildir
+        self.proc = subprocess.Popen([sys.executable, MAILSERVER, maildir, "--lifetime", "120", *options],
+                                     stdout=subprocess.PIPE, text=True)
+        ready, _, _ = select.select([self.proc.stdout], [], [], 30)
+        assert ready, "the mail server did not start within 30 s"
+        self.port = int(self.proc.stdout.readline())
+        self.url = f"smtp://127.0.0.1:{self.port}"
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.kill()
+        self.proc.wait(timeout=10)
+        self.proc.stdout.close()
+
+    def messages(self, every: bool = False) -> list[tuple[list[str], email.message.EmailMessage]]:
+        """Return (envelope recipients, parsed message) for every message this server accepted, or with
+        `every` every server that shared its mail folder."""
+        out = []
+        if not os.path.isdir(self.maildir):
+            return out
+        for name in sorted(os.listdir(self.maildir)):
+            if name.endswith(".eml") and (every or name.startswith(f"{self.proc.pid}-")):
+                base = os.path.join(self.maildir, name[:-4])
+                with open(base + ".rcpt", encoding="utf-8") as f:
+                    rcpt = f.read().split("\n")
+                with open(base + ".eml", "rb") as f:
+                    out.append((rcpt, email.message_from_binary_file(f, policy=email.policy.default)))
+        return out
+
+
+@pytest.fixture()
+def mailserver(tmp_path):
+    """Start servers that store into one mail folder; every one started is killed at the end."""
+    started = []
+
+    def start(*options: str) -> MailServer:
+        server = MailServer(str(tmp_path / "maildir"), *options)
+        started.append(server)
+        return server
+
+    yield start
+    for server in started:
+        server.stop()
+
+
+def attachment(msg) -> bytes:
+    parts = [p for p in msg.iter_attachments() if p.get_content_type() == "application/pdf"]
+    assert len(parts) == 1
+    return parts[0].get_content()
+
+
+def stamp_on_every_page(pdf: bytes) -> list[str]:
+    """Return the stamp line of each page, read back with pypdf."""
+    from pypdf import PdfReader
+
+    lines = []
+    for page in PdfReader(io.BytesIO(pdf)).pages:
+        found = [line for line in page.extract_text().splitlines() if line.startswith("Copy ")]
+        assert len(found) == 1, page.extract_text()[-300:]
+        lines.append(found[0])
+    return lines
+
+
+def info(pdf: bytes) -> dict:
+    from pypdf import PdfReader
+
+    return dict(PdfReader(io.BytesIO(pdf)).metadata)
+
+
+# --- lists ------------------------------------------------------------------------------------------------
+
+def test_list_problems_are_reported_with_line_and_column_before_anything_is_sent(desk, mailserver, capsys):
+    text = f"""sender: Briefing Desk <desk@example.org>
+recipients:
+  - name: Good Reader
+    organisation: Office
+    email: good@example.org
+    audience: {desk.audiences[0]}
+    briefs: [{desk.brief}]
+  - name: "Eve\\r\\nBcc: everyone@example.org"
+    organisation: Office
+    email: eve@example.org
+    audience: {desk.audiences[0]}
+    briefs: [{desk.brief}]
+  - name: Bad Address
+    organisation: "Tab\\x01Org"
+    email: not-an-address@
+    audience: {desk.audiences[0]}
+    briefs: [{desk.brief}]
+  - name: Unknown Things
+    organisation: Office
+    email: unknown@example.org
+    audience: nobody
+    briefs: [no-such-brief]
+  - name: Twice
+    organisation: Office
+    email: GOOD@example.org
+    audience: {desk.audiences[0]}
+    briefs: [{desk.brief}, {desk.brief}]
+"""
+    path = os.path.join(desk.lists, "bad.yaml")
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(text)
+    server = mailserver()
+    assert desk.run("--smtp", server.url, list_path=path) == 1
+    err = capsys.readouterr().err
+    assert f"{path}:8:11: recipients[2].name: contains a line break" in err
+    assert f"{path}:14:19: recipients[3].organisation: contains control characters (U+0001)" in err
+    assert f"{path}:15:12: recipients[3].email: 'not-an-address@' is not an e-mail address" in err
+    assert f"{path}:21:15: recipient 'Unknown Things': unknown audience 'nobody'" in err
+    assert f"{path}:22:13: recipient 'Unknown Things': unknown brief 'no-such-brief'" in err
+    assert f"{path}:25:12: recipient 'Twice': duplicate address GOOD@example.org" in err
+    assert "it is already on line 5" in err
+    assert f"{path}:27:13: recipient 'Twice': a brief is named twice" in err
+    assert server.messages() == []
+    assert not os.path.exists(desk.ledger)
+
+
+def test_a_brief_not_written_for_the_readers_audience_is_refused(desk, capsys):
+    audiences = [a[:-5] for a in os.listdir(os.path.join(desk.templates, "audiences"))]
+    pairs = [(b, a) for b in desk.briefs for a in audiences if a not in desk.briefs[b]["audiences"]]
+    if not pairs:
+        pytest.skip("every brief is written for every audience in this project")
+    brief, audience = pairs[0]
+    path = desk.write_list([{"name": "A Reader", "organisation": "Office", "email": "a@example.org",
+                             "audience": audience, "briefs": [brief]}])
+    assert desk.run("--dry-run") == 1
+    err = capsys.readouterr().err
+    assert f"{path}:" in err and f"brief {brief!r} is not written for the audience {audience!r}" in err
+
+
+def test_the_example_list_is_valid_and_its_schema_is_current(root, capsys):
+    import json
+
+    from briefing.distribute.lists import schema_json
+
+    with open(os.path.join(root, "distribution", "list.schema.json"), encoding="utf-8") as f:
+        assert json.load(f) == schema_json()
+    assert main(["distribute", os.path.join(root, "distribution", "desk.yaml"), "--status", "--facts",
+                 os.path.join(root, "facts.yaml"), "--templates", os.path.join(root, "templates"),
+                 "--ledger", os.path.join(os.path.dirname(root), "no-such-ledger.sqlite")]) == 0
+    assert "nothing distributed yet" in capsys.readouterr().out
+
+
+# --- personal copies and the outbox ----------------------------------------------------------------------
+
+def test_outbox_messages_parse_with_the_copy_the_ledger_recorded(desk, tmp_path, capsys):
+    desk.write_list(desk.readers(4))
+    outbox = str(tmp_path / "outbox")
+    assert desk.run("--outbox", outbox) == 0
+    rows = {r["recipient"]: r for r in desk.rows()}
+    assert len(rows) == 4 and {r["result"] for r in rows.values()} == {"sent"}
+    assert sorted(r["copy"] for r in rows.values()) == [1, 2, 3, 4]
+    files = sorted(f for f in os.listdir(outbox) if f.endswith(".eml"))
+    assert len(files) == 4
+    for name in files:
+        with open(os.path.join(outbox, name), "rb") as f:
+            msg = email.message_from_binary_file(f, policy=email.policy.default)
+        assert not [part.defects for part in msg.walk() if part.defects]
+        to = msg["To"].addresses[0]
+        row = rows[to.addr_spec]
+        pdf = attachment(msg)
+        assert hashlib.sha256(pdf).hexdigest() == row["sha256"]
+        assert msg["Message-ID"] == row["message_id"]
+        assert to.display_name == row["name"]
+        assert f"(copy {row['copy']})" in msg["Subject"]
+        assert f"Dear {row['name']}" in msg.get_body(("plain",)).get_content()
+        line = f"Copy {row['copy']} — issued to {row['name']}, {row['organisation']}"
+        assert set(stamp_on_every_page(pdf)) == {line}
+        meta = info(pdf)
+        assert meta["/BriefingCopy"] == str(row["copy"]) and meta["/BriefingStamp"] == line
+    import json
+
+    with open(os.path.join(outbox, "manifest.json"), encoding="utf-8") as f:
+        manifest = json.load(f)
+    assert sorted(m["file"] for m in manifest) == files
+    assert {m["sha256"] for m in manifest} == {r["sha256"] for r in rows.values()}
+    # A second run finds everything delivered and writes nothing new.
+    capsys.readouterr()
+    assert desk.run("--outbox", outbox) == 0
+    assert "0 sent, 4 up to date" in capsys.readouterr().out
+    assert len(desk.rows()) == 4
+
+
+def test_a_personal_copy_remade_from_the_same_inputs_is_byte_identical(desk, tmp_path):
+    desk.write_list(desk.readers(2))
+    copies = []
+    for run in ("a", "b"):
+        desk.ledger = str(tmp_path / f"{run}.sqlite")
+        assert desk.run("--folder", str(tmp_path / run)) == 0
+        copies.append({f: open(os.path.join(tmp_path, run, f), "rb").read()
+                       for f in sorted(os.listdir(tmp_path / run))})
+    assert copies[0] == copies[1] and len(copies[0]) == 2
+    assert len(set(copies[0].values())) == 2  # ...and each reader's copy is their own
+
+
+def test_a_copy_is_the_shared_layout_unchanged_plus_the_stamp(desk, tmp_path):
+    """No layout per reader: each copy starts with the bytes `briefing build` makes for its audience."""
+    from pypdf import PdfReader
+
+    reader = desk.readers(1)[0]
+    desk.write_list([reader])
+    built = tmp_path / "built"
+    assert main(["build", desk.brief, "-a", reader["audience"], "-f", "pdf", "-o", str(built), "--facts", desk.facts,
+                 "--templates", desk.templates]) == 0
+    shared = (built / f"{desk.brief}.{reader['audience']}.pdf").read_bytes()
+    assert desk.run("--folder", str(tmp_path / "copies")) == 0
+    (name,) = os.listdir(tmp_path / "copies")
+    copy = (tmp_path / "copies" / name).read_bytes()
+    assert copy.startswith(shared) and len(copy) > len(shared)
+    before = [p.extract_text() for p in PdfReader(io.BytesIO(shared)).pages]
+    after = [p.extract_text() for p in PdfReader(io.BytesIO(copy)).pages]
+    assert len(after) == len(before)
+    line = f"Copy 1 — issued to {reader['name']}, {reader['organisation']}"
+    for old, new in zip(before, after):
+        assert new.replace(line, "").strip() == old.strip()
+
+
+def test_copy_numbers_stay_with_their_readers_when_the_list_changes(desk, tmp_path):
+    desk.write_list(desk.readers(3))
+    assert desk.run("--outbox", str(tmp_path / "o")) == 0
+    first = {r["recipient"]: r["copy"] for r in desk.rows()}
+    desk.write_list(list(reversed(desk.readers(3))) + desk.readers(1, start=7))
+    assert desk.run("--outbox", str(tmp_path / "o")) == 0
+    after = {r["recipient"]: r["copy"] for r in desk.rows()}
+    assert {k: after[k] for k in first} == first
+    assert after["reader7@example.org"] == 4
+
+
+def test_folder_delivery_puts_one_stamped_pdf_per_reader(desk, tmp_path):
+    desk.write_list(desk.readers(2))
+    folder = tmp_path / "shared"
+    assert desk.run("--folder", str(folder)) == 0
+    rows = desk.rows()
+    assert sorted(os.listdir(folder)) == sorted(r["detail"] for r in rows)
+    for r in rows:
+        pdf = (folder / r["detail"]).read_bytes()
+        assert hashlib.sha256(pdf).hexdigest() == r["sha256"]
+        assert stamp_on_every_page(pdf)[0] == f"Copy {r['copy']} — issued to {r['name']}, {r['organisation']}"
+
+
+def test_a_copy_over_the_size_limit_is_reported_not_sent(desk, mailserver, capsys):
+    desk.write_list(desk.readers(2))
+    server = mailserver()
+    assert desk.run("--smtp", server.url, "--max-size", "0.01") == 1
+    out = capsys.readouterr().out
+    assert out.count("not sent (too large:") == 2
+    assert server.messages() == []
+    assert [r["result"] for r in desk.rows()] == ["too-large", "too-large"]
+
+
+# --- SMTP --------------------------------------------------------------------------------------------------
+
+def test_readers_receive_their_own_copies_through_smtp(desk, mailserver):
+    desk.write_list(desk.readers(5))
+    server = mailserver()
+    assert desk.run("--smtp", server.url) == 0
+    rows = {r["recipient"]: r for r in desk.rows()}
+    got = server.messages()
+    assert sorted(rcpt[0] for rcpt, _ in got) == sorted(rows)
+    for rcpt, msg in got:
+        row = rows[rcpt[0]]
+        assert msg["To"].addresses[0].addr_spec == rcpt[0]
+        assert msg["From"].addresses[0].addr_spec == "desk@example.org"
+        pdf = attachment(msg)
+        assert hashlib.sha256(pdf).hexdigest() == row["sha256"]
+        assert set(stamp_on_every_page(pdf)) == {f"Copy {row['copy']} — issued to {row['name']}, {row['organisation']}"}
+        assert row["channel"] == "smtp" and row["destination"] == f"smtp://127.0.0.1:{server.port}"
+
+
+def test_server_killed_mid_batch_then_a_rerun_leaves_everyone_exactly_one_copy(desk, mailserver, capsys):
+    desk.write_list(desk.readers(6))
+    first = mailserver("--die-after", "2")
+    assert desk.run("--smtp", first.url) == 1
+    assert "run the same command again" in capsys.readouterr().err
+    first.proc.wait(timeout=10)
+    assert first.proc.returncode == 3
+    assert len(first.messages()) == 2
+    assert [r["result"] for r in desk.rows()] == ["sent", "sent"]  # exactly what the server accepted
+    second = mailserver()
+    assert desk.run("--smtp", second.url) == 0
+    got = second.messages(every=True)  # what both servers accepted
+    recipients = sorted(rcpt[0] for rcpt, _ in got)
+    assert recipients == sorted(f"reader{i}@example.org" for i in range(6))  # each once, none lost
+    assert len(desk.rows("result = 'sent'")) == 6
+    by_reader = {r["recipient"]: r["sha256"] for r in desk.rows()}
+    assert {rcpt[0]: hashlib.sha256(attachment(m)).hexdigest() for rcpt, m in got} == by_reader
+
+
+def test_a_refused_recipient_is_recorded_and_sent_on_the_next_run(desk, mailserver, capsys):
+    desk.write_list(desk.readers(3))
+    first = mailserver("--refuse", "reader1@example.org")
+    assert desk.run("--smtp", first.url) == 1
+    assert "refused (550 5.1.1 No such mailbox here)" in capsys.readouterr().out
+    assert {r["recipient"]: r["result"] for r in desk.rows()} == {
+        "reader0@example.org": "sent", "reader1@example.org": "refused", "reader2@example.org": "sent"}
+    first.stop()
+    second = mailserver()
+    assert desk.run("--smtp", second.url) == 0
+    assert [rcpt for rcpt, _ in second.messages()] == [["reader1@example.org"]]
+
+
+def test_a_changed_brief_goes_as_a_revision_to_exactly_the_earlier_readers(desk, mailserver, capsys):
+    others = [b for b in desk.briefs if b != desk.brief and desk.audiences[0] in desk.briefs[b]["audiences"]]
+    readers = desk.readers(3)
+    if others:  # a reader of another brief only: must get nothing when this brief changes
+        readers.append({**desk.readers(1, start=9)[0], "audience": desk.audiences[0], "briefs": [others[0]]})
+    desk.write_list(readers)
+    server = mailserver()
+    assert desk.run("--smtp", server.url) == 0
+    before = {m["Message-ID"]: rcpt[0] for rcpt, m in server.messages()}
+    earlier = {r["recipient"]: r for r in desk.rows()}
+    desk.change_brief()
+    desk.write_list(readers + desk.readers(1, start=5))  # a new reader joins
+    capsys.readouterr()
+    assert desk.run("--smtp", server.url) == 0
+    new = [(rcpt, m) for rcpt, m in server.messages() if m["Message-ID"] not in before]
+    revised = {rcpt[0]: m for rcpt, m in new if m["Supersedes"]}
+    assert sorted(revised) == sorted(f"reader{i}@example.org" for i in range(3))
+    for address, msg in revised.items():
+        old = earlier[address]
+        assert msg["Supersedes"] == old["message_id"]
+        assert msg["Subject"].startswith("REVISED: ")
+        pdf = attachment(msg)
+        assert set(stamp_on_every_page(pdf)) == {f"Copy {old['copy']} — issued to {old['name']}, "
+                                                 f"{old['organisation']} · revision 2, supersedes revision 1"}
+        row = desk.rows(f"recipient = '{address}' AND revision = 2")[0]
+        assert row["supersedes"] == old["id"] and row["sha256"] == hashlib.sha256(pdf).hexdigest()
+        assert row["version"] != old["version"]
+    firsts = [rcpt[0] for rcpt, m in new if not m["Supersedes"]]
+    assert firsts == ["reader5@example.org"]  # the newcomer gets a first copy; the other brief's reader nothing
+    # --status: who has which version
+    capsys.readouterr()
+    assert desk.run("--status") == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].split()[:4] == ["channel", "recipient", "brief", "audience"]
+    lines = {line.split("<")[1].split(">")[0]: line for line in out[1:-1]}
+    for address in revised:
+        cells = lines[address].split("  ")
+        assert f" {desk.brief} " in lines[address] and "supersedes revision 1" in lines[address]
+        assert [c.strip() for c in cells if c.strip()][5] == "2"  # the revision column
+    assert out[-1].startswith(f"{len(readers) + 1} reader-brief pairs delivered; {len(readers) + 4} deliveries")
+
+
+def test_dry_run_shows_what_would_be_sent_and_sends_nothing(desk, mailserver, capsys):
+    desk.write_list(desk.readers(3))
+    server = mailserver()
+    assert desk.run("--smtp", server.url, "--dry-run") == 0
+    out = capsys.readouterr().out
+    assert out.count("would send ") == 3
+    assert f"{desk.brief} ({desk.audiences[0]}) copy 1 to Reader 0 Ünal <reader0@example.org>" in out
+    assert "nothing was sent or recorded" in out
+    assert server.messages() == []
+    assert not os.path.exists(desk.ledger)
+
+
+def test_a_subject_that_would_inject_a_header_stops_the_run_before_anything_is_sent(desk, mailserver, capsys):
+    with open(os.path.join(desk.lists, "cover.txt.j2"), "w", encoding="utf-8") as f:
+        f.write('Subject: {{ brief.title }}{{ "\\r" }}Bcc: everyone@example.org\n\nHello.\n')
+    desk.write_list(desk.readers(2))
+    server = mailserver()
+    assert desk.run("--smtp", server.url) == 1
+    assert "the subject holds the character U+000D, which a mail header cannot take" in capsys.readouterr().err
+    assert server.messages() == []
+    assert desk.rows() == []
+    db = sqlite3.connect(desk.ledger)
+    assert db.execute("SELECT COUNT(*) FROM copies").fetchone() == (0,)  # no copy numbers handed out either
+    db.close()
+
+
+def test_credentials_never_travel_in_the_url_or_in_the_clear(desk, mailserver, monkeypatch, capsys):
+    desk.write_list(desk.readers(1))
+    assert desk.run("--smtp", "smtp://user:secret@127.0.0.1:25") == 2
+    assert "do not put credentials in the URL" in capsys.readouterr().err
+    server = mailserver()
+    monkeypatch.setenv("BRIEFING_SMTP_USER", "desk")
+    monkeypatch.setenv("BRIEFING_SMTP_PASSWORD", "secret")
+    assert desk.run("--smtp", server.url) == 1
+    assert "no TLS, so the credentials are not sent" in capsys.readouterr().err
+    assert server.messages() == [] and desk.rows() == []
+
+
+# --- a throw-away CA ---------------------------------------------------------------------------------------
+
+def make_ca(folder, passphrase: bytes):
+    """Return (ca.pem, key.pem, cert.pem): a CA and a desk certificate it issued, valid for 127.0.0.1."""
+    import datetime as dt
+    import ipaddress
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
+    now = dt.datetime.now(dt.timezone.utc) - dt.timedelta(minutes=5)
+    ca_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Test Desk CA")])
+    ca = (x509.CertificateBuilder().subject_name(ca_name).issuer_name(ca_name).public_key(ca_key.public_key())
+          .serial_number(1).not_valid_before(now).not_valid_after(now + dt.timedelta(days=2))
+          .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+          .add_extension(x509.KeyUsage(digital_signature=True, key_cert_sign=True, crl_sign=True,
+                                       content_commitment=False, key_encipherment=False, data_encipherment=False,
+                                       key_agreement=False, encipher_only=False, decipher_only=False), critical=True)
+          .sign(ca_key, hashes.SHA256()))
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    cert = (x509.CertificateBuilder()
+            .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Briefing Desk"),
+                                     x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Example Ministry")]))
+            .issuer_name(ca_name).public_key(key.public_key()).serial_number(2)
+            .not_valid_before(now).not_valid_after(now + dt.timedelta(days=1))
+            .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+            .add_extension(x509.KeyUsage(digital_signature=True, content_commitment=True, key_encipherment=True,
+                                         key_cert_sign=False, crl_sign=False, data_encipherment=False,
+                                         key_agreement=False, encipher_only=False, decipher_only=False), critical=True)
+            .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
+            .add_extension(x509.SubjectAlternativeName([x509.DNSName("localhost"),
+                                                        x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+                           critical=False)
+            .sign(ca_key, hashes.SHA256()))
+    paths = [os.path.join(folder, n) for n in ("ca.pem", "key.pem", "cert.pem")]
+    pem = serialization.Encoding.PEM
+    with open(paths[0], "wb") as f:
+        f.write(ca.public_bytes(pem))
+    with open(paths[1], "wb") as f:
+        f.write(key.private_bytes(pem, serialization.PrivateFormat.PKCS8,
+                                  serialization.BestAvailableEncryption(passphrase) if passphrase
+                                  else serialization.NoEncryption()))
+    with open(paths[2], "wb") as f:
+        f.write(cert.public_bytes(pem))
+    return paths
+
+
+@pytest.mark.parametrize("source", ["environment", "netrc"])
+def test_starttls_and_login_with_credentials_from_the_environment_or_netrc(desk, mailserver, tmp_path, monkeypatch,
+                                                                          source):
+    ca, key, cert = make_ca(str(tmp_path), b"")
+    server = mailserver("--tls", cert, key, "--auth", "desk:s3cret")
+    monkeypatch.setenv("SSL_CERT_FILE", ca)  # the client trusts the throw-away CA, as it would a real one
+    netrc = tmp_path / "netrc"
+    netrc.write_text("machine 127.0.0.1 login desk password s3cret\n" if source == "netrc" else "")
+    netrc.chmod(0o600)
+    monkeypatch.setenv("NETRC", str(netrc))
+    if source == "environment":
+        monkeypatch.setenv("BRIEFING_SMTP_USER", "desk")
+        monkeypatch.setenv("BRIEFING_SMTP_PASSWORD", "s3cret")
+    desk.write_list(desk.readers(2))
+    assert desk.run("--smtp", server.url) == 0
+    assert sorted(rcpt[0] for rcpt, _ in server.messages()) == ["reader0@example.org", "reader1@example.org"]
+
+
+def test_signed_copies_verify_and_an_altered_copy_does_not(desk, tmp_path, monkeypatch):
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign.validation import validate_pdf_signature
+    from pyhanko_certvalidator import ValidationContext
+    from pyhanko.keys import load_cert_from_pemder
+
+    ca, key, cert = make_ca(str(tmp_path), b"correct horse")
+    monkeypatch.setenv("BRIEFING_SIGN_KEY", key)
+    monkeypatch.setenv("BRIEFING_SIGN_CERT", cert)
+    monkeypatch.setenv("BRIEFING_SIGN_PASSPHRASE", "correct horse")
+    desk.write_list(desk.readers(2), sign=True)
+    folder = tmp_path / "signed"
+    assert desk.run("--folder", str(folder)) == 0
+    context = ValidationContext(trust_roots=[load_cert_from_pemder(ca)], allow_fetching=False,
+                                revocation_mode="soft-fail")
+    for row in desk.rows():
+        data = (folder / row["detail"]).read_bytes()
+        assert hashlib.sha256(data).hexdigest() == row["sha256"]
+        reader = PdfFileReader(io.BytesIO(data))
+        (signature,) = reader.embedded_signatures
+        status = validate_pdf_signature(signature, context)
+        assert status.intact and status.valid and status.trusted, status.pretty_print_details()
+        assert status.signing_cert.subject.native["common_name"] == "Briefing Desk"
+        assert stamp_on_every_page(data)[0].startswith(f"Copy {row['copy']} — issued to {row['name']}")
+        # Change the name in the document information by one letter: the signature no longer holds.
+        name = row["name"].encode("latin-1", "ignore")
+        i = data.index(b"/BriefingIssuedTo")
+        altered = data[:i] + data[i:].replace(name[:6], b"Xeader", 1)
+        assert altered != data
+        status = validate_pdf_signature(PdfFileReader(io.BytesIO(altered)).embedded_signatures[0], context)
+        assert not status.intact and not status.bottom_line
+
+
+def test_signing_without_a_key_is_a_clear_error(desk, capsys):
+    desk.write_list(desk.readers(1), sign=True)
+    assert desk.run("--outbox", os.path.join(desk.folder, "o")) == 1
+    assert "this list asks for signed copies, but BRIEFING_SIGN_KEY is not set" in capsys.readouterr().err
+
+
+def test_no_server_at_the_address_stops_the_run_with_nothing_recorded(desk, mailserver, capsys):
+    desk.write_list(desk.readers(2))
+    server = mailserver()
+    server.stop()  # its port is now closed
+    assert desk.run("--smtp", server.url) == 1
+    err = capsys.readouterr().err
+    assert f"stopped: smtp://127.0.0.1:{server.port}:" in err and "run the same command again" in err
+    assert desk.rows() == []
+
+
+def test_brief_option_limits_a_run_to_some_of_the_lists_briefs(desk, tmp_path, capsys):
+    other = next((b for b in desk.briefs if b != desk.brief and desk.audiences[0] in desk.briefs[b]["audiences"]),
+                 None)
+    if other is None:
+        pytest.skip("no second brief for this audience in this project")
+    desk.write_list([{**desk.readers(1)[0], "audience": desk.audiences[0], "briefs": [desk.brief, other]}])
+    assert desk.run("--brief", other, "--outbox", str(tmp_path / "o")) == 0
+    assert [r["brief"] for r in desk.rows()] == [other]
+    assert desk.run("--brief", "no-such-brief", "--dry-run") == 2
+    assert "no reader of" in capsys.readouterr().err
+
+
+def test_the_stamp_keeps_what_a_page_already_draws(root):
+    """A page with drawings of its own (a logo as a form XObject) keeps them beside the stamp."""
+    from pypdf import PdfReader
+    from reportlab.pdfgen import canvas
+
+    from briefing.distribute.stamp import Issue, Stamper
+    from briefing.style import load_style
+
+    out = io.BytesIO()
+    c = canvas.Canvas(out, invariant=1)
+    c.beginForm("logo")
+    c.drawString(5, 60, "Logo text")
+    c.endForm()
+    for text in ("First page", "Second page"):
+        c.doForm("logo")
+        c.drawString(100, 300, text)
+        c.showPage()
+    c.save()
+    stamper = Stamper(out.getvalue(), load_style(os.path.join(root, "templates", "style.yaml")))
+    copy = stamper.copy(Issue(12, "Ana Lúcia", "Office", revision=3))
+    assert copy == stamper.copy(Issue(12, "Ana Lúcia", "Office", revision=3))
+    pages = PdfReader(io.BytesIO(copy)).pages
+    assert [p.extract_text().splitlines() for p in pages] == [
+        ["Logo text", text, "Copy 12 — issued to Ana Lúcia, Office · revision 3, supersedes revision 2"]
+        for text in ("First page", "Second page")]
