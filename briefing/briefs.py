@@ -15,7 +15,8 @@ SECTIONS = ("bluf", "recommendations", "background", "analysis", "key_figures", 
 AUDIENCE = Record("audience", "Who a brief is written for, and what they are shown.", {
     "label": Field(Str(), "how the audience is named in the title block, e.g. `The Minister`", required=True),
     "description": Field(Str(), "one line for `briefing list`", required=True),
-    "handling": Field(Str(), "handling marking printed on every page, e.g. FOR OFFICIAL USE", required=True),
+    "handling": Field(Str(nullable=True), "handling marking printed on every page, e.g. FOR OFFICIAL USE; "
+                      "empty (`handling:`) for an unmarked brief", default=""),
     "detail": Field(Str(enum=("summary", "full")), "summary: the essentials; full: every fact and claim",
                     required=True),
     "sections": Field(ListOf(Str(enum=SECTIONS), min_items=1), "the sections shown, in this order (the sourcing note is added at the end if "
@@ -24,10 +25,11 @@ AUDIENCE = Record("audience", "Who a brief is written for, and what they are sho
     "page_limit": Field(Number(integer=True, minimum=1, nullable=True),
                         "most pages the PDF may have (null: no limit); the build fails beyond it"),
     "quotes_in_notes": Field(Bool(), "show each source's quote in its footnote", default=False),
-    "max_points": Field(Number(integer=True, minimum=1), "at most this many bottom-line points", default=5),
+    "max_points": Field(Number(integer=True, minimum=1), "at most this many key judgments", default=5),
     "tone": Field(Str(enum=("formal", "plain")), "formal for officials; plain for business readers",
                   default="formal"),
-    "labels": Field(MapOf(Str()), "section headings to use instead of the defaults", default={}),
+    "labels": Field(MapOf(Str()), "headings and labels to use instead of the defaults (keys: docs/templates.md)",
+                    default={}),
     "hedging": Field(Str(enum=("words", "markers")),
                      "how confidence below high, single-source facts and estimates show: words in brackets after "
                      "the fact, or short markers explained in the sourcing note (they cannot be switched off)",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import shutil
+import re
 import sys
 from typing import Sequence
 
@@ -46,7 +46,9 @@ def _parser() -> argparse.ArgumentParser:
     f.add_argument("--source", metavar="S", help="only facts citing this source id")
     _common(f)
 
-    sub.add_parser("schema", help="print the JSON Schema of facts.yaml")
+    sc = sub.add_parser("schema", help="print the JSON Schema of facts.yaml")
+    sc.add_argument("--keys", choices=("audience", "brief", "judgments"),
+                    help="instead, print a Markdown table of that file's keys, with their defaults")
 
     d = sub.add_parser("distribute", help="send numbered personal copies of the PDFs to a distribution list")
     d.add_argument("list", metavar="LIST", help="a distribution list file, or NAME for distribution/NAME.yaml")
@@ -169,6 +171,9 @@ def cmd_list(args) -> int:
     print("Facts per topic:")
     for topic, n in project.facts.topics().items():
         print(f"  {topic:<20} {n}")
+    print("Disputed questions (use dispute(\"ID\") in a template):")
+    for d in project.facts.disputes.values():
+        print(f"  {d.id:<32} {d.question}  [{', '.join(d.topics)}]")
     return 0
 
 
@@ -186,43 +191,69 @@ def cmd_facts(args) -> int:
         if words and not all(w in (f.id + " " + f.statement).lower() for w in words):
             continue
         sources = ", ".join(dict.fromkeys(c.source for c in f.cite))
-        print(f"{f.id}  [{sources}]\n    {f.statement}")
+        by = f", by {f.by}" if f.by else ""
+        print(f"{f.id}  ({f.kind}{by}; {f.confidence} confidence)  [{sources}]\n    {f.statement}")
         shown += 1
-    print(f"{shown} of {len(fb.facts)} facts")
+    disputes = 0
+    for d in fb.disputes.values():
+        if args.topic and args.topic not in d.topics:
+            continue
+        cites = [c for claim in d.claims for c in claim.cite]
+        if args.source and all(c.source != args.source for c in cites):
+            continue
+        text = " ".join([d.id, d.question] + [c.claim for c in d.claims]).lower()
+        if words and not all(w in text for w in words):
+            continue
+        print(f"{d.id}  (disputed question)  [{', '.join(dict.fromkeys(c.source for c in cites))}]\n    {d.question}")
+        for claim in d.claims:
+            print(f"    - {claim.claim}")
+        disputes += 1
+    print(f"{shown} of {len(fb.facts)} facts, {disputes} of {len(fb.disputes)} disputed questions")
     return 0
 
 
 def cmd_schema(args) -> int:
     from briefing.factbase import schema_json
 
+    if args.keys:
+        from briefing.briefs import AUDIENCE, BRIEF
+        from briefing.judgments import JUDGMENT
+        from briefing.schema import keys_table
+
+        print(keys_table({"audience": AUDIENCE, "brief": BRIEF, "judgments": JUDGMENT}[args.keys]))
+        return 0
     print(json.dumps(schema_json(), indent=2, ensure_ascii=False))
     return 0
 
 
 def cmd_new(args) -> int:
     from briefing.factbase import SLUG
-    import re
 
     if not re.fullmatch(SLUG, args.name):
         print(f"briefing new: {args.name!r} is not a valid name; use lower-case letters, digits and dashes",
               file=sys.stderr)
         return 2
     folder = os.path.join(args.templates, "audiences" if args.kind == "audience" else "briefs")
-    copies = [(".yaml", ".yaml")] + ([(".md.j2", ".md.j2")] if args.kind == "brief" else [])
+    copies = [(folder, ".yaml")]
+    if args.kind == "brief":
+        copies.append((folder, ".md.j2"))
+        if os.path.isfile(os.path.join(args.templates, "judgments", args.source + ".yaml")):
+            copies.append((os.path.join(args.templates, "judgments"), ".yaml"))
     made = []
-    for ext, _ in copies:
-        src = os.path.join(folder, args.source + ext)
-        dst = os.path.join(folder, args.name + ext)
+    for where, ext in copies:
+        src = os.path.join(where, args.source + ext)
+        dst = os.path.join(where, args.name + ext)
         if not os.path.isfile(src):
             raise InputError(Problem(src, 0, 0, f"no {args.kind} named {args.source!r} to copy"))
         if os.path.exists(dst):
             raise InputError(Problem(dst, 0, 0, "already exists; choose another name or edit it"))
         made.append((src, dst))
     for src, dst in made:
-        shutil.copyfile(src, dst)
+        _clean_copy(src, dst, args.source, args.name)
         print(dst)
     if args.kind == "brief":
-        print(f"now edit {made[0][1]} (title, topics, audiences) and {made[1][1]} (the text)")
+        judgments = f", and {made[2][1]} (the key judgments)" if len(made) > 2 else ""
+        print(f"now edit {made[0][1]} (title, topics, audiences) and {made[1][1]} (the text){judgments}")
     else:
         print(f"now edit {made[0][1]}; add '{args.name}' to the `audiences:` of the briefs it is for")
     return 0
@@ -232,6 +263,25 @@ def cmd_distribute(args) -> int:
     from briefing.distribute.run import command
 
     return command(args)
+
+
+def _clean_copy(src: str, dst: str, old: str, new: str) -> None:
+    """Copy a brief's or audience's file under its new name, its leading comment saying what it now is."""
+    with open(src, encoding="utf-8") as f:
+        text = f.read()
+    if src.endswith(".md.j2"):
+        body = re.sub(r"\A\{#-?.*?-?#\}\n*", "", text, flags=re.S)
+        text = (f"{{#-\n  {new}: started from a copy of {old}. Every sentence that states a fact uses say(\"fact.id\").\n"
+                f"  The names templates can use are listed in docs/templates.md.\n-#}}\n") + body
+    else:
+        lines = text.split("\n")
+        while lines and lines[0].startswith("#"):
+            lines.pop(0)
+        kind = os.path.basename(os.path.dirname(dst)).rstrip("s")  # audience, brief or judgment
+        what = "Key judgments of brief" if kind == "judgment" else kind.capitalize()
+        text = f"# {what} {new!r}, started from a copy of {old!r}. Keys: docs/editing.md.\n" + "\n".join(lines)
+    with open(dst, "w", encoding="utf-8") as f:
+        f.write(text)
 
 
 _COMMANDS = {"build": cmd_build, "check": cmd_check, "list": cmd_list, "facts": cmd_facts, "schema": cmd_schema,

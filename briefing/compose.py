@@ -8,7 +8,7 @@ import traceback
 from dataclasses import dataclass
 
 from briefing import citations
-from briefing.briefs import Audience, Brief
+from briefing.briefs import AUDIENCE, BRIEF, Audience, Brief
 from briefing.errors import InputError, Problem, did_you_mean
 from briefing.factbase import Citation, Dispute, Fact, FactBase, Source, Value, format_date
 from briefing.judgments import Judgment, load_judgments
@@ -419,7 +419,7 @@ class Composer:
         b, a = brief.settings, audience.settings
         t = typographic
         return Meta(title=t(b["title"]), subtitle=t(b["subtitle"]), date=self.fb.meta.as_of, audience=t(a["label"]),
-                    handling=t(a["handling"]), author=t(self.fb.meta.organisation), subject=t(b["subject"]),
+                    handling=t(a["handling"] or ""), author=t(self.fb.meta.organisation), subject=t(b["subject"]),
                     keywords=tuple(b["topics"]), language=self.fb.meta.language)
 
     def compose(self, brief: Brief, audience: Audience) -> Composed:
@@ -455,6 +455,19 @@ class Composer:
             notes.sourcing = self._sourcing_note(notes, words)
         return Composed(notes.finish(body), meta, frozenset(notes.facts))
 
+    def _names(self, brief: Brief) -> set[str]:
+        """Every name and attribute a template can use, for "did you mean" (see docs/templates.md)."""
+        from dataclasses import fields
+
+        names = {"brief", "audience", "meta", "date", "ui", "loop", "fact", "cite", "say", "facts", "figures",
+                 "disputes", "dispute", "sources", "judgments", "sourcing_note", "show", "label"}
+        for view in (FactView, ClaimView, DisputeView, SourceView, JudgmentView):
+            names.update(f.name for f in fields(view))
+        names.update(brief.settings)
+        for fields_ in (AUDIENCE.fields, BRIEF.fields):
+            names.update(fields_)
+        return {n for n in names if not n.startswith("_")} | {"name"}
+
     def _relative(self, filename: str | None) -> str | None:
         if not filename:
             return None
@@ -467,7 +480,10 @@ class Composer:
                 where = (frame.filename, frame.lineno)
         message = str(e.args[0]) if e.args else type(e).__name__
         if type(e).__name__ == "UndefinedError":
-            hint = "check the spelling; the names templates can use are listed in docs/editing.md"
+            mo = re.search(r"'(\w+)' is undefined|has no attribute '(\w+)'", message)
+            if mo:
+                message += did_you_mean(mo.group(1) or mo.group(2), self._names(brief))
+            hint = "check the spelling; the names templates can use are listed in docs/templates.md"
         elif isinstance(e, FactLookupError):
             hint = "use an id from facts.yaml (`briefing facts TEXT` finds one)"
         else:

@@ -18,7 +18,7 @@ from typing import Any, Iterator
 from yaml import (AliasEvent, MappingEndEvent, MappingStartEvent, ScalarEvent, SequenceEndEvent,
                   SequenceStartEvent)
 
-from briefing.errors import InputError, Problems
+from briefing.errors import InputError, Problems, did_you_mean
 from briefing.mdtext import CONTROL, control_characters
 from briefing.yamlsource import document_events
 
@@ -36,6 +36,11 @@ _TRUE = frozenset(("true", "True", "TRUE", "yes", "Yes", "YES", "on", "On", "ON"
 _FALSE = frozenset(("false", "False", "FALSE", "no", "No", "NO", "off", "Off", "OFF"))
 _START = (MappingStartEvent, SequenceStartEvent)
 _END = (MappingEndEvent, SequenceEndEvent)
+
+
+def _a(noun: str) -> str:
+    """`a fact`, `an audience`."""
+    return ("an " if noun[:1] in "aeiou" else "a ") + noun
 
 
 def position(event) -> tuple[int, int]:
@@ -314,9 +319,9 @@ class Record(Kind):
         if type(event) is not MappingStartEvent:
             found = event.value if type(event) is ScalarEvent else None
             if found is not None:
-                return r.error(event, f"{where or 'top level'}: expected a {self.name} (a mapping of key: value), "
+                return r.error(event, f"{where or 'top level'}: expected {_a(self.name)} (a mapping of key: value), "
                                f"found {found!r}")
-            return _unexpected(event, r, where or "top level", f"a {self.name} (a mapping of key: value)")
+            return _unexpected(event, r, where or "top level", f"{_a(self.name)} (a mapping of key: value)")
         line, column = position(event)
         positions: dict[str, tuple[int, int]] = {}
         out: dict[str, Any] = {"_line": line, "_column": column, "_positions": positions}
@@ -346,7 +351,7 @@ class Record(Kind):
             positions[key] = (mark.line + 1, mark.column + 1)
             spec = fields.get(key)
             if spec is None:
-                r.error(key_event, f"{where}: unknown field {key!r} in a {self.name}",
+                r.error(key_event, f"{where}: unknown field {key!r} in {_a(self.name)}{did_you_mean(key, fields)}",
                         f"known fields: {', '.join(fields)}")
                 r.skip(value_event)
                 ok = False
@@ -359,7 +364,7 @@ class Record(Kind):
         for key, spec in fields.items():
             if key not in positions:
                 if spec.required:
-                    r.error(event, f"{where}: missing field {key!r} in a {self.name}", f"{key}: {spec.doc}")
+                    r.error(event, f"{where}: missing field {key!r} in {_a(self.name)}", f"{key}: {spec.doc}")
                     ok = False
                 else:
                     out[key] = spec.default
@@ -386,7 +391,7 @@ class Tagged(Kind):
 
     def read(self, event, r, where):
         if type(event) is not MappingStartEvent:
-            return _unexpected(event, r, where, f"a {self.name} (a mapping with {self.key}: ...)")
+            return _unexpected(event, r, where, f"{_a(self.name)} (a mapping with {self.key}: ...)")
         events = r.subtree(event)
         i = 1
         while type(events[i]) is not MappingEndEvent:
@@ -458,6 +463,22 @@ class Bool(Kind):
 
     def json(self):
         return {"type": "boolean"}
+
+
+def keys_table(record: Record) -> str:
+    """Return a Markdown table of the record's keys: whether each is required, its default, what it means."""
+    rows = ["| key | required | default | what it does |", "| --- | --- | --- | --- |"]
+    for name, f in record.fields.items():
+        if f.required:
+            default = ""
+        elif f.default is None or f.default == "":
+            default = "none" if f.default is None else "empty"
+        elif isinstance(f.default, bool):
+            default = f"`{str(f.default).lower()}`"
+        else:
+            default = f"`{f.default}`"
+        rows.append(f"| `{name}` | {'yes' if f.required else 'no'} | {default} | {f.doc.replace('|', '/')} |")
+    return "\n".join(rows)
 
 
 def read_document(path: str, record: Record, label: str | None = None) -> tuple[Any, Problems]:

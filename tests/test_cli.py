@@ -6,7 +6,7 @@ import os
 import subprocess
 import sys
 
-from conftest import ROOT, SEEDS
+from conftest import ROOT, SEEDS, need
 
 from briefing.cli import main
 
@@ -113,6 +113,15 @@ def test_list_shows_briefs_audiences_and_topics(capsys):
     assert "trade-outlook" in out and "minister" in out and "trade " in out
 
 
+def test_facts_and_list_show_disputed_questions(capsys):
+    assert main(["facts", "--facts", f"{ROOT}/facts.yaml", "30"]) == 0
+    out = capsys.readouterr().out
+    assert "diplomacy.ties-anniversary  (disputed question)" in out and "1 of 6 disputed questions" in out
+    assert main(["list", "--facts", f"{ROOT}/facts.yaml", "--templates", f"{ROOT}/templates"]) == 0
+    out = capsys.readouterr().out
+    assert "Disputed questions" in out and "visit.delegation-timing" in out
+
+
 def test_facts_filters_by_topic_source_and_words(capsys):
     assert main(["facts", "--facts", f"{ROOT}/facts.yaml", "--topic", "trade", "--source", "rifat-nawaiwaqt",
                  "surgical"]) == 0
@@ -134,10 +143,13 @@ def test_new_audience_from_a_copy_builds_every_brief_it_is_added_to(project_copy
     assert main(["new", "audience", "press", "--from", "analyst", "--templates", t]) == 1
 
 
-def test_new_brief_copies_yaml_and_template(project_copy):
+def test_new_brief_copies_yaml_template_and_judgments_with_clean_comments(project_copy):
     t = f"{project_copy}/templates"
     assert main(["new", "brief", "energy", "--from", "trade-outlook", "--templates", t]) == 0
-    assert os.path.exists(f"{t}/briefs/energy.yaml") and os.path.exists(f"{t}/briefs/energy.md.j2")
+    for path in (f"{t}/briefs/energy.yaml", f"{t}/briefs/energy.md.j2", f"{t}/judgments/energy.yaml"):
+        text = open(path).read()
+        assert "energy" in text.split("\n")[0] + text.split("\n")[1], path
+        assert "Its text is in trade-outlook" not in text and "Trade outlook." not in text, path
     assert main(["build", "--facts", f"{project_copy}/facts.yaml", "--templates", t, "-o",
                  f"{project_copy}/out", "energy", "-a", "minister"]) == 0
 
@@ -160,3 +172,29 @@ def test_a_wrong_paragraph_locator_fails_the_check_and_names_the_right_one(proje
     open(path, "w").write(text.replace(old, old.replace("para. 4", "para. 9")))
     assert main(["check", "--facts", path, "--templates", f"{project_copy}/templates", "--corpus", SEEDS]) == 1
     assert "the quote is in para. 4, not para. 9" in capsys.readouterr().err
+
+
+def test_the_editing_guide_lists_every_audience_key_with_its_default_as_the_schema_says(capsys):
+    assert main(["schema", "--keys", "audience"]) == 0
+    table = capsys.readouterr().out.strip()
+    docs = open(os.path.join(ROOT, "docs", "editing.md"), encoding="utf-8").read()
+    block = docs.split("<!-- audience keys: start -->\n")[1].split("\n<!-- audience keys: end -->")[0]
+    assert block == table, "run `briefing schema --keys audience` and paste its table into docs/editing.md"
+    assert "| `hedging` | no | `words` |" in table and "| `handling` | no | empty |" in table
+
+
+def test_an_audience_without_handling_gives_an_unmarked_brief(project_copy):
+    import subprocess
+
+    t = f"{project_copy}/templates"
+    path = f"{t}/audiences/business.yaml"
+    text = open(path).read()
+    assert "handling: PUBLIC\n" in text
+    open(path, "w").write(text.replace("handling: PUBLIC\n", "").replace("tone: plain\n", ""))
+    out = f"{project_copy}/out"
+    assert main(["build", "--facts", f"{project_copy}/facts.yaml", "--templates", t, "-o", out, "-f", "pdf",
+                 "connectivity", "-a", "business"]) == 0
+    need("pdftotext")
+    text = subprocess.run(["pdftotext", f"{out}/connectivity.business.pdf", "-"], capture_output=True,
+                          text=True, check=True).stdout
+    assert "PUBLIC" not in text and "· ·" not in text and "Page 1 of" in text

@@ -121,3 +121,39 @@ def test_a_control_character_typed_into_a_template_is_a_clear_error_not_a_crash(
     err = capsys.readouterr().err
     assert "control character U+0007" in err and "connectivity" in err and "Traceback" not in err
     assert not (tmp_path / "out").exists()
+
+
+def test_docs_list_every_name_a_template_can_reach():
+    from briefing.build import Project
+
+    project = Project.load(os.path.join(ROOT, "facts.yaml"), os.path.join(ROOT, "templates"))
+    composer = Composer(project.facts, project.templates, project.wording, project.judgments)
+    brief = project.briefs["trade-outlook"]
+    names = composer._names(brief)
+    macros = set(re.findall(r"\{%-? macro (\w+)", open(os.path.join(ROOT, "templates", "macros.md.j2")).read()))
+    labels = set(re.findall(r'label\("(\w+)"', open(os.path.join(ROOT, "templates", "macros.md.j2")).read()))
+    labels |= set(re.findall(r'ui\.section\("(\w+)"', open(os.path.join(ROOT, "templates", "base.md.j2")).read()))
+    docs = open(os.path.join(ROOT, "docs", "templates.md"), encoding="utf-8").read()
+    missing = sorted(n for n in names | {f"ui.{m}" for m in macros} | labels
+                     if f"`{n}`" not in docs and f".{n}`" not in docs and f"`{n}(" not in docs
+                     and f"`{n}." not in docs and f", `{n}`" not in docs)
+    assert not missing, f"docs/templates.md does not describe {missing}"
+
+
+def test_a_misspelled_name_suggests_the_right_one_and_a_dispute_id_is_not_a_fact(tmp_path, capsys):
+    from briefing.cli import main
+
+    shutil.copytree(os.path.join(ROOT, "templates"), tmp_path / "templates")
+    path = tmp_path / "templates" / "briefs" / "connectivity.md.j2"
+    text = path.read_text()
+    path.write_text(text.replace("{% block background %}", "{% block background %}\n{{ audience.nmae }}"))
+    args = ["check", "--facts", os.path.join(ROOT, "facts.yaml"), "--templates", str(tmp_path / "templates")]
+    assert main(args) == 1
+    assert "has no attribute 'nmae' (did you mean 'name'?)" in capsys.readouterr().err
+    path.write_text(text.replace("{% block background %}", '{% block background %}\n{{ say("visit.delegation-timing") }}'))
+    assert main(args) == 1
+    err = capsys.readouterr().err
+    assert "'visit.delegation-timing' is a disputed question, not a fact" in err and "dispute(" in err
+    path.write_text(text.replace("{% block background %}", '{% block background %}\n{{ say("visit.dats") }}'))
+    assert main(args) == 1
+    assert "unknown fact id 'visit.dats' (did you mean 'visit.dates'?)" in capsys.readouterr().err

@@ -17,10 +17,14 @@ class Visitor:
 
 
 def furniture_text(template: str, meta: Meta) -> str:
-    """Fill {handling}, {title}, {audience} and {date} into a header or footer line of the house style."""
-    return (template.replace("{handling}", meta.handling).replace("{title}", meta.title)
+    """Fill {handling}, {title}, {audience} and {date} into a header or footer line of the house style.
+
+    A field left empty (an unmarked public brief has no handling) takes its separator with it."""
+    text = (template.replace("{handling}", meta.handling).replace("{title}", meta.title)
             .replace("{audience}", meta.audience)
             .replace("{date}", format_date(meta.date) if meta.date else ""))
+    parts = [p.strip() for p in text.split(" · ")]
+    return " · ".join(p for p in parts if p)
 
 
 def title_line(meta: Meta) -> str:

@@ -80,8 +80,9 @@ class DocxTranslator(Visitor):
             run = docx.text.run.Run(ooxml.run(), docx.text.paragraph.Paragraph(self.target, self.document.part))
             self.target.append(run._r)
             run.add_picture(self.logo, height=Mm(14))
-        self._paragraph("handling")
-        self.visit(m.Text(meta.handling))
+        if meta.handling:
+            self._paragraph("handling")
+            self.visit(m.Text(meta.handling))
         self._paragraph("title")
         self.visit(m.Text(meta.title))
         if meta.subtitle:

@@ -192,8 +192,9 @@ class PdfTranslator(Visitor):
         s = self.styles
         head = self.fonts.markup
         out = [self._logo()] if self.house["logo"] else []
-        out += [Paragraph(head(meta.handling, "heading"), s["handling"]),
-               Paragraph(head(meta.title, "heading"), s["title"])]
+        if meta.handling:
+            out.append(Paragraph(head(meta.handling, "heading"), s["handling"]))
+        out.append(Paragraph(head(meta.title, "heading"), s["title"]))
         if meta.subtitle:
             out.append(Paragraph(head(meta.subtitle, "heading"), s["subtitle"]))
         out.append(Paragraph(head(title_line(meta), "heading"), s["meta"]))
