@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
-from briefing.errors import InputError, Problem
+from briefing.errors import InputError, Problem, did_you_mean
 from briefing.factbase import SLUG
 from briefing.schema import Bool, Field, ListOf, MapOf, Number, Record, Str, load_record
 
@@ -19,7 +19,8 @@ AUDIENCE = Record("audience", "Who a brief is written for, and what they are sho
                       "empty (`handling:`) for an unmarked brief", default=""),
     "detail": Field(Str(enum=("summary", "full")), "summary: the essentials; full: every fact and claim",
                     required=True),
-    "sections": Field(ListOf(Str(enum=SECTIONS), min_items=1), "the sections shown, in this order (the sourcing note is added at the end if "
+    "sections": Field(ListOf(Str(pattern=r"[a-z][a-z0-9_]*", pattern_hint="a section name such as bluf or "
+                                 "lines_to_take"), min_items=1), "the sections shown, in this order (the sourcing note is added at the end if "
                       "`sourcing` is not listed)",
                       required=True),
     "page_limit": Field(Number(integer=True, minimum=1, nullable=True),
@@ -30,6 +31,9 @@ AUDIENCE = Record("audience", "Who a brief is written for, and what they are sho
                   default="formal"),
     "labels": Field(MapOf(Str()), "headings and labels to use instead of the defaults (keys: docs/templates.md)",
                     default={}),
+    "own_sections": Field(MapOf(Str()), "sections of this audience's own, by name, each with its heading, e.g. "
+                          "`lines_to_take: Lines to take`; the text of each is in templates/audiences/NAME/SECTION/"
+                          "BRIEF.md.j2 (or default.md.j2 there, for every brief)", default={}),
     "hedging": Field(Str(enum=("words", "markers")),
                      "how confidence below high, single-source facts and estimates show: words in brackets after "
                      "the fact, or short markers explained in the sourcing note (they cannot be switched off)",
@@ -94,9 +98,29 @@ def _collect(folder: str, record: Record) -> list[tuple[str, str, dict]]:
 
 
 def load_audiences(templates: str) -> dict[str, Audience]:
-    """Return every audience in `templates`/audiences, by name."""
-    return {name: Audience(name, path, {**data, "name": name})
-            for name, path, data in _collect(os.path.join(templates, "audiences"), AUDIENCE)}
+    """Return every audience in `templates`/audiences, by name; each section must be a shared or an own one."""
+    audiences = {}
+    problems = []
+    for name, path, data in _collect(os.path.join(templates, "audiences"), AUDIENCE):
+        known = SECTIONS + tuple(data["own_sections"])
+        for section in data["sections"]:
+            if section not in known:
+                problems.append(Problem(path, *data["_positions"]["sections"],
+                                        f"unknown section {section!r}{did_you_mean(section, known)}",
+                                        f"use one of {', '.join(SECTIONS)}, or define it under `own_sections:`"))
+        audiences[name] = Audience(name, path, {**data, "name": name})
+    if problems:
+        raise InputError(problems)
+    return audiences
+
+
+def own_section_template(templates: str, audience: Audience, section: str, brief: str) -> str | None:
+    """The template of an audience's own section for a brief (relative to `templates`), or None if missing."""
+    for name in (brief, "default"):
+        relative = f"audiences/{audience.name}/{section}/{name}.md.j2"
+        if os.path.isfile(os.path.join(templates, relative)):
+            return relative
+    return None
 
 
 def load_briefs(templates: str, audiences: dict[str, Audience]) -> dict[str, Brief]:

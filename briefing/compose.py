@@ -8,7 +8,7 @@ import traceback
 from dataclasses import dataclass
 
 from briefing import citations
-from briefing.briefs import AUDIENCE, BRIEF, Audience, Brief
+from briefing.briefs import AUDIENCE, BRIEF, Audience, Brief, own_section_template
 from briefing.errors import InputError, Problem, did_you_mean
 from briefing.factbase import Citation, Dispute, Fact, FactBase, Source, Value, format_date
 from briefing.judgments import Judgment, load_judgments
@@ -379,10 +379,23 @@ class Composer:
 
         sections = audience.settings["sections"]
         labels = escaped(audience.settings["labels"])
+        own = audience.settings["own_sections"]
+
+        def own_section(name: str) -> str:
+            """The template of the audience's own section `name` for this brief."""
+            found = own_section_template(self.templates, audience, name, brief.name)
+            if found is None:
+                raise FactLookupError(
+                    f"audience {audience.name!r} asks for its own section {name!r}, but "
+                    f"templates/audiences/{audience.name}/{name}/{brief.name}.md.j2 (or default.md.j2 there) "
+                    "does not exist")
+            return found
         return {
             "fact": fact, "cite": cite, "say": say, "facts": facts, "figures": figures, "disputes": disputes,
             "dispute": dispute, "sources": sources, "judgments": judgments,
             "sourcing_note": lambda: Md(SOURCING_MARK),
+            "own_section": own_section,
+            "own_heading": lambda name: escape(own.get(name, name)),
             "show": lambda section: section in sections,
             "label": lambda section, default: labels.get(section, escape(default)),
         }
@@ -432,7 +445,7 @@ class Composer:
         m = self.fb.meta
         # Names from a fixed list (sections, detail, tone, hedging) stay as they are, for comparisons.
         settings = {**escaped(audience.settings),
-                    **{k: audience.settings[k] for k in ("sections", "detail", "tone", "hedging")}}
+                    **{k: audience.settings[k] for k in ("sections", "detail", "tone", "hedging", "name")}}
         context = {"brief": escaped(brief.settings), "audience": settings,
                    "meta": escaped({"title": m.title, "organisation": m.organisation, "language": m.language}),
                    "date": format_date(m.as_of), **self._helpers(brief, audience, notes, words)}
@@ -460,7 +473,8 @@ class Composer:
         from dataclasses import fields
 
         names = {"brief", "audience", "meta", "date", "ui", "loop", "fact", "cite", "say", "facts", "figures",
-                 "disputes", "dispute", "sources", "judgments", "sourcing_note", "show", "label"}
+                 "disputes", "dispute", "sources", "judgments", "sourcing_note", "show", "label", "own_section",
+                 "own_heading"}
         for view in (FactView, ClaimView, DisputeView, SourceView, JudgmentView):
             names.update(f.name for f in fields(view))
         names.update(brief.settings)

@@ -198,3 +198,45 @@ def test_an_audience_without_handling_gives_an_unmarked_brief(project_copy):
     text = subprocess.run(["pdftotext", f"{out}/connectivity.business.pdf", "-"], capture_output=True,
                           text=True, check=True).stdout
     assert "PUBLIC" not in text and "· ·" not in text and "Page 1 of" in text
+
+
+def test_an_audience_with_its_own_section_changes_no_other_audiences_output(project_copy, tmp_path):
+    t = f"{project_copy}/templates"
+    facts = f"{project_copy}/facts.yaml"
+    before = tmp_path / "before"
+    assert main(["build", "--facts", facts, "--templates", t, "-o", str(before), "-f", "pdf,docx,md"]) == 0
+    with open(f"{t}/audiences/press.yaml", "w") as f:
+        f.write("label: Press Office\ndescription: Lines to take for the spokesperson\nhandling: PUBLIC\n"
+                "detail: summary\nsections: [lines_to_take, bluf, sourcing]\nown_sections:\n"
+                "  lines_to_take: Lines to take\n")
+    os.makedirs(f"{t}/audiences/press/lines_to_take")
+    with open(f"{t}/audiences/press/lines_to_take/trade-outlook.md.j2", "w") as f:
+        f.write('- Trade is growing from a low base. {{ say("trade.volume-2023") }}\n')
+    with open(f"{t}/audiences/press/lines_to_take/default.md.j2", "w") as f:
+        f.write('- The visit took place as planned. {{ say("visit.dates") }}\n')
+    for name in ("trade-outlook", "connectivity"):
+        path = f"{t}/briefs/{name}.yaml"
+        text = open(path).read()
+        open(path, "w").write(text.replace("audiences: [minister, analyst, business]",
+                                           "audiences: [minister, analyst, business, press]"))
+    after = tmp_path / "after"
+    assert main(["build", "--facts", facts, "--templates", t, "-o", str(after), "-f", "pdf,docx,md"]) == 0
+    for name in sorted(os.listdir(before)):
+        assert (before / name).read_bytes() == (after / name).read_bytes(), name
+    md = (after / "trade-outlook.press.md").read_text(encoding="utf-8")
+    assert md.startswith("# Lines to take\n\n- Trade is growing from a low base. Bilateral trade")
+    assert "# Lines to take\n\n- The visit took place as planned." in (after / "connectivity.press.md").read_text()
+    assert "Recommended action" not in md and "Lines to take" not in (after / "trade-outlook.minister.md").read_text()
+
+
+def test_an_own_section_without_its_text_is_reported_with_the_file_to_write(project_copy, capsys):
+    t = f"{project_copy}/templates"
+    path = f"{t}/audiences/business.yaml"
+    text = open(path).read()
+    open(path, "w").write(text.replace("sections: [bluf,", "own_sections: {checklist: Checklist}\nsections: [checklist, bluf,"))
+    assert main(["check", "--facts", f"{project_copy}/facts.yaml", "--templates", t]) == 1
+    err = capsys.readouterr().err
+    assert "templates/audiences/business/checklist/trade-outlook.md.j2 (or default.md.j2 there) does not exist" in err
+    open(path, "w").write(text.replace("sections: [bluf,", "sections: [bluff,"))
+    assert main(["check", "--facts", f"{project_copy}/facts.yaml", "--templates", t]) == 1
+    assert "unknown section 'bluff' (did you mean 'bluf'?)" in capsys.readouterr().err
