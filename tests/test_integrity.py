@@ -245,3 +245,30 @@ def test_figures_tables_never_show_a_desk_estimate(built):
         md = open(path, encoding="utf-8").read()
         table = md.split("Table:")[0].split("| Figure")[-1] if "| Figure" in md else ""
         assert "estimate" not in table, path
+
+
+def test_check_refuses_a_judgment_with_an_unknown_term_level_or_fact(project_copy, capsys):
+    path = os.path.join(project_copy, "templates", "judgments", "trade-outlook.yaml")
+    text = open(path, encoding="utf-8").read()
+    args = ["check", "--facts", os.path.join(project_copy, "facts.yaml"),
+            "--templates", os.path.join(project_copy, "templates")]
+    open(path, "w", encoding="utf-8").write(text.replace("likelihood: likely", "likelihood: probably", 1)
+                                            .replace("confidence: moderate", "confidence: medium", 1))
+    assert main(args) == 1
+    err = capsys.readouterr().err
+    assert "trade-outlook.yaml:9:17: judgments[1].likelihood: 'probably' is not one of: almost no chance," in err
+    assert "trade-outlook.yaml:10:17: judgments[1].confidence: 'medium' is not one of: low, moderate, high" in err
+    open(path, "w", encoding="utf-8").write(text.replace("[trade.volume-2023,", "[trade.volume-2032,", 1))
+    assert main(args) == 1
+    err = capsys.readouterr().err
+    assert "rests on unknown fact 'trade.volume-2032' (did you mean 'trade.volume-2023'?)" in err
+    assert "Traceback" not in err
+
+
+def test_a_disputed_question_stays_with_its_claims_in_the_docx(built):
+    import docx
+
+    document = docx.Document(os.path.join(built, "trade-outlook.analyst.docx"))
+    questions = [p for p in document.paragraphs if p.text.endswith("?") and p.runs and all(r.bold for r in p.runs if r.text.strip())]
+    assert len(questions) >= 3
+    assert all(p.paragraph_format.keep_with_next for p in questions)

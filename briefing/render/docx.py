@@ -101,6 +101,9 @@ class DocxTranslator(Visitor):
 
     def visit_Paragraph(self, node: m.Paragraph) -> None:
         self._paragraph(self.para_style)
+        if len(node.children) == 1 and isinstance(node.children[0], m.Strong):
+            # a bold lead-in line (a disputed question) stays with what follows it, as in the PDF
+            self.target.get_or_add_pPr().keepNext_val = True
         self._inlines(node.children)
         if self.para_style.startswith(("bullet", "number")):
             if self.list_num is not None:
