@@ -24,6 +24,25 @@ def need(tool: str) -> str:
     return path
 
 
+def problems_of(path: str, check) -> tuple[str, str]:
+    """Return (the problems `check` reports for a fixture file, run beside it; the fixture's .expected text).
+
+    `check(name)` returns the problems, or raises InputError with them."""
+    from briefing.errors import InputError
+
+    with open(path[:-5] + ".expected", encoding="utf-8") as f:
+        expected = f.read().rstrip("\n")
+    cwd = os.getcwd()
+    os.chdir(os.path.dirname(path))
+    try:
+        problems = check(os.path.basename(path))
+    except InputError as e:
+        problems = e.problems
+    finally:
+        os.chdir(cwd)
+    return "\n".join(str(p) for p in problems), expected
+
+
 @pytest.fixture(scope="session")
 def root() -> str:
     return ROOT

@@ -8,7 +8,7 @@ import re
 import subprocess
 
 import pytest
-from conftest import ROOT, need
+from conftest import ROOT, need, problems_of
 
 from briefing.build import Project
 from briefing.cli import main
@@ -22,15 +22,8 @@ LINT = sorted(glob.glob(os.path.join(ROOT, "tests", "data", "lint", "*.yaml")))
 
 @pytest.mark.parametrize("path", LINT, ids=[os.path.basename(p) for p in LINT])
 def test_each_lint_reports_its_fixture_exactly(path):
-    with open(path[:-5] + ".expected", encoding="utf-8") as f:
-        expected = f.read().rstrip("\n")
-    cwd = os.getcwd()
-    os.chdir(os.path.dirname(path))
-    try:
-        problems = lint(load(os.path.basename(path)))
-    finally:
-        os.chdir(cwd)
-    assert "\n".join(str(p) for p in problems) == expected
+    found, expected = problems_of(path, lambda name: lint(load(name)))
+    assert found == expected
 
 
 def test_check_runs_the_lints_and_exits_1(project_copy, capsys):
