@@ -185,3 +185,18 @@ def test_markup_characters_and_other_scripts_come_out_literally_in_pdf_and_docx(
     fonts = subprocess.run(["pdffonts", str(tmp_path / "out" / "defense-sco.analyst.pdf")], capture_output=True,
                            text=True, check=True).stdout
     assert "WenQuanYi" in fonts and "DejaVuSans" in fonts
+
+
+def test_copying_the_note_frame_shares_the_notes_placed_so_far():
+    """reportlab deep-copies the frame to measure each keep-with-next group; the notes must not be copied."""
+    import copy
+
+    from briefing.render.pdf_notes import NoteFrame
+    from reportlab.platypus import Paragraph
+
+    notes = {1: Paragraph("A note.")}
+    frame = NoteFrame(0, 0, 300, 500, notes=notes)
+    frame.placed.append((notes[1], 12.0))
+    twin = copy.deepcopy(frame)
+    assert twin is not frame and twin.note_flowables is notes and twin.placed is frame.placed
+    assert twin._aW == frame._aW and twin._y1p == frame._y1p

@@ -11,6 +11,8 @@ remainder continues at the foot of the next page under a full-width continuation
 
 from __future__ import annotations
 
+import copy
+
 from reportlab.platypus import Paragraph
 from reportlab.platypus.flowables import Flowable
 from reportlab.platypus.frames import Frame
@@ -66,6 +68,18 @@ class NoteFrame(Frame):
         self.page_of_note: dict[int, int] = {}
         """Page number where each note starts; tests and the writer read it."""
         super().__init__(*args, **kwargs)
+
+    _SHARED = ("note_flowables", "placed", "placed_numbers", "carry", "page_of_note")
+    """Attributes a copy shares with its original: the notes, which only the original ever changes."""
+
+    def __deepcopy__(self, memo):
+        """Return a copy that shares the notes: reportlab copies the frame to measure keep-with-next groups,
+        and copying every note placed so far made layout time grow with the square of the notes."""
+        new = self.__class__.__new__(self.__class__)
+        memo[id(self)] = new
+        for key, value in self.__dict__.items():
+            new.__dict__[key] = value if key in self._SHARED else copy.deepcopy(value, memo)
+        return new
 
     def _reset(self):
         super()._reset()
