@@ -354,6 +354,36 @@ def _timestamp(when: _dt.datetime):
     return ts
 
 
+class _CountingCanvas(rl_canvas.Canvas):
+    """A canvas that draws what needs the page count once the last page is done: each such drawing is a
+    form XObject, placed on its page during layout and defined when the file is saved."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.pages_shown = 0
+        """Pages finished so far."""
+        self.deferred: list[tuple[str, object]] = []
+        """(form name, draw(canvas, pages)) for each drawing that waits for the page count."""
+
+    def later(self, name: str, draw) -> None:
+        """Place form `name` here; `draw(canvas, pages)` fills it in when the page count is known."""
+        self.doForm(name)
+        self.deferred.append((name, draw))
+
+    def showPage(self):
+        super().showPage()
+        self.pages_shown += 1
+
+    def save(self):
+        if len(self._code):
+            self.showPage()
+        for name, draw in self.deferred:
+            self.beginForm(name)
+            draw(self, self.pages_shown)
+            self.endForm()
+        super().save()
+
+
 class PdfWriter:
     """Turns a document model into PDF bytes: fonts, page templates, furniture, notes, metadata."""
 
@@ -366,12 +396,13 @@ class PdfWriter:
         self.pages = 0
         """After render(): the number of pages."""
 
-    def render(self, doc: m.Document, timestamp: _dt.datetime) -> bytes:
+    def render(self, doc: m.Document, timestamp: _dt.datetime, two_pass: bool = False) -> bytes:
         """Return the PDF's bytes; the same model and timestamp always give the same bytes.
 
-        Laid out twice: the first pass counts the pages for the footers' "Page N of M"."""
-        pages = self._layout(doc, timestamp, total=None)[1]
-        data, self.pages, self.page_of_note = self._layout(doc, timestamp, total=pages)
+        Laid out once: each footer that prints the page count is a form drawn when the file is saved.
+        `two_pass` lays out twice instead, the first pass counting the pages: a reference for tests."""
+        total = self._layout(doc, timestamp, total=None)[1] if two_pass else None
+        data, self.pages, self.page_of_note = self._layout(doc, timestamp, total=total)
         return data
 
     def _layout(self, doc: m.Document, timestamp: _dt.datetime, total: int | None):
@@ -396,13 +427,13 @@ class PdfWriter:
 
         def on_page_end(canv, _doc):
             frame.draw_notes(canv)
-            furniture(canv, canv.getPageNumber(), total or 0)
+            furniture(canv, canv.getPageNumber(), total)
 
         document.addPageTemplates([PageTemplate(id="page", frames=[frame], onPageEnd=on_page_end)])
         stamp = _timestamp(timestamp)
 
         def make_canvas(*args, **kwargs):
-            c = rl_canvas.Canvas(*args, **kwargs)
+            c = _CountingCanvas(*args, **kwargs)
             c._doc._timeStamp = stamp
             c.showOutline()
             return c
@@ -417,7 +448,9 @@ class PdfWriter:
         font, fsize = self.fonts.names["heading"], s["sizes"]["furniture"]
         handling_colour = _hex(s["colours"]["handling"])
 
-        def draw(canv, page: int, pages: int) -> None:
+        footer = furniture_text(s["footer"], meta)
+
+        def draw(canv, page: int, pages: int | None) -> None:
             canv.saveState()
             canv.setFont(font, fsize)
             if page > 1 or not s["different_first_page"]:
@@ -427,9 +460,16 @@ class PdfWriter:
                 canv.setLineWidth(0.4)
                 canv.line(mg["left"] * mm, size[1] - mg["top"] * mm + 10, size[0] - mg["right"] * mm,
                           size[1] - mg["top"] * mm + 10)
-            canv.setFillColor(_hex(s["colours"]["text"]))
-            footer = furniture_text(s["footer"], meta).replace("{page}", str(page)).replace("{pages}", str(pages))
-            canv.drawCentredString(size[0] / 2, mg["bottom"] * mm - 18, footer)
+            if pages is None and "{pages}" in footer:
+                canv.later(f"footer{page}", lambda c, total: draw_footer(c, page, total))
+            else:
+                draw_footer(canv, page, pages)
             canv.restoreState()
+
+        def draw_footer(canv, page: int, pages: int | None) -> None:
+            canv.setFont(font, fsize)
+            canv.setFillColor(_hex(s["colours"]["text"]))
+            text = footer.replace("{page}", str(page)).replace("{pages}", str(pages))
+            canv.drawCentredString(size[0] / 2, mg["bottom"] * mm - 18, text)
 
         return draw
