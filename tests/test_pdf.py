@@ -223,3 +223,14 @@ def test_one_layout_pass_gives_the_pages_of_the_two_pass_reference(writer, tmp_p
         assert f"{n} of {total}" in " ".join(page.extract_text().split())
     assert writer.render(doc, WHEN) == one.read_bytes()
     _assert_notes_on_mark_pages(str(one), 30)
+
+
+def test_fallback_fonts_are_loaded_only_when_a_character_needs_them():
+    from briefing.render.pdf import Fonts
+
+    fonts = Fonts(Project.load(f"{ROOT}/facts.yaml", f"{ROOT}/templates").style)
+    assert len(fonts.fallback_files) >= 2 and fonts.fallbacks == []
+    fonts.markup("Łódź, Αθήνα, Минск")
+    assert fonts.fallbacks == []
+    marked = fonts.markup("明斯克")
+    assert '<font face="Fallback-' in marked and len(fonts.fallbacks) >= 1

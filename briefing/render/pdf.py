@@ -51,7 +51,9 @@ class Fonts:
         self.coverage: dict[str, set[int]] = {}
         """Role -> code points the role's regular face has glyphs for."""
         self.fallbacks: list[tuple[str, set[int]]] = []
-        """(registered name, code points) of each fallback font, in the order tried."""
+        """(registered name, code points) of each fallback font loaded so far, in the order tried."""
+        self.fallback_files = [style.font_files[("fallback", i)] for i in range(len(style["fallback_fonts"]))]
+        """Each fallback font's file: loaded only when a character needs it (the fonts are large)."""
         self.shaping = _can_shape()
         """uharfbuzz is there, so Arabic-script text is shaped (joined letters)."""
         for role in ("body", "heading"):
@@ -63,12 +65,19 @@ class Fonts:
                                           italic=faces["italic"], boldItalic=faces["bold_italic"])
             self.names[role] = faces["regular"]
             self.coverage[role] = set(pdfmetrics.getFont(faces["regular"]).face.charToGlyph)
-        for i in range(len(style["fallback_fonts"])):
-            path = style.font_files[("fallback", i)]
-            name = "Fallback-" + os.path.splitext(os.path.basename(path))[0]
-            font = _register(name, path, shapable=self.shaping)
-            pdfmetrics.registerFontFamily(name, normal=name, bold=name, italic=name, boldItalic=name)
-            self.fallbacks.append((name, set(font.face.charToGlyph)))
+
+    def fallback(self, code: int) -> str | None:
+        """Return the registered name of the first fallback font with a glyph for `code`, or None."""
+        for i, path in enumerate(self.fallback_files):
+            if i == len(self.fallbacks):
+                name = "Fallback-" + os.path.splitext(os.path.basename(path))[0]
+                font = _register(name, path, shapable=self.shaping)
+                pdfmetrics.registerFontFamily(name, normal=name, bold=name, italic=name, boldItalic=name)
+                self.fallbacks.append((name, set(font.face.charToGlyph)))
+            name, covered = self.fallbacks[i]
+            if code in covered:
+                return name
+        return None
 
     def markup(self, text: str, role: str = "body") -> str:
         """Return `text` as paragraph markup, characters the role's font lacks set in a fallback font.
@@ -89,7 +98,7 @@ class Fonts:
             code = ord(ch)
             font = None
             if code not in covered and not ch.isspace():
-                font = next((name for name, cov in self.fallbacks if code in cov), None)
+                font = self.fallback(code)
             elif ch.isspace() and run_font is not None:
                 font = run_font  # a space inside a fallback run stays with it
             if font != run_font:
