@@ -67,9 +67,11 @@ class NoteFrame(Frame):
         """The notes area of this page begins with a continued note."""
         self.page_of_note: dict[int, int] = {}
         """Page number where each note starts; tests and the writer read it."""
+        self.heights: dict[tuple[int, float], float] = {}
+        """(note number, width) -> the whole note's height: each note is measured once per width."""
         super().__init__(*args, **kwargs)
 
-    _SHARED = ("note_flowables", "placed", "placed_numbers", "carry", "page_of_note")
+    _SHARED = ("note_flowables", "placed", "placed_numbers", "carry", "page_of_note", "heights")
     """Attributes a copy shares with its original: the notes, which only the original ever changes."""
 
     def __deepcopy__(self, memo):
@@ -112,8 +114,15 @@ class NoteFrame(Frame):
         new = [n for n in numbers if n not in self.placed_numbers and n in self.note_flowables]
         if not new:
             return 0.0
-        h = sum(self.note_flowables[n].wrap(width, 1e6)[1] + NOTE_GAP for n in new)
+        h = sum(self.height(n, width) + NOTE_GAP for n in new)
         return h + (0.0 if self.placed else RULE_GAP_ABOVE + RULE_GAP_BELOW)
+
+    def height(self, number: int, width: float) -> float:
+        """Return the height of note `number`, whole, at `width`."""
+        key = (number, width)
+        if key not in self.heights:
+            self.heights[key] = self.note_flowables[number].wrap(width, 1e6)[1]
+        return self.heights[key]
 
     def _place(self, flowable: Flowable, height: float) -> None:
         before = self.reserved()
@@ -134,7 +143,8 @@ class NoteFrame(Frame):
                 self.carry.extend(rest)
             else:
                 f = self.note_flowables[n]
-                self._place(f, f.wrap(self._aW, 1e6)[1])
+                f.wrap(self._aW, 1e6)  # lines broken at this width for drawing
+                self._place(f, self.height(n, self._aW))
 
     def draw_notes(self, canv) -> None:
         """Draw this page's notes at the foot of the frame, under their rule."""
