@@ -9,12 +9,14 @@ import json
 import os
 import shutil
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from briefing.briefs import Audience, Brief, load_audiences, load_briefs
-from briefing.compose import Composer
 from briefing.errors import InputError, Problem
-from briefing.factbase import FactBase, load
-from briefing.style import Style, load_style
+
+if TYPE_CHECKING:  # loaded where used, so that a build with nothing to do starts quickly
+    from briefing.briefs import Audience, Brief
+    from briefing.factbase import FactBase
+    from briefing.style import Style
 
 FORMATS = ("pdf", "docx", "md")
 
@@ -32,6 +34,10 @@ class Project:
     @classmethod
     def load(cls, facts: str, templates: str) -> "Project":
         """Return the project; raise InputError listing the problems of every file at once."""
+        from briefing.briefs import load_audiences, load_briefs
+        from briefing.factbase import load
+        from briefing.style import load_style
+
         problems: list[Problem] = []
         fb = audiences = briefs = style = None
         try:
@@ -144,8 +150,8 @@ def _file_digest(path: str | None) -> str:
 
 
 def program_digest() -> str:
-    """Digest of this program's source and the versions of the libraries that write the files."""
-    from importlib import metadata
+    """Digest of this program's source and of the installed libraries that write the files."""
+    from importlib.util import find_spec
 
     here = os.path.dirname(os.path.abspath(__file__))
     parts = []
@@ -155,13 +161,13 @@ def program_digest() -> str:
             if name.endswith(".py"):
                 with open(os.path.join(folder, name), "rb") as f:
                     parts.append((os.path.relpath(os.path.join(folder, name), here), f.read()))
-    versions = []
-    for dist in ("reportlab", "python-docx", "uharfbuzz", "markdown-it-py", "mdit-py-plugins"):
-        try:
-            versions.append((dist, metadata.version(dist)))
-        except metadata.PackageNotFoundError:
-            versions.append((dist, None))
-    return _digest(parts, versions)
+    for module in ("reportlab", "docx", "uharfbuzz", "markdown_it", "mdit_py_plugins", "lxml"):
+        spec = find_spec(module)
+        origin = spec.origin if spec else None
+        # An upgrade rewrites the package's files: their size and time stand in for its version.
+        st = os.stat(origin) if origin and os.path.exists(origin) else None
+        parts.append((module, origin, st and (st.st_size, st.st_mtime_ns)))
+    return _digest(parts)
 
 
 def renderer_digest(project: Project, reference_docx: str | None, when: _dt.datetime) -> str:
@@ -178,6 +184,8 @@ def renderer_digest(project: Project, reference_docx: str | None, when: _dt.date
 def plan_jobs(project: Project, pairs: list[tuple[Brief, Audience]], formats: list[str], out: str,
               reference_docx: str | None = None) -> list[Job]:
     """Return one job per requested file; raise InputError, naming every brief that fails to compose."""
+    from briefing.compose import Composer
+
     composer = Composer(project.facts, project.templates)
     when = build_time(project.facts)
     renderers = renderer_digest(project, reference_docx, when) if set(formats) - {"md"} else ""
@@ -328,6 +336,62 @@ def build(project: Project, pairs: list[tuple[Brief, Audience]], formats: list[s
         manifest["outputs"][os.path.basename(job.path)] = {"key": job.key, "sha256": hashlib.sha256(o.data).hexdigest(),
                                                            "pages": o.pages}
     return Result(outputs, [j.path for j in current], manifest)
+
+
+def request_digest(facts: str, templates: str, reference_docx: str | None, request: list) -> str:
+    """Digest of a build request and of the files it reads that people edit: the fact base, every file in the
+    templates folder, the reference document, SOURCE_DATE_EPOCH and the program. Taken before loading them."""
+    parts = [request, os.environ.get("SOURCE_DATE_EPOCH", ""), program_digest(), _file_digest(facts),
+             _file_digest(reference_docx)]
+    for folder, dirs, files in os.walk(templates):
+        dirs.sort()
+        for name in sorted(files):
+            path = os.path.join(folder, name)
+            if os.path.isfile(path):
+                parts.append((os.path.relpath(path, templates), _file_digest(path)))
+    return _digest(parts)
+
+
+def _stats(paths: list[str]) -> list:
+    found = []
+    for path in paths:
+        try:
+            st = os.stat(path)
+            found.append((path, st.st_size, st.st_mtime_ns))
+        except OSError:
+            found.append((path, None))
+    return found
+
+
+def record_request(result: Result, request: str, project: Project) -> None:
+    """Note in the result's manifest what this request read, for `up_to_date` to compare next time."""
+    style = project.style
+    files = sorted(p for p in style.font_files.values() if p)
+    files += [style.file(style[k]) for k in ("logo", "reference_docx") if style[k]]
+    names = [os.path.basename(o.path) for o in result.outputs] + [os.path.basename(p) for p in result.current]
+    result.manifest["inputs"] = {"request": request, "files": files, "digest": _digest(request, _stats(files)),
+                                 "outputs": sorted(names)}
+
+
+def up_to_date(out: str, request: str) -> list[str] | None:
+    """Return the names of the files the last build of the same request wrote in `out`, when neither the files
+    it read nor the files it wrote have changed since; None when the build has to look closer."""
+    manifest = read_manifest(out)
+    inputs = manifest.get("inputs")
+    if not isinstance(inputs, dict) or inputs.get("request") != request:
+        return None
+    files = inputs.get("files")
+    names = inputs.get("outputs")
+    if not isinstance(files, list) or not isinstance(names, list):
+        return None
+    if _digest(request, _stats([str(f) for f in files])) != inputs.get("digest"):
+        return None
+    entries = manifest["outputs"]
+    for name in names:
+        entry = entries.get(name) if isinstance(name, str) else None
+        if not isinstance(entry, dict) or not _intact(os.path.join(out, name), entry):
+            return None
+    return names
 
 
 # -- writing a build: all files or none ------------------------------------------------------------

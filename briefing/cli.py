@@ -91,7 +91,8 @@ def _project(args):
 
 
 def cmd_build(args) -> int:
-    from briefing.build import FORMATS, build, default_jobs, remove_stale_staging, write_all
+    from briefing.build import (FORMATS, build, default_jobs, record_request, remove_stale_staging, request_digest,
+                                up_to_date, write_all)
 
     formats = [f.strip() for f in args.format.split(",") if f.strip()]
     bad = [f for f in formats if f not in FORMATS]
@@ -101,14 +102,28 @@ def cmd_build(args) -> int:
         return 2
     if args.reference_docx and not os.path.isfile(args.reference_docx):
         raise InputError(Problem(args.reference_docx, 0, 0, "reference .docx not found"))
-    project = _project(args)
-    result = build(project, project.plan(args.briefs, args.audience), formats, args.out, args.reference_docx,
-                   args.jobs or default_jobs(), args.force)
-    if not result.outputs:
+    try:
+        request = request_digest(args.facts, args.templates, args.reference_docx,
+                                 [args.briefs, args.audience, formats])
+    except OSError:
+        request = ""  # an unreadable input: loading the project reports it
+    current = None if args.force or not request else up_to_date(args.out, request)
+    result = None
+    if current is None:
+        project = _project(args)
+        result = build(project, project.plan(args.briefs, args.audience), formats, args.out, args.reference_docx,
+                       args.jobs or default_jobs(), args.force)
+        current = result.current
+    if result is not None and not result.outputs and request:
+        record_request(result, request, project)  # next time, the quick look suffices
+        write_all([], args.out, result.manifest)
+    if result is None or not result.outputs:
         remove_stale_staging(os.path.realpath(args.out))
-        print(f"briefing: nothing to do; all {len(result.current)} files in {args.out} are up to date "
+        print(f"briefing: nothing to do; all {len(current)} files in {args.out} are up to date "
               "(--force rebuilds them)", file=sys.stderr)
         return 0
+    if request:
+        record_request(result, request, project)
     write_all(result.outputs, args.out, result.manifest)
     for o in result.outputs:
         print(o.path)
