@@ -228,6 +228,10 @@ def _render_job(index: int):
     return data, None, None
 
 
+_WEIGHT = {"pdf": 3, "docx": 2, "md": 0}
+"""Rough cost of rendering a character of Markdown in each format, to hand out the longest jobs first."""
+
+
 def default_jobs() -> int:
     """The number of cores this process may run on."""
     try:
@@ -255,9 +259,12 @@ def run_jobs(project: Project, jobs: list[Job], workers: int = 1, reference_docx
         if workers > 1 and hasattr(os, "fork"):
             import multiprocessing
 
-            # Forked after the fonts and modules are loaded, so each worker starts with them.
+            # Forked after the fonts and modules are loaded, so each worker starts with them. The longest jobs
+            # go first, so that no worker is left with a long one at the end.
+            order = sorted(range(len(jobs)), key=lambda i: -len(jobs[i].markdown) * _WEIGHT[jobs[i].format])
             with multiprocessing.get_context("fork").Pool(workers) as pool:
-                results = pool.map(_render_job, range(len(jobs)), chunksize=1)
+                done = dict(zip(order, pool.map(_render_job, order, chunksize=1), strict=True))
+            results = [done[i] for i in range(len(jobs))]
         else:
             results = [_render_job(i) for i in range(len(jobs))]
     finally:

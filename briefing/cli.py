@@ -115,8 +115,11 @@ def cmd_build(args) -> int:
                        args.jobs or default_jobs(), args.force)
         current = result.current
     if result is not None and not result.outputs and request:
-        record_request(result, request, project)  # next time, the quick look suffices
-        write_all([], args.out, result.manifest)
+        record_request(result, request, project)
+        try:
+            write_all([], args.out, result.manifest)  # so that next time the quick look suffices
+        except InputError:
+            pass  # only that record is lost: the files themselves are up to date
     if result is None or not result.outputs:
         remove_stale_staging(os.path.realpath(args.out))
         print(f"briefing: nothing to do; all {len(current)} files in {args.out} are up to date "
