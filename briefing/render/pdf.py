@@ -17,12 +17,13 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas as rl_canvas
-from reportlab.platypus import BaseDocTemplate, PageTemplate, Paragraph, Spacer, Table, TableStyle
+from reportlab.platypus import BaseDocTemplate, PageTemplate, Spacer, Table, TableStyle
 from reportlab.platypus.flowables import HRFlowable
 
 from briefing import model as m
 from briefing.render import Visitor, furniture_text, title_line
 from briefing.render.pdf_notes import FrameRef, NoteFrame, Noted, marks_of
+from briefing.render.pdf_notes import MeasuredParagraph as Paragraph
 from briefing.style import Style
 
 _FACES = ("regular", "bold", "italic", "bold_italic")

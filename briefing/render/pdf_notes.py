@@ -25,6 +25,20 @@ SHORT_RULE = 0.33  # the separator spans a third of the measure, the continuatio
 MIN_NOTE_PART_LINES = 2
 
 
+class MeasuredParagraph(Paragraph):
+    """reportlab's Paragraph, its lines broken once per width: layout asks a paragraph its height many times
+    (each keep-with-next group, each try at a page foot), and the answer depends on the width alone."""
+
+    def wrap(self, availWidth, availHeight):
+        if getattr(self, "_measured", None) != availWidth or "blPara" not in self.__dict__:
+            self._measured = None
+            w, h = super().wrap(availWidth, availHeight)
+            self._measured, self._measured_height = availWidth, h
+            return w, h
+        self.width, self.height = availWidth, self._measured_height
+        return self.width, self.height
+
+
 def marks_of(flowable) -> list[int]:
     """Return the numbers of the note marks inside `flowable`, in reading order."""
     if isinstance(flowable, Noted):
