@@ -273,3 +273,21 @@ def test_a_build_killed_at_any_moment_leaves_the_old_files_or_the_new_never_a_mi
     os.makedirs(os.path.join(tmp_path, f".out.briefing-staging-{int(dead.stdout)}-x1/half-written"))
     assert main(args[:-1] + ["md"]) == 0
     assert _leftovers(out) == [], "the next build removes what killed builds left beside the folder"
+
+
+def test_a_lowered_page_limit_fails_the_build_though_the_pdf_itself_is_up_to_date(project_copy, capsys):
+    out = os.path.join(project_copy, "out")
+    assert _build(project_copy, out, "defense-sco", "-f", "pdf") == 0
+    path = os.path.join(project_copy, "templates", "audiences", "analyst.yaml")
+    text = open(path, encoding="utf-8").read()
+    assert re.search(r"(?m)^page_limit: .*$", text)
+    open(path, "w", encoding="utf-8").write(re.sub(r"(?m)^page_limit: .*$", "page_limit: 50", text))
+    capsys.readouterr()
+    assert _build(project_copy, out, "defense-sco", "-f", "pdf") == 0
+    assert "nothing to do" in capsys.readouterr().err, "the limit is not printed, so no PDF is made again"
+    before = _snapshot(out)
+    open(path, "w", encoding="utf-8").write(re.sub(r"(?m)^page_limit: .*$", "page_limit: 1", text))
+    assert _build(project_copy, out, "defense-sco", "-f", "pdf") == 1
+    err = capsys.readouterr().err
+    assert "defense-sco for analyst: the PDF has" in err and "this audience allows 1" in err
+    assert _snapshot(out) == before
