@@ -215,14 +215,18 @@ _WORK: dict = {}
 
 
 def _render_job(index: int):
+    """Return (bytes, pages, page of each note) of job `index`, or (None, problems, None) for bad input."""
     job: Job = _WORK["jobs"][index]
     if job.format == "md":
         return job.markdown.encode("utf-8"), None, None
     from briefing.parse import parse
 
-    doc = parse(job.markdown, job.meta)
-    writer = _WORK[job.format]
-    data = writer.render(doc, _WORK["when"])
+    try:
+        doc = parse(job.markdown, job.meta)
+        writer = _WORK[job.format]
+        data = writer.render(doc, _WORK["when"])
+    except InputError as e:  # its problems travel back from a worker intact
+        return None, e.problems, None
     if job.format == "pdf":
         return data, writer.pages, dict(writer.page_of_note)
     return data, None, None
@@ -253,6 +257,7 @@ def run_jobs(project: Project, jobs: list[Job], workers: int = 1, reference_docx
         from briefing.render.pdf import PdfWriter
 
         _WORK["pdf"] = PdfWriter(project.style)
+    if formats - {"md"}:
         import briefing.parse  # noqa: F401  (loaded once, before the workers start)
     try:
         workers = min(workers, len(jobs))
@@ -269,6 +274,9 @@ def run_jobs(project: Project, jobs: list[Job], workers: int = 1, reference_docx
             results = [_render_job(i) for i in range(len(jobs))]
     finally:
         _WORK.clear()
+    problems = [p for data, found, _ in results if data is None for p in found]
+    if problems:
+        raise InputError(problems)
     return [Output(j.path, data, pages, notes) for j, (data, pages, notes) in zip(jobs, results, strict=True)]
 
 

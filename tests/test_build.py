@@ -291,3 +291,17 @@ def test_a_lowered_page_limit_fails_the_build_though_the_pdf_itself_is_up_to_dat
     err = capsys.readouterr().err
     assert "defense-sco for analyst: the PDF has" in err and "this audience allows 1" in err
     assert _snapshot(out) == before
+
+
+def test_bad_input_found_while_rendering_in_a_worker_is_reported_with_its_position(tmp_path, capsys, monkeypatch):
+    from briefing.errors import InputError, Problem
+    from briefing.render.pdf import PdfWriter
+
+    def refuse(self, doc, when):
+        raise InputError(Problem("templates/style.yaml", 7, 3, f"cannot render {doc.meta.title!r}", "fix it"))
+
+    monkeypatch.setattr(PdfWriter, "render", refuse)  # the workers are forked from this process, so they see it
+    assert _build(ROOT, str(tmp_path / "out"), "defense-sco", "-j", "2") == 1
+    err = capsys.readouterr().err
+    assert err.count("templates/style.yaml:7:3: cannot render") == 2 and "Traceback" not in err
+    assert not os.path.exists(tmp_path / "out")
