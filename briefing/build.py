@@ -418,9 +418,11 @@ STAGING = "briefing-staging-"
 def write_all(outputs: list[Output], out: str, manifest: dict | None = None) -> None:
     """Write every file of a build at once; on any failure raise InputError with `out` exactly as it was.
 
-    The new files, beside hard links to what `out` holds now, are written into a staging folder next to it,
-    which then trades places with `out` in one atomic rename. Where the file system cannot trade places
-    (or `out` is a mount point), the staged files are renamed into `out` one by one."""
+    The files are written into a staging folder beside `out`, which then takes the place of `out` in one
+    atomic step: a rename when `out` is new, else an exchange with a copy of `out` (hard links) holding the
+    new files. Where that cannot be done (a file system without exchange, `out` a mount point or holding
+    folders or the working directory), the staged files are renamed into `out` one by one under a commit
+    mark, and a build killed part way is completed by the next one."""
     files = {os.path.basename(o.path): o.data for o in outputs}
     if manifest is not None:
         files[MANIFEST] = json.dumps(manifest, indent=1, sort_keys=True).encode("utf-8")
@@ -440,23 +442,52 @@ def write_all(outputs: list[Output], out: str, manifest: dict | None = None) -> 
                 beside = False
         if not beside:
             staging = _mkstaging(target, ".")
-        if beside and exists:
+        swap = exists and beside and _swappable(target)
+        if swap:
             _link_tree(target, staging, skip=set(files))
-        mode = os.stat(target).st_mode if exists else 0o777 & ~_umask()
-        os.chmod(staging, mode & 0o7777)
+        st = os.stat(target) if exists else None
+        os.chmod(staging, st.st_mode & 0o7777 if st else 0o777 & ~_umask())
+        if st and os.geteuid() == 0:
+            os.chown(staging, st.st_uid, st.st_gid)
         for fname, data in files.items():
             _write_file(os.path.join(staging, fname), data)
         if not exists:
             os.rename(staging, target)
             staging = None
-        elif not (beside and _exchange(staging, target)):
-            for fname in files:
-                os.replace(os.path.join(staging, fname), os.path.join(target, fname))
+        elif not (swap and _exchange(staging, target)):
+            _commit_one_by_one(staging, target, list(files))
     except OSError as e:
         raise _write_error(out, e) from None
     finally:
         if staging is not None:
             shutil.rmtree(staging, ignore_errors=True)
+
+
+COMMIT_MARK = ".commit"
+"""In a staging folder: the names of the files being renamed into place, written before the first rename."""
+
+
+def _commit_one_by_one(staging: str, target: str, names: list[str]) -> None:
+    mark = os.path.join(staging, COMMIT_MARK)
+    with open(mark + ".new", "w", encoding="utf-8") as f:
+        json.dump(names, f)
+    os.rename(mark + ".new", mark)
+    _finish_commit(staging, target, names)
+
+
+def _finish_commit(staging: str, target: str, names: list[str]) -> None:
+    for fname in map(os.path.basename, names):
+        src = os.path.join(staging, fname)
+        if os.path.lexists(src):
+            os.replace(src, os.path.join(target, fname))
+
+
+def _swappable(target: str) -> bool:
+    """`target` may be exchanged for a copy of itself: it holds no folders, nor this process's working directory."""
+    cwd = os.path.realpath(os.getcwd())
+    if cwd == target or cwd.startswith(target + os.sep):
+        return False
+    return not any(e.is_dir(follow_symlinks=False) for e in os.scandir(target) if STAGING not in e.name)
 
 
 def _check_target(out: str, target: str, files: dict[str, bytes]) -> None:
@@ -546,7 +577,8 @@ def _exchange(a: str, b: str) -> bool:
 
 
 def remove_stale_staging(target: str) -> None:
-    """Remove the staging folders that builds no longer running left beside or inside `target`."""
+    """Remove the staging folders that builds no longer running left beside or inside `target`, first finishing
+    the renames of one that was killed while committing."""
     parent, name = os.path.split(target)
     for folder, prefix in ((parent, f".{name}.{STAGING}"), (target, f".{STAGING}")):
         try:
@@ -555,8 +587,16 @@ def remove_stale_staging(target: str) -> None:
             continue
         for entry in entries:
             pid = entry.name[len(prefix):].split("-", 1)[0]
-            if pid.isdigit() and not _alive(int(pid)):
-                shutil.rmtree(entry.path, ignore_errors=True)
+            if not pid.isdigit() or _alive(int(pid)):
+                continue
+            mark = os.path.join(entry.path, COMMIT_MARK)
+            if os.path.exists(mark):  # killed while renaming its files into place: finish the job
+                try:
+                    with open(mark, encoding="utf-8") as f:
+                        _finish_commit(entry.path, target, [str(n) for n in json.load(f)])
+                except (OSError, ValueError):
+                    continue
+            shutil.rmtree(entry.path, ignore_errors=True)
 
 
 def _alive(pid: int) -> bool:

@@ -231,25 +231,40 @@ def test_a_read_only_output_folder_is_a_clean_error(tmpfs, capsys):
 
 
 _SLOW_WRITER = """
-import sys, time
+import os, sys, time
 import briefing.build as build
-real = build._write_file
-def slow(path, data):
-    real(path, data)
+real_write, real_replace = build._write_file, os.replace
+def slow_write(path, data):
+    real_write(path, data)
     time.sleep(0.05)
-build._write_file = slow
+def slow_replace(src, dst):
+    real_replace(src, dst)
+    time.sleep(0.05)
+build._write_file, os.replace = slow_write, slow_replace
 from briefing.cli import main
 sys.exit(main(sys.argv[1:]))
 """
 
 
-def test_a_build_killed_at_any_moment_leaves_the_old_files_or_the_new_never_a_mix(tmp_path):
+def _kill_trials(tmp_path, extra_folder: bool) -> set[str]:
+    """Kill builds (with slowed writes and renames) at moments from start-up to the end; return what was seen."""
+    from briefing.build import remove_stale_staging
+
     out = str(tmp_path / "out")
     env = {**os.environ, "PYTHONPATH": ROOT}
     args = ["build", "--facts", f"{ROOT}/facts.yaml", "--templates", f"{ROOT}/templates", "-o", out, "-j", "1",
             "defense-sco", "-f", "md,pdf"]
-    assert main(args[:-1] + ["md"]) == 0
+
+    def fresh(folder):
+        shutil.rmtree(folder, ignore_errors=True)
+        if extra_folder:  # a folder inside out/: it cannot be exchanged, files are renamed one by one
+            os.makedirs(os.path.join(folder, "keep"))
+            open(os.path.join(folder, "keep", "mine.txt"), "w").write("kept")
+        assert main(args[:-3] + ["-o", folder, "defense-sco", "-f", "md"]) == 0
+
+    fresh(out)
     old = _snapshot(out)
+    fresh(str(tmp_path / "new"))
     subprocess.run([sys.executable, "-c", _SLOW_WRITER, *args, "-o", str(tmp_path / "new")], env=env, check=True,
                    capture_output=True)
     new = {n: v[0] for n, v in _snapshot(tmp_path / "new").items()}
@@ -260,19 +275,34 @@ def test_a_build_killed_at_any_moment_leaves_the_old_files_or_the_new_never_a_mi
         time.sleep(delay)
         proc.send_signal(signal.SIGKILL)
         proc.wait()
-        now = _snapshot(out)
-        contents = {n: v[0] for n, v in now.items()}
-        assert now == old or contents == new, f"killed after {delay} s: a mix of old and new files"
         assert [n for n in os.listdir(out) if "staging" in n] == []
-        outcomes.add("old" if now == old else "new")
-        if now != old:
-            shutil.rmtree(out)
-            assert main(args[:-1] + ["md"]) == 0
-            old = _snapshot(out)
+        now = _snapshot(out)
+        if now == old:
+            outcomes.add("old")
+            continue
+        if {n: v[0] for n, v in now.items()} != new:
+            # Killed between renames: the next build finishes them before anything else.
+            remove_stale_staging(out)
+            assert {n: v[0] for n, v in _snapshot(out).items()} == new, f"killed after {delay} s: a mix remains"
+            outcomes.add("completed")
+        else:
+            outcomes.add("new")
+        fresh(out)
+        old = _snapshot(out)
     dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
     os.makedirs(os.path.join(tmp_path, f".out.briefing-staging-{int(dead.stdout)}-x1/half-written"))
     assert main(args[:-1] + ["md"]) == 0
     assert _leftovers(out) == [], "the next build removes what killed builds left beside the folder"
+    return outcomes
+
+
+def test_a_build_killed_at_any_moment_leaves_the_old_files_or_the_new_never_a_mix(tmp_path):
+    outcomes = _kill_trials(tmp_path, extra_folder=False)
+    assert "completed" not in outcomes, "the folder is exchanged in one step"
+
+
+def test_a_build_killed_while_renaming_files_one_by_one_is_completed_by_the_next(tmp_path):
+    _kill_trials(tmp_path, extra_folder=True)
 
 
 def test_a_lowered_page_limit_fails_the_build_though_the_pdf_itself_is_up_to_date(project_copy, capsys):
