@@ -65,7 +65,7 @@ def main() -> int:
             pandoc_time = best(lambda: [subprocess.run(["pandoc", p, "-o", p[:-3] + ".docx"], check=True)
                                         for p in paths])
     rows.append((f"DOCX for {n} briefs", docx_time, pandoc_time))
-    rows.append((f"PDF for {n} briefs (laid out twice for page totals)",
+    rows.append((f"PDF for {n} briefs (one layout pass)",
                  best(lambda: [pdf_writer.render(d, when) for d in docs]), None))
 
     def whole():

@@ -1,19 +1,24 @@
-"""Build briefs: load the project, compose and render every requested brief × audience, write atomically."""
+"""Build briefs: load the project, compose every requested brief × audience, render in worker processes
+what changed, and write all files of a build at once."""
 
 from __future__ import annotations
 
 import datetime as _dt
+import hashlib
+import json
 import os
-import tempfile
-from dataclasses import dataclass
+import shutil
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from briefing.briefs import Audience, Brief, load_audiences, load_briefs
-from briefing.compose import Composer
 from briefing.errors import InputError, Problem
-from briefing.factbase import FactBase, load
-from briefing.judgments import Judgment, load_judgments
-from briefing.style import Style, load_style
-from briefing.wording import Wording, load_wording
+
+if TYPE_CHECKING:  # loaded where used, so that a build with nothing to do starts quickly
+    from briefing.briefs import Audience, Brief
+    from briefing.factbase import FactBase
+    from briefing.judgments import Judgment
+    from briefing.style import Style
+    from briefing.wording import Wording
 
 FORMATS = ("pdf", "docx", "md")
 
@@ -33,6 +38,12 @@ class Project:
     @classmethod
     def load(cls, facts: str, templates: str) -> "Project":
         """Return the project; raise InputError listing the problems of every file at once."""
+        from briefing.briefs import load_audiences, load_briefs
+        from briefing.factbase import load
+        from briefing.judgments import load_judgments
+        from briefing.style import load_style
+        from briefing.wording import load_wording
+
         problems: list[Problem] = []
         fb = audiences = briefs = style = wording = judgments = None
         try:
@@ -103,16 +114,97 @@ class Output:
     page_of_note: dict | None = None
 
 
-def render(project: Project, pairs: list[tuple[Brief, Audience]], formats: list[str], out: str,
-           reference_docx: str | None = None) -> list[Output]:
-    """Return every requested file's bytes; raise InputError, writing nothing, if any brief fails."""
+@dataclass
+class Job:
+    """One file to make: a composed brief in one format, and the key of everything its bytes depend on."""
+
+    path: str
+    """Where the file goes."""
+    format: str
+    """pdf, docx or md."""
+    markdown: str
+    """The composed brief."""
+    meta: object
+    """Its title block and file properties (briefing.model.Meta)."""
+    key: str
+    """Digest of the composed brief, its format and the renderers' inputs: equal keys give equal bytes."""
+    limit: tuple | None = None
+    """(audience, brief name, page limit) for a PDF whose audience limits its pages."""
+
+
+@dataclass
+class Result:
+    """What a build made: the files written now and the ones already up to date."""
+
+    outputs: list[Output]
+    """Files made by this build, to be written."""
+    current: list[str] = field(default_factory=list)
+    """Paths of files left as they were, their inputs unchanged."""
+    manifest: dict = field(default_factory=dict)
+    """What the output folder's manifest says after this build."""
+
+
+MANIFEST = ".briefing-build.json"
+"""The file in the output folder recording each output's key, so that the next build can skip it."""
+
+
+def _digest(*parts) -> str:
+    h = hashlib.sha256()
+    for part in parts:
+        h.update(part if isinstance(part, bytes) else repr(part).encode("utf-8"))
+        h.update(b"\0")
+    return h.hexdigest()
+
+
+def _file_digest(path: str | None) -> str:
+    if not path:
+        return ""
+    with open(path, "rb") as f:
+        return hashlib.sha256(f.read()).hexdigest()
+
+
+def program_digest() -> str:
+    """Digest of this program's source and of the installed libraries that write the files."""
+    from importlib.util import find_spec
+
+    here = os.path.dirname(os.path.abspath(__file__))
+    parts = []
+    for folder, dirs, files in os.walk(here):
+        dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+        for name in sorted(files):
+            if name.endswith(".py"):
+                with open(os.path.join(folder, name), "rb") as f:
+                    parts.append((os.path.relpath(os.path.join(folder, name), here), f.read()))
+    for module in ("reportlab", "docx", "uharfbuzz", "markdown_it", "mdit_py_plugins", "lxml"):
+        spec = find_spec(module)
+        origin = spec.origin if spec else None
+        # An upgrade rewrites the package's files: their size and time stand in for its version.
+        st = os.stat(origin) if origin and os.path.exists(origin) else None
+        parts.append((module, origin, st and (st.st_size, st.st_mtime_ns)))
+    return _digest(parts)
+
+
+def renderer_digest(project: Project, reference_docx: str | None, when: _dt.datetime) -> str:
+    """Digest of what the renderers read besides the composed brief: house style, its fonts and files,
+    the reference document, the time written into the files and the program itself."""
+    style = project.style
+    files = sorted((str(k), v) for k, v in style.font_files.items())
+    named = [style.file(style[k]) for k in ("logo", "reference_docx") if style[k]]
+    return _digest(sorted(style.data.items(), key=lambda kv: kv[0]), [(k, _file_digest(v)) for k, v in files],
+                   [_file_digest(p) for p in named], _file_digest(reference_docx), when.isoformat(),
+                   program_digest())
+
+
+def plan_jobs(project: Project, pairs: list[tuple[Brief, Audience]], formats: list[str], out: str,
+              reference_docx: str | None = None) -> list[Job]:
+    """Return one job per requested file; raise InputError, naming every brief that fails to compose."""
+    from briefing.compose import Composer
+
     composer = Composer(project.facts, project.templates, project.wording, project.judgments)
     when = build_time(project.facts)
-    outputs: list[Output] = []
+    renderers = renderer_digest(project, reference_docx, when) if set(formats) - {"md"} else ""
+    jobs: list[Job] = []
     problems: list[Problem] = []
-    pdf_writer = docx_writer = None
-    from briefing.parse import parse
-
     for brief, audience in pairs:
         base = os.path.join(out, f"{brief.name}.{audience.name}")
         try:
@@ -120,47 +212,414 @@ def render(project: Project, pairs: list[tuple[Brief, Audience]], formats: list[
         except InputError as e:
             problems.extend(e.problems)
             continue
-        if "md" in formats:
-            outputs.append(Output(base + ".md", composed.markdown.encode("utf-8")))
-        doc = parse(composed.markdown, composed.meta)
-        if "docx" in formats:
-            if docx_writer is None:
-                from briefing.render.docx import DocxWriter
+        for fmt in FORMATS:
+            if fmt not in formats:
+                continue
+            key = _digest(fmt, composed.markdown, composed.meta, "" if fmt == "md" else renderers)
+            limit = audience.settings["page_limit"] if fmt == "pdf" else None
+            jobs.append(Job(f"{base}.{fmt}", fmt, composed.markdown, composed.meta, key,
+                            (audience, brief.name, limit) if limit else None))
+    if problems:
+        raise InputError(problems)
+    return jobs
 
-                docx_writer = DocxWriter(project.style, reference_docx)
-            outputs.append(Output(base + ".docx", docx_writer.render(doc, when)))
-        if "pdf" in formats:
-            if pdf_writer is None:
-                from briefing.render.pdf import PdfWriter
 
-                pdf_writer = PdfWriter(project.style)
-            data = pdf_writer.render(doc, when)
-            limit = audience.settings["page_limit"]
-            if limit and pdf_writer.pages > limit:
-                problems.append(Problem(audience.path, audience.settings["_line"], 0,
-                                        f"{brief.name} for {audience.name}: the PDF has {pdf_writer.pages} pages; "
-                                        f"this audience allows {limit}",
-                                        "shorten the brief's template for this audience, or raise page_limit"))
-            outputs.append(Output(base + ".pdf", data, pdf_writer.pages, pdf_writer.page_of_note))
+_WORK: dict = {}
+"""What worker processes render with, set before they are started so that they inherit it loaded."""
+
+
+def _render_job(index: int):
+    """Return (bytes, pages, page of each note) of job `index`, or (None, problems, None) for bad input."""
+    job: Job = _WORK["jobs"][index]
+    if job.format == "md":
+        return job.markdown.encode("utf-8"), None, None
+    from briefing.parse import parse
+
+    try:
+        doc = parse(job.markdown, job.meta)
+        writer = _WORK[job.format]
+        data = writer.render(doc, _WORK["when"])
+    except InputError as e:  # its problems travel back from a worker intact
+        return None, e.problems, None
+    if job.format == "pdf":
+        return data, writer.pages, dict(writer.page_of_note)
+    return data, None, None
+
+
+_WEIGHT = {"pdf": 3, "docx": 2, "md": 0}
+"""Rough cost of rendering a character of Markdown in each format, to hand out the longest jobs first."""
+
+
+def default_jobs() -> int:
+    """The number of cores this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:
+        return os.cpu_count() or 1
+
+
+def run_jobs(project: Project, jobs: list[Job], workers: int = 1, reference_docx: str | None = None) -> list[Output]:
+    """Return each job's file, rendered in up to `workers` processes; the same bytes as one process gives."""
+    formats = {j.format for j in jobs}
+    _WORK.clear()
+    _WORK.update(jobs=jobs, when=build_time(project.facts))
+    if "docx" in formats:
+        from briefing.render.docx import DocxWriter
+
+        _WORK["docx"] = DocxWriter(project.style, reference_docx)
+    if "pdf" in formats:
+        from briefing.render.pdf import PdfWriter
+
+        _WORK["pdf"] = PdfWriter(project.style)
+    if formats - {"md"}:
+        import briefing.parse  # noqa: F401  (loaded once, before the workers start)
+    try:
+        workers = min(workers, len(jobs))
+        if workers > 1 and hasattr(os, "fork"):
+            import multiprocessing
+
+            # Forked after the fonts and modules are loaded, so each worker starts with them. The longest jobs
+            # go first, so that no worker is left with a long one at the end.
+            order = sorted(range(len(jobs)), key=lambda i: -len(jobs[i].markdown) * _WEIGHT[jobs[i].format])
+            with multiprocessing.get_context("fork").Pool(workers) as pool:
+                done = dict(zip(order, pool.map(_render_job, order, chunksize=1), strict=True))
+            results = [done[i] for i in range(len(jobs))]
+        else:
+            results = [_render_job(i) for i in range(len(jobs))]
+    finally:
+        _WORK.clear()
+    problems = [p for data, found, _ in results if data is None for p in found]
+    if problems:
+        raise InputError(problems)
+    return [Output(j.path, data, pages, notes) for j, (data, pages, notes) in zip(jobs, results, strict=True)]
+
+
+def page_limit_problems(jobs: list[Job], pages: dict[str, int]) -> list[Problem]:
+    """Return a problem for each PDF longer than its audience allows, given each path's page count."""
+    problems = []
+    for job in jobs:
+        if job.limit is None or job.path not in pages:
+            continue
+        audience, brief, limit = job.limit
+        if pages[job.path] > limit:
+            problems.append(Problem(audience.path, audience.settings["_line"], 0,
+                                    f"{brief} for {audience.name}: the PDF has {pages[job.path]} pages; "
+                                    f"this audience allows {limit}",
+                                    "shorten the brief's template for this audience, or raise page_limit"))
+    return problems
+
+
+def render(project: Project, pairs: list[tuple[Brief, Audience]], formats: list[str], out: str,
+           reference_docx: str | None = None, workers: int = 1) -> list[Output]:
+    """Return every requested file's bytes; raise InputError, writing nothing, if any brief fails."""
+    jobs = plan_jobs(project, pairs, formats, out, reference_docx)
+    outputs = run_jobs(project, jobs, workers, reference_docx)
+    problems = page_limit_problems(jobs, {o.path: o.pages for o in outputs if o.pages is not None})
     if problems:
         raise InputError(problems)
     return outputs
 
 
-def write_all(outputs: list[Output], out: str) -> None:
-    """Write every file: each to a temporary file first, then all renamed into place."""
-    os.makedirs(out, exist_ok=True)
-    temps: list[tuple[str, str]] = []
+def read_manifest(out: str) -> dict:
+    """Return the output folder's manifest: {"outputs": {file name: {"key", "sha256", "pages"}}}."""
     try:
-        for o in outputs:
-            fd, tmp = tempfile.mkstemp(dir=out, prefix=".tmp-", suffix=os.path.splitext(o.path)[1])
-            with os.fdopen(fd, "wb") as f:
-                f.write(o.data)
-            os.chmod(tmp, 0o644)
-            temps.append((tmp, o.path))
-        for tmp, final in temps:
-            os.replace(tmp, final)
+        with open(os.path.join(out, MANIFEST), encoding="utf-8") as f:
+            manifest = json.load(f)
+    except (OSError, ValueError):
+        return {"outputs": {}}
+    if not isinstance(manifest, dict) or not isinstance(manifest.get("outputs"), dict):
+        return {"outputs": {}}
+    return manifest
+
+
+def _intact(path: str, entry: dict) -> bool:
+    """The file at `path` is still the one the manifest entry describes."""
+    try:
+        with open(path, "rb") as f:
+            return hashlib.sha256(f.read()).hexdigest() == entry.get("sha256")
+    except OSError:
+        return False
+
+
+def build(project: Project, pairs: list[tuple[Brief, Audience]], formats: list[str], out: str,
+          reference_docx: str | None = None, workers: int = 1, force: bool = False) -> Result:
+    """Return the files to write: those whose inputs changed since the build recorded in `out`, or all of them
+    with `force`; raise InputError, writing nothing, if any brief fails."""
+    jobs = plan_jobs(project, pairs, formats, out, reference_docx)
+    old = {} if force else read_manifest(out)["outputs"]
+    todo, current = [], []
+    for job in jobs:
+        entry = old.get(os.path.basename(job.path))
+        if entry and entry.get("key") == job.key and _intact(job.path, entry):
+            current.append(job)
+        else:
+            todo.append(job)
+    outputs = run_jobs(project, todo, workers, reference_docx)
+    pages = {o.path: o.pages for o in outputs if o.pages is not None}
+    pages.update({j.path: old[os.path.basename(j.path)].get("pages") for j in current if j.format == "pdf"})
+    problems = page_limit_problems(jobs, {k: v for k, v in pages.items() if isinstance(v, int)})
+    if problems:
+        raise InputError(problems)
+    manifest = {"outputs": dict(read_manifest(out)["outputs"])}
+    for job, o in zip(todo, outputs, strict=True):
+        manifest["outputs"][os.path.basename(job.path)] = {"key": job.key, "sha256": hashlib.sha256(o.data).hexdigest(),
+                                                           "pages": o.pages}
+    return Result(outputs, [j.path for j in current], manifest)
+
+
+def request_digest(facts: str, templates: str, reference_docx: str | None, request: list) -> str:
+    """Digest of a build request and of the files it reads that people edit: the fact base, every file in the
+    templates folder, the reference document, SOURCE_DATE_EPOCH and the program. Taken before loading them."""
+    parts = [request, os.environ.get("SOURCE_DATE_EPOCH", ""), program_digest(), _file_digest(facts),
+             _file_digest(reference_docx)]
+    for folder, dirs, files in os.walk(templates):
+        dirs.sort()
+        for name in sorted(files):
+            path = os.path.join(folder, name)
+            if os.path.isfile(path):
+                parts.append((os.path.relpath(path, templates), _file_digest(path)))
+    return _digest(parts)
+
+
+def _stats(paths: list[str]) -> list:
+    found = []
+    for path in paths:
+        try:
+            st = os.stat(path)
+            found.append((path, st.st_size, st.st_mtime_ns))
+        except OSError:
+            found.append((path, None))
+    return found
+
+
+def record_request(result: Result, request: str, project: Project) -> None:
+    """Note in the result's manifest what this request read, for `up_to_date` to compare next time."""
+    style = project.style
+    files = sorted(p for p in style.font_files.values() if p)
+    files += [style.file(style[k]) for k in ("logo", "reference_docx") if style[k]]
+    names = [os.path.basename(o.path) for o in result.outputs] + [os.path.basename(p) for p in result.current]
+    result.manifest["inputs"] = {"request": request, "files": files, "digest": _digest(request, _stats(files)),
+                                 "outputs": sorted(names)}
+
+
+def up_to_date(out: str, request: str) -> list[str] | None:
+    """Return the names of the files the last build of the same request wrote in `out`, when neither the files
+    it read nor the files it wrote have changed since; None when the build has to look closer."""
+    manifest = read_manifest(out)
+    inputs = manifest.get("inputs")
+    if not isinstance(inputs, dict) or inputs.get("request") != request:
+        return None
+    files = inputs.get("files")
+    names = inputs.get("outputs")
+    if not isinstance(files, list) or not isinstance(names, list):
+        return None
+    if _digest(request, _stats([str(f) for f in files])) != inputs.get("digest"):
+        return None
+    entries = manifest["outputs"]
+    for name in names:
+        entry = entries.get(name) if isinstance(name, str) else None
+        if not isinstance(entry, dict) or not _intact(os.path.join(out, name), entry):
+            return None
+    return names
+
+
+# -- writing a build: all files or none ------------------------------------------------------------
+
+STAGING = "briefing-staging-"
+"""Marks the folder a build is written into before it is moved into place; a killed build's is removed later."""
+
+
+def write_all(outputs: list[Output], out: str, manifest: dict | None = None) -> None:
+    """Write every file of a build at once; on any failure raise InputError with `out` exactly as it was.
+
+    The files are written into a staging folder beside `out`, which then takes the place of `out` in one
+    atomic step: a rename when `out` is new, else an exchange with a copy of `out` (hard links) holding the
+    new files. Where that cannot be done (a file system without exchange, `out` a mount point or holding
+    folders or the working directory), the staged files are renamed into `out` one by one under a commit
+    mark, and a build killed part way is completed by the next one."""
+    files = {os.path.basename(o.path): o.data for o in outputs}
+    if manifest is not None:
+        files[MANIFEST] = json.dumps(manifest, indent=1, sort_keys=True).encode("utf-8")
+    target = os.path.realpath(out)
+    _check_target(out, target, files)
+    staging = None
+    try:
+        parent, name = os.path.split(target)
+        os.makedirs(parent, exist_ok=True)
+        remove_stale_staging(target)
+        exists = os.path.isdir(target)
+        beside = not exists or os.stat(parent).st_dev == os.stat(target).st_dev
+        if beside:
+            try:
+                staging = _mkstaging(parent, f".{name}.")
+            except PermissionError:
+                beside = False
+        if not beside:
+            staging = _mkstaging(target, ".")
+        swap = exists and beside and _swappable(target)
+        if swap:
+            _link_tree(target, staging, skip=set(files))
+        st = os.stat(target) if exists else None
+        os.chmod(staging, st.st_mode & 0o7777 if st else 0o777 & ~_umask())
+        if st and os.geteuid() == 0:
+            os.chown(staging, st.st_uid, st.st_gid)
+        for fname, data in files.items():
+            _write_file(os.path.join(staging, fname), data)
+        if not exists:
+            os.rename(staging, target)
+            staging = None
+        elif not (swap and _exchange(staging, target)):
+            _commit_one_by_one(staging, target, list(files))
+    except OSError as e:
+        raise _write_error(out, e) from None
     finally:
-        for tmp, _ in temps:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
+        if staging is not None:
+            shutil.rmtree(staging, ignore_errors=True)
+
+
+COMMIT_MARK = ".commit"
+"""In a staging folder: the names of the files being renamed into place, written before the first rename."""
+
+
+def _commit_one_by_one(staging: str, target: str, names: list[str]) -> None:
+    mark = os.path.join(staging, COMMIT_MARK)
+    with open(mark + ".new", "w", encoding="utf-8") as f:
+        json.dump(names, f)
+    os.rename(mark + ".new", mark)
+    _finish_commit(staging, target, names)
+
+
+def _finish_commit(staging: str, target: str, names: list[str]) -> None:
+    for fname in map(os.path.basename, names):
+        src = os.path.join(staging, fname)
+        if os.path.lexists(src):
+            os.replace(src, os.path.join(target, fname))
+
+
+def _swappable(target: str) -> bool:
+    """`target` may be exchanged for a copy of itself: it holds no folders, nor this process's working directory."""
+    cwd = os.path.realpath(os.getcwd())
+    if cwd == target or cwd.startswith(target + os.sep):
+        return False
+    return not any(e.is_dir(follow_symlinks=False) for e in os.scandir(target) if STAGING not in e.name)
+
+
+def _check_target(out: str, target: str, files: dict[str, bytes]) -> None:
+    """Raise InputError before anything is written if `out` cannot take the build."""
+    problems = []
+    if os.path.lexists(target) and not os.path.isdir(target):
+        problems.append(Problem(out, 0, 0, "is not a folder, so the build cannot be written into it",
+                                "remove or rename it, or choose another output folder with -o"))
+    elif os.path.isdir(target):
+        if not os.access(target, os.W_OK | os.X_OK):
+            problems.append(Problem(out, 0, 0, "the output folder is read-only",
+                                    "make it writable, or choose another output folder with -o"))
+        for fname in sorted(files):
+            path = os.path.join(target, fname)
+            if os.path.isdir(path) and not os.path.islink(path):
+                problems.append(Problem(os.path.join(out, fname), 0, 0,
+                                        "is a folder where a file of this build goes",
+                                        "remove or rename the folder, then build again"))
+    if problems:
+        raise InputError(problems)
+
+
+def _write_error(out: str, e: OSError) -> InputError:
+    import errno
+
+    hint = {errno.ENOSPC: "free some space on that disk, then build again",
+            errno.EDQUOT: "free some space within your quota, then build again"}.get(
+        e.errno, "make the output folder and its parent writable, or choose another folder with -o")
+    where = f" ({e.filename})" if e.filename else ""
+    return InputError(Problem(out, 0, 0, f"could not write the build: {e.strerror or e}{where}; "
+                                         "the output folder is as it was", hint))
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def _mkstaging(folder: str, prefix: str) -> str:
+    import tempfile
+
+    return tempfile.mkdtemp(dir=folder, prefix=f"{prefix}{STAGING}{os.getpid()}-")
+
+
+def _write_file(path: str, data: bytes) -> None:
+    with open(path, "wb") as f:
+        f.write(data)
+    os.chmod(path, 0o666 & ~_umask())
+
+
+def _link_tree(src: str, dst: str, skip: set[str]) -> None:
+    """Fill `dst` with hard links to the files under `src` (copies where a link is refused), but not `skip`."""
+    for entry in os.scandir(src):
+        if entry.name in skip or STAGING in entry.name:
+            continue
+        to = os.path.join(dst, entry.name)
+        if entry.is_symlink():
+            os.symlink(os.readlink(entry.path), to)
+        elif entry.is_dir():
+            os.mkdir(to)
+            shutil.copystat(entry.path, to)
+            _link_tree(entry.path, to, set())
+        else:
+            try:
+                os.link(entry.path, to)
+            except OSError:
+                shutil.copy2(entry.path, to)
+
+
+def _exchange(a: str, b: str) -> bool:
+    """Swap two paths in one step (Linux renameat2 RENAME_EXCHANGE); False where that is not supported."""
+    import ctypes
+    import errno
+
+    try:
+        renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
+    except (AttributeError, OSError):
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    if renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0:
+        return True
+    err = ctypes.get_errno()
+    if err in (errno.ENOSYS, errno.EINVAL, errno.EXDEV, errno.EBUSY, errno.ENOTSUP):
+        return False
+    raise OSError(err, os.strerror(err), b)
+
+
+def remove_stale_staging(target: str) -> None:
+    """Remove the staging folders that builds no longer running left beside or inside `target`, first finishing
+    the renames of one that was killed while committing."""
+    parent, name = os.path.split(target)
+    for folder, prefix in ((parent, f".{name}.{STAGING}"), (target, f".{STAGING}")):
+        try:
+            entries = [e for e in os.scandir(folder) if e.name.startswith(prefix)]
+        except OSError:
+            continue
+        for entry in entries:
+            pid = entry.name[len(prefix):].split("-", 1)[0]
+            if not pid.isdigit() or _alive(int(pid)):
+                continue
+            mark = os.path.join(entry.path, COMMIT_MARK)
+            if os.path.exists(mark):  # killed while renaming its files into place: finish the job
+                try:
+                    with open(mark, encoding="utf-8") as f:
+                        _finish_commit(entry.path, target, [str(n) for n in json.load(f)])
+                except (OSError, ValueError):
+                    continue
+            shutil.rmtree(entry.path, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True
+    return True

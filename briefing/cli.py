@@ -18,6 +18,12 @@ def _common(p: argparse.ArgumentParser) -> None:
                    help="briefs, audiences and style (default: templates)")
 
 
+def _positive(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, not {text!r}")
+    return int(text)
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="briefing", description="Footnoted policy briefs, as DOCX and PDF, "
                                      "from a sourced YAML fact base.")
@@ -31,6 +37,10 @@ def _parser() -> argparse.ArgumentParser:
                    help="comma-separated formats from pdf, docx, md (default: pdf,docx)")
     b.add_argument("-o", "--out", default="out", metavar="DIR", help="output folder (default: out)")
     b.add_argument("--reference-docx", metavar="PATH", help="take Word styles from this .docx")
+    b.add_argument("-j", "--jobs", type=_positive, metavar="N",
+                   help="render in N processes (default: one per core; -j 1 renders in this process)")
+    b.add_argument("--force", action="store_true",
+                   help="rebuild every file, even those whose inputs have not changed since the last build")
     _common(b)
 
     c = sub.add_parser("check", help="validate the fact base and compose every brief for every audience")
@@ -97,7 +107,8 @@ def _project(args):
 
 
 def cmd_build(args) -> int:
-    from briefing.build import FORMATS, render, write_all
+    from briefing.build import (FORMATS, build, default_jobs, record_request, remove_stale_staging, request_digest,
+                                up_to_date, write_all)
 
     formats = [f.strip() for f in args.format.split(",") if f.strip()]
     bad = [f for f in formats if f not in FORMATS]
@@ -109,11 +120,37 @@ def cmd_build(args) -> int:
         from briefing.render.reference import read_reference
 
         read_reference(args.reference_docx)
-    project = _project(args)
-    outputs = render(project, project.plan(args.briefs, args.audience), formats, args.out, args.reference_docx)
-    write_all(outputs, args.out)
-    for o in outputs:
+    try:
+        request = request_digest(args.facts, args.templates, args.reference_docx,
+                                 [args.briefs, args.audience, formats])
+    except OSError:
+        request = ""  # an unreadable input: loading the project reports it
+    current = None if args.force or not request else up_to_date(args.out, request)
+    result = None
+    if current is None:
+        project = _project(args)
+        result = build(project, project.plan(args.briefs, args.audience), formats, args.out, args.reference_docx,
+                       args.jobs or default_jobs(), args.force)
+        current = result.current
+    if result is not None and not result.outputs and request:
+        record_request(result, request, project)
+        try:
+            write_all([], args.out, result.manifest)  # so that next time the quick look suffices
+        except InputError:
+            pass  # only that record is lost: the files themselves are up to date
+    if result is None or not result.outputs:
+        remove_stale_staging(os.path.realpath(args.out))
+        print(f"briefing: nothing to do; all {len(current)} files in {args.out} are up to date "
+              "(--force rebuilds them)", file=sys.stderr)
+        return 0
+    if request:
+        record_request(result, request, project)
+    write_all(result.outputs, args.out, result.manifest)
+    for o in result.outputs:
         print(o.path)
+    if result.current:
+        print(f"briefing: {len(result.outputs)} files written; {len(result.current)} were up to date",
+              file=sys.stderr)
     return 0
 
 

@@ -185,3 +185,52 @@ def test_markup_characters_and_other_scripts_come_out_literally_in_pdf_and_docx(
     fonts = subprocess.run(["pdffonts", str(tmp_path / "out" / "defense-sco.analyst.pdf")], capture_output=True,
                            text=True, check=True).stdout
     assert "WenQuanYi" in fonts and "DejaVuSans" in fonts
+
+
+def test_copying_the_note_frame_shares_the_notes_placed_so_far():
+    """reportlab deep-copies the frame to measure each keep-with-next group; the notes must not be copied."""
+    import copy
+
+    from briefing.render.pdf_notes import NoteFrame
+    from reportlab.platypus import Paragraph
+
+    notes = {1: Paragraph("A note.")}
+    frame = NoteFrame(0, 0, 300, 500, notes=notes)
+    frame.placed.append((notes[1], 12.0))
+    twin = copy.deepcopy(frame)
+    assert twin is not frame and twin.note_flowables is notes and twin.placed is frame.placed
+    assert twin._aW == frame._aW and twin._y1p == frame._y1p
+
+
+def test_one_layout_pass_gives_the_pages_of_the_two_pass_reference(writer, tmp_path):
+    """Bytes differ (the footers are forms drawn at save), so the pages' text and their count are compared."""
+    from pypdf import PdfReader
+
+    body = []
+    for i in range(1, 31):
+        body += filler_paragraphs(1) + [m.Paragraph([m.Text(f"Claim {i}."), m.FootnoteRef(i)])]
+    doc = m.Document(meta(), body, [note(i, f"Note {i}, citing a source. " * 3) for i in range(1, 31)])
+    one = tmp_path / "one.pdf"
+    one.write_bytes(writer.render(doc, WHEN))
+    two = tmp_path / "two.pdf"
+    two.write_bytes(writer.render(doc, WHEN, two_pass=True))
+    assert one.read_bytes() != two.read_bytes()
+    pages = [PdfReader(p).pages for p in (one, two)]
+    assert len(pages[0]) == len(pages[1]) > 2
+    assert pdftotext(str(one)) == pdftotext(str(two))
+    total = len(pages[0])
+    for n, page in enumerate(pages[0], 1):
+        assert f"{n} of {total}" in " ".join(page.extract_text().split())
+    assert writer.render(doc, WHEN) == one.read_bytes()
+    _assert_notes_on_mark_pages(str(one), 30)
+
+
+def test_fallback_fonts_are_loaded_only_when_a_character_needs_them():
+    from briefing.render.pdf import Fonts
+
+    fonts = Fonts(Project.load(f"{ROOT}/facts.yaml", f"{ROOT}/templates").style)
+    assert len(fonts.fallback_files) >= 2 and fonts.fallbacks == []
+    fonts.markup("Łódź, Αθήνα, Минск")
+    assert fonts.fallbacks == []
+    marked = fonts.markup("明斯克")
+    assert '<font face="Fallback-' in marked and len(fonts.fallbacks) >= 1

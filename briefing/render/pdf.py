@@ -17,12 +17,13 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas as rl_canvas
-from reportlab.platypus import BaseDocTemplate, PageTemplate, Paragraph, Spacer, Table, TableStyle
+from reportlab.platypus import BaseDocTemplate, PageTemplate, Spacer, Table, TableStyle
 from reportlab.platypus.flowables import HRFlowable
 
 from briefing import model as m
 from briefing.render import Visitor, furniture_text, title_line
 from briefing.render.pdf_notes import FrameRef, NoteFrame, Noted, marks_of
+from briefing.render.pdf_notes import MeasuredParagraph as Paragraph
 from briefing.style import Style
 
 _FACES = ("regular", "bold", "italic", "bold_italic")
@@ -51,7 +52,9 @@ class Fonts:
         self.coverage: dict[str, set[int]] = {}
         """Role -> code points the role's regular face has glyphs for."""
         self.fallbacks: list[tuple[str, set[int]]] = []
-        """(registered name, code points) of each fallback font, in the order tried."""
+        """(registered name, code points) of each fallback font loaded so far, in the order tried."""
+        self.fallback_files = [style.font_files[("fallback", i)] for i in range(len(style["fallback_fonts"]))]
+        """Each fallback font's file: loaded only when a character needs it (the fonts are large)."""
         self.shaping = _can_shape()
         """uharfbuzz is there, so Arabic-script text is shaped (joined letters)."""
         for role in ("body", "heading"):
@@ -63,12 +66,19 @@ class Fonts:
                                           italic=faces["italic"], boldItalic=faces["bold_italic"])
             self.names[role] = faces["regular"]
             self.coverage[role] = set(pdfmetrics.getFont(faces["regular"]).face.charToGlyph)
-        for i in range(len(style["fallback_fonts"])):
-            path = style.font_files[("fallback", i)]
-            name = "Fallback-" + os.path.splitext(os.path.basename(path))[0]
-            font = _register(name, path, shapable=self.shaping)
-            pdfmetrics.registerFontFamily(name, normal=name, bold=name, italic=name, boldItalic=name)
-            self.fallbacks.append((name, set(font.face.charToGlyph)))
+
+    def fallback(self, code: int) -> str | None:
+        """Return the registered name of the first fallback font with a glyph for `code`, or None."""
+        for i, path in enumerate(self.fallback_files):
+            if i == len(self.fallbacks):
+                name = "Fallback-" + os.path.splitext(os.path.basename(path))[0]
+                font = _register(name, path, shapable=self.shaping)
+                pdfmetrics.registerFontFamily(name, normal=name, bold=name, italic=name, boldItalic=name)
+                self.fallbacks.append((name, set(font.face.charToGlyph)))
+            name, covered = self.fallbacks[i]
+            if code in covered:
+                return name
+        return None
 
     def markup(self, text: str, role: str = "body") -> str:
         """Return `text` as paragraph markup, characters the role's font lacks set in a fallback font.
@@ -89,7 +99,7 @@ class Fonts:
             code = ord(ch)
             font = None
             if code not in covered and not ch.isspace():
-                font = next((name for name, cov in self.fallbacks if code in cov), None)
+                font = self.fallback(code)
             elif ch.isspace() and run_font is not None:
                 font = run_font  # a space inside a fallback run stays with it
             if font != run_font:
@@ -390,6 +400,36 @@ def _timestamp(when: _dt.datetime):
     return ts
 
 
+class _CountingCanvas(rl_canvas.Canvas):
+    """A canvas that draws what needs the page count once the last page is done: each such drawing is a
+    form XObject, placed on its page during layout and defined when the file is saved."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.pages_shown = 0
+        """Pages finished so far."""
+        self.deferred: list[tuple[str, object]] = []
+        """(form name, draw(canvas, pages)) for each drawing that waits for the page count."""
+
+    def later(self, name: str, draw) -> None:
+        """Place form `name` here; `draw(canvas, pages)` fills it in when the page count is known."""
+        self.doForm(name)
+        self.deferred.append((name, draw))
+
+    def showPage(self):
+        super().showPage()
+        self.pages_shown += 1
+
+    def save(self):
+        if len(self._code):
+            self.showPage()
+        for name, draw in self.deferred:
+            self.beginForm(name)
+            draw(self, self.pages_shown)
+            self.endForm()
+        super().save()
+
+
 NEARLY_EMPTY = 0.15
 """A last page whose content takes less than this share of the frame is nearly empty."""
 TIGHT_GAPS = 0.5
@@ -408,20 +448,24 @@ class PdfWriter:
         self.pages = 0
         """After render(): the number of pages."""
 
-    def render(self, doc: m.Document, timestamp: _dt.datetime) -> bytes:
+    def render(self, doc: m.Document, timestamp: _dt.datetime, two_pass: bool = False) -> bytes:
         """Return the PDF's bytes; the same model and timestamp always give the same bytes.
 
-        Laid out twice: the first pass counts the pages for the footers' "Page N of M". A brief whose last
-        page would hold only a few lines is laid out again with tighter gaps between paragraphs, and kept so
-        if that saves the page."""
+        Laid out once: each footer that prints the page count is a form drawn when the file is saved.
+        A brief whose last page would hold only a few lines is laid out again with tighter gaps between
+        paragraphs, and kept so if that saves the page. `two_pass` lays the chosen layout out once more with
+        the page count known from the start: a reference for tests."""
         styles = self.styles
-        _, pages, _, fill = self._layout(doc, timestamp, None, styles)
+        data, pages, notes, fill = self._layout(doc, timestamp, None, styles)
         if pages > 1 and fill < NEARLY_EMPTY:
             tight = paragraph_styles(self.style, self.fonts.names, self.fonts.shaping, gaps=TIGHT_GAPS)
-            tight_pages = self._layout(doc, timestamp, None, tight)[1]
-            if tight_pages < pages:
-                styles, pages = tight, tight_pages
-        data, self.pages, self.page_of_note, _ = self._layout(doc, timestamp, pages, styles)
+            fitted = self._layout(doc, timestamp, None, tight)
+            if fitted[1] < pages:
+                styles = tight
+                data, pages, notes, fill = fitted
+        if two_pass:
+            data, pages, notes, _ = self._layout(doc, timestamp, pages, styles)
+        self.pages, self.page_of_note = pages, notes
         return data
 
     def _layout(self, doc: m.Document, timestamp: _dt.datetime, total: int | None, styles: dict):
@@ -447,13 +491,13 @@ class PdfWriter:
 
         def on_page_end(canv, _doc):
             frame.draw_notes(canv)
-            furniture(canv, canv.getPageNumber(), total or 0)
+            furniture(canv, canv.getPageNumber(), total)
 
         document.addPageTemplates([PageTemplate(id="page", frames=[frame], onPageEnd=on_page_end)])
         stamp = _timestamp(timestamp)
 
         def make_canvas(*args, **kwargs):
-            c = rl_canvas.Canvas(*args, **kwargs)
+            c = _CountingCanvas(*args, **kwargs)
             c._doc._timeStamp = stamp
             c.showOutline()
             return c
@@ -483,7 +527,9 @@ class PdfWriter:
         font, fsize = self.fonts.names["heading"], s["sizes"]["furniture"]
         handling_colour = _hex(s["colours"]["handling"])
 
-        def draw(canv, page: int, pages: int) -> None:
+        footer = furniture_text(s["footer"], meta)
+
+        def draw(canv, page: int, pages: int | None) -> None:
             canv.saveState()
             canv.setFont(font, fsize)
             if page > 1 or not s["different_first_page"]:
@@ -493,9 +539,16 @@ class PdfWriter:
                 canv.setLineWidth(0.4)
                 canv.line(mg["left"] * mm, size[1] - mg["top"] * mm + 10, size[0] - mg["right"] * mm,
                           size[1] - mg["top"] * mm + 10)
-            canv.setFillColor(_hex(s["colours"]["text"]))
-            footer = furniture_text(s["footer"], meta).replace("{page}", str(page)).replace("{pages}", str(pages))
-            canv.drawCentredString(size[0] / 2, mg["bottom"] * mm - 18, footer)
+            if pages is None and "{pages}" in footer:
+                canv.later(f"footer{page}", lambda c, total: draw_footer(c, page, total))
+            else:
+                draw_footer(canv, page, pages)
             canv.restoreState()
+
+        def draw_footer(canv, page: int, pages: int | None) -> None:
+            canv.setFont(font, fsize)
+            canv.setFillColor(_hex(s["colours"]["text"]))
+            text = footer.replace("{page}", str(page)).replace("{pages}", str(pages))
+            canv.drawCentredString(size[0] / 2, mg["bottom"] * mm - 18, text)
 
         return draw

@@ -11,6 +11,8 @@ remainder continues at the foot of the next page under a full-width continuation
 
 from __future__ import annotations
 
+import copy
+
 from reportlab.platypus import Paragraph
 from reportlab.platypus.flowables import Flowable
 from reportlab.platypus.frames import Frame
@@ -21,6 +23,20 @@ RULE_GAP_BELOW = 4.0
 NOTE_GAP = 1.5
 SHORT_RULE = 0.33  # the separator spans a third of the measure, the continuation rule all of it
 MIN_NOTE_PART_LINES = 2
+
+
+class MeasuredParagraph(Paragraph):
+    """reportlab's Paragraph, its lines broken once per width: layout asks a paragraph its height many times
+    (each keep-with-next group, each try at a page foot), and the answer depends on the width alone."""
+
+    def wrap(self, availWidth, availHeight):
+        if getattr(self, "_measured", None) != availWidth or "blPara" not in self.__dict__:
+            self._measured = None
+            w, h = super().wrap(availWidth, availHeight)
+            self._measured, self._measured_height = availWidth, h
+            return w, h
+        self.width, self.height = availWidth, self._measured_height
+        return self.width, self.height
 
 
 def marks_of(flowable) -> list[int]:
@@ -65,7 +81,21 @@ class NoteFrame(Frame):
         """The notes area of this page begins with a continued note."""
         self.page_of_note: dict[int, int] = {}
         """Page number where each note starts; tests and the writer read it."""
+        self.heights: dict[tuple[int, float], float] = {}
+        """(note number, width) -> the whole note's height: each note is measured once per width."""
         super().__init__(*args, **kwargs)
+
+    _SHARED = ("note_flowables", "placed", "placed_numbers", "carry", "page_of_note", "heights")
+    """Attributes a copy shares with its original: the notes, which only the original ever changes."""
+
+    def __deepcopy__(self, memo):
+        """Return a copy that shares the notes: reportlab copies the frame to measure keep-with-next groups,
+        and copying every note placed so far made layout time grow with the square of the notes."""
+        new = self.__class__.__new__(self.__class__)
+        memo[id(self)] = new
+        for key, value in self.__dict__.items():
+            new.__dict__[key] = value if key in self._SHARED else copy.deepcopy(value, memo)
+        return new
 
     def _reset(self):
         super()._reset()
@@ -98,8 +128,15 @@ class NoteFrame(Frame):
         new = [n for n in numbers if n not in self.placed_numbers and n in self.note_flowables]
         if not new:
             return 0.0
-        h = sum(self.note_flowables[n].wrap(width, 1e6)[1] + NOTE_GAP for n in new)
+        h = sum(self.height(n, width) + NOTE_GAP for n in new)
         return h + (0.0 if self.placed else RULE_GAP_ABOVE + RULE_GAP_BELOW)
+
+    def height(self, number: int, width: float) -> float:
+        """Return the height of note `number`, whole, at `width`."""
+        key = (number, width)
+        if key not in self.heights:
+            self.heights[key] = self.note_flowables[number].wrap(width, 1e6)[1]
+        return self.heights[key]
 
     def _place(self, flowable: Flowable, height: float) -> None:
         before = self.reserved()
@@ -120,7 +157,8 @@ class NoteFrame(Frame):
                 self.carry.extend(rest)
             else:
                 f = self.note_flowables[n]
-                self._place(f, f.wrap(self._aW, 1e6)[1])
+                f.wrap(self._aW, 1e6)  # lines broken at this width for drawing
+                self._place(f, self.height(n, self._aW))
 
     def draw_notes(self, canv) -> None:
         """Draw this page's notes at the foot of the frame, under their rule."""
