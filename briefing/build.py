@@ -228,22 +228,41 @@ _WORK: dict = {}
 """What worker processes render with, set before they are started so that they inherit it loaded."""
 
 
-def _render_job(index: int):
-    """Return (bytes, pages, page of each note) of job `index`, or (None, problems, None) for bad input."""
+def _render_job(item: tuple[int, float | None]):
+    """Return (bytes, pages, page of each note, paragraph gaps) of job `item[0]`, or (None, problems, None, None)
+    for bad input. A DOCX is rendered with the gaps its PDF was laid out with (`item[1]`), found by laying the
+    PDF out here when it was not made in this build."""
+    index, gaps = item
     job: Job = _WORK["jobs"][index]
     if job.format == "md":
-        return job.markdown.encode("utf-8"), None, None
+        return job.markdown.encode("utf-8"), None, None, None
     from briefing.parse import parse
 
     try:
         doc = parse(job.markdown, job.meta)
         writer = _WORK[job.format]
-        data = writer.render(doc, _WORK["when"])
+        if job.format == "docx":
+            if gaps is None:
+                probe = _pdf_writer()
+                probe.render(doc, _WORK["when"])
+                gaps = probe.gaps
+            data = writer.render(doc, _WORK["when"], gaps)
+        else:
+            data = writer.render(doc, _WORK["when"])
     except InputError as e:  # its problems travel back from a worker intact
-        return None, e.problems, None
+        return None, e.problems, None, None
     if job.format == "pdf":
-        return data, writer.pages, dict(writer.page_of_note)
-    return data, None, None
+        return data, writer.pages, dict(writer.page_of_note), writer.gaps
+    return data, None, None, None
+
+
+def _pdf_writer():
+    """The PDF writer of this build, made when first needed."""
+    if "pdf" not in _WORK:
+        from briefing.render.pdf import PdfWriter
+
+        _WORK["pdf"] = PdfWriter(_WORK["style"])
+    return _WORK["pdf"]
 
 
 _WEIGHT = {"pdf": 3, "docx": 2, "md": 0}
@@ -262,7 +281,7 @@ def run_jobs(project: Project, jobs: list[Job], workers: int = 1, reference_docx
     """Return each job's file, rendered in up to `workers` processes; the same bytes as one process gives."""
     formats = {j.format for j in jobs}
     _WORK.clear()
-    _WORK.update(jobs=jobs, when=build_time(project.facts))
+    _WORK.update(jobs=jobs, when=build_time(project.facts), style=project.style)
     if "docx" in formats:
         from briefing.render.docx import DocxWriter
 
@@ -273,6 +292,10 @@ def run_jobs(project: Project, jobs: list[Job], workers: int = 1, reference_docx
         _WORK["pdf"] = PdfWriter(project.style)
     if formats - {"md"}:
         import briefing.parse  # noqa: F401  (loaded once, before the workers start)
+    # PDFs first: a DOCX takes the paragraph gaps its PDF was laid out with, so both break pages alike.
+    first = [i for i, j in enumerate(jobs) if j.format != "docx"]
+    then = [i for i, j in enumerate(jobs) if j.format == "docx"]
+    done: dict[int, tuple] = {}
     try:
         workers = min(workers, len(jobs))
         if workers > 1 and hasattr(os, "fork"):
@@ -280,18 +303,34 @@ def run_jobs(project: Project, jobs: list[Job], workers: int = 1, reference_docx
 
             # Forked after the fonts and modules are loaded, so each worker starts with them. The longest jobs
             # go first, so that no worker is left with a long one at the end.
-            order = sorted(range(len(jobs)), key=lambda i: -len(jobs[i].markdown) * _WEIGHT[jobs[i].format])
             with multiprocessing.get_context("fork").Pool(workers) as pool:
-                done = dict(zip(order, pool.map(_render_job, order, chunksize=1), strict=True))
-            results = [done[i] for i in range(len(jobs))]
+                for phase in (first, then):
+                    gaps = _gaps(jobs, done)
+                    order = sorted(phase, key=lambda i: -len(jobs[i].markdown) * _WEIGHT[jobs[i].format])
+                    items = [(i, gaps.get(_stem(jobs[i]))) for i in order]
+                    done.update(zip(order, pool.map(_render_job, items, chunksize=1), strict=True))
         else:
-            results = [_render_job(i) for i in range(len(jobs))]
+            for phase in (first, then):
+                gaps = _gaps(jobs, done)
+                for i in phase:
+                    done[i] = _render_job((i, gaps.get(_stem(jobs[i]))))
     finally:
         _WORK.clear()
-    problems = [p for data, found, _ in results if data is None for p in found]
+    results = [done[i] for i in range(len(jobs))]
+    problems = [p for data, found, _, _ in results if data is None for p in found]
     if problems:
         raise InputError(problems)
-    return [Output(j.path, data, pages, notes) for j, (data, pages, notes) in zip(jobs, results, strict=True)]
+    return [Output(j.path, data, pages, notes) for j, (data, pages, notes, _) in zip(jobs, results, strict=True)]
+
+
+def _stem(job: Job) -> str:
+    return os.path.splitext(job.path)[0]
+
+
+def _gaps(jobs: list[Job], done: dict[int, tuple]) -> dict[str, float]:
+    """The paragraph gaps of each PDF made so far, by brief and audience (the path without its extension);
+    the house style's own for a PDF that failed (its problem is reported once, by its own job)."""
+    return {_stem(jobs[i]): (r[3] if r[0] is not None else 1.0) for i, r in done.items() if jobs[i].format == "pdf"}
 
 
 def page_limit_problems(jobs: list[Job], pages: dict[str, int]) -> list[Problem]:

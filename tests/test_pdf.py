@@ -207,9 +207,9 @@ def test_one_layout_pass_gives_the_pages_of_the_two_pass_reference(writer, tmp_p
     from pypdf import PdfReader
 
     body = []
-    for i in range(1, 31):
+    for i in range(1, 46):
         body += filler_paragraphs(1) + [m.Paragraph([m.Text(f"Claim {i}."), m.FootnoteRef(i)])]
-    doc = m.Document(meta(), body, [note(i, f"Note {i}, citing a source. " * 3) for i in range(1, 31)])
+    doc = m.Document(meta(), body, [note(i, f"Note {i}, citing a source. " * 3) for i in range(1, 46)])
     one = tmp_path / "one.pdf"
     one.write_bytes(writer.render(doc, WHEN))
     two = tmp_path / "two.pdf"
@@ -222,7 +222,7 @@ def test_one_layout_pass_gives_the_pages_of_the_two_pass_reference(writer, tmp_p
     for n, page in enumerate(pages[0], 1):
         assert f"{n} of {total}" in " ".join(page.extract_text().split())
     assert writer.render(doc, WHEN) == one.read_bytes()
-    _assert_notes_on_mark_pages(str(one), 30)
+    _assert_notes_on_mark_pages(str(one), 45)
 
 
 def test_fallback_fonts_are_loaded_only_when_a_character_needs_them():

@@ -104,6 +104,7 @@ class DocxTranslator(Visitor):
         if len(node.children) == 1 and isinstance(node.children[0], m.Strong):
             # a bold lead-in line (a disputed question) stays with what follows it, as in the PDF
             self.target.get_or_add_pPr().keepNext_val = True
+
         self._inlines(node.children)
         if self.para_style.startswith(("bullet", "number")):
             if self.list_num is not None:
@@ -267,26 +268,29 @@ class DocxWriter:
         if self.reference_docx:
             self._template("en")  # a reference it cannot use is reported before any brief is rendered
 
-    def _template(self, language: str):
+    def _template(self, language: str, gaps: float = 1.0):
         """Return (document, styles): the template emptied of its content, with the renderer's styles in place.
 
         Whatever in a reference document stops that is the reference's fault: an InputError naming it."""
         if self._reference is None:
             document = docx.Document()
             _forget_content(document)
-            return document, WordStyles(document, self.style, reference=False).with_house_style(language)
+            return document, WordStyles(document, self.style, reference=False).with_house_style(language, gaps)
         document = open_reference(self.reference_docx, self._reference)
         try:
             _forget_content(document)
-            return document, WordStyles(document, self.style, reference=True).with_house_style(language)
+            return document, WordStyles(document, self.style, reference=True).with_house_style(language, gaps)
         except Exception as e:  # a reference python-docx opened but whose parts hold what nothing expects
             raise InputError(Problem(self.reference_docx, 0, 0, "reference .docx holds something the DOCX "
                                      f"writer cannot use ({type(e).__name__}: {e})",
                                      "save it again from Word or LibreOffice, or use another reference")) from None
 
-    def render(self, doc: m.Document, timestamp: _dt.datetime) -> bytes:
-        """Return the DOCX file's bytes; the same model and timestamp always give the same bytes."""
-        document, styles = self._template(doc.meta.language)
+    def render(self, doc: m.Document, timestamp: _dt.datetime, gaps: float = 1.0) -> bytes:
+        """Return the DOCX file's bytes; the same model and timestamp always give the same bytes.
+
+        `gaps` is the share of the house style's space between paragraphs that the PDF of the same brief
+        used (less than 1 when it was fitted to save a nearly empty page), so both break pages alike."""
+        document, styles = self._template(doc.meta.language, gaps)
         self._page(document, doc.meta, styles)
         logo = self.style.file(self.style["logo"]) if self.style["logo"] else None
         DocxTranslator(document, styles, logo).visit(doc)

@@ -168,11 +168,13 @@ class WordStyles:
         return not any(_xpath(default, path)
                        for default in _xpath(self.root, "w:docDefaults/w:rPrDefault | w:docDefaults/w:pPrDefault"))
 
-    def with_house_style(self, language: str) -> "WordStyles":
-        """Set every property the reference (if any) is silent about from the house style; return self."""
+    def with_house_style(self, language: str, gaps: float = 1.0) -> "WordStyles":
+        """Set every property the reference (if any) is silent about from the house style; return self.
+
+        `gaps` scales the space above and below paragraphs, as the PDF does when it fits a brief."""
         from briefing.render.pdf import paragraph_styles
 
-        pdf = paragraph_styles(self.house, {"body": "body", "heading": "heading"})
+        pdf = paragraph_styles(self.house, {"body": "body", "heading": "heading"}, gaps=gaps)
         if not self.reference:
             defaults = _xpath(self.root, "w:docDefaults/w:rPrDefault")
             if defaults:

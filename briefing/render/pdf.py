@@ -17,7 +17,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas as rl_canvas
-from reportlab.platypus import BaseDocTemplate, PageTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import BaseDocTemplate, KeepTogether, PageTemplate, Spacer, Table, TableStyle
 from reportlab.platypus.flowables import HRFlowable
 
 from briefing import model as m
@@ -374,9 +374,32 @@ def _page_size(style: Style):
     return A4 if style["page_size"] == "A4" else LETTER
 
 
+class _KeepWithFirstLines(KeepTogether):
+    """A heading (or a bold lead-in) kept with what follows it as a word processor keeps them: when the
+    group does not fit, the heading stays if the first lines of what follows fit beside it (their notes
+    included); otherwise both move on. reportlab's own KeepTogether would move the whole group, and the
+    DOCX, laid out by Word or LibreOffice, would then break pages elsewhere."""
+
+    def __init__(self, flowables, maxHeight=None):
+        self.group = list(flowables)
+        """The heading(s) and the flowable they keep with."""
+        super().__init__(flowables, maxHeight)
+
+    def split(self, aW, aH):
+        *leads, last = self.group
+        used = last.getSpaceBefore()
+        for f in leads:
+            used += f.wrap(aW, aH)[1] + f.getSpaceAfter()
+        if leads and used < aH:
+            parts = last.split(aW, aH - used)
+            if len(parts) >= 2:
+                return leads + parts
+        return super().split(aW, aH)
+
+
 class _BriefDoc(BaseDocTemplate):
     def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, keepTogetherClass=_KeepWithFirstLines, **kwargs)
         self.placed: list[tuple[int, object]] = []
         """(page, flowable) for every flowable laid out, in order."""
 
@@ -447,6 +470,8 @@ class PdfWriter:
         """After render(): the page each note starts on."""
         self.pages = 0
         """After render(): the number of pages."""
+        self.gaps = 1.0
+        """After render(): the share of the house style's paragraph spacing used (less when fitted)."""
 
     def render(self, doc: m.Document, timestamp: _dt.datetime, two_pass: bool = False) -> bytes:
         """Return the PDF's bytes; the same model and timestamp always give the same bytes.
@@ -455,13 +480,13 @@ class PdfWriter:
         A brief whose last page would hold only a few lines is laid out again with tighter gaps between
         paragraphs, and kept so if that saves the page. `two_pass` lays the chosen layout out once more with
         the page count known from the start: a reference for tests."""
-        styles = self.styles
+        styles, self.gaps = self.styles, 1.0
         data, pages, notes, fill = self._layout(doc, timestamp, None, styles)
         if pages > 1 and fill < NEARLY_EMPTY:
             tight = paragraph_styles(self.style, self.fonts.names, self.fonts.shaping, gaps=TIGHT_GAPS)
             fitted = self._layout(doc, timestamp, None, tight)
             if fitted[1] < pages:
-                styles = tight
+                styles, self.gaps = tight, TIGHT_GAPS
                 data, pages, notes, fill = fitted
         if two_pass:
             data, pages, notes, _ = self._layout(doc, timestamp, pages, styles)

@@ -18,9 +18,9 @@ from reportlab.platypus.flowables import Flowable
 from reportlab.platypus.frames import Frame
 from reportlab.platypus.tables import Table
 
-RULE_GAP_ABOVE = 8.0
-RULE_GAP_BELOW = 4.0
-NOTE_GAP = 1.5
+RULE_GAP_ABOVE = 6.0
+RULE_GAP_BELOW = 3.0
+NOTE_GAP = 0.0
 SHORT_RULE = 0.33  # the separator spans a third of the measure, the continuation rule all of it
 MIN_NOTE_PART_LINES = 2
 
