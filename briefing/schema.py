@@ -11,6 +11,7 @@ events carry positions, a duplicate key is seen as it comes, an alias is refused
 from __future__ import annotations
 
 import datetime as _dt
+import math
 import re
 from dataclasses import dataclass, field
 from typing import Any, Iterator
@@ -19,6 +20,7 @@ from yaml import (AliasEvent, MappingEndEvent, MappingStartEvent, ScalarEvent, S
                   SequenceStartEvent)
 
 from briefing.errors import InputError, Problems
+from briefing.inputs import FACTS_LIMIT, FILE_LIMIT
 from briefing.mdtext import CONTROL, control_characters
 from briefing.yamlsource import document_events
 
@@ -167,8 +169,8 @@ class Str(Kind):
             return r.error(event, f"{where}: must not be empty")
         if CONTROL.search(value):  # the search alone, on the common path, is cheap
             bad = control_characters(value)
-            return r.error(event, f"{where}: contains control characters ({', '.join(bad)}) that documents "
-                           "cannot hold", "remove them; they are often pasted in from PDFs or spreadsheets")
+            return r.error(event, f"{where}: contains characters that documents cannot hold ({', '.join(bad)})",
+                           "remove them; they are often pasted in from PDFs or spreadsheets")
         if self.enum is not None and value not in self.enum:
             return r.error(event, f"{where}: {value!r} is not one of: {', '.join(self.enum)}")
         if self._regex is not None and not self._regex.fullmatch(value):
@@ -200,6 +202,10 @@ class Date(Kind):
     """A calendar date written YYYY-MM-DD."""
 
     nullable: bool = False
+    earliest: _dt.date | None = None
+    latest: _dt.date | None = None
+    range_hint: str = ""
+    """Why the date must lie between `earliest` and `latest`."""
 
     def read(self, event, r, where):
         if self.nullable and _is_null(event):
@@ -209,14 +215,27 @@ class Date(Kind):
         value = event.value
         if _DATE.fullmatch(value):
             try:
-                return _dt.date.fromisoformat(value)
+                day = _dt.date.fromisoformat(value)
             except ValueError:
                 pass
+            else:
+                if (self.earliest and day < self.earliest) or (self.latest and day > self.latest):
+                    return r.error(event, f"{where}: {value} is outside {self.earliest} to {self.latest}",
+                                   self.range_hint)
+                return day
         return r.error(event, f"{where}: {value!r} is not a date", "write it as YYYY-MM-DD, e.g. 2024-11-25")
 
     def json(self):
         return {"type": ["string", "null"] if self.nullable else "string",
                 "pattern": r"^\d{4}-\d{2}-\d{2}$", "format": "date"}
+
+
+def _finite(number: float | int) -> bool:
+    """False for nan, infinity and whole numbers too large to be written as a float."""
+    try:
+        return math.isfinite(number)
+    except OverflowError:
+        return False
 
 
 @dataclass
@@ -240,6 +259,8 @@ class Number(Kind):
             return r.error(event, f"{where}: {value!r} is not a number", "write digits only, e.g. 17000000 or 1.5")
         if not _plain(event):
             return r.error(event, f"{where}: a number must not be quoted")
+        if not _finite(number):
+            return r.error(event, f"{where}: {value!r} is not a finite number", "write digits only, e.g. 17000000")
         if self.integer and not isinstance(number, int):
             return r.error(event, f"{where}: {value!r} is not a whole number")
         if self.minimum is not None and number < self.minimum:
@@ -323,13 +344,13 @@ class Record(Kind):
             key_event = r.next()
             if type(key_event) is MappingEndEvent:
                 break
-            value_event = r.next()
-            if type(key_event) is not ScalarEvent:
+            if type(key_event) is not ScalarEvent:  # a list or mapping as a key (`? [a, b]`), or an alias
                 r.skip(key_event)
-                r.skip(value_event)
+                r.skip(r.next())
                 r.error(key_event, f"{where}: keys must be plain words")
                 ok = False
                 continue
+            value_event = r.next()
             key = key_event.value
             if key in positions:
                 r.error(key_event, f"{where}: duplicate key {key!r}",
@@ -385,9 +406,10 @@ class Tagged(Kind):
         events = r.subtree(event)
         i = 1
         while type(events[i]) is not MappingEndEvent:
-            key, after = events[i], _after(events, i + 1)
+            key, value_at = events[i], _after(events, i)  # a key may itself be a list (`? [a, b]`)
+            after = _after(events, value_at)
             if type(key) is ScalarEvent and key.value == self.key:
-                chosen = events[i + 1]
+                chosen = events[value_at]
                 variant = self.variants.get(getattr(chosen, "value", None))
                 if variant is None:
                     return r.error(chosen, f"{where}.{self.key}: must be one of: {', '.join(self.variants)}")
@@ -424,10 +446,10 @@ class MapOf(Kind):
             key_event = r.next()
             if type(key_event) is MappingEndEvent:
                 break
+            r.skip(key_event)  # a list or mapping as a key (`? [a, b]`) is consumed before its value
             value_event = r.next()
             key = getattr(key_event, "value", None)
             if type(key_event) is not ScalarEvent or key in out:
-                r.skip(key_event)
                 r.skip(value_event)
                 r.error(key_event, f"{where}: duplicate or invalid key {key!r}")
                 ok = False
@@ -455,7 +477,8 @@ class Bool(Kind):
         return {"type": "boolean"}
 
 
-def read_document(path: str, record: Record, label: str | None = None) -> tuple[Any, Problems]:
+def read_document(path: str, record: Record, label: str | None = None,
+                  limit: int = FACTS_LIMIT) -> tuple[Any, Problems]:
     """Return (value, problems) for the YAML file at `path`, holding one `record`.
 
     The value is INVALID when the record as a whole is; the problems are not raised, so that callers
@@ -463,7 +486,7 @@ def read_document(path: str, record: Record, label: str | None = None) -> tuple[
     label = label or path
     problems = Problems(label)
     try:
-        events = document_events(path, label)
+        events = document_events(path, label, limit)
         if events is None:
             problems.add(1, 1, f"the file is empty; expected a {record.name}")
             return INVALID, problems
@@ -475,8 +498,8 @@ def read_document(path: str, record: Record, label: str | None = None) -> tuple[
     return value, problems
 
 
-def load_record(path: str, record: Record, label: str | None = None) -> Any:
+def load_record(path: str, record: Record, label: str | None = None, limit: int = FILE_LIMIT) -> Any:
     """Return the validated contents of the YAML file at `path`; raise InputError listing every problem."""
-    value, problems = read_document(path, record, label)
+    value, problems = read_document(path, record, label, limit)
     problems.raise_if_any()
     return value
