@@ -120,16 +120,18 @@ def escaped(data):
 class _Notes:
     """Footnotes of one brief while it is rendered: cite() leaves a placeholder mark, finish() numbers them."""
 
-    PLACEHOLDER = re.compile(r"(?<!\\)\[\^c(\d+)\]")
-
     def __init__(self, fb: FactBase, quotes: bool):
+        import secrets
+
         self.fb = fb
         self.quotes = quotes
         self.pending: list[tuple[Citation, ...]] = []
+        self.nonce = secrets.token_hex(6)  # a template cannot type a mark that passes for a helper's own
+        self.PLACEHOLDER = re.compile(rf"\[\^c{self.nonce}-(\d+)\]")
 
     def mark(self, cites: tuple[Citation, ...]) -> Md:
         self.pending.append(cites)
-        return Md(f"[^c{len(self.pending)}]")
+        return Md(f"[^c{self.nonce}-{len(self.pending)}]")
 
     def cited_sources(self) -> list[Source]:
         ids = {c.source for cites in self.pending for c in cites}
@@ -160,8 +162,11 @@ class _Notes:
 
 
 def _finalize(value: object) -> object:
-    """{{ none }} prints nothing. (Text from the fact base and YAML files arrives escaped already.)"""
-    return "" if value is None else value
+    """{{ none }} prints nothing; text and numbers print; anything else (a helper, a fact) is an error.
+    (Text from the fact base and YAML files arrives escaped already.)"""
+    from briefing.sandbox import printable
+
+    return "" if value is None else printable(value)
 
 
 @dataclass(frozen=True)
@@ -178,13 +183,14 @@ class Composer:
     """Renders brief templates against a fact base. One Jinja2 sandbox, shared by every brief."""
 
     def __init__(self, fb: FactBase, templates: str):
-        from jinja2 import FileSystemLoader, StrictUndefined
-        from jinja2.sandbox import SandboxedEnvironment
+        from jinja2 import StrictUndefined
+
+        from briefing.sandbox import BoundedEnvironment
 
         self.fb = fb
         self.templates = os.path.abspath(templates)
-        self.env = SandboxedEnvironment(
-            loader=FileSystemLoader(self.templates), undefined=StrictUndefined, finalize=_finalize,
+        self.env = BoundedEnvironment(
+            self.templates, undefined=StrictUndefined, finalize=_finalize,
             autoescape=False, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
         self.env.filters["escape_md"] = escape
 
@@ -257,7 +263,7 @@ class Composer:
 
     def compose(self, brief: Brief, audience: Audience) -> Composed:
         """Return the brief's Markdown for `audience`; raise InputError at the template's file and line."""
-        from jinja2 import TemplateError, TemplateSyntaxError
+        from jinja2 import TemplateSyntaxError
 
         notes = _Notes(self.fb, audience.settings["quotes_in_notes"])
         meta = self.meta(brief, audience)
@@ -265,14 +271,20 @@ class Composer:
         context = {"brief": escaped(brief.settings), "audience": escaped(audience.settings),
                    "meta": escaped({"title": m.title, "organisation": m.organisation, "language": m.language}),
                    "date": format_date(m.as_of), **self._helpers(brief, audience, notes)}
+        from briefing.parse import markdown_problems
+        from briefing.sandbox import syntax_problem
+
         try:
-            body = self.env.get_template(brief.template).render(context)
+            body, spans = self.env.render(self.env.get_template(brief.template), context)
+        except InputError:
+            raise
         except TemplateSyntaxError as e:
-            raise InputError(Problem(self._relative(e.filename) or brief.template, e.lineno or 0, 0,
-                                     f"template syntax error: {e.message}",
-                                     "see docs/editing.md for the template language")) from None
-        except (TemplateError, FactLookupError, TypeError, ValueError, ArithmeticError, AttributeError) as e:
+            raise InputError(syntax_problem(e, brief.template)) from None
+        except (Exception, RecursionError) as e:  # whatever a template does ends as an error at its line
             raise InputError(self._runtime_problem(e, brief)) from None
+        markup = markdown_problems(body, spans, notes.nonce, brief.template)
+        if markup:
+            raise InputError(markup)
         bad = CONTROL.search(body)
         if bad:  # facts cannot hold them (the loader refuses them), so a template or audience file does
             line = body.count("\n", 0, bad.start()) + 1
@@ -288,15 +300,21 @@ class Composer:
         return os.path.relpath(filename) if os.path.isabs(filename) else filename
 
     def _runtime_problem(self, e: Exception, brief: Brief) -> Problem:
+        from jinja2 import TemplateError
+
         where = (brief.template, 0)
         for frame in traceback.extract_tb(e.__traceback__):
             if frame.filename.startswith(self.templates + os.sep):
                 where = (frame.filename, frame.lineno)
         message = str(e.args[0]) if e.args else type(e).__name__
-        if type(e).__name__ == "UndefinedError":
+        if isinstance(e, RecursionError):
+            message, hint = "a macro or include that calls itself without end", "give the recursion an end"
+        elif type(e).__name__ == "UndefinedError":
             hint = "check the spelling; the names templates can use are listed in docs/editing.md"
         elif isinstance(e, FactLookupError):
             hint = "use an id from facts.yaml (`briefing facts TEXT` finds one)"
+        elif isinstance(e, TemplateError):
+            hint = "see docs/editing.md for what templates may do"
         else:
             hint = ""
             message = f"{type(e).__name__}: {message}"

@@ -76,6 +76,10 @@ def _line_column(text: str, index: int) -> tuple[int, int]:
     return text.count("\n", 0, index) + 1, index - line_start + 1
 
 
+def _kind(c: str) -> str:
+    return "control character" if ord(c) < 0x20 or ord(c) == 0x7F else "character"
+
+
 def decode(data: bytes, label: str, characters: bool = True) -> str:
     """Return `data` as text (UTF-8, an optional BOM dropped); raise InputError at the first bad byte.
 
@@ -96,7 +100,7 @@ def decode(data: bytes, label: str, characters: bool = True) -> str:
         if bad:
             line, column = _line_column(text, bad.start())
             raise InputError(Problem(label, line, column,
-                                     f"character U+{ord(bad.group()):04X} cannot stand in a document",
+                                     f"{_kind(bad.group())} U+{ord(bad.group()):04X} cannot stand in a document",
                                      "remove it; such characters are often pasted in from PDFs or spreadsheets"))
     return text
 
