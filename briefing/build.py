@@ -74,9 +74,16 @@ def build_time(fb: FactBase) -> _dt.datetime:
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
     if epoch:
         try:
-            return _dt.datetime.fromtimestamp(int(epoch), _dt.timezone.utc)
+            when = _dt.datetime.fromtimestamp(int(epoch), _dt.timezone.utc)
         except ValueError:
             raise InputError(Problem("SOURCE_DATE_EPOCH", 0, 0, f"not a whole number of seconds: {epoch!r}")) from None
+        except (OverflowError, OSError):
+            when = None
+        if when is None or not 1980 <= when.year <= 2107:
+            raise InputError(Problem("SOURCE_DATE_EPOCH", 0, 0, f"{epoch} is outside 1980 to 2107",
+                                     "files store dates from 1980 to 2107 (the ZIP format inside DOCX); "
+                                     "use seconds since 1970, e.g. 1732924800"))
+        return when
     d = fb.meta.as_of
     return _dt.datetime(d.year, d.month, d.day, tzinfo=_dt.timezone.utc)
 

@@ -326,9 +326,10 @@ def template_digits(templates: str) -> list[Problem]:
 
     Figures, names and dates belong in facts.yaml, so that a corrected fact corrects every brief.
     List numbers, headings' markers and fact ids are not figures."""
-    from jinja2 import Environment
+    from jinja2 import Environment, TemplateSyntaxError
 
     from briefing.factbase import FACT_ID
+    from briefing.inputs import read_text
 
     env = Environment(trim_blocks=True, lstrip_blocks=True)
     warnings = []
@@ -337,9 +338,12 @@ def template_digits(templates: str) -> list[Problem]:
             if not name.endswith(".j2"):
                 continue
             path = os.path.join(root, name)
-            with open(path, encoding="utf-8") as f:
-                source = f.read()
-            for lineno, kind, value in env.lex(source):
+            source = read_text(path, os.path.relpath(path))  # InputError for a file that cannot be read
+            try:
+                tokens = list(env.lex(source))
+            except TemplateSyntaxError:  # reported when a brief uses it
+                continue
+            for lineno, kind, value in tokens:
                 if kind == "string":
                     literal = value[1:-1]
                     if re.search(r"\d", literal) and not re.fullmatch(FACT_ID, literal) \

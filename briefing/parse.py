@@ -254,8 +254,9 @@ def markdown_problems(body: str, spans: list[tuple[int, str, int]], nonce: str, 
         i = bisect.bisect_right(offsets, offset) - 1
         if i < 0 or not spans[i][1]:
             return template, 0
-        file = spans[i][1]
-        return (os.path.relpath(file) if os.path.isabs(file) else file), spans[i][2]
+        start, file, line = spans[i]
+        line += body.count("\n", start, offset)  # the piece may run over several lines of the template
+        return (os.path.relpath(file) if os.path.isabs(file) else file), line
 
     starts = [0] + [i + 1 for i, c in enumerate(body) if c == "\n"]
 

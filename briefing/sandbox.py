@@ -286,7 +286,7 @@ def _origin(stream) -> tuple[str, int]:
         return "", 0
     names = frame.f_globals
     info = names.get("debug_info", "")
-    line = 0
+    line = 1  # text before the first statement of a template has no entry of its own
     for pair in info.split("&") if info else ():
         template_line, code_line = (int(n) for n in pair.split("="))
         if code_line > frame.f_lineno:
@@ -343,7 +343,7 @@ _BLOCKS = frozenset(("for", "if", "macro", "call", "filter", "with", "autoescape
 def _unclosed_block(source: str, environment) -> tuple[str, int] | None:
     """Return (tag, line) of the innermost block statement left open in `source`, or None."""
     stack: list[tuple[str, int]] = []
-    tokens = list(_tokens(source, environment))
+    tokens = [t for t in _tokens(source, environment) if t[1] != "whitespace"]
     for i, (line, kind, value) in enumerate(tokens):
         if kind != "block_begin" or i + 1 >= len(tokens) or tokens[i + 1][1] != "name":
             continue

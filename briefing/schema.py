@@ -156,6 +156,8 @@ class Str(Kind):
     max_words: int | None = None
     nullable: bool = False
     multiline: bool = False
+    max_length: int | None = None
+    """At most this many characters (a document property such as the title holds 255)."""
 
     def read(self, event, r, where):
         if type(event) is not ScalarEvent:
@@ -171,6 +173,9 @@ class Str(Kind):
             bad = control_characters(value)
             return r.error(event, f"{where}: contains characters that documents cannot hold ({', '.join(bad)})",
                            "remove them; they are often pasted in from PDFs or spreadsheets")
+        if self.max_length is not None and len(value) > self.max_length:
+            return r.error(event, f"{where}: {len(value)} characters; at most {self.max_length} are allowed",
+                           "shorten it; it is written into the document's file properties")
         if self.enum is not None and value not in self.enum:
             return r.error(event, f"{where}: {value!r} is not one of: {', '.join(self.enum)}")
         if self._regex is not None and not self._regex.fullmatch(value):
