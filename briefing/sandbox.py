@@ -136,6 +136,8 @@ class BoundedEnvironment(SandboxedEnvironment):
         super().__init__(loader=TemplatesLoader(templates), **options)
         self.deadline = float("inf")
         self.depth = 0
+        self.timed_out = False
+        self.seconds = MAX_SECONDS
         self.globals["namespace"] = BoundedNamespace
         self.globals["lipsum"] = self._lipsum
         safe_range = self.globals["range"]
@@ -147,7 +149,7 @@ class BoundedEnvironment(SandboxedEnvironment):
     def tick(self) -> None:
         """Raise TemplateTimeout once the brief's time is up."""
         if time.monotonic() > self.deadline:
-            raise TemplateTimeout(f"the brief took more than {MAX_SECONDS:g} s to compose")
+            raise TemplateTimeout(f"the brief took more than {self.seconds:g} s to compose")
 
     def _ticking(self, items):
         for i, item in enumerate(items):
@@ -255,12 +257,14 @@ class BoundedEnvironment(SandboxedEnvironment):
         """Return the template's output and, for each piece of it, (offset, template file, line).
 
         Stops with a LimitError once the output passes MAX_OUTPUT characters or MAX_SECONDS have passed."""
-        self.deadline = time.monotonic() + MAX_SECONDS
+        # After one brief has run out of time, the others (which often share its templates) get a tenth.
+        seconds = self.seconds = MAX_SECONDS / 10 if self.timed_out else MAX_SECONDS
+        self.deadline = time.monotonic() + seconds
         self.depth = 0
         pieces: list[str] = []
         spans: list[tuple[int, str, int]] = []
         size = 0
-        with _alarm(MAX_SECONDS + 0.5):
+        with _alarm(seconds + 0.5, seconds):
             try:
                 stream = template.root_render_func(template.new_context(context))
                 for piece in stream:
@@ -271,7 +275,8 @@ class BoundedEnvironment(SandboxedEnvironment):
                         if size > MAX_OUTPUT:
                             raise LimitError(f"the brief's Markdown passed {MAX_OUTPUT:,} characters")
                     self.tick()
-            except Exception:
+            except Exception as e:
+                self.timed_out = self.timed_out or isinstance(e, TemplateTimeout)
                 self.handle_exception()  # re-raised with the template's lines in its traceback, as render() does
         return "".join(pieces), spans
 
@@ -298,14 +303,15 @@ def _origin(stream) -> tuple[str, int]:
 class _alarm:
     """A SIGALRM after `seconds` that raises TemplateTimeout, where signals can be used (the main thread)."""
 
-    def __init__(self, seconds: float):
+    def __init__(self, seconds: float, limit: float):
         self.seconds = seconds
+        self.limit = limit
         self.active = threading.current_thread() is threading.main_thread() and hasattr(signal, "setitimer")
 
     def __enter__(self):
         if self.active:
             def expired(signum, frame):
-                raise TemplateTimeout(f"the brief took more than {MAX_SECONDS:g} s to compose")
+                raise TemplateTimeout(f"the brief took more than {self.limit:g} s to compose")
 
             self.previous = signal.signal(signal.SIGALRM, expired)
             signal.setitimer(signal.ITIMER_REAL, self.seconds)

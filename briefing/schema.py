@@ -36,6 +36,8 @@ INVALID = Invalid()
 _NULLS = frozenset(("", "~", "null", "Null", "NULL"))
 _TRUE = frozenset(("true", "True", "TRUE", "yes", "Yes", "YES", "on", "On", "ON"))
 _FALSE = frozenset(("false", "False", "FALSE", "no", "No", "NO", "off", "Off", "OFF"))
+MAX_TEXT = 10_000
+"""Characters in any one text value (a statement, a quote, a title); longer ones are refused."""
 _START = (MappingStartEvent, SequenceStartEvent)
 _END = (MappingEndEvent, SequenceEndEvent)
 
@@ -173,7 +175,10 @@ class Str(Kind):
             bad = control_characters(value)
             return r.error(event, f"{where}: contains characters that documents cannot hold ({', '.join(bad)})",
                            "remove them; they are often pasted in from PDFs or spreadsheets")
-        if self.max_length is not None and len(value) > self.max_length:
+        if len(value) > (self.max_length or MAX_TEXT):
+            if self.max_length is None:
+                return r.error(event, f"{where}: {len(value):,} characters; at most {MAX_TEXT:,} are allowed",
+                               "shorten it; a value holds a sentence or a few, not a document")
             return r.error(event, f"{where}: {len(value)} characters; at most {self.max_length} are allowed",
                            "shorten it; it is written into the document's file properties")
         if self.enum is not None and value not in self.enum:

@@ -39,7 +39,7 @@ HOSTILE_TEMPLATE = [
     "### three", "\n".join("  " * i + "- deep" for i in range(50)), "> " * 40 + "quote", "| a | b |\n|---|---|\n| 1 |",
     "Table: caption", "\x07", "\x00", "\ufffe", "\r\r# Heading\r", "{{ undefined_name }}", "{{ brief.nope }}",
     "{% set ns = namespace(s='a') %}{% for i in range(40) %}{% set ns.s = ns.s ~ ns.s %}{% endfor %}",
-    "{{ range(100000) | join(',') }}", "{{ audience }}", "{{ label }}", "{{ show('bluf') }}",
+    "{{ range(100000) | join(',') }}", "{% for i in range(99999) %}{% for j in range(99999) %}{% endfor %}{% endfor %}", "{{ audience }}", "{{ label }}", "{{ show('bluf') }}",
     "{% extends 'base.md.j2' %}", "{% block bluf %}", "{% endblock %}", "{{ 1/0 }}", "{{ 'x'.zfill(10**8) }}",
 ]
 

@@ -427,3 +427,42 @@ def test_input_files_must_be_regular_utf8_files(tmp_path):
         read_text(str(big), limit=1000)
     assert "too large" in str(e.value)
     assert stat.S_ISFIFO(os.stat(fifo).st_mode)
+
+
+def test_after_one_brief_runs_out_of_time_the_others_get_a_tenth(project_copy, capsys, monkeypatch):
+    import time
+
+    import briefing.sandbox
+
+    monkeypatch.setattr(briefing.sandbox, "MAX_SECONDS", 1.0)
+    with open(os.path.join(project_copy, "templates", "base.md.j2"), "w", encoding="utf-8") as f:
+        f.write("# Slow\n{% for i in range(99999) %}{% for j in range(99999) %}{% endfor %}{% endfor %}\n")
+    for name in os.listdir(os.path.join(project_copy, "templates", "briefs")):
+        if name.endswith(".j2"):
+            with open(os.path.join(project_copy, "templates", "briefs", name), "w", encoding="utf-8") as f:
+                f.write("{% extends 'base.md.j2' %}\n")
+    cwd = os.getcwd()
+    os.chdir(project_copy)
+    started = time.monotonic()
+    try:
+        assert main(["check"]) == 1
+    finally:
+        os.chdir(cwd)
+    err = capsys.readouterr().err
+    assert "templates/base.md.j2:2: the brief took more than 1 s to compose" in err
+    assert "more than 0.1 s" in err and "Traceback" not in err
+    assert time.monotonic() - started < 1.0 + 0.1 * err.count("more than") + 5
+
+
+@pytest.mark.parametrize("where", ["facts.yaml", "templates/style.yaml", "templates/audiences/analyst.yaml"])
+@pytest.mark.parametrize("make, message", [
+    (lambda p: (os.unlink(p), os.mkfifo(p)), "a named pipe (FIFO)"),
+    (lambda p: (os.unlink(p), os.symlink("/dev/zero", p)), "a device"),
+    (lambda p: (os.unlink(p), os.mkdir(p)), "a folder where a file should be"),
+    (lambda p: (os.unlink(p), os.symlink(p + ".gone", p)), "a symbolic link to a missing file"),
+    (lambda p: open(p, "ab").write(b"# " + b"x" * (65 * 1024 * 1024)), "the file is too large"),
+])
+def test_a_yaml_input_that_is_not_a_regular_file_is_a_clean_error(project_copy, capsys, where, make, message):
+    make(os.path.join(project_copy, where))
+    status, _, err = _build(project_copy, capsys)
+    assert status == 1 and where in err and message in err, err
