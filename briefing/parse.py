@@ -241,6 +241,7 @@ def parse(markdown: str, meta: m.Meta) -> m.Document:
 
 
 _TYPED_MARK = re.compile(r"(?<!\\)\[\^")
+_warned: set[Problem] = set()
 
 
 def markdown_problems(body: str, spans: list[tuple[int, str, int]], nonce: str, template: str) -> list[Problem]:
@@ -258,9 +259,11 @@ def markdown_problems(body: str, spans: list[tuple[int, str, int]], nonce: str, 
         line += body.count("\n", start, offset)  # the piece may run over several lines of the template
         return (os.path.relpath(file) if os.path.isabs(file) else file), line
 
-    starts = [0] + [i + 1 for i, c in enumerate(body) if c == "\n"]
+    starts: list[int] = []
 
     def at_line(line: int) -> tuple[str, int]:
+        if not starts:  # only when something is wrong
+            starts.extend([0] + [mo.end() for mo in re.finditer("\n", body)])
         return where(starts[min(line, len(starts) - 1)])
 
     problems: list[Problem] = []
@@ -292,7 +295,9 @@ def markdown_problems(body: str, spans: list[tuple[int, str, int]], nonce: str, 
         for c in t.children or ():
             href = str(c.attrs.get("href", "")) if c.type == "link_open" else ""
             if c.type == "link_open" and not safe_link(href) and t.map:
-                file, line = at_line(t.map[0])
-                print(Problem(file, line, 0, f"warning: the link {href[:80]!r} is printed as text",
-                              "only http, https and mailto links become links"), file=sys.stderr)
+                warning = Problem(*at_line(t.map[0]), 0, f"warning: the link {href[:80]!r} is printed as text",
+                                  "only http, https and mailto links become links")
+                if warning not in _warned:  # once, not once per audience
+                    _warned.add(warning)
+                    print(warning, file=sys.stderr)
     return problems
