@@ -466,3 +466,20 @@ def test_a_yaml_input_that_is_not_a_regular_file_is_a_clean_error(project_copy, 
     make(os.path.join(project_copy, where))
     status, _, err = _build(project_copy, capsys)
     assert status == 1 and where in err and message in err, err
+
+
+def test_a_brief_naming_a_template_outside_its_folder_is_refused(project_copy, capsys):
+    path = os.path.join(project_copy, "templates", "briefs", BRIEF + ".yaml")
+    with open(path, "a", encoding="utf-8") as f:
+        f.write("template: ..\\\\..\\\\facts.yaml\n")
+    status, _, err = _build(project_copy, capsys)
+    assert status == 1 and f"{BRIEF}.yaml:" in err and "must name a file in templates/briefs" in err, err
+
+
+def test_a_missing_templates_folder_or_style_file_is_named(project_copy, capsys):
+    os.unlink(os.path.join(project_copy, "templates", "style.yaml"))
+    status, _, err = _build(project_copy, capsys)
+    assert status == 1 and "templates/style.yaml: file not found" in err
+    shutil.rmtree(os.path.join(project_copy, "templates"))
+    status, _, err = _build(project_copy, capsys)
+    assert status == 1 and "templates/audiences: folder not found" in err
