@@ -280,7 +280,7 @@ class Composer:
             raise
         except TemplateSyntaxError as e:
             raise InputError(syntax_problem(e, brief.template)) from None
-        except (Exception, RecursionError) as e:  # whatever a template does ends as an error at its line
+        except Exception as e:  # whatever a template does (RecursionError, MemoryError too) ends at its line
             raise InputError(self._runtime_problem(e, brief)) from None
         markup = markdown_problems(body, spans, notes.nonce, brief.template)
         if markup:

@@ -242,6 +242,8 @@ def parse(markdown: str, meta: m.Meta) -> m.Document:
 
 _TYPED_MARK = re.compile(r"(?<!\\)\[\^")
 _warned: set[Problem] = set()
+_MAY_NEST = re.compile(r"^[ >*+\-0-9.)]{16,}|^ *(?:> *){9}", re.MULTILINE)
+_MAY_LINK = re.compile(r"\]\(|\]\s*\[|^ {0,3}\[[^\]]*\]:|<[A-Za-z][A-Za-z0-9+.\-]{1,31}:", re.MULTILINE)
 
 
 def markdown_problems(body: str, spans: list[tuple[int, str, int]], nonce: str, template: str) -> list[Problem]:
@@ -278,7 +280,9 @@ def markdown_problems(body: str, spans: list[tuple[int, str, int]], nonce: str, 
     depth = {"list": 0, "quote": 0}
     limits = {"list": MAX_LIST_DEPTH, "quote": MAX_QUOTE_DEPTH}
     reported: set[str] = set()
-    for t in _parser().parse(body):
+    # Parsing again costs as much as composing: only text that may nest deeply or hold a link needs it.
+    suspect = "\t" in body or _MAY_NEST.search(body) or _MAY_LINK.search(body)
+    for t in _parser().parse(body) if suspect else ():
         kind = "list" if t.type in ("bullet_list_open", "ordered_list_open", "bullet_list_close",
                                     "ordered_list_close") else "quote" if t.type.startswith("blockquote") else None
         if kind:

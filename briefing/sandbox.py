@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import os
 import re
 import signal
@@ -281,6 +282,9 @@ class BoundedEnvironment(SandboxedEnvironment):
         return "".join(pieces), spans
 
 
+_DEBUG_INFO: dict[str, tuple[list[int], list[int]]] = {}
+
+
 def _origin(stream) -> tuple[str, int]:
     """Return (template file, line) of the code that yielded the latest piece of a render stream."""
     gen = stream
@@ -291,12 +295,13 @@ def _origin(stream) -> tuple[str, int]:
         return "", 0
     names = frame.f_globals
     info = names.get("debug_info", "")
-    line = 1  # text before the first statement of a template has no entry of its own
-    for pair in info.split("&") if info else ():
-        template_line, code_line = (int(n) for n in pair.split("="))
-        if code_line > frame.f_lineno:
-            break
-        line = template_line
+    known = _DEBUG_INFO.get(info)
+    if known is None:  # "template line=code line&...", in code order
+        pairs = [tuple(int(n) for n in p.split("=")) for p in info.split("&")] if info else []
+        known = _DEBUG_INFO[info] = ([code for _, code in pairs], [line for line, _ in pairs])
+    codes, lines = known
+    i = bisect.bisect_right(codes, frame.f_lineno)
+    line = lines[i - 1] if i else 1  # text before the first statement of a template has no entry of its own
     return names.get("__file__", "") or "", line
 
 
