@@ -13,10 +13,10 @@ SECTIONS = ("bluf", "recommendations", "background", "analysis", "key_figures", 
             "sourcing", "sources")
 
 AUDIENCE = Record("audience", "Who a brief is written for, and what they are shown.", {
-    "label": Field(Str(), "how the audience is named in the title block, e.g. `The Minister`", required=True),
+    "label": Field(Str(max_length=250), "how the audience is named in the title block, e.g. `The Minister`", required=True),
     "description": Field(Str(), "one line for `briefing list`", required=True),
-    "handling": Field(Str(nullable=True), "handling marking printed on every page, e.g. FOR OFFICIAL USE; "
-                      "empty (`handling:`) for an unmarked brief", default=""),
+    "handling": Field(Str(nullable=True, max_length=255), "handling marking printed on every page, e.g. FOR "
+                      "OFFICIAL USE; empty (`handling:`) for an unmarked brief", default=""),
     "detail": Field(Str(enum=("summary", "full")), "summary: the essentials; full: every fact and claim",
                     required=True),
     "sections": Field(ListOf(Str(pattern=r"[a-z][a-z0-9_]*", pattern_hint="a section name such as bluf or "
@@ -41,9 +41,9 @@ AUDIENCE = Record("audience", "Who a brief is written for, and what they are sho
 })
 
 BRIEF = Record("brief", "One brief: its title, topics and the audiences it is meant for.", {
-    "title": Field(Str(), "the brief's title", required=True),
+    "title": Field(Str(max_length=255), "the brief's title", required=True),
     "subtitle": Field(Str(), "a line under the title", default=""),
-    "subject": Field(Str(), "one line on what it covers (written into the file's properties)", required=True),
+    "subject": Field(Str(max_length=255), "one line on what it covers (written into the file's properties)", required=True),
     "topics": Field(ListOf(Str(pattern=SLUG, pattern_hint="a topic (lower-case word)"), min_items=1),
                     "fact topics the brief draws on", required=True),
     "audiences": Field(ListOf(Str(pattern=SLUG, pattern_hint="an audience name")),
@@ -132,8 +132,17 @@ def load_briefs(templates: str, audiences: dict[str, Audience]) -> dict[str, Bri
             if a not in audiences:
                 problems.append(Problem(path, data["_line"], 1, f"unknown audience {a!r}",
                                         f"known audiences: {', '.join(audiences)}"))
-        template = "briefs/" + (data["template"] or f"{name}.md.j2")
-        if not os.path.isfile(os.path.join(templates, template)):
+        if len(", ".join(data["topics"])) > 255:
+            line, column = data["_positions"]["topics"]
+            problems.append(Problem(path, line, column, "the topics are too long for the file's keywords "
+                                    "(at most 255 characters)", "name fewer topics"))
+        given = data["template"] or f"{name}.md.j2"
+        template = "briefs/" + given
+        if "\\" in given or ".." in given.split("/") or given.startswith("/"):
+            line, column = data["_positions"]["template"]
+            problems.append(Problem(path, line, column, f"template {given!r} must name a file in templates/briefs",
+                                    "write a file name such as trade-outlook.md.j2, without '..' or '\\'"))
+        elif not os.path.isfile(os.path.join(templates, template)):
             problems.append(Problem(path, data["_line"], 1, f"template {template} not found",
                                     "create it, or set `template:` to an existing file in templates/briefs"))
         briefs[name] = Brief(name, path, {**data, "name": name}, template)

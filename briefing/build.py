@@ -97,9 +97,16 @@ def build_time(fb: FactBase) -> _dt.datetime:
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
     if epoch:
         try:
-            return _dt.datetime.fromtimestamp(int(epoch), _dt.timezone.utc)
+            when = _dt.datetime.fromtimestamp(int(epoch), _dt.timezone.utc)
         except ValueError:
             raise InputError(Problem("SOURCE_DATE_EPOCH", 0, 0, f"not a whole number of seconds: {epoch!r}")) from None
+        except (OverflowError, OSError):
+            when = None
+        if when is None or not 1980 <= when.year <= 2107:
+            raise InputError(Problem("SOURCE_DATE_EPOCH", 0, 0, f"{epoch} is outside 1980 to 2107",
+                                     "files store dates from 1980 to 2107 (the ZIP format inside DOCX); "
+                                     "use seconds since 1970, e.g. 1732924800"))
+        return when
     d = fb.meta.as_of
     return _dt.datetime(d.year, d.month, d.day, tzinfo=_dt.timezone.utc)
 
@@ -157,8 +164,17 @@ def _digest(*parts) -> str:
 
 
 def _file_digest(path: str | None) -> str:
+    """Digest of a file's bytes; OSError for anything but a regular file of a sane size (a FIFO would block:
+    the full load then reports it properly)."""
     if not path:
         return ""
+    import stat
+
+    from briefing.inputs import FACTS_LIMIT
+
+    st = os.stat(path)
+    if not stat.S_ISREG(st.st_mode) or st.st_size > FACTS_LIMIT:
+        raise OSError(f"{path} is not a regular file of at most {FACTS_LIMIT} bytes")
     with open(path, "rb") as f:
         return hashlib.sha256(f.read()).hexdigest()
 

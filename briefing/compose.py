@@ -194,15 +194,12 @@ def escaped(data):
     return data
 
 
-SOURCING_MARK = "@@sourcing-note@@"
-
-
 class _Notes:
     """Footnotes of one brief while it is rendered: cite() leaves a placeholder mark, finish() numbers them."""
 
-    PLACEHOLDER = re.compile(r"(?<!\\)\[\^c(\d+)\]")
-
     def __init__(self, fb: FactBase, quotes: bool):
+        import secrets
+
         self.fb = fb
         self.quotes = quotes
         self.pending: list[tuple[Citation, ...]] = []
@@ -210,10 +207,14 @@ class _Notes:
         """Ids of the facts and disputed questions cited, in order: what the brief prints."""
         self.sourcing: Md | None = None
         """The sourcing note, made when the brief is finished (it counts what the brief printed)."""
+        self.nonce = secrets.token_hex(6)  # a template cannot type a mark that passes for a helper's own
+        self.PLACEHOLDER = re.compile(rf"\[\^c{self.nonce}-(\d+)\]")
+        self.sourcing_mark = f"@@sourcing-{self.nonce}@@"
+        """Where sourcing_note() was called: the note is written there once the whole brief is known."""
 
     def mark(self, cites: tuple[Citation, ...]) -> Md:
         self.pending.append(cites)
-        return Md(f"[^c{len(self.pending)}]")
+        return Md(f"[^c{self.nonce}-{len(self.pending)}]")
 
     def cited_sources(self) -> list[Source]:
         ids = {c.source for cites in self.pending for c in cites}
@@ -239,15 +240,18 @@ class _Notes:
             return f"[^{len(texts)}]"
 
         if self.sourcing is not None:
-            body = body.replace(SOURCING_MARK, self.sourcing)
+            body = body.replace(self.sourcing_mark, self.sourcing)
         body = self.PLACEHOLDER.sub(number, body)
         notes = "\n".join(f"[^{i}]: {t}" for i, t in enumerate(texts, 1))
         return body.rstrip("\n") + "\n" + ("\n" + notes + "\n" if notes else "")
 
 
 def _finalize(value: object) -> object:
-    """{{ none }} prints nothing. (Text from the fact base and YAML files arrives escaped already.)"""
-    return "" if value is None else value
+    """{{ none }} prints nothing; text and numbers print; anything else (a helper, a fact) is an error.
+    (Text from the fact base and YAML files arrives escaped already.)"""
+    from briefing.sandbox import printable
+
+    return "" if value is None else printable(value)
 
 
 @dataclass(frozen=True)
@@ -291,15 +295,16 @@ class Composer:
 
     def __init__(self, fb: FactBase, templates: str, wording: Wording | None = None,
                  judgments: dict[str, tuple[Judgment, ...]] | None = None):
-        from jinja2 import FileSystemLoader, StrictUndefined
-        from jinja2.sandbox import SandboxedEnvironment
+        from jinja2 import StrictUndefined
+
+        from briefing.sandbox import BoundedEnvironment
 
         self.fb = fb
         self.templates = os.path.abspath(templates)
         self.wording = wording if wording is not None else load_wording(templates)
         self.judgments = judgments if judgments is not None else load_judgments(templates, fb)
-        self.env = SandboxedEnvironment(
-            loader=FileSystemLoader(self.templates), undefined=StrictUndefined, finalize=_finalize,
+        self.env = BoundedEnvironment(
+            self.templates, undefined=StrictUndefined, finalize=_finalize,
             autoescape=False, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
         self.env.filters["escape_md"] = escape
 
@@ -393,7 +398,7 @@ class Composer:
         return {
             "fact": fact, "cite": cite, "say": say, "facts": facts, "figures": figures, "disputes": disputes,
             "dispute": dispute, "sources": sources, "judgments": judgments,
-            "sourcing_note": lambda: Md(SOURCING_MARK),
+            "sourcing_note": lambda: Md(notes.sourcing_mark),
             "own_section": own_section,
             "own_heading": lambda name: escape(own.get(name, name)),
             "show": lambda section: section in sections,
@@ -437,7 +442,7 @@ class Composer:
 
     def compose(self, brief: Brief, audience: Audience) -> Composed:
         """Return the brief's Markdown for `audience`; raise InputError at the template's file and line."""
-        from jinja2 import TemplateError, TemplateSyntaxError
+        from jinja2 import TemplateSyntaxError
 
         notes = _Notes(self.fb, audience.settings["quotes_in_notes"])
         words = Wordsmith(self.fb, self.wording, audience.settings["hedging"])
@@ -449,14 +454,20 @@ class Composer:
         context = {"brief": escaped(brief.settings), "audience": settings,
                    "meta": escaped({"title": m.title, "organisation": m.organisation, "language": m.language}),
                    "date": format_date(m.as_of), **self._helpers(brief, audience, notes, words)}
+        from briefing.parse import markdown_problems
+        from briefing.sandbox import syntax_problem
+
         try:
-            body = self.env.get_template(brief.template).render(context)
+            body, spans = self.env.render(self.env.get_template(brief.template), context)
+        except InputError:
+            raise
         except TemplateSyntaxError as e:
-            raise InputError(Problem(self._relative(e.filename) or brief.template, e.lineno or 0, 0,
-                                     f"template syntax error: {e.message}",
-                                     "see docs/editing.md for the template language")) from None
-        except (TemplateError, FactLookupError, TypeError, ValueError, ArithmeticError, AttributeError) as e:
+            raise InputError(syntax_problem(e, brief.template)) from None
+        except Exception as e:  # whatever a template does (RecursionError, MemoryError too) ends at its line
             raise InputError(self._runtime_problem(e, brief)) from None
+        markup = markdown_problems(body, spans, notes.nonce, brief.template)
+        if markup:
+            raise InputError(markup)
         bad = CONTROL.search(body)
         if bad:  # facts cannot hold them (the loader refuses them), so a template or audience file does
             line = body.count("\n", 0, bad.start()) + 1
@@ -464,7 +475,7 @@ class Composer:
                                      f"control character U+{ord(bad.group()):04X} in the composed text of "
                                      f"{brief.name} for {audience.name} (line {line} of its Markdown)",
                                      "remove it from the template or the audience file; documents cannot hold it"))
-        if SOURCING_MARK in body:
+        if notes.sourcing_mark in body:
             notes.sourcing = self._sourcing_note(notes, words)
         return Composed(notes.finish(body), meta, frozenset(notes.facts))
 
@@ -488,18 +499,24 @@ class Composer:
         return os.path.relpath(filename) if os.path.isabs(filename) else filename
 
     def _runtime_problem(self, e: Exception, brief: Brief) -> Problem:
+        from jinja2 import TemplateError
+
         where = (brief.template, 0)
         for frame in traceback.extract_tb(e.__traceback__):
             if frame.filename.startswith(self.templates + os.sep):
                 where = (frame.filename, frame.lineno)
         message = str(e.args[0]) if e.args else type(e).__name__
-        if type(e).__name__ == "UndefinedError":
+        if isinstance(e, RecursionError):
+            message, hint = "a macro or include that calls itself without end", "give the recursion an end"
+        elif type(e).__name__ == "UndefinedError":
             mo = re.search(r"'(\w+)' is undefined|has no attribute '(\w+)'", message)
             if mo:
                 message += did_you_mean(mo.group(1) or mo.group(2), self._names(brief))
             hint = "check the spelling; the names templates can use are listed in docs/templates.md"
         elif isinstance(e, FactLookupError):
             hint = "use an id from facts.yaml (`briefing facts TEXT` finds one)"
+        elif isinstance(e, TemplateError):
+            hint = "see docs/editing.md for what templates may do"
         else:
             hint = ""
             message = f"{type(e).__name__}: {message}"
@@ -511,9 +528,10 @@ def template_digits(templates: str) -> list[Problem]:
 
     Figures, names and dates belong in facts.yaml, so that a corrected fact corrects every brief.
     List numbers, headings' markers and fact ids are not figures."""
-    from jinja2 import Environment
+    from jinja2 import Environment, TemplateSyntaxError
 
     from briefing.factbase import FACT_ID
+    from briefing.inputs import read_text
 
     env = Environment(trim_blocks=True, lstrip_blocks=True)
     warnings = []
@@ -522,9 +540,12 @@ def template_digits(templates: str) -> list[Problem]:
             if not name.endswith(".j2"):
                 continue
             path = os.path.join(root, name)
-            with open(path, encoding="utf-8") as f:
-                source = f.read()
-            for lineno, kind, value in env.lex(source):
+            source = read_text(path, os.path.relpath(path))  # InputError for a file that cannot be read
+            try:
+                tokens = list(env.lex(source))
+            except TemplateSyntaxError:  # reported when a brief uses it
+                continue
+            for lineno, kind, value in tokens:
                 if kind == "string":
                     literal = value[1:-1]
                     if re.search(r"\d", literal) and not re.fullmatch(FACT_ID, literal) \

@@ -5,9 +5,11 @@ from __future__ import annotations
 import difflib
 import os
 import re
+import time
 
-from briefing.errors import Problem
+from briefing.errors import InputError, Problem
 from briefing.factbase import Citation, FactBase
+from briefing.inputs import SOURCE_LIMIT, read_text
 
 _TYPOGRAPHY = str.maketrans({
     "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'",
@@ -22,14 +24,25 @@ def normalise(text: str) -> str:
     return " ".join(text.translate(_TYPOGRAPHY).split())
 
 
-def closest_passage(quote: str, text: str) -> str:
-    """Return the passage of `text` (normalised) most like `quote`, for a mismatch report."""
+CLOSEST_SECONDS = 2.0
+"""Time spent looking for the passage closest to one missing quote; the best found so far is shown."""
+SEARCH_SECONDS = 10.0
+"""Time spent on closest passages for all missing quotes together."""
+
+
+def closest_passage(quote: str, text: str, seconds: float = CLOSEST_SECONDS) -> str:
+    """Return the passage of `text` (normalised) most like `quote`, for a mismatch report.
+
+    The search is bounded in time: in a very large source the best passage found within `seconds`."""
     words = text.split(" ")
     n = max(1, len(quote.split(" ")))
     best, best_ratio = "", -1.0
     matcher = difflib.SequenceMatcher(autojunk=False)
     matcher.set_seq2(quote)
+    deadline = time.monotonic() + seconds
     for i in range(0, max(1, len(words) - n + 1)):
+        if not i & 255 and time.monotonic() > deadline:
+            break
         window = " ".join(words[i:i + n])
         matcher.set_seq1(window)
         if matcher.real_quick_ratio() <= best_ratio or matcher.quick_ratio() <= best_ratio:
@@ -48,14 +61,14 @@ def verify(fb: FactBase, corpus: str) -> list[Problem]:
     for source in fb.sources.values():
         path = os.path.join(corpus, source.file)
         try:
-            with open(path, encoding="utf-8") as f:
-                raw = f.read()
+            raw = read_text(path, limit=SOURCE_LIMIT, characters=False)
             texts[source.id] = normalise(raw)
             paragraphs[source.id] = [normalise(line) for line in raw.split("\n") if line.strip()]
-        except OSError as e:
+        except InputError as e:
             texts[source.id] = None
-            problems.append(Problem(fb.path, source.line, 0, f"source {source.id!r}: cannot read {path}: "
-                                    f"{e.strerror}", "check `file:` and the --corpus folder"))
+            problems.append(Problem(fb.path, source.line, 0, f"source {source.id!r}: {e.problems[0]}",
+                                    e.problems[0].hint or "check `file:` and the --corpus folder"))
+    deadline = time.monotonic() + SEARCH_SECONDS
     cites: list[tuple[str, Citation]] = [(f.id, c) for f in fb.facts.values() for c in f.cite]
     cites += [(d.id, c) for d in fb.disputes.values() for claim in d.claims for c in claim.cite]
     for owner, c in cites:
@@ -68,10 +81,12 @@ def verify(fb: FactBase, corpus: str) -> list[Problem]:
             if problem:
                 problems.append(problem)
             continue
-        near = closest_passage(quote, text)
+        left = deadline - time.monotonic()
+        near = closest_passage(quote, text, min(CLOSEST_SECONDS, left)) if left > 0 else None
         problems.append(Problem(fb.path, c.line, c.column,
                                 f"{owner}: quote not found in {fb.sources[c.source].file}: {c.quote!r}",
-                                f"closest passage: {near!r}"))
+                                f"closest passage: {near!r}" if near is not None else
+                                "(no closest passage: the time for searching the sources is used up)"))
     return problems
 
 

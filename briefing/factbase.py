@@ -135,8 +135,10 @@ DISPUTE = Record("disputed question", "A question the sources answer differently
 
 META = Record("meta", "About the fact base as a whole.", {
     "title": Field(Str(), "what the fact base covers", required=True),
-    "organisation": Field(Str(), "who keeps it; shown as the author of briefs", required=True),
-    "as_of": Field(Date(), "the date the fact base is current to; dates the briefs", required=True),
+    "organisation": Field(Str(max_length=255), "who keeps it; shown as the author of briefs", required=True),
+    "as_of": Field(Date(earliest=_dt.date(1980, 1, 1), latest=_dt.date(2107, 12, 31),
+                        range_hint="files store dates from 1980 to 2107 (the ZIP format inside DOCX)"),
+                   "the date the fact base is current to; dates the briefs", required=True),
     "language": Field(Str(pattern=r"[a-z]{2}(-[A-Z]{2})?", pattern_hint="a language tag such as en or en-GB"),
                       "language of statements", default="en-GB"),
 })

@@ -14,7 +14,9 @@ class Md(str):
 _SPECIAL = re.compile(r"([\\`*_\[\]<>&|#~^!])")
 _LIST_MARK = re.compile(r"^(\s*)([-+=])")
 _NUMBERED = re.compile(r"^(\s*\d+)([.)])")
-CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
+"""Characters that XML and PDF text cannot hold: C0 controls, DEL, lone surrogates, U+FFFE and U+FFFF."""
+_LINE_BREAK = re.compile(r"\r\n?|\n")
 # Straight quotation marks become typographic ones, so body and notes (which quote titles in “ ”) agree;
 # an opening mark follows the start, a space or an opening bracket or dash.
 _OPEN_DOUBLE = re.compile(r'(^|[\s(\[{\u2014\u2013-])"')
@@ -33,10 +35,13 @@ def typographic(text: str) -> str:
 def escape(text: object) -> Md:
     """Return `text` as Markdown that reads back as exactly these characters.
 
-    Newlines become spaces: a value interpolated into a template never starts a new block."""
+    Line breaks (LF, CR LF and a bare CR, as the Markdown parser reads them) become spaces: a value
+    interpolated into a template never starts a new block."""
     if isinstance(text, Md):
         return text
-    s = " ".join(str(text).split("\n")) if "\n" in str(text) else str(text)
+    s = str(text)
+    if "\n" in s or "\r" in s:
+        s = _LINE_BREAK.sub(" ", s)
     s = typographic(s)
     s = _SPECIAL.sub(r"\\\1", s)
     # At the start of a line, "- ", "+ " and "=" open blocks, and "1." or "1)" a numbered list.

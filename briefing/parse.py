@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import bisect
 import copy
+import os
+import re
+import sys
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 from mdit_py_plugins.footnote import footnote_plugin
 
 from briefing import model as m
+from briefing.errors import Problem
 
 _md: MarkdownIt | None = None
 
@@ -16,8 +21,27 @@ _md: MarkdownIt | None = None
 def _parser() -> MarkdownIt:
     global _md
     if _md is None:
-        _md = MarkdownIt("commonmark", {"html": False}).enable("table").use(footnote_plugin)
+        # markdown-it drops what lies deeper than maxNesting (20 in CommonMark); a higher ceiling lets
+        # markdown_problems() refuse deep nesting instead of its being silently lost.
+        _md = MarkdownIt("commonmark", {"html": False, "maxNesting": MAX_NESTING}).enable("table") \
+            .use(footnote_plugin)
     return _md
+
+
+MAX_NESTING = 100
+"""The Markdown parser's own nesting ceiling; anything at it may have been cut off."""
+MAX_LIST_DEPTH = 8
+"""Lists inside lists, as deep as both renderers show them."""
+MAX_QUOTE_DEPTH = 8
+"""Block quotes inside block quotes, as deep as both renderers show them."""
+SAFE_SCHEMES = ("http", "https", "mailto")
+"""The only links that become links; anything else (javascript:, file:, data:) is printed as text."""
+
+
+def safe_link(href: str) -> bool:
+    """True for http, https and mailto addresses."""
+    scheme, colon, rest = href.partition(":")
+    return bool(colon and rest) and scheme.lower() in SAFE_SCHEMES
 
 
 class _Blocks:
@@ -28,7 +52,9 @@ class _Blocks:
         self.i = 0
         self.definitions: dict[int, list] = {}  # footnote plugin id -> block nodes
         self.refs: list[tuple[m.FootnoteRef, int]] = []  # every mark, in document order, with its plugin id
-        self._href = ""
+        self._hrefs: list[str] = []
+        self.in_note = False
+        self.heading_level = 0
 
     def blocks(self, until: str | None = None) -> list:
         out = []
@@ -46,7 +72,10 @@ class _Blocks:
     def block(self, t: Token):
         kind = t.type
         if kind == "heading_open":
-            node = m.Heading(int(t.tag[1]), self.inline(self.tokens[self.i]))
+            # A heading that skips levels (### under #) is one level below the one before it.
+            level = min(int(t.tag[1]), self.heading_level + 1, 3)
+            self.heading_level = level
+            node = m.Heading(level, self.inline(self.tokens[self.i]))
             self.i += 2
             return node
         if kind == "paragraph_open":
@@ -69,6 +98,8 @@ class _Blocks:
             return m.Paragraph([m.Code(t.content.rstrip("\n"))])
         if kind == "footnote_block_open":
             self.footnote_block()
+            return None
+        if kind == "footnote_anchor":  # a note ending in a list or table: its back-link stands alone
             return None
         raise ValueError(f"unexpected Markdown token {kind!r}")
 
@@ -107,7 +138,9 @@ class _Blocks:
             t = self.tokens[self.i]
             self.i += 1
             if t.type == "footnote_open":
+                self.in_note = True
                 self.definitions[t.meta["id"]] = self.blocks("footnote_close")
+                self.in_note = False
         self.i += 1
 
     def inline(self, t: Token) -> list:
@@ -131,8 +164,17 @@ class _Blocks:
                 kids = stack.pop()
                 stack[-1].append(m.Strong(kids))
             elif kind == "link_close":
-                kids = stack.pop()
-                stack[-1].append(m.Link(self._href, kids))
+                kids, href = stack.pop(), self._hrefs.pop()
+                if safe_link(href):
+                    stack[-1].append(m.Link(href, kids))
+                else:  # printed as its text, never a live link
+                    for kid in kids:
+                        if isinstance(kid, m.Text):
+                            _append_text(stack[-1], kid.text)
+                        else:
+                            stack[-1].append(kid)
+            elif kind == "footnote_ref" and self.in_note:  # a note's mark inside a note stays text, never a loop
+                _append_text(stack[-1], f"[^{c.meta.get('label', '')}]")
             elif kind == "footnote_ref":
                 ref = m.FootnoteRef(len(self.refs) + 1)
                 self.refs.append((ref, c.meta["id"]))
@@ -144,7 +186,7 @@ class _Blocks:
             else:
                 _append_text(stack[-1], c.content)
             if kind == "link_open":
-                self._href = c.attrs.get("href", "")
+                self._hrefs.append(str(c.attrs.get("href", "")))
         return stack[0]
 
 
@@ -196,3 +238,70 @@ def parse(markdown: str, meta: m.Meta) -> m.Document:
     footnotes = [m.Footnote(ref.number, copy.deepcopy(walker.definitions.get(plugin_id, [])))
                  for ref, plugin_id in walker.refs]
     return m.Document(meta, body, footnotes)
+
+
+_TYPED_MARK = re.compile(r"(?<!\\)\[\^")
+_warned: set[Problem] = set()
+_MAY_NEST = re.compile(r"^[ >*+\-0-9.)]{16,}|^ *(?:> *){9}", re.MULTILINE)
+_MAY_LINK = re.compile(r"\]\(|\]\s*\[|^ {0,3}\[[^\]]*\]:|<[A-Za-z][A-Za-z0-9+.\-]{1,31}:", re.MULTILINE)
+
+
+def markdown_problems(body: str, spans: list[tuple[int, str, int]], nonce: str, template: str) -> list[Problem]:
+    """Return what in a brief's composed Markdown would be lost or misread, at the template lines that wrote it:
+    note marks typed into the template (only cite() and say() make notes), nesting deeper than the
+    renderers show. Links other than http, https and mailto are printed as text; each is a warning,
+    printed to stderr at once."""
+    offsets = [s[0] for s in spans]
+
+    def where(offset: int) -> tuple[str, int]:
+        i = bisect.bisect_right(offsets, offset) - 1
+        if i < 0 or not spans[i][1]:
+            return template, 0
+        start, file, line = spans[i]
+        line += body.count("\n", start, offset)  # the piece may run over several lines of the template
+        return (os.path.relpath(file) if os.path.isabs(file) else file), line
+
+    starts: list[int] = []
+
+    def at_line(line: int) -> tuple[str, int]:
+        if not starts:  # only when something is wrong
+            starts.extend([0] + [mo.end() for mo in re.finditer("\n", body)])
+        return where(starts[min(line, len(starts) - 1)])
+
+    problems: list[Problem] = []
+    own = f"[^c{nonce}-"
+    for mo in _TYPED_MARK.finditer(body):
+        if body.startswith(own, mo.start()):
+            continue
+        text = body[mo.start():mo.start() + 20].split("\n")[0]
+        problems.append(Problem(*where(mo.start()), 0, f"a footnote mark typed into the template: {text!r}",
+                                "notes come only from cite() and say(); to print '[^' write '\\[^'"))
+        break  # one is enough; the rest are usually copies of it
+    depth = {"list": 0, "quote": 0}
+    limits = {"list": MAX_LIST_DEPTH, "quote": MAX_QUOTE_DEPTH}
+    reported: set[str] = set()
+    # Parsing again costs as much as composing: only text that may nest deeply or hold a link needs it.
+    suspect = "\t" in body or _MAY_NEST.search(body) or _MAY_LINK.search(body)
+    for t in _parser().parse(body) if suspect else ():
+        kind = "list" if t.type in ("bullet_list_open", "ordered_list_open", "bullet_list_close",
+                                    "ordered_list_close") else "quote" if t.type.startswith("blockquote") else None
+        if kind:
+            depth[kind] += t.nesting
+            if depth[kind] > limits[kind] and kind not in reported and t.map:
+                reported.add(kind)
+                what = "lists inside lists" if kind == "list" else "block quotes inside block quotes"
+                problems.append(Problem(*at_line(t.map[0]), 0, f"{what} {depth[kind]} deep; at most {limits[kind]} "
+                                        "show in both formats", "flatten the nesting"))
+        if t.level >= MAX_NESTING - 2 and "deep" not in reported:
+            reported.add("deep")
+            problems.append(Problem(*at_line(t.map[0] if t.map else 0), 0, "Markdown nested too deep to be read",
+                                    "flatten the nesting"))
+        for c in t.children or ():
+            href = str(c.attrs.get("href", "")) if c.type == "link_open" else ""
+            if c.type == "link_open" and not safe_link(href) and t.map:
+                warning = Problem(*at_line(t.map[0]), 0, f"warning: the link {href[:80]!r} is printed as text",
+                                  "only http, https and mailto links become links")
+                if warning not in _warned:  # once, not once per audience
+                    _warned.add(warning)
+                    print(warning, file=sys.stderr)
+    return problems

@@ -11,6 +11,7 @@ events carry positions, a duplicate key is seen as it comes, an alias is refused
 from __future__ import annotations
 
 import datetime as _dt
+import math
 import re
 from dataclasses import dataclass, field
 from typing import Any, Iterator
@@ -19,6 +20,7 @@ from yaml import (AliasEvent, MappingEndEvent, MappingStartEvent, ScalarEvent, S
                   SequenceStartEvent)
 
 from briefing.errors import InputError, Problems, did_you_mean
+from briefing.inputs import FACTS_LIMIT, FILE_LIMIT
 from briefing.mdtext import CONTROL, control_characters
 from briefing.yamlsource import document_events
 
@@ -34,6 +36,8 @@ INVALID = Invalid()
 _NULLS = frozenset(("", "~", "null", "Null", "NULL"))
 _TRUE = frozenset(("true", "True", "TRUE", "yes", "Yes", "YES", "on", "On", "ON"))
 _FALSE = frozenset(("false", "False", "FALSE", "no", "No", "NO", "off", "Off", "OFF"))
+MAX_TEXT = 10_000
+"""Characters in any one text value (a statement, a quote, a title); longer ones are refused."""
 _START = (MappingStartEvent, SequenceStartEvent)
 _END = (MappingEndEvent, SequenceEndEvent)
 
@@ -159,6 +163,8 @@ class Str(Kind):
     max_words: int | None = None
     nullable: bool = False
     multiline: bool = False
+    max_length: int | None = None
+    """At most this many characters (a document property such as the title holds 255)."""
 
     def read(self, event, r, where):
         if type(event) is not ScalarEvent:
@@ -172,8 +178,14 @@ class Str(Kind):
             return r.error(event, f"{where}: must not be empty")
         if CONTROL.search(value):  # the search alone, on the common path, is cheap
             bad = control_characters(value)
-            return r.error(event, f"{where}: contains control characters ({', '.join(bad)}) that documents "
-                           "cannot hold", "remove them; they are often pasted in from PDFs or spreadsheets")
+            return r.error(event, f"{where}: contains characters that documents cannot hold ({', '.join(bad)})",
+                           "remove them; they are often pasted in from PDFs or spreadsheets")
+        if len(value) > (self.max_length or MAX_TEXT):
+            if self.max_length is None:
+                return r.error(event, f"{where}: {len(value):,} characters; at most {MAX_TEXT:,} are allowed",
+                               "shorten it; a value holds a sentence or a few, not a document")
+            return r.error(event, f"{where}: {len(value)} characters; at most {self.max_length} are allowed",
+                           "shorten it; it is written into the document's file properties")
         if self.enum is not None and value not in self.enum:
             return r.error(event, f"{where}: {value!r} is not one of: {', '.join(self.enum)}")
         if self._regex is not None and not self._regex.fullmatch(value):
@@ -206,6 +218,10 @@ class Date(Kind):
 
     nullable: bool = False
     year_ok: bool = False
+    earliest: _dt.date | None = None
+    latest: _dt.date | None = None
+    range_hint: str = ""
+    """Why the date must lie between `earliest` and `latest`."""
 
     def read(self, event, r, where):
         if self.nullable and _is_null(event):
@@ -217,9 +233,14 @@ class Date(Kind):
             return int(value)
         if _DATE.fullmatch(value):
             try:
-                return _dt.date.fromisoformat(value)
+                day = _dt.date.fromisoformat(value)
             except ValueError:
                 pass
+            else:
+                if (self.earliest and day < self.earliest) or (self.latest and day > self.latest):
+                    return r.error(event, f"{where}: {value} is outside {self.earliest} to {self.latest}",
+                                   self.range_hint)
+                return day
         return r.error(event, f"{where}: {value!r} is not a date", "write it as YYYY-MM-DD, e.g. 2024-11-25")
 
     def json(self):
@@ -227,6 +248,14 @@ class Date(Kind):
         kinds = [date] + ([{"type": "integer", "minimum": 1000, "maximum": 9999}] if self.year_ok else []) + (
             [{"type": "null"}] if self.nullable else [])
         return kinds[0] if len(kinds) == 1 else {"anyOf": kinds}
+
+
+def _finite(number: float | int) -> bool:
+    """False for nan, infinity and whole numbers too large to be written as a float."""
+    try:
+        return math.isfinite(number)
+    except OverflowError:
+        return False
 
 
 @dataclass
@@ -250,6 +279,8 @@ class Number(Kind):
             return r.error(event, f"{where}: {value!r} is not a number", "write digits only, e.g. 17000000 or 1.5")
         if not _plain(event):
             return r.error(event, f"{where}: a number must not be quoted")
+        if not _finite(number):
+            return r.error(event, f"{where}: {value!r} is not a finite number", "write digits only, e.g. 17000000")
         if self.integer and not isinstance(number, int):
             return r.error(event, f"{where}: {value!r} is not a whole number")
         if self.minimum is not None and number < self.minimum:
@@ -333,13 +364,13 @@ class Record(Kind):
             key_event = r.next()
             if type(key_event) is MappingEndEvent:
                 break
-            value_event = r.next()
-            if type(key_event) is not ScalarEvent:
+            if type(key_event) is not ScalarEvent:  # a list or mapping as a key (`? [a, b]`), or an alias
                 r.skip(key_event)
-                r.skip(value_event)
+                r.skip(r.next())
                 r.error(key_event, f"{where}: keys must be plain words")
                 ok = False
                 continue
+            value_event = r.next()
             key = key_event.value
             if key in positions:
                 r.error(key_event, f"{where}: duplicate key {key!r}",
@@ -395,9 +426,10 @@ class Tagged(Kind):
         events = r.subtree(event)
         i = 1
         while type(events[i]) is not MappingEndEvent:
-            key, after = events[i], _after(events, i + 1)
+            key, value_at = events[i], _after(events, i)  # a key may itself be a list (`? [a, b]`)
+            after = _after(events, value_at)
             if type(key) is ScalarEvent and key.value == self.key:
-                chosen = events[i + 1]
+                chosen = events[value_at]
                 variant = self.variants.get(getattr(chosen, "value", None))
                 if variant is None:
                     return r.error(chosen, f"{where}.{self.key}: must be one of: {', '.join(self.variants)}")
@@ -434,10 +466,10 @@ class MapOf(Kind):
             key_event = r.next()
             if type(key_event) is MappingEndEvent:
                 break
+            r.skip(key_event)  # a list or mapping as a key (`? [a, b]`) is consumed before its value
             value_event = r.next()
             key = getattr(key_event, "value", None)
             if type(key_event) is not ScalarEvent or key in out:
-                r.skip(key_event)
                 r.skip(value_event)
                 r.error(key_event, f"{where}: duplicate or invalid key {key!r}")
                 ok = False
@@ -481,7 +513,8 @@ def keys_table(record: Record) -> str:
     return "\n".join(rows)
 
 
-def read_document(path: str, record: Record, label: str | None = None) -> tuple[Any, Problems]:
+def read_document(path: str, record: Record, label: str | None = None,
+                  limit: int = FACTS_LIMIT) -> tuple[Any, Problems]:
     """Return (value, problems) for the YAML file at `path`, holding one `record`.
 
     The value is INVALID when the record as a whole is; the problems are not raised, so that callers
@@ -489,7 +522,7 @@ def read_document(path: str, record: Record, label: str | None = None) -> tuple[
     label = label or path
     problems = Problems(label)
     try:
-        events = document_events(path, label)
+        events = document_events(path, label, limit)
         if events is None:
             problems.add(1, 1, f"the file is empty; expected a {record.name}")
             return INVALID, problems
@@ -501,8 +534,8 @@ def read_document(path: str, record: Record, label: str | None = None) -> tuple[
     return value, problems
 
 
-def load_record(path: str, record: Record, label: str | None = None) -> Any:
+def load_record(path: str, record: Record, label: str | None = None, limit: int = FILE_LIMIT) -> Any:
     """Return the validated contents of the YAML file at `path`; raise InputError listing every problem."""
-    value, problems = read_document(path, record, label)
+    value, problems = read_document(path, record, label, limit)
     problems.raise_if_any()
     return value

@@ -6,6 +6,7 @@ import os
 from dataclasses import dataclass
 
 from briefing.errors import InputError, Problem
+from briefing.inputs import MiB, read_bytes
 from briefing.schema import Bool, Field, ListOf, Number, Record, Str, load_record
 
 _COLOUR = Str(pattern=r"[0-9A-Fa-f]{6}", pattern_hint="a colour as six hex digits, e.g. 1F3864")
@@ -50,6 +51,8 @@ STYLE = Record("house style", "Fonts, sizes, colours, page and furniture for DOC
     "reference_docx": Field(Str(nullable=True), "a .docx whose Word styles the DOCX takes, relative to this file"),
 })
 
+FONT_LIMIT = 64 * MiB
+IMAGE_LIMIT = 16 * MiB
 SYSTEM_FONT_DIRS = ("/usr/share/fonts", "/usr/local/share/fonts", os.path.expanduser("~/.fonts"))
 
 
@@ -85,6 +88,61 @@ def _find_font(name: str, dirs: list[str]) -> str | None:
     return None
 
 
+_TRUETYPE_TABLES = (b"head", b"hhea", b"hmtx", b"maxp", b"cmap", b"glyf", b"loca")
+
+
+def font_problem(path: str) -> str | None:
+    """Return why the file at `path` is not a TrueType font (.ttf, or the first font of a .ttc), or None."""
+    try:
+        data = read_bytes(path, limit=FONT_LIMIT)
+    except InputError as e:
+        return e.problems[0].message
+    offset = int.from_bytes(data[12:16], "big") if data[:4] == b"ttcf" else 0
+    version = data[offset:offset + 4]
+    if version == b"OTTO":
+        return "an OpenType font with PostScript outlines; the PDF needs TrueType outlines"
+    if version not in (b"\0\1\0\0", b"true"):
+        return "no TrueType header"
+    count = int.from_bytes(data[offset + 4:offset + 6], "big")
+    directory = offset + 12
+    if count == 0 or directory + 16 * count > len(data):
+        return "its table directory is damaged"
+    tables = {}
+    for i in range(count):
+        entry = data[directory + 16 * i:directory + 16 * i + 16]
+        start, length = int.from_bytes(entry[8:12], "big"), int.from_bytes(entry[12:16], "big")
+        if start + length > len(data):
+            return f"its {entry[:4].decode('latin-1')!r} table lies past the end of the file"
+        tables[entry[:4]] = (start, length)
+    missing = [t.decode() for t in _TRUETYPE_TABLES if t not in tables]
+    return f"it lacks the {', '.join(missing)} table(s)" if missing else None
+
+
+def image_problem(path: str) -> str | None:
+    """Return why the file at `path` is not a PNG or JPEG image both renderers can place, or None."""
+    try:
+        data = read_bytes(path, limit=IMAGE_LIMIT)
+    except InputError as e:
+        return e.problems[0].message
+    if not data.startswith((b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff")):
+        return "not a PNG or JPEG image"
+    import io
+
+    from PIL import Image
+
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            if image.width * image.height > 40_000_000:
+                return f"an image of {image.width} × {image.height} pixels is too large"
+            image.load()
+        from docx.image.image import Image as DocxImage
+
+        DocxImage.from_blob(data)
+    except Exception as e:  # any failure to decode means the renderers would fail on it too
+        return f"not a PNG or JPEG image that can be read ({type(e).__name__})"
+    return None
+
+
 def load_style(path: str) -> Style:
     """Return the house style at `path`; raise InputError naming any missing font or file."""
     data = load_record(path, STYLE)
@@ -107,9 +165,24 @@ def load_style(path: str) -> Style:
             problems.append(Problem(path, line, column, f"fallback font file {name!r} not found",
                                     "install it (the setup script installs fonts-wqy-microhei) or remove it"))
         files[("fallback", i)] = found
+    for (role, face), found in files.items():
+        why = found and font_problem(found)
+        if why:
+            if role == "fallback":
+                line, column = data["_positions"]["fallback_fonts"]
+            else:
+                line, column = data[f"{role}_font"]["_positions"][face]
+            problems.append(Problem(path, line, column, f"font file {found} is not a TrueType font: {why}",
+                                    "name a .ttf or .ttc file with TrueType outlines"))
     for key in ("logo", "reference_docx"):
         if data[key] and not os.path.isfile(os.path.join(here, data[key])):
             problems.append(Problem(path, data["_line"], 1, f"{key}: file {data[key]!r} not found"))
+    if data["logo"] and os.path.isfile(os.path.join(here, data["logo"])):
+        why = image_problem(os.path.join(here, data["logo"]))
+        if why:
+            problems.append(Problem(path, *data["_positions"]["logo"], f"logo: {data['logo']!r} is {why}"
+                                    if why.startswith("not") or why.startswith("an ") else f"logo: {why}",
+                                    "use a PNG or JPEG file"))
     if problems:
         raise InputError(problems)
     return Style(path, data, files)

@@ -6,7 +6,7 @@ import os
 import subprocess
 import sys
 
-from conftest import ROOT, SEEDS, need
+from conftest import ROOT, need
 
 from briefing.cli import main
 
@@ -87,21 +87,20 @@ def test_unknown_brief_or_audience_exits_1(capsys):
     assert "unknown brief 'no-such-brief'" in capsys.readouterr().err
 
 
-def test_check_verifies_every_quote_against_the_corpus(capsys):
-    assert os.path.isdir(SEEDS), "../shared/seeds must be beside the project"
+def test_check_verifies_every_quote_against_the_corpus(capsys, seeds):
     assert main(["check", "--facts", f"{ROOT}/facts.yaml", "--templates", f"{ROOT}/templates",
-                 "--corpus", SEEDS]) == 0
+                 "--corpus", seeds]) == 0
     assert "verified against" in capsys.readouterr().out
 
 
-def test_changing_one_word_of_a_quote_fails_the_check_at_its_line(project_copy, capsys):
+def test_changing_one_word_of_a_quote_fails_the_check_at_its_line(project_copy, capsys, seeds):
     path = os.path.join(project_copy, "facts.yaml")
     lines = open(path).read().split("\n")
     i = next(i for i, s in enumerate(lines) if "bilateral trade totaling approximately $50 million in 2023" in s
              and "quote:" in s and not s.lstrip().startswith("#"))
     lines[i] = lines[i].replace("approximately", "roughly")
     open(path, "w").write("\n".join(lines))
-    assert main(["check", "--facts", path, "--templates", f"{project_copy}/templates", "--corpus", SEEDS]) == 1
+    assert main(["check", "--facts", path, "--templates", f"{project_copy}/templates", "--corpus", seeds]) == 1
     err = capsys.readouterr().err
     assert f"facts.yaml:{i + 1}:" in err and "quote not found" in err
     assert "closest passage: 'bilateral trade totaling approximately $50 million in 2023" in err
@@ -164,13 +163,13 @@ def test_schema_prints_json_schema_matching_the_committed_file(capsys):
     assert "facts" in printed["properties"] and printed["additionalProperties"] is False
 
 
-def test_a_wrong_paragraph_locator_fails_the_check_and_names_the_right_one(project_copy, capsys):
+def test_a_wrong_paragraph_locator_fails_the_check_and_names_the_right_one(project_copy, capsys, seeds):
     path = os.path.join(project_copy, "facts.yaml")
     text = open(path).read()
     old = 'quote: "bilateral trade totaling approximately $50 million in 2023"\n        at: para. 4'
     assert old in text
     open(path, "w").write(text.replace(old, old.replace("para. 4", "para. 9")))
-    assert main(["check", "--facts", path, "--templates", f"{project_copy}/templates", "--corpus", SEEDS]) == 1
+    assert main(["check", "--facts", path, "--templates", f"{project_copy}/templates", "--corpus", seeds]) == 1
     assert "the quote is in para. 4, not para. 9" in capsys.readouterr().err
 
 

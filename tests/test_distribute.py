@@ -204,7 +204,7 @@ recipients:
     assert desk.run("--smtp", server.url, list_path=path) == 1
     err = capsys.readouterr().err
     assert f"{path}:8:11: recipients[2].name: contains a line break" in err
-    assert f"{path}:14:19: recipients[3].organisation: contains control characters (U+0001)" in err
+    assert f"{path}:14:19: recipients[3].organisation: contains characters that documents cannot hold (U+0001)" in err
     assert f"{path}:15:12: recipients[3].email: 'not-an-address@' is not an e-mail address" in err
     assert f"{path}:21:15: recipient 'Unknown Things': unknown audience 'nobody'" in err
     assert f"{path}:22:13: recipient 'Unknown Things': unknown brief 'no-such-brief'" in err

@@ -1,0 +1,401 @@
+"""The Jinja2 sandbox that briefs are composed in, bounded in size, time, depth and what it may print or read."""
+
+from __future__ import annotations
+
+import bisect
+import os
+import re
+import signal
+import string
+import threading
+import time
+from typing import Any, Callable
+
+from jinja2 import BaseLoader, TemplateNotFound, TemplateRuntimeError, Undefined
+from jinja2.sandbox import SandboxedEnvironment
+from jinja2.utils import Namespace
+
+from briefing.inputs import FILE_LIMIT, read_text
+from briefing.mdtext import CONTROL
+
+MAX_STRING = 8 * 1024 * 1024
+"""Characters in any one string a template makes."""
+MAX_ITEMS = 1_000_000
+"""Items in any one list, tuple or dict a template makes."""
+MAX_OUTPUT = 8 * 1024 * 1024
+"""Characters of composed Markdown per brief."""
+MAX_WIDTH = 1000
+"""Width or precision in a format specification ('{:>20}', '%.2f')."""
+MAX_DEPTH = 100
+"""Nested macro calls."""
+MAX_SECONDS = 5.0
+"""Time to compose one brief."""
+MAX_LIPSUM = 50
+"""Paragraphs of lipsum()."""
+
+
+class LimitError(TemplateRuntimeError):
+    """A template went past one of the sandbox's limits."""
+
+
+class TemplateTimeout(LimitError):
+    """A brief took longer than its time limit to compose."""
+
+
+class OutsideError(TemplateRuntimeError):
+    """A template name that leads outside the templates folder, or is written with backslashes."""
+
+
+class TemplatesLoader(BaseLoader):
+    """Loads templates from one folder only: no '..', no backslashes, no symbolic links leading out of it;
+    every file read through briefing.inputs (regular files, bounded size, UTF-8)."""
+
+    def __init__(self, root: str):
+        self.root = os.path.abspath(root)
+        self.real_root = os.path.realpath(self.root)
+
+    def get_source(self, environment, template: str):
+        if "\\" in template:
+            raise OutsideError(f"template name {template!r} uses a backslash; write folders with '/', "
+                               f"e.g. {template.replace(chr(92), '/')!r}")
+        parts = template.split("/")
+        if template.startswith("/") or any(p in ("", ".", "..") for p in parts) or "\0" in template:
+            raise OutsideError(f"template name {template!r} must be a path inside the templates folder, "
+                               "without '..', '.' or a leading '/'")
+        path = os.path.join(self.root, *parts)
+        if not os.path.lexists(path):
+            raise TemplateNotFound(template)
+        real = os.path.realpath(path)
+        if not real.startswith(self.real_root + os.sep):
+            raise OutsideError(f"template {template!r} is a symbolic link leading outside the templates folder "
+                               f"(to {real})")
+        source = read_text(path, os.path.relpath(path), FILE_LIMIT)
+        mtime = os.path.getmtime(path)
+        return source, path, lambda: os.path.exists(path) and os.path.getmtime(path) == mtime
+
+
+_PERCENT_SPEC = re.compile(r"%(?:\([^)]*\))?[-#0 +]*(\*|\d+)?(?:\.(\*|\d+))?")
+
+
+def _check_format(spec_source: str) -> None:
+    """Refuse a str.format string whose widths or precisions are too large, or that nests fields in specs."""
+    try:
+        fields = list(string.Formatter().parse(spec_source))
+    except ValueError:
+        return  # str.format will raise its own, clearer error
+    for _, name, spec, _ in fields:
+        if not spec:
+            continue
+        if "{" in spec:
+            raise LimitError(f"a format specification taken from a value ({spec!r}) is not allowed")
+        if any(int(n) > MAX_WIDTH for n in re.findall(r"\d+", spec)):
+            raise LimitError(f"a format width or precision over {MAX_WIDTH} ({spec!r})")
+
+
+def _check_percent(fmt: str) -> None:
+    for mo in _PERCENT_SPEC.finditer(fmt):
+        for n in mo.groups():
+            if n == "*":
+                raise LimitError("a '%*' width taken from a value is not allowed")
+            if n and int(n) > MAX_WIDTH:
+                raise LimitError(f"a format width or precision over {MAX_WIDTH} ({mo.group()!r})")
+
+
+def _check_size(value: Any) -> Any:
+    if isinstance(value, str):
+        if len(value) > MAX_STRING:
+            raise LimitError(f"a text of {len(value):,} characters; at most {MAX_STRING:,} are allowed")
+    elif isinstance(value, (list, tuple, dict, set)) and len(value) > MAX_ITEMS:
+        raise LimitError(f"a list of {len(value):,} items; at most {MAX_ITEMS:,} are allowed")
+    return value
+
+
+def _width(n: Any) -> None:
+    if isinstance(n, int) and n > MAX_WIDTH:
+        raise LimitError(f"a width of {n:,}; at most {MAX_WIDTH} is allowed")
+
+
+def _replace_size(s: str, old: str, new: str, count: int = -1) -> int:
+    times = (len(s) + 1 if old == "" else s.count(old)) if count is None or count < 0 else count
+    return len(s) + times * max(0, len(new) - len(old))
+
+
+class BoundedNamespace(Namespace):
+    """`namespace()` whose attributes cannot grow past the sandbox's limits."""
+
+    def __setitem__(self, name: str, value: Any) -> None:
+        super().__setitem__(name, _check_size(value))
+
+
+class BoundedEnvironment(SandboxedEnvironment):
+    """A SandboxedEnvironment that stops a template going past its limits with a LimitError:
+    string and list repetition, format widths, text size, macro depth and time per brief."""
+
+    intercepted_binops = frozenset(("*", "**", "%", "+"))
+
+    def __init__(self, templates: str, **options):
+        super().__init__(loader=TemplatesLoader(templates), **options)
+        self.deadline = float("inf")
+        self.depth = 0
+        self.timed_out = False
+        self.seconds = MAX_SECONDS
+        self.globals["namespace"] = BoundedNamespace
+        self.globals["lipsum"] = self._lipsum
+        safe_range = self.globals["range"]
+        self.globals["range"] = lambda *args: self._ticking(safe_range(*args))
+        self._wrap_filters()
+
+    # -- limits on operators, calls and filters ---------------------------------------------------
+
+    def tick(self) -> None:
+        """Raise TemplateTimeout once the brief's time is up."""
+        if time.monotonic() > self.deadline:
+            raise TemplateTimeout(f"the brief took more than {self.seconds:g} s to compose")
+
+    def _ticking(self, items):
+        for i, item in enumerate(items):
+            if not i & 1023:
+                self.tick()
+            yield item
+
+    def call_binop(self, context, operator: str, left: Any, right: Any) -> Any:
+        self.tick()
+        if operator == "*":
+            for seq, n in ((left, right), (right, left)):
+                if isinstance(seq, (str, list, tuple)) and isinstance(n, int) and n > 0:
+                    if len(seq) * n > (MAX_STRING if isinstance(seq, str) else MAX_ITEMS):
+                        raise LimitError(f"repeating {len(seq):,} items {n:,} times goes past the sandbox's limit")
+        elif operator == "**":
+            if isinstance(left, int) and isinstance(right, int) and abs(left) > 1 and \
+                    right * max(abs(left), 2).bit_length() > 64_000:
+                raise LimitError(f"{left} ** {right} is too large a number")
+        elif operator == "%" and isinstance(left, str):
+            _check_percent(left)
+        return _check_size(super().call_binop(context, operator, left, right))
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        self.tick()
+        return super().getattr(obj, attribute)
+
+    def call(__self, __context, __obj, *args, **kwargs):  # noqa: N805 - Jinja's own signature
+        __self.tick()
+        target = getattr(__obj, "__wrapped__", __obj)
+        owner = getattr(target, "__self__", None)
+        name = getattr(target, "__name__", "")
+        if isinstance(owner, str):
+            if name in ("format", "format_map"):
+                _check_format(owner)
+            elif name in ("center", "ljust", "rjust", "zfill") and args:
+                _width(args[0])
+            elif name == "expandtabs":
+                _width(args[0] if args else kwargs.get("tabsize", 8))
+            elif name == "replace" and len(args) >= 2 and all(isinstance(a, str) for a in args[:2]):
+                if _replace_size(owner, args[0], args[1], *args[2:3]) > MAX_STRING:
+                    raise LimitError("replace() would make a text longer than the sandbox allows")
+            elif name == "join" and args:
+                items = list(args[0])
+                _check_size(items)
+                if sum(len(i) for i in items if isinstance(i, str)) + len(owner) * len(items) > MAX_STRING:
+                    raise LimitError("join() would make a text longer than the sandbox allows")
+                args = (items,) + args[1:]
+        __self.depth += 1
+        try:
+            if __self.depth > MAX_DEPTH:
+                raise LimitError(f"calls nested more than {MAX_DEPTH} deep (a macro that calls itself?)")
+            result = super().call(__context, __obj, *args, **kwargs)
+        finally:
+            __self.depth -= 1
+        if isinstance(owner, (list, dict, set)):
+            _check_size(owner)
+        return _check_size(result)
+
+    def _lipsum(self, n: int = 5, html: bool = True, min: int = 20, max: int = 100) -> str:
+        from jinja2.utils import generate_lorem_ipsum
+
+        if not isinstance(n, int) or n > MAX_LIPSUM or not isinstance(max, int) or max > MAX_WIDTH:
+            raise LimitError(f"lipsum() makes at most {MAX_LIPSUM} paragraphs of at most {MAX_WIDTH} words")
+        return generate_lorem_ipsum(n, html, min, max)
+
+    def _wrap_filters(self) -> None:
+        def bounded(name: str, check: Callable) -> None:
+            original = self.filters[name]
+
+            def wrapper(*args, **kwargs):
+                check(*args, **kwargs)
+                return _check_size(original(*args, **kwargs))
+
+            for attr in ("jinja_pass_arg",):
+                if hasattr(original, attr):
+                    setattr(wrapper, attr, getattr(original, attr))
+            self.filters[name] = wrapper
+
+        def fmt(value, *args, **kwargs):
+            _check_percent(str(value))
+
+        def center(value, width=80):
+            _width(width)
+
+        def indent(s, width=4, *args, **kwargs):
+            _width(width)
+            _width(kwargs.get("width"))
+
+        def replace(eval_ctx, s, old, new, count=None):
+            if _replace_size(str(s), str(old), str(new), count) > MAX_STRING:
+                raise LimitError("replace would make a text longer than the sandbox allows")
+
+        def join(eval_ctx, value, d="", attribute=None):
+            if isinstance(value, (list, tuple)) and \
+                    sum(len(v) for v in value if isinstance(v, str)) + len(str(d)) * len(value) > MAX_STRING:
+                raise LimitError("join would make a text longer than the sandbox allows")
+
+        for name, check in (("format", fmt), ("center", center), ("indent", indent), ("replace", replace),
+                            ("join", join)):
+            bounded(name, check)
+
+    # -- rendering ----------------------------------------------------------------------------------
+
+    def render(self, template, context: dict) -> tuple[str, list[tuple[int, str, int]]]:
+        """Return the template's output and, for each piece of it, (offset, template file, line).
+
+        Stops with a LimitError once the output passes MAX_OUTPUT characters or MAX_SECONDS have passed."""
+        # After one brief has run out of time, the others (which often share its templates) get a tenth.
+        seconds = self.seconds = MAX_SECONDS / 10 if self.timed_out else MAX_SECONDS
+        self.deadline = time.monotonic() + seconds
+        self.depth = 0
+        pieces: list[str] = []
+        spans: list[tuple[int, str, int]] = []
+        size = 0
+        with _alarm(seconds + 0.5, seconds):
+            try:
+                stream = template.root_render_func(template.new_context(context))
+                for piece in stream:
+                    if piece:
+                        spans.append((size, *_origin(stream)))
+                        pieces.append(piece)
+                        size += len(piece)
+                        if size > MAX_OUTPUT:
+                            raise LimitError(f"the brief's Markdown passed {MAX_OUTPUT:,} characters")
+                    self.tick()
+            except Exception as e:
+                self.timed_out = self.timed_out or isinstance(e, TemplateTimeout)
+                self.handle_exception()  # re-raised with the template's lines in its traceback, as render() does
+        return "".join(pieces), spans
+
+
+_DEBUG_INFO: dict[str, tuple[list[int], list[int]]] = {}
+
+
+def _origin(stream) -> tuple[str, int]:
+    """Return (template file, line) of the code that yielded the latest piece of a render stream."""
+    gen = stream
+    while getattr(gen, "gi_yieldfrom", None) is not None and hasattr(gen.gi_yieldfrom, "gi_frame"):
+        gen = gen.gi_yieldfrom
+    frame = getattr(gen, "gi_frame", None)
+    if frame is None:
+        return "", 0
+    names = frame.f_globals
+    info = names.get("debug_info", "")
+    known = _DEBUG_INFO.get(info)
+    if known is None:  # "template line=code line&...", in code order
+        pairs = [tuple(int(n) for n in p.split("=")) for p in info.split("&")] if info else []
+        known = _DEBUG_INFO[info] = ([code for _, code in pairs], [line for line, _ in pairs])
+    codes, lines = known
+    i = bisect.bisect_right(codes, frame.f_lineno)
+    line = lines[i - 1] if i else 1  # text before the first statement of a template has no entry of its own
+    return names.get("__file__", "") or "", line
+
+
+class _alarm:
+    """A SIGALRM after `seconds` that raises TemplateTimeout, where signals can be used (the main thread)."""
+
+    def __init__(self, seconds: float, limit: float):
+        self.seconds = seconds
+        self.limit = limit
+        self.active = threading.current_thread() is threading.main_thread() and hasattr(signal, "setitimer")
+
+    def __enter__(self):
+        if self.active:
+            def expired(signum, frame):
+                raise TemplateTimeout(f"the brief took more than {self.limit:g} s to compose")
+
+            self.previous = signal.signal(signal.SIGALRM, expired)
+            signal.setitimer(signal.ITIMER_REAL, self.seconds)
+        return self
+
+    def __exit__(self, *exc):
+        if self.active:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, self.previous)
+        return False
+
+
+class NotPrintable(TemplateRuntimeError):
+    """A template printed something that is not text: a helper, a fact, a list."""
+
+
+def printable(value: Any) -> Any:
+    """Return `value` if a template may print it (text, numbers); raise NotPrintable otherwise."""
+    if isinstance(value, str):
+        bad = CONTROL.search(value)
+        if bad:
+            raise NotPrintable(f"the text printed here holds U+{ord(bad.group()):04X}, which documents cannot hold")
+        return value
+    if isinstance(value, (int, float, Undefined)):  # an Undefined prints nothing, or raises if strict
+        return value
+    if callable(value):
+        name = getattr(value, "__name__", type(value).__name__)
+        raise NotPrintable(f"prints the function {name!r} itself; call it, e.g. {name}(...)")
+    raise NotPrintable(f"prints a {type(value).__name__}, not text; print one of its fields or loop over it")
+
+
+_BLOCKS = frozenset(("for", "if", "macro", "call", "filter", "with", "autoescape", "block", "raw", "trans", "set"))
+
+
+def _unclosed_block(source: str, environment) -> tuple[str, int] | None:
+    """Return (tag, line) of the innermost block statement left open in `source`, or None."""
+    stack: list[tuple[str, int]] = []
+    tokens = [t for t in _tokens(source, environment) if t[1] != "whitespace"]
+    for i, (line, kind, value) in enumerate(tokens):
+        if kind != "block_begin" or i + 1 >= len(tokens) or tokens[i + 1][1] != "name":
+            continue
+        name = tokens[i + 1][2]
+        if name == "set" and any(k == "assign" for _, k, _ in _statement(tokens, i + 1)):
+            continue  # {% set x = 1 %} needs no end
+        if name in _BLOCKS:
+            stack.append((name, line))
+        elif name.startswith("end") and stack and stack[-1][0] == name[3:]:
+            stack.pop()
+    return stack[-1] if stack else None
+
+
+def _tokens(source: str, environment):
+    try:
+        yield from environment.lex(source)
+    except Exception:  # the lexer's own error is the one reported
+        return
+
+
+def _statement(tokens, start):
+    for token in tokens[start:]:
+        if token[1] == "block_end":
+            return
+        yield token
+
+
+def syntax_problem(e, template: str):
+    """Return the Problem of a TemplateSyntaxError, at the line where an unclosed block opened."""
+    from jinja2 import Environment
+
+    from briefing.errors import Problem
+
+    filename = os.path.relpath(e.filename) if e.filename and os.path.isabs(e.filename) else e.filename or template
+    line, hint = e.lineno or 0, "see docs/editing.md for the template language"
+    if "needs to be closed" in e.message and e.source:
+        opened = _unclosed_block(e.source, Environment(trim_blocks=True, lstrip_blocks=True))
+        if opened:
+            tag, opened_line = opened
+            if "Unexpected end of template" in e.message:
+                return Problem(filename, opened_line, 0, f"template syntax error: this '{tag}' block is never "
+                               f"closed", f"add {{% end{tag} %}} where the block should end")
+            hint = f"the '{tag}' block opened on line {opened_line} is not closed before this line"
+    return Problem(filename, line, 0, f"template syntax error: {e.message}", hint)
