@@ -235,10 +235,10 @@ def run_briefing(markdown_path: str, out: str) -> None:
 
 # -- timing ----------------------------------------------------------------------------------------------
 
-def timed(cmd: list[str], env: dict | None = None) -> tuple[float, float, float]:
+def timed(cmd: list[str], env: dict, cwd: str) -> tuple[float, float, float]:
     """Run `cmd` to the end; return (seconds, CPU seconds of it and its children, peak resident MiB)."""
     start = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env, cwd=cwd)
     _, status, usage = os.wait4(proc.pid, 0)
     seconds = time.perf_counter() - start
     proc.returncode = os.waitstatus_to_exitcode(status)
@@ -264,17 +264,18 @@ def tasks(tmp: str, k: int, have_xelatex: bool, have_typst: bool) -> dict[str, l
     return found
 
 
-def measure(runs: dict, rounds: int, env: dict) -> dict:
-    """Interleaved rounds: each round runs every task once, starting one further along each time."""
+def measure(runs: dict, rounds: int, env: dict, cwd: str) -> dict:
+    """Interleaved rounds: each round runs every task once, starting one further along each time. The tasks
+    run in `cwd`, a scratch folder: TeX leaves files such as missfont.log in the working directory."""
     names = list(runs)
     times: dict = {n: [] for n in names}
     cpu: dict = {n: [] for n in names}
     peak: dict = {n: 0.0 for n in names}
     for n in names:  # one untimed warm-up each: disk caches, .pyc files
-        timed(runs[n], env)
+        timed(runs[n], env, cwd)
     for r in range(rounds):
         for n in names[r % len(names):] + names[:r % len(names)]:
-            seconds, cpu_seconds, mib = timed(runs[n], env)
+            seconds, cpu_seconds, mib = timed(runs[n], env, cwd)
             times[n].append(seconds)
             cpu[n].append(cpu_seconds)
             peak[n] = max(peak[n], mib)
@@ -321,7 +322,7 @@ def main(argv: list[str] | None = None) -> int:
             notes[k] = len(re.findall(r"(?m)^\[\^\d+\]:", md))
             runs.update({(k, name): cmd for name, cmd in tasks(tmp, k, have_xelatex, have_typst).items()})
         # Every task at every scale takes its turn in every round, so a busy spell on the machine lands on all.
-        measured = measure(runs, args.rounds, env)
+        measured = measure(runs, args.rounds, env, tmp)
         for k in scales:
             results[k] = {"notes": notes[k], **{name: v for (kk, name), v in measured.items() if kk == k}}
         extra = targets(tmp, env, args.rounds)
@@ -393,7 +394,7 @@ def targets(tmp: str, env: dict, rounds: int) -> dict:
     runs = {"cli": briefing + ["-o", out + "-one", "--force", BRIEF, "-a", AUDIENCE],
             "full": briefing + ["-o", out + "-all", "--force", "-j", "2"],
             "nochange": briefing + ["-o", out + "-all", "-j", "2"]}
-    found = measure(runs, rounds, env)
+    found = measure(runs, rounds, env, tmp)
     found["documents"] = len([n for n in os.listdir(out + "-all") if not n.startswith(".")])
     return found
 

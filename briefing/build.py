@@ -204,9 +204,11 @@ def renderer_digest(project: Project, reference_docx: str | None, when: _dt.date
     """Digest of what the renderers read besides the composed brief: house style, its fonts and files,
     the reference document, the time written into the files and the program itself."""
     style = project.style
-    files = sorted((str(k), v) for k, v in style.font_files.items())
+    fonts = sorted((str(k), v) for k, v in style.font_files.items())
     named = [style.file(style[k]) for k in ("logo", "reference_docx") if style[k]]
-    return _digest(sorted(style.data.items(), key=lambda kv: kv[0]), [(k, _file_digest(v)) for k, v in files],
+    # Font files are large and change only when installed again, which gives them a new time: their size and
+    # time stand in for their bytes.
+    return _digest(sorted(style.data.items(), key=lambda kv: kv[0]), fonts, _stats([v for _, v in fonts if v]),
                    [_file_digest(p) for p in named], _file_digest(reference_docx), when.isoformat(),
                    program_digest())
 

@@ -234,3 +234,22 @@ def test_fallback_fonts_are_loaded_only_when_a_character_needs_them():
     assert fonts.fallbacks == []
     marked = fonts.markup("明斯克")
     assert '<font face="Fallback-' in marked and len(fonts.fallbacks) >= 1
+
+
+def test_bold_and_italic_faces_are_loaded_when_a_paragraph_is_set_in_them(writer, tmp_path):
+    need("pdffonts")
+    from briefing.render.pdf_notes import MeasuredParagraph
+
+    with MeasuredParagraph.collecting_fonts() as used:
+        MeasuredParagraph("plain <b>bold <i>both</i></b>", writer.styles["body"])
+    family = writer.fonts.names["body"].rsplit("-", 1)[0]
+    assert used >= {f"{family}-regular", f"{family}-bold", f"{family}-bold_italic"}
+    assert f"{family}-italic" not in used
+    body = [m.Heading(1, [m.Text("A "), m.Emph([m.Text("slanted")]), m.Text(" heading")]),
+            m.Paragraph([m.Strong([m.Text("Bold "), m.Emph([m.Text("and italic")])]), m.Text(" text."),
+                         m.FootnoteRef(1)])]
+    path = _render(writer, m.Document(meta(), body, [note(1, "A note.")]), tmp_path)
+    fonts = subprocess.run(["pdffonts", path], capture_output=True, text=True, check=True).stdout
+    for face in ("DejaVuSerif-Bold ", "DejaVuSerif-BoldItalic", "DejaVuSans-Oblique"):
+        assert face in fonts, fonts
+    assert "DejaVuSans-BoldOblique" not in fonts

@@ -23,6 +23,7 @@ from reportlab.platypus.flowables import HRFlowable
 from briefing import model as m
 from briefing.render import Visitor, furniture_text, title_line
 from briefing.render.pdf_notes import FrameRef, NoteFrame, Noted, marks_of
+from briefing.render.pdf_notes import MeasuredParagraph
 from briefing.render.pdf_notes import MeasuredParagraph as Paragraph
 from briefing.style import Style
 
@@ -57,15 +58,22 @@ class Fonts:
         """Each fallback font's file: loaded only when a character needs it (the fonts are large)."""
         self.shaping = _can_shape()
         """uharfbuzz is there, so Arabic-script text is shaped (joined letters)."""
+        self.faces: dict[str, str] = {}
+        """Registered name -> file of each bold or italic face: loaded once a paragraph is set in it."""
         for role in ("body", "heading"):
             family = style[f"{role}_font"]["family"].replace(" ", "")
             faces = {face: f"{family}-{face}" for face in _FACES}
-            for face, name in faces.items():
-                _register(name, style.font_files[(role, face)])
+            _register(faces["regular"], style.font_files[(role, "regular")])
+            self.faces.update({name: style.font_files[(role, face)] for face, name in faces.items()})
             pdfmetrics.registerFontFamily(faces["regular"], normal=faces["regular"], bold=faces["bold"],
                                           italic=faces["italic"], boldItalic=faces["bold_italic"])
             self.names[role] = faces["regular"]
             self.coverage[role] = set(pdfmetrics.getFont(faces["regular"]).face.charToGlyph)
+
+    def load(self, names: set[str]) -> None:
+        """Register the faces named that are not yet (paragraphs name faces before reportlab measures them)."""
+        for name in sorted(names & self.faces.keys()):
+            _register(name, self.faces[name])
 
     def fallback(self, code: int) -> str | None:
         """Return the registered name of the first fallback font with a glyph for `code`, or None."""
@@ -496,7 +504,9 @@ class PdfWriter:
     def _layout(self, doc: m.Document, timestamp: _dt.datetime, total: int | None, styles: dict):
         """Return (bytes, pages, page of each note, how full the last page is as a share of the frame)."""
         translator = PdfTranslator(styles, self.style, self.fonts)
-        flowables = translator.visit(doc)
+        with MeasuredParagraph.collecting_fonts() as used:
+            flowables = translator.visit(doc)
+        self.fonts.load(used)
         ref = FrameRef()
         flowables = [Noted(f, ref) if marks_of(f) else f for f in flowables]
         size = _page_size(self.style)

@@ -11,6 +11,7 @@ remainder continues at the foot of the next page under a full-width continuation
 
 from __future__ import annotations
 
+import contextlib
 import copy
 
 from reportlab.platypus import Paragraph
@@ -28,6 +29,25 @@ MIN_NOTE_PART_LINES = 2
 class MeasuredParagraph(Paragraph):
     """reportlab's Paragraph, its lines broken once per width: layout asks a paragraph its height many times
     (each keep-with-next group, each try at a page foot), and the answer depends on the width alone."""
+
+    fonts_used: set[str] | None = None
+    """While `collecting_fonts`, the fonts named by the paragraphs made, for the writer to load those faces."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if MeasuredParagraph.fonts_used is not None:
+            MeasuredParagraph.fonts_used.update(getattr(f, "fontName", "") for f in self.frags)
+            MeasuredParagraph.fonts_used.add(self.style.fontName)
+
+    @staticmethod
+    @contextlib.contextmanager
+    def collecting_fonts():
+        """Yield a set that fills with the names of the fonts of the paragraphs made meanwhile."""
+        MeasuredParagraph.fonts_used = used = set()
+        try:
+            yield used
+        finally:
+            MeasuredParagraph.fonts_used = None
 
     def wrap(self, availWidth, availHeight):
         if getattr(self, "_measured", None) != availWidth or "blPara" not in self.__dict__:
