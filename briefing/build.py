@@ -71,24 +71,31 @@ class Project:
             raise InputError(problems)
         return cls(fb, templates, audiences, briefs, style, wording, judgments)
 
-    def plan(self, briefs: list[str], audiences: list[str]) -> list[tuple[Brief, Audience]]:
-        """Return the (brief, audience) pairs to build: the named ones, or every brief for its audiences."""
-        problems = []
-        for name in briefs:
-            if name not in self.briefs:
-                problems.append(Problem("briefing", 0, 0, f"unknown brief {name!r}",
-                                        f"known briefs: {', '.join(self.briefs)}"))
-        for name in audiences:
-            if name not in self.audiences:
-                problems.append(Problem("briefing", 0, 0, f"unknown audience {name!r}",
-                                        f"known audiences: {', '.join(self.audiences)}"))
-        if problems:
-            raise InputError(problems)
+    def plan(self, briefs: list[str], audiences: list[str], any_audience: bool = False
+             ) -> list[tuple[Brief, Audience]]:
+        """Return the (brief, audience) pairs to build: the named ones, or every brief for its audiences.
+
+        An audience named on the command line gets the briefs meant for it; with `any_audience`, every brief
+        named. Unknown names, and a brief named for an audience it is not meant for, are UsageErrors."""
+        from briefing.errors import UsageError, did_you_mean
+
+        wrong = [f"unknown brief {n!r}{did_you_mean(n, self.briefs)}; known briefs: {', '.join(self.briefs)}"
+                 for n in briefs if n not in self.briefs]
+        wrong += [f"unknown audience {n!r}{did_you_mean(n, self.audiences)}; known audiences: "
+                  f"{', '.join(self.audiences)}" for n in audiences if n not in self.audiences]
+        if wrong:
+            raise UsageError("\n".join(wrong))
         pairs = []
         for name in briefs or list(self.briefs):
             brief = self.briefs[name]
-            for a in audiences or brief.settings["audiences"]:
-                pairs.append((brief, self.audiences[a]))
+            meant = brief.settings["audiences"]
+            for a in audiences or meant:
+                if a in meant or any_audience:
+                    pairs.append((brief, self.audiences[a]))
+                elif briefs:
+                    raise UsageError(f"{name} is not meant for the audience {a!r} (its audiences: "
+                                     f"{', '.join(meant)}); add {a} to `audiences:` in {brief.path}, "
+                                     "or pass --any-audience to build it anyway")
         return pairs
 
 
@@ -222,13 +229,14 @@ def plan_jobs(project: Project, pairs: list[tuple[Brief, Audience]], formats: li
     when = build_time(project.facts)
     renderers = renderer_digest(project, reference_docx, when) if set(formats) - {"md"} else ""
     jobs: list[Job] = []
-    problems: list[Problem] = []
+    failed: dict[Problem, list[str]] = {}
     for brief, audience in pairs:
         base = os.path.join(out, f"{brief.name}.{audience.name}")
         try:
             composed = composer.compose(brief, audience)
         except InputError as e:
-            problems.extend(e.problems)
+            for problem in e.problems:
+                failed.setdefault(problem, []).append(f"{brief.name} for {audience.name}")
             continue
         for fmt in FORMATS:
             if fmt not in formats:
@@ -237,9 +245,19 @@ def plan_jobs(project: Project, pairs: list[tuple[Brief, Audience]], formats: li
             limit = audience.settings["page_limit"] if fmt == "pdf" else None
             jobs.append(Job(f"{base}.{fmt}", fmt, composed.markdown, composed.meta, key,
                             (audience, brief.name, limit) if limit else None))
-    if problems:
-        raise InputError(problems)
+    if failed:  # one report per problem, naming the briefs and audiences it stops
+        raise InputError([Problem(p.file, p.line, p.column, f"{p.message} (in {_affected(where)})", p.hint)
+                          for p, where in failed.items()])
     return jobs
+
+
+def _affected(where: list[str]) -> str:
+    """`trade-outlook for minister, analyst; connectivity for analyst`"""
+    by_brief: dict[str, list[str]] = {}
+    for item in where:
+        brief, audience = item.split(" for ", 1)
+        by_brief.setdefault(brief, []).append(audience)
+    return "; ".join(f"{b} for {', '.join(a)}" for b, a in by_brief.items())
 
 
 _WORK: dict = {}
@@ -351,19 +369,40 @@ def _gaps(jobs: list[Job], done: dict[int, tuple]) -> dict[str, float]:
     return {_stem(jobs[i]): (r[3] if r[0] is not None else 1.0) for i, r in done.items() if jobs[i].format == "pdf"}
 
 
-def page_limit_problems(jobs: list[Job], pages: dict[str, int]) -> list[Problem]:
-    """Return a problem for each PDF longer than its audience allows, given each path's page count."""
+def page_limit_problems(jobs: list[Job], pages: dict[str, int], made: dict[str, bytes] | None = None
+                        ) -> list[Problem]:
+    """Return a problem for each PDF longer than its audience allows, given each path's page count, at the
+    audience file's `page_limit` line. Each over-long PDF made now is left in a preview folder, outside the
+    output folder, for the user to see."""
     problems = []
     for job in jobs:
         if job.limit is None or job.path not in pages:
             continue
         audience, brief, limit = job.limit
         if pages[job.path] > limit:
-            problems.append(Problem(audience.path, audience.settings["_line"], 0,
-                                    f"{brief} for {audience.name}: the PDF has {pages[job.path]} pages; "
-                                    f"this audience allows {limit}",
-                                    "shorten the brief's template for this audience, or raise page_limit"))
+            over = pages[job.path] - limit
+            hint = "shorten the brief's template for this audience, or raise page_limit"
+            if made and job.path in made:
+                hint = f"see it at {_preview(job.path, made[job.path])}; " + hint
+            line, column = audience.settings["_positions"].get("page_limit", (audience.settings["_line"], 0))
+            problems.append(Problem(audience.path, line, column,
+                                    f"{brief} for {audience.name}: the PDF has {pages[job.path]} pages, {over} "
+                                    f"more than page_limit allows ({limit})", hint))
     return problems
+
+
+def _preview(path: str, data: bytes) -> str:
+    """Write an over-long PDF where the user can look at it without touching the output folder."""
+    import tempfile
+
+    folder = os.path.join(tempfile.gettempdir(), "briefing-preview")
+    os.makedirs(folder, exist_ok=True)
+    final = os.path.join(folder, os.path.basename(path))
+    fd, tmp = tempfile.mkstemp(dir=folder, suffix=".pdf")
+    with os.fdopen(fd, "wb") as f:
+        f.write(data)
+    os.replace(tmp, final)
+    return final
 
 
 def render(project: Project, pairs: list[tuple[Brief, Audience]], formats: list[str], out: str,
@@ -371,7 +410,8 @@ def render(project: Project, pairs: list[tuple[Brief, Audience]], formats: list[
     """Return every requested file's bytes; raise InputError, writing nothing, if any brief fails."""
     jobs = plan_jobs(project, pairs, formats, out, reference_docx)
     outputs = run_jobs(project, jobs, workers, reference_docx)
-    problems = page_limit_problems(jobs, {o.path: o.pages for o in outputs if o.pages is not None})
+    problems = page_limit_problems(jobs, {o.path: o.pages for o in outputs if o.pages is not None},
+                                   {o.path: o.data for o in outputs})
     if problems:
         raise InputError(problems)
     return outputs
@@ -414,7 +454,8 @@ def build(project: Project, pairs: list[tuple[Brief, Audience]], formats: list[s
     outputs = run_jobs(project, todo, workers, reference_docx)
     pages = {o.path: o.pages for o in outputs if o.pages is not None}
     pages.update({j.path: old[os.path.basename(j.path)].get("pages") for j in current if j.format == "pdf"})
-    problems = page_limit_problems(jobs, {k: v for k, v in pages.items() if isinstance(v, int)})
+    problems = page_limit_problems(jobs, {k: v for k, v in pages.items() if isinstance(v, int)},
+                                   {o.path: o.data for o in outputs})
     if problems:
         raise InputError(problems)
     manifest = {"outputs": dict(read_manifest(out)["outputs"])}

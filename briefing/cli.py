@@ -9,7 +9,7 @@ import re
 import sys
 from typing import Sequence
 
-from briefing.errors import InputError, Problem
+from briefing.errors import InputError, Problem, UsageError
 
 
 def _common(p: argparse.ArgumentParser) -> None:
@@ -36,6 +36,8 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("-f", "--format", default="pdf,docx", metavar="LIST",
                    help="comma-separated formats from pdf, docx, md (default: pdf,docx)")
     b.add_argument("-o", "--out", default="out", metavar="DIR", help="output folder (default: out)")
+    b.add_argument("--any-audience", action="store_true",
+                   help="build the named briefs for the named audiences even if a brief is not meant for one")
     b.add_argument("--reference-docx", metavar="PATH", help="take Word styles from this .docx")
     b.add_argument("-j", "--jobs", type=_positive, metavar="N",
                    help="render in N processes (default: one per core; -j 1 renders in this process)")
@@ -96,6 +98,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         count = len(e.problems)
         print(f"briefing: {count} problem{'s' if count != 1 else ''}; nothing was written", file=sys.stderr)
         return 1
+    except UsageError as e:
+        for line in str(e).split("\n"):
+            print(f"briefing {args.command}: {line}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         return 130
 
@@ -122,15 +128,15 @@ def cmd_build(args) -> int:
         read_reference(args.reference_docx)
     try:
         request = request_digest(args.facts, args.templates, args.reference_docx,
-                                 [args.briefs, args.audience, formats])
+                                 [args.briefs, args.audience, formats, args.any_audience])
     except OSError:
         request = ""  # an unreadable input: loading the project reports it
     current = None if args.force or not request else up_to_date(args.out, request)
     result = None
     if current is None:
         project = _project(args)
-        result = build(project, project.plan(args.briefs, args.audience), formats, args.out, args.reference_docx,
-                       args.jobs or default_jobs(), args.force)
+        pairs = project.plan(args.briefs, args.audience, args.any_audience)
+        result = build(project, pairs, formats, args.out, args.reference_docx, args.jobs or default_jobs(), args.force)
         current = result.current
     if result is not None and not result.outputs and request:
         record_request(result, request, project)
@@ -155,7 +161,7 @@ def cmd_build(args) -> int:
 
 
 def cmd_check(args) -> int:
-    from briefing.build import render
+    from briefing.build import default_jobs, render
     from briefing.compose import Composer, template_digits
     from briefing.lint import lint, unused
 
@@ -171,6 +177,10 @@ def cmd_check(args) -> int:
     pairs = project.plan([], [])  # each brief for the audiences it is meant for
     try:
         render(project, pairs, ["md"], "out")
+        # Page limits: the PDFs of the audiences that have one are laid out (in memory) and counted.
+        limited = [(b, a) for b, a in pairs if a.settings["page_limit"]]
+        if limited:
+            render(project, limited, ["pdf"], "out", workers=default_jobs())
     except InputError as e:
         problems.extend(e.problems)
     if project.style["reference_docx"]:

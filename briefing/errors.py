@@ -40,6 +40,11 @@ def did_you_mean(name: str, known) -> str:
     return f" (did you mean {close[0]!r}?)" if close else ""
 
 
+class UsageError(Exception):
+    """The command line names something that does not exist or asks for what a project does not allow:
+    exit status 2, like any other wrong usage."""
+
+
 class InputError(Exception):
     """Bad input: one or more problems, each with its position. Never shown as a traceback."""
 

@@ -319,7 +319,7 @@ def test_a_lowered_page_limit_fails_the_build_though_the_pdf_itself_is_up_to_dat
     open(path, "w", encoding="utf-8").write(re.sub(r"(?m)^page_limit: .*$", "page_limit: 1", text))
     assert _build(project_copy, out, "defense-sco", "-f", "pdf") == 1
     err = capsys.readouterr().err
-    assert "defense-sco for analyst: the PDF has" in err and "this audience allows 1" in err
+    assert "defense-sco for analyst: the PDF has" in err and "more than page_limit allows (1)" in err
     assert _snapshot(out) == before
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 
@@ -77,11 +78,11 @@ def test_wrong_usage_exits_2(capsys):
     assert main(["frobnicate"]) == 2
 
 
-def test_unknown_brief_or_audience_exits_1(capsys):
+def test_an_unknown_brief_on_the_command_line_is_wrong_usage(capsys):
     cwd = os.getcwd()
     os.chdir(ROOT)
     try:
-        assert main(["build", "no-such-brief", "-o", "/nonexistent"]) == 1
+        assert main(["build", "no-such-brief", "-o", "/nonexistent"]) == 2
     finally:
         os.chdir(cwd)
     assert "unknown brief 'no-such-brief'" in capsys.readouterr().err
@@ -241,3 +242,47 @@ def test_an_own_section_without_its_text_is_reported_with_the_file_to_write(proj
     open(path, "w").write(text.replace("sections: [bluf,", "sections: [bluff,"))
     assert main(["check", "--facts", f"{project_copy}/facts.yaml", "--templates", t]) == 1
     assert "unknown section 'bluff' (did you mean 'bluf'?)" in capsys.readouterr().err
+
+
+def test_check_lays_out_the_briefs_and_reports_a_page_limit_at_its_line_with_a_preview(project_copy, capsys):
+    t = f"{project_copy}/templates"
+    path = f"{t}/audiences/minister.yaml"
+    text = open(path).read()
+    open(path, "w").write(text.replace("page_limit: 2 ", "page_limit: 1 "))
+    line = next(i for i, ln in enumerate(text.split("\n"), 1) if ln.startswith("page_limit:"))
+    assert main(["check", "--facts", f"{project_copy}/facts.yaml", "--templates", t]) == 1
+    err = capsys.readouterr().err
+    found = re.search(rf"minister\.yaml:{line}:13: trade-outlook for minister: the PDF has 2 pages, 1 more than "
+                      r"page_limit allows \(1\)\n    see it at (\S+\.pdf);", err)
+    assert found, err
+    from pypdf import PdfReader
+
+    assert len(PdfReader(found.group(1)).pages) == 2
+
+
+def test_build_refuses_an_audience_a_brief_is_not_meant_for_unless_asked_and_unknown_names_are_usage_errors(
+        project_copy, capsys):
+    args = ["build", "--facts", f"{project_copy}/facts.yaml", "--templates", f"{project_copy}/templates",
+            "-o", f"{project_copy}/out", "-f", "md"]
+    assert main(args + ["defense-sco", "-a", "business"]) == 2
+    assert "defense-sco is not meant for the audience 'business'" in capsys.readouterr().err
+    assert not os.path.exists(f"{project_copy}/out")
+    assert main(args + ["defense-sco", "-a", "business", "--any-audience"]) == 0
+    assert os.path.exists(f"{project_copy}/out/defense-sco.business.md")
+    assert main(args + ["-a", "ministr"]) == 2
+    assert "unknown audience 'ministr' (did you mean 'minister'?)" in capsys.readouterr().err
+    assert main(args + ["trade-outlok"]) == 2
+    assert main(args + ["-a", "business"]) == 0  # every brief meant for the business audience, and no other
+    out = capsys.readouterr().out
+    assert "trade-outlook.business.md" in out and "defense-sco.business.md" not in out
+
+
+def test_a_template_error_is_reported_once_naming_the_audiences_it_stops(project_copy, capsys):
+    t = f"{project_copy}/templates"
+    path = f"{t}/briefs/connectivity.md.j2"
+    text = open(path).read()
+    open(path, "w").write(text.replace("{% block background %}", "{% block background %}\n{{ say(\"nope.fact\") }}"))
+    assert main(["check", "--facts", f"{project_copy}/facts.yaml", "--templates", t]) == 1
+    err = capsys.readouterr().err
+    assert err.count("unknown fact id 'nope.fact'") == 1
+    assert "(in connectivity for analyst, business)" in err, err  # the minister has no background section
