@@ -42,6 +42,10 @@ _START = (MappingStartEvent, SequenceStartEvent)
 _END = (MappingEndEvent, SequenceEndEvent)
 
 
+_ITEM = re.compile(r"\[\d+\]$")
+"""The end of where a list item stands, e.g. `facts[105]`."""
+
+
 def _a(noun: str) -> str:
     """`a fact`, `an audience`."""
     return ("an " if noun[:1] in "aeiou" else "a ") + noun
@@ -391,6 +395,10 @@ class Record(Kind):
             if value is INVALID:
                 ok = ok and not spec.required  # a bad optional field is reported, and the record kept
                 value = spec.default
+            elif key == "id" and isinstance(value, str) and _ITEM.search(where):
+                # from here on, problems name the item as a person would: "fact 'trade.volume', statement"
+                where = f"{self.name} {value!r}"
+                prefix = where + ", "
             out[key] = value
         for key, spec in fields.items():
             if key not in positions:

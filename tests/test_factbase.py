@@ -40,7 +40,7 @@ def test_an_alias_in_an_otherwise_valid_place_is_refused_where_it_stands(tmp_pat
     with pytest.raises(InputError) as e:
         load(str(path))
     assert [str(p).split("\n")[0].split("facts.yaml:")[1] for p in e.value.problems] == [
-        "11:13: facts[2].topics: a YAML alias (*t) stands here"]
+        "11:13: fact 'trade.volume', topics: a YAML alias (*t) stands here"]
 
 
 def test_the_fact_base_covers_the_five_articles():
@@ -101,3 +101,17 @@ def test_docs_describe_every_field_of_the_schema():
     docs = open(os.path.join(ROOT, "docs", "facts.md"), encoding="utf-8").read()
     missing = sorted(n for n in names if f"`{n}`" not in docs)
     assert not missing, f"docs/facts.md does not describe {missing}"
+
+
+def test_problems_name_a_fact_by_its_id_and_an_audience_with_its_article(tmp_path):
+    from briefing.briefs import AUDIENCE
+    from briefing.schema import load_record
+
+    found, _ = problems_of(os.path.join(ROOT, "tests", "data", "bad", "wrong-types.yaml"),
+                           lambda name: load(name) and [])
+    assert "fact 'trade.volume', topics:" in found and "facts[" not in found
+    path = tmp_path / "press.yaml"
+    path.write_text("label: Press\ndescription: d\ndetail: summary\n")
+    with pytest.raises(InputError) as e:
+        load_record(str(path), AUDIENCE)
+    assert "missing field 'sections' in an audience" in str(e.value)

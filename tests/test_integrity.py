@@ -249,8 +249,8 @@ def test_check_refuses_a_judgment_with_an_unknown_term_level_or_fact(project_cop
                                             .replace("confidence: moderate", "confidence: medium", 1))
     assert main(args) == 1
     err = capsys.readouterr().err
-    assert "trade-outlook.yaml:9:17: judgments[1].likelihood: 'probably' is not one of: almost no chance," in err
-    assert "trade-outlook.yaml:10:17: judgments[1].confidence: 'medium' is not one of: low, moderate, high" in err
+    assert "trade-outlook.yaml:9:17: judgment 'trade-stays-small', likelihood: 'probably' is not one of: almost no chance," in err
+    assert "trade-outlook.yaml:10:17: judgment 'trade-stays-small', confidence: 'medium' is not one of: low, moderate, high" in err
     open(path, "w", encoding="utf-8").write(text.replace("[trade.volume-2023,", "[trade.volume-2032,", 1))
     assert main(args) == 1
     err = capsys.readouterr().err
