@@ -398,7 +398,8 @@ class _KeepWithFirstLines(KeepTogether):
         used = last.getSpaceBefore()
         for f in leads:
             used += f.wrap(aW, aH)[1] + f.getSpaceAfter()
-        if leads and used < aH:
+        # Only text is split so; a table (or anything else) that does not fit moves on with its caption.
+        if leads and isinstance(last, (Noted, Paragraph)) and used + last.wrap(aW, aH)[1] > aH and used < aH:
             parts = last.split(aW, aH - used)
             if len(parts) >= 2:
                 return leads + parts
