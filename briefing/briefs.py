@@ -102,6 +102,11 @@ def load_audiences(templates: str) -> dict[str, Audience]:
     audiences = {}
     problems = []
     for name, path, data in _collect(os.path.join(templates, "audiences"), AUDIENCE):
+        for own in data["own_sections"]:
+            if own in SECTIONS:
+                problems.append(Problem(path, *data["_positions"]["own_sections"],
+                                        f"own section {own!r} has the name of a shared section",
+                                        "give it a name of its own, e.g. lines_to_take"))
         known = SECTIONS + tuple(data["own_sections"])
         for section in data["sections"]:
             if section not in known:

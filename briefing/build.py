@@ -67,6 +67,15 @@ class Project:
             judgments = load_judgments(templates, fb)
         except InputError as e:
             problems.extend(e.problems)
+        if judgments is not None and briefs is not None:
+            from briefing.errors import did_you_mean
+
+            for name in judgments:
+                if name not in briefs:
+                    problems.append(Problem(os.path.join(templates, "judgments", name + ".yaml"), 0, 0,
+                                            f"key judgments for {name!r}, which is not a brief"
+                                            f"{did_you_mean(name, briefs)}",
+                                            "name the file after its brief: templates/judgments/BRIEF.yaml"))
         if problems:
             raise InputError(problems)
         return cls(fb, templates, audiences, briefs, style, wording, judgments)
@@ -79,6 +88,7 @@ class Project:
         named. Unknown names, and a brief named for an audience it is not meant for, are UsageErrors."""
         from briefing.errors import UsageError, did_you_mean
 
+        briefs, audiences = list(dict.fromkeys(briefs)), list(dict.fromkeys(audiences))
         wrong = [f"unknown brief {n!r}{did_you_mean(n, self.briefs)}; known briefs: {', '.join(self.briefs)}"
                  for n in briefs if n not in self.briefs]
         wrong += [f"unknown audience {n!r}{did_you_mean(n, self.audiences)}; known audiences: "
@@ -96,6 +106,10 @@ class Project:
                     raise UsageError(f"{name} is not meant for the audience {a!r} (its audiences: "
                                      f"{', '.join(meant)}); add {a} to `audiences:` in {brief.path}, "
                                      "or pass --any-audience to build it anyway")
+        for a in audiences:
+            if not any(audience.name == a for _, audience in pairs):
+                raise UsageError(f"no brief is meant for the audience {a!r}; add {a} to the `audiences:` of the "
+                                 "briefs it should get, or name them with --any-audience")
         return pairs
 
 
@@ -382,8 +396,9 @@ def page_limit_problems(jobs: list[Job], pages: dict[str, int], made: dict[str, 
         if pages[job.path] > limit:
             over = pages[job.path] - limit
             hint = "shorten the brief's template for this audience, or raise page_limit"
-            if made and job.path in made:
-                hint = f"see it at {_preview(job.path, made[job.path])}; " + hint
+            preview = _preview(job.path, made[job.path]) if made and job.path in made else None
+            if preview:
+                hint = f"see it at {preview}; " + hint
             line, column = audience.settings["_positions"].get("page_limit", (audience.settings["_line"], 0))
             problems.append(Problem(audience.path, line, column,
                                     f"{brief} for {audience.name}: the PDF has {pages[job.path]} pages, {over} "
@@ -391,17 +406,17 @@ def page_limit_problems(jobs: list[Job], pages: dict[str, int], made: dict[str, 
     return problems
 
 
-def _preview(path: str, data: bytes) -> str:
-    """Write an over-long PDF where the user can look at it without touching the output folder."""
+def _preview(path: str, data: bytes) -> str | None:
+    """Write an over-long PDF to a new private folder, outside the output folder, for the user to look at;
+    return its path, or None if it cannot be written (the problem is reported all the same)."""
     import tempfile
 
-    folder = os.path.join(tempfile.gettempdir(), "briefing-preview")
-    os.makedirs(folder, exist_ok=True)
-    final = os.path.join(folder, os.path.basename(path))
-    fd, tmp = tempfile.mkstemp(dir=folder, suffix=".pdf")
-    with os.fdopen(fd, "wb") as f:
-        f.write(data)
-    os.replace(tmp, final)
+    try:
+        final = os.path.join(tempfile.mkdtemp(prefix="briefing-preview-"), os.path.basename(path))
+        with open(final, "xb") as f:
+            f.write(data)
+    except OSError:
+        return None
     return final
 
 

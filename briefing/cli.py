@@ -194,6 +194,11 @@ def cmd_check(args) -> int:
         raise InputError(problems)
     for warning in template_digits(project.templates):
         print(warning, file=sys.stderr)
+    for name, brief in project.briefs.items():
+        if name not in project.judgments:
+            print(Problem(brief.path, 0, 0, f"warning: {name} has no key judgments, so its key judgments, "
+                          "recommendations and what to watch are left out",
+                          f"write them in templates/judgments/{name}.yaml (see docs/editing.md)"), file=sys.stderr)
     composer = Composer(fb, project.templates, project.wording, project.judgments)
     used: set[str] = set()
     for brief, audience in pairs:

@@ -32,9 +32,10 @@ class FactView:
     statement: Md
     """The claim worded for its kind, with its hedges and caveat; no footnote mark (say() adds one)."""
     label: Md
-    """The short name for tables, or the statement."""
+    """The short name for tables, or the worded statement."""
     value: Md | None
-    """The typed value written out, e.g. `US$17 million`; marked as an estimate when derived."""
+    """The typed value written out with its hedges, e.g. `US$17 million (single source)`; marked as an estimate
+    when derived."""
     as_of: Md
     """The value's as-of date written out, or empty."""
     typed: Value | None
@@ -172,7 +173,10 @@ class Wordsmith:
             value = escape(str(v))
             if f.estimate:
                 value = Md(value + " (" + escape(self.wording.hedge("estimate", "words")) + ")")
-        return FactView(f.id, self.sentence(f, hedge), escape(f.label or f.statement), value,
+        sentence = self.sentence(f, hedge)
+        if value is not None:
+            value = Md(value + hedge)
+        return FactView(f.id, sentence, escape(f.label) if f.label else sentence, value,
                         escape(v.as_of_text) if v else Md(""), v, f.topics, f.kind, _opt(f.by), f.confidence,
                         len(f.source_ids) == 1, f.estimate, hedge, _names(self.fb, f.cite), f.cite)
 
@@ -210,6 +214,8 @@ class _Notes:
         self.nonce = secrets.token_hex(6)  # a template cannot type a mark that passes for a helper's own
         self.PLACEHOLDER = re.compile(rf"\[\^c{self.nonce}-(\d+)\]")
         self.sourcing_mark = f"@@sourcing-{self.nonce}@@"
+        self.bibliography_mark = f"@@bibliography-{self.nonce}@@"
+        """Where the list of sources goes: written once the whole brief is known, wherever it stands."""
         """Where sourcing_note() was called: the note is written there once the whole brief is known."""
 
     def mark(self, cites: tuple[Citation, ...]) -> Md:
@@ -241,6 +247,10 @@ class _Notes:
 
         if self.sourcing is not None:
             body = body.replace(self.sourcing_mark, self.sourcing)
+        if self.bibliography_mark in body:
+            cited = sorted(self.cited_sources(), key=citations.bibliography_key)
+            body = body.replace(self.bibliography_mark,
+                                "\n".join(f"- {citations.bibliography_entry(s)}" for s in cited))
         body = self.PLACEHOLDER.sub(number, body)
         notes = "\n".join(f"[^{i}]: {t}" for i, t in enumerate(texts, 1))
         return body.rstrip("\n") + "\n" + ("\n" + notes + "\n" if notes else "")
@@ -399,6 +409,7 @@ class Composer:
             "fact": fact, "cite": cite, "say": say, "facts": facts, "figures": figures, "disputes": disputes,
             "dispute": dispute, "sources": sources, "judgments": judgments,
             "sourcing_note": lambda: Md(notes.sourcing_mark),
+            "bibliography": lambda: Md(notes.bibliography_mark),
             "own_section": own_section,
             "own_heading": lambda name: escape(own.get(name, name)),
             "show": lambda section: section in sections,
@@ -484,7 +495,8 @@ class Composer:
         from dataclasses import fields
 
         names = {"brief", "audience", "meta", "date", "ui", "loop", "fact", "cite", "say", "facts", "figures",
-                 "disputes", "dispute", "sources", "judgments", "sourcing_note", "show", "label", "own_section",
+                 "disputes", "dispute", "sources", "judgments", "sourcing_note", "bibliography", "show", "label",
+                 "own_section",
                  "own_heading"}
         for view in (FactView, ClaimView, DisputeView, SourceView, JudgmentView):
             names.update(f.name for f in fields(view))

@@ -13,18 +13,20 @@ import re
 from decimal import Decimal, InvalidOperation
 
 from briefing.errors import Problem
-from briefing.factbase import MONTHS, Dispute, Fact, FactBase, Value
+from briefing.factbase import MONTHS, Dispute, FactBase, Value
 
 _WORDS = {w: n for n, w in enumerate(
     "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
     "seventeen eighteen nineteen twenty".split())}
 _WORDS.update({"thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90,
                "hundred": 100, "dozen": 12})
-_SCALES = {"thousand": 10**3, "million": 10**6, "m": 10**6, "mn": 10**6, "billion": 10**9, "bn": 10**9,
-           "trillion": 10**12}
-_NUMBER = re.compile(r"(?<![\w.])(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?(?:\s*(thousand|million|billion|trillion|mn|bn|m)\b)?",
-                     re.IGNORECASE)
-_YEAR_RANGE = re.compile(r"\b((?:19|20)\d\d)\s*[-–—/]\s*(\d\d)\b")
+_SCALES = {"thousand": 10**3, "lakh": 10**5, "lakhs": 10**5, "million": 10**6, "m": 10**6, "mn": 10**6,
+           "crore": 10**7, "crores": 10**7, "billion": 10**9, "bn": 10**9, "trillion": 10**12}
+# 50,000,000 and the South Asian 5,00,00,000; then an optional scale word ("17 million", "2 crore").
+_NUMBER = re.compile(r"(?<![\w.])(\d{1,3}(?:,\d{3})+|\d{1,2}(?:,\d\d)+,\d{3}|\d+)(?:\.(\d+))?"
+                     r"(?:\s*(thousand|lakhs?|million|crores?|billion|trillion|mn|bn|m)\b)?", re.IGNORECASE)
+# 2025–27 (not the middle of a date such as 2024-11-25)
+_YEAR_RANGE = re.compile(r"(?<![\d-])((?:19|20)\d\d)\s*[-–—/]\s*(\d\d)\b(?![-/]\d)")
 _WORD = re.compile(r"[a-z]+")
 # "may" is a verb far more often than a month: only a capitalised May counts (see months()).
 _MONTH_NAMES = {name.lower(): i for i, m in enumerate(MONTHS, 1) for name in (m, m[:3]) if m != "May"}
@@ -55,15 +57,25 @@ def numbers(text: str) -> set[Decimal]:
         found.add(Decimal(mo.group(1)[:2] + mo.group(2)))
     words = _WORD.findall(text.lower())
     for i, w in enumerate(words):
-        # "one" is a pronoun more often than a figure, and "the two" names a pair (the two countries).
-        if w == "one" or (w == "two" and i and words[i - 1] == "the"):
+        nxt = words[i + 1] if i + 1 < len(words) else ""
+        scale = _SCALES[nxt] if nxt in _SCALES and nxt not in ("m", "mn", "bn") else 1
+        # "one" is a pronoun more often than a figure, and "the two" names a pair (the two countries); but
+        # "one million" and "a million" are figures.
+        if w in ("one", "a") and scale > 1:
+            found.add(Decimal(scale).normalize())
             continue
-        if w in _WORDS:
-            n = Decimal(_WORDS[w])
-            nxt = words[i + 1] if i + 1 < len(words) else ""
-            if nxt in _SCALES and nxt not in ("m", "mn", "bn"):
-                n *= _SCALES[nxt]
-            found.add(n.normalize())
+        if w not in _WORDS or w == "one" or (w == "two" and i and words[i - 1] == "the"):
+            continue
+        if w == "hundred" and i and _WORDS.get(words[i - 1], 10) < 10:
+            continue  # counted with its units ("two hundred")
+        n = _WORDS[w]
+        if 20 <= n < 100 and n % 10 == 0 and _WORDS.get(nxt, 10) < 10:  # twenty-five
+            continue  # counted with its units below
+        if i and n < 10 and _WORDS.get(words[i - 1], 0) in range(20, 100, 10):
+            n += _WORDS[words[i - 1]]
+        if nxt == "hundred" and n < 10:  # two hundred
+            n *= 100
+        found.add((Decimal(n) * scale).normalize())
     return found
 
 
@@ -110,16 +122,16 @@ def provenance(fb: FactBase) -> list[Problem]:
             derived |= numbers(d.value)
             derived |= {Decimal(x) for x in re.findall(r"\d+", d.value)}
         missing: list[tuple[str, str]] = []
+        derived_months = months(" ".join(d.value for d in f.derived))
         for field in ("statement", "label"):
             text = getattr(f, field) or ""
             for n in sorted(numbers(text) - have - derived):
                 missing.append((field, _number_text(n)))
-            for m in sorted(months(text) - have_months):
-                if not (derived & {Decimal(m)}) and MONTHS[m - 1] not in " ".join(d.value for d in f.derived):
-                    missing.append((field, MONTHS[m - 1]))
+            for m in sorted(months(text) - have_months - derived_months):
+                missing.append((field, MONTHS[m - 1]))
         if f.value is not None:
             for shown, need, need_months in _value_parts(f.value):
-                if (need - have - derived) or (need_months - have_months and not derived):
+                if (need - have - derived) or (need_months - have_months - derived_months):
                     missing.append(("value", shown))
         for field, what in missing:
             line, column = f.positions.get(field, (f.line, 1))

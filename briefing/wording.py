@@ -77,10 +77,46 @@ class Wording:
         return singular if count == 1 else plural
 
 
+# What each wording must keep, so that no edit can drop a claim, its attribution or a hedge.
+_NEEDS = {("kinds", "reported"): ("{claim}|{Claim}",), ("kinds", "said"): ("{claim}|{Claim}",),
+          ("kinds", "assessment"): ("{claim}|{Claim}", "{by}"), ("kinds", "unconfirmed"): ("{claim}|{Claim}",),
+          ("caveat",): ("{caveat}",), ("likelihood",): ("{term}", "{range}"), ("confidence",): ("{level}",)}
+
+
+def _visible(text: str) -> bool:
+    import unicodedata
+
+    return any(not c.isspace() and unicodedata.category(c) not in ("Cf", "Cc", "Zs") for c in text)
+
+
 def load_wording(templates: str) -> Wording:
-    """Return the wording file of `templates`; raise InputError if it is missing or bad."""
+    """Return the wording file of `templates`; raise InputError if it is missing or bad.
+
+    Every kind keeps its claim (and an assessment its `{by}`), the caveat its text, and every hedge and marker
+    something a reader can see: the wording may be restyled or translated, never switched off."""
     path = os.path.join(templates, "wording.yaml")
     if not os.path.isfile(path):
         raise InputError(Problem(path, 0, 0, "the wording file is missing",
                                  "restore templates/wording.yaml from the repository; briefs need it"))
-    return Wording(path, load_record(path, WORDING))
+    data = load_record(path, WORDING)
+    problems = []
+    for keys, needs in _NEEDS.items():
+        record = data
+        for key in keys[:-1]:
+            record = record[key]
+        text = record[keys[-1]]
+        for need in needs:
+            if not any(n in text for n in need.split("|")):
+                line, column = record["_positions"][keys[-1]]
+                problems.append(Problem(path, line, column, f"{'.'.join(keys)}: {text!r} leaves out "
+                                        f"{need.replace('|', ' or ')}", "keep every {placeholder} the example shows; "
+                                        "it is how briefs print the claim, who holds it and how sure the desk is"))
+    for group in ("hedges", "markers"):
+        for name in HEDGES:
+            if not _visible(data[group][name]):
+                line, column = data[group]["_positions"][name]
+                problems.append(Problem(path, line, column, f"{group}.{name}: nothing a reader can see",
+                                        "hedges and markers cannot be switched off; write words or a mark"))
+    if problems:
+        raise InputError(problems)
+    return Wording(path, data)

@@ -286,3 +286,46 @@ def test_a_template_error_is_reported_once_naming_the_audiences_it_stops(project
     err = capsys.readouterr().err
     assert err.count("unknown fact id 'nope.fact'") == 1
     assert "(in connectivity for analyst, business)" in err, err  # the minister has no background section
+
+
+def test_a_judgments_file_that_names_no_brief_is_reported(project_copy, capsys):
+    t = f"{project_copy}/templates"
+    os.rename(f"{t}/judgments/trade-outlook.yaml", f"{t}/judgments/trade-outlok.yaml")
+    assert main(["check", "--facts", f"{project_copy}/facts.yaml", "--templates", t]) == 1
+    err = capsys.readouterr().err
+    assert "key judgments for 'trade-outlok', which is not a brief (did you mean 'trade-outlook'?)" in err
+
+
+def test_sources_listed_first_still_list_every_source_and_an_own_section_cannot_take_a_shared_name(
+        project_copy, capsys):
+    t = f"{project_copy}/templates"
+    path = f"{t}/audiences/business.yaml"
+    text = open(path).read()
+    open(path, "w").write(text.replace("sections: [bluf, background, analysis, key_figures, disputes, outlook, "
+                                       "sourcing, sources]", "sections: [sources, bluf, background, analysis]"))
+    out = f"{project_copy}/out"
+    assert main(["build", "--facts", f"{project_copy}/facts.yaml", "--templates", t, "-o", out, "-f", "md",
+                 "trade-outlook", "-a", "business"]) == 0
+    md = open(f"{out}/trade-outlook.business.md").read()
+    sources = md.split("# Sources\n")[1].split("\n# ")[0]
+    assert sources.count("\n- ") >= 4 and "Akram, Khalid Taimur." in sources
+    open(path, "w").write(text.replace("labels:", "own_sections: {bluf: Mine}\nlabels:"))
+    assert main(["check", "--facts", f"{project_copy}/facts.yaml", "--templates", t]) == 1
+    assert "own section 'bluf' has the name of a shared section" in capsys.readouterr().err
+
+
+def test_an_audience_no_brief_is_meant_for_is_wrong_usage(project_copy, capsys):
+    t = f"{project_copy}/templates"
+    assert main(["new", "audience", "press", "--from", "analyst", "--templates", t]) == 0
+    assert main(["build", "--facts", f"{project_copy}/facts.yaml", "--templates", t, "-o", f"{project_copy}/out",
+                 "-a", "press"]) == 2
+    assert "no brief is meant for the audience 'press'" in capsys.readouterr().err
+
+
+def test_the_docx_footer_keeps_its_spaces(built):
+    import zipfile
+
+    with zipfile.ZipFile(os.path.join(built, "trade-outlook.minister.docx")) as z:
+        footer = z.read("word/footer1.xml").decode("utf-8")
+    assert "FOR OFFICIAL USE · Page </w:t>" in footer.replace('xml:space="preserve">', ">")
+    assert "> of </w:t>" in footer.replace('xml:space="preserve">', ">")

@@ -73,7 +73,9 @@ def test_the_real_fact_base_passes_every_lint_and_every_fact_reaches_a_brief(cap
 @pytest.mark.parametrize("text, expected", [
     ("$50 million", {50_000_000}), ("US$50 million", {50_000_000}), ("50,000,000", {50_000_000}),
     ("fifty million", {50_000_000}), ("2025–27", {2025, 27, 2027}), ("a three-day visit", {3}),
-    ("12.5%", {12.5}), ("one columnist and the two leaders", set()),
+    ("12.5%", {12.5}), ("one columnist and the two leaders", set()), ("one million", {1_000_000}),
+    ("a million", {1_000_000}), ("twenty-five", {25}), ("two hundred", {200}), ("10,00,000", {1_000_000}),
+    ("2 crore", {20_000_000}), ("on 2024-11-25", {2024, 11, 25}),
 ])
 def test_numbers_are_normalised_before_they_are_compared(text, expected):
     assert {float(n) for n in numbers(text)} == {float(n) for n in expected}
@@ -220,7 +222,6 @@ def test_no_audience_can_print_a_claim_without_its_kind_and_hedges(project_copy)
     out = os.path.join(project_copy, "out")
     assert main(["build", "kinds", "--facts", os.path.join(project_copy, "facts.yaml"), "--templates", templates,
                  "-o", out]) == 0
-    fb = load(os.path.join(project_copy, "facts.yaml"))
     texts = _texts(out)
     assert sorted(texts) == ["kinds.analyst", "kinds.business", "kinds.minister"]
     for name, (pdf, docx) in texts.items():
@@ -233,11 +234,18 @@ def test_no_audience_can_print_a_claim_without_its_kind_and_hedges(project_copy)
             assert "caveat: Moscow is not in Belarus" in text
 
 
-def test_figures_tables_never_show_a_desk_estimate(built):
+def test_figures_tables_never_show_a_desk_estimate_or_an_unreported_kind(built):
+    fb = load(os.path.join(ROOT, "facts.yaml"))
+    excluded = [f for f in fb.facts.values() if f.estimate or f.kind != "reported"]
+    labelled = [f for f in excluded if f.label]
+    rows = 0
     for path in glob.glob(os.path.join(built, "*.md")):
         md = open(path, encoding="utf-8").read()
-        table = md.split("Table:")[0].split("| Figure")[-1] if "| Figure" in md else ""
-        assert "estimate" not in table, path
+        for line in md.split("Table:")[0].split("| Figure")[-1].split("\n")[2:] if "| Figure" in md else []:
+            if line.startswith("|"):
+                rows += 1
+                assert not any(line.startswith(f"| {f.label} |") for f in labelled), (path, line)
+    assert rows >= 5
 
 
 def test_check_refuses_a_judgment_with_an_unknown_term_level_or_fact(project_copy, capsys):
@@ -265,3 +273,36 @@ def test_a_disputed_question_stays_with_its_claims_in_the_docx(built):
     questions = [p for p in document.paragraphs if p.text.endswith("?") and p.runs and all(r.bold for r in p.runs if r.text.strip())]
     assert len(questions) >= 3
     assert all(p.paragraph_format.keep_with_next for p in questions)
+
+
+@pytest.mark.parametrize("key, value, message", [
+    ("  assessment: \"According to {by}, {claim}\"", "  assessment: \"{Claim}\"", "kinds.assessment: '{Claim}' leaves out {by}"),
+    ("  unconfirmed: \"According to unconfirmed reports, {claim}\"", "  unconfirmed: \"Reports say\"",
+     "kinds.unconfirmed: 'Reports say' leaves out {claim} or {Claim}"),
+    ("  single_source: \"[S]\"", "  single_source: \"\\u200b\"", "markers.single_source: nothing a reader can see"),
+])
+def test_the_wording_file_cannot_switch_off_attribution_or_hedges(project_copy, capsys, key, value, message):
+    path = os.path.join(project_copy, "templates", "wording.yaml")
+    text = open(path, encoding="utf-8").read()
+    assert key in text
+    open(path, "w", encoding="utf-8").write(text.replace(key, value))
+    assert main(["check", "--facts", os.path.join(project_copy, "facts.yaml"),
+                 "--templates", os.path.join(project_copy, "templates")]) == 1
+    assert message in capsys.readouterr().err
+
+
+def test_a_facts_label_and_value_print_with_its_kind_and_hedges(project_copy):
+    templates = os.path.join(project_copy, "templates")
+    path = os.path.join(templates, "briefs", "trade-outlook.md.j2")
+    text = open(path, encoding="utf-8").read()
+    open(path, "w", encoding="utf-8").write(text.replace("{% block background %}", '{% block background %}\n'
+                                            '{{ fact("trade.volume-low").label }} | '
+                                            '{{ fact("trade.business-forum-eight-mous").value }}\n'))
+    from briefing.build import Project
+    from briefing.compose import Composer
+
+    project = Project.load(os.path.join(project_copy, "facts.yaml"), templates)
+    md = Composer(project.facts, project.templates).compose(project.briefs["trade-outlook"],
+                                                            project.audiences["business"]).markdown
+    assert "According to Muhammad Zahid Rifat, trade between Pakistan and Belarus is embarrassingly low" in md
+    assert "8 MoUs (moderate confidence; single source)" in md

@@ -170,20 +170,25 @@ def test_superscripts_in_table_cells_have_room_above(built):
     assert checked >= 5
 
 
+def _plain(text: str) -> str:
+    return " ".join(re.sub(r"\[\^\d+\]|[*\\]", "", text).split())
+
+
 def test_the_bottom_line_states_judgments_and_repeats_no_sentence_of_the_analysis(built):
+    term = (r"\((?:almost no chance|very unlikely|unlikely|roughly even chance|likely|very likely|almost certain), "
+            r"\d+–\d+%; (?:low|moderate|high) confidence\)")
     for path in glob.glob(os.path.join(built, "*.md")):
         md = open(path, encoding="utf-8").read().split("\n[^1]:")[0]
         sections = re.split(r"(?m)^# ", md)
         bluf = [s for s in sections if s.startswith(("Key judgments", "Bottom line", "In brief"))]
         assert bluf, path
-        rest = "\n".join(s for s in sections if s not in bluf)
-        rest = " ".join(re.sub(r"\[\^\d+\]", "", rest).split())
-        for sentence in re.split(r"(?<=[.!?])\s+", re.sub(r"\[\^\d+\]", "", bluf[0].split("\n", 1)[1])):
-            sentence = " ".join(sentence.strip("-*0123456789. ").split())
-            if len(sentence.split()) >= 5:
-                assert sentence not in rest, (path, sentence)
-        assert re.search(r"\((?:almost no chance|very unlikely|unlikely|roughly even chance|likely|very likely|"
-                         r"almost certain), \d+–\d+%; (?:low|moderate|high) confidence\)", bluf[0]), path
+        rest = _plain("\n".join(s for s in sections if s not in bluf))
+        judgments = [line for line in bluf[0].split("\n")[1:] if line.startswith(("- ", "1", "2", "3", "4", "5"))]
+        assert judgments, path
+        for line in judgments:
+            assert re.search(term, line), (path, line)
+            judgment = _plain(re.sub(r"^(- |\d+\. )", "", line).split(" (")[0])
+            assert len(judgment.split()) >= 5 and judgment not in rest, (path, judgment)
 
 
 def test_the_ministers_recommendations_are_on_page_1(built):

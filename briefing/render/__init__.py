@@ -23,8 +23,7 @@ def furniture_text(template: str, meta: Meta) -> str:
     text = (template.replace("{handling}", meta.handling).replace("{title}", meta.title)
             .replace("{audience}", meta.audience)
             .replace("{date}", format_date(meta.date) if meta.date else ""))
-    parts = [p.strip() for p in text.split(" · ")]
-    return " · ".join(p for p in parts if p)
+    return " · ".join(p for p in text.split(" · ") if p.strip())
 
 
 def title_line(meta: Meta) -> str:

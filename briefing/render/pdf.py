@@ -24,7 +24,7 @@ from briefing import model as m
 from briefing.render import Visitor, furniture_text, title_line
 from briefing.render.pdf_notes import FrameRef, NoteFrame, Noted, marks_of
 from briefing.render.pdf_notes import MeasuredParagraph
-from briefing.render.pdf_notes import MeasuredParagraph as Paragraph
+from briefing.render.pdf_notes import MeasuredParagraph as Paragraph  # reportlab's Paragraph, measured once per width
 from briefing.style import Style
 
 _FACES = ("regular", "bold", "italic", "bold_italic")
