@@ -253,3 +253,15 @@ def test_bold_and_italic_faces_are_loaded_when_a_paragraph_is_set_in_them(writer
     for face in ("DejaVuSerif-Bold ", "DejaVuSerif-BoldItalic", "DejaVuSans-Oblique"):
         assert face in fonts, fonts
     assert "DejaVuSans-BoldOblique" not in fonts
+
+
+def test_the_running_header_sets_a_chinese_or_urdu_title_in_its_fallback_font(writer, tmp_path):
+    """Header and footer go through the body's text path: the title shows on page 2 in every script."""
+    title = "巴基斯坦 白俄罗斯 · پاکستان بیلاروس"
+    doc = m.Document(meta(title), filler_paragraphs(60), [])
+    path = _render(writer, doc, tmp_path)
+    pages = pdftotext(path).split("\f")
+    assert len(pages) >= 2
+    assert "巴基斯坦 白俄罗斯" in pages[1], pages[1][:200]
+    fonts = subprocess.run(["pdffonts", path], capture_output=True, text=True, check=True).stdout
+    assert "wqy" in fonts.lower() or "WenQuanYi" in fonts

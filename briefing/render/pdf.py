@@ -505,12 +505,13 @@ class PdfWriter:
     def _layout(self, doc: m.Document, timestamp: _dt.datetime, total: int | None, styles: dict):
         """Return (bytes, pages, page of each note, how full the last page is as a share of the frame)."""
         translator = PdfTranslator(styles, self.style, self.fonts)
+        size = _page_size(self.style)
         with MeasuredParagraph.collecting_fonts() as used:
             flowables = translator.visit(doc)
+            furniture = self._furniture(doc.meta, size, styles["furniture"])
         self.fonts.load(used)
         ref = FrameRef()
         flowables = [Noted(f, ref) if marks_of(f) else f for f in flowables]
-        size = _page_size(self.style)
         mg = self.style["margins_mm"]
         frame = NoteFrame(mg["left"] * mm, mg["bottom"] * mm, size[0] - (mg["left"] + mg["right"]) * mm,
                           size[1] - (mg["top"] + mg["bottom"]) * mm, leftPadding=0, rightPadding=0,
@@ -523,7 +524,6 @@ class PdfWriter:
                              leftMargin=mg["left"] * mm, rightMargin=mg["right"] * mm, topMargin=mg["top"] * mm,
                              bottomMargin=mg["bottom"] * mm, initialFontName=self.fonts.names["body"],
                              initialFontSize=self.style["sizes"]["body"])
-        furniture = self._furniture(meta, size)
 
         def on_page_end(canv, _doc):
             frame.draw_notes(canv)
@@ -556,24 +556,35 @@ class PdfWriter:
                 used += translator.notes[number].wrap(width, height)[1]
         return used / height
 
-    def _furniture(self, meta: m.Meta, size):
+    def _furniture(self, meta: m.Meta, size, style: ParagraphStyle):
+        """Return draw(canvas, page, pages) for the running header and footer. Their text goes through the body's
+        text path (fallback fonts for characters the house font lacks, shaping), so a Chinese or Urdu title
+        shows in the header too; a footer that prints the page count is drawn when the count is known."""
         s = self.style
         mg = s["margins_mm"]
+        left, width = mg["left"] * mm, size[0] - (mg["left"] + mg["right"]) * mm
         header = furniture_text(s["header"], meta)
-        font, fsize = self.fonts.names["heading"], s["sizes"]["furniture"]
-        handling_colour = _hex(s["colours"]["handling"])
-
         footer = furniture_text(s["footer"], meta)
+        header_style = ParagraphStyle("Running Header", parent=style, textColor=_hex(s["colours"]["handling"]))
+        footer_style = ParagraphStyle("Running Footer", parent=style, alignment=TA_CENTER)
+
+        def line(text: str, para_style: ParagraphStyle) -> Paragraph:
+            return Paragraph(self.fonts.markup(text, "heading"), para_style)
+
+        def put(canv, p: Paragraph, baseline: float) -> None:
+            _, height = p.wrap(width, size[1])
+            p.drawOn(canv, left, baseline - (height - p.style.fontSize))
+
+        heading = line(header, header_style)
+        line(footer.replace("{page}", "0").replace("{pages}", "0"), footer_style)  # names the fonts it needs
 
         def draw(canv, page: int, pages: int | None) -> None:
             canv.saveState()
-            canv.setFont(font, fsize)
             if page > 1 or not s["different_first_page"]:
-                canv.setFillColor(handling_colour)
-                canv.drawString(mg["left"] * mm, size[1] - mg["top"] * mm + 14, header)
+                put(canv, heading, size[1] - mg["top"] * mm + 14)
                 canv.setStrokeColor(_hex(s["colours"]["rule"]))
                 canv.setLineWidth(0.4)
-                canv.line(mg["left"] * mm, size[1] - mg["top"] * mm + 10, size[0] - mg["right"] * mm,
+                canv.line(left, size[1] - mg["top"] * mm + 10, size[0] - mg["right"] * mm,
                           size[1] - mg["top"] * mm + 10)
             if pages is None and "{pages}" in footer:
                 canv.later(f"footer{page}", lambda c, total: draw_footer(c, page, total))
@@ -582,9 +593,7 @@ class PdfWriter:
             canv.restoreState()
 
         def draw_footer(canv, page: int, pages: int | None) -> None:
-            canv.setFont(font, fsize)
-            canv.setFillColor(_hex(s["colours"]["text"]))
-            text = footer.replace("{page}", str(page)).replace("{pages}", str(pages))
-            canv.drawCentredString(size[0] / 2, mg["bottom"] * mm - 18, text)
+            put(canv, line(footer.replace("{page}", str(page)).replace("{pages}", str(pages)), footer_style),
+                mg["bottom"] * mm - 18)
 
         return draw
