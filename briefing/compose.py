@@ -134,8 +134,6 @@ class Wordsmith:
         self.fb = fb
         self.wording = wording
         self.mode = mode
-        self.used: dict[str, None] = {}
-        """The hedges shown so far, for the markers' legend."""
 
     def hedges(self, f: Fact) -> list[str]:
         names = [f.confidence] if f.confidence != "high" else []
@@ -339,7 +337,6 @@ class Composer:
                     item = fact(item)
                 if isinstance(item, FactView):
                     notes.facts[item.id] = None
-                    words.used.update(dict.fromkeys(words.hedges(fb.facts[item.id])))
                 elif isinstance(item, ClaimView):
                     notes.facts[item.dispute] = None
                 else:
@@ -416,7 +413,7 @@ class Composer:
             "label": lambda section, default: labels.get(section, escape(default)),
         }
 
-    def _sourcing_note(self, notes: _Notes, words: Wordsmith) -> Md:
+    def _sourcing_note(self, notes: _Notes, words: Wordsmith, body: str) -> Md:
         """The sourcing note: the kinds of source the brief rests on, which are unsigned or undated, whether any
         is official, how many of the printed facts rest on one source, and the markers' legend."""
         w = self.wording
@@ -437,8 +434,9 @@ class Composer:
         printed = [self.fb.facts[i] for i in notes.facts if i in self.fb.facts]
         single = sum(1 for f in printed if len(f.source_ids) == 1)
         parts.append(_fill(t["single"], single=str(single), printed=str(len(printed))))
-        if words.mode == "markers" and words.used:
-            items = "; ".join(f"{w.hedge(n, 'markers')} {w.hedge(n, 'words')}" for n in HEDGES if n in words.used)
+        shown = [n for n in HEDGES if escape(w.hedge(n, "markers")) in body]  # the markers the brief prints
+        if words.mode == "markers" and shown:
+            items = "; ".join(f"{w.hedge(n, 'markers')} {w.hedge(n, 'words')}" for n in shown)
             parts.append(_fill(t["legend"], items=escape(items)))
         return Md(" ".join(parts))
 
@@ -487,7 +485,7 @@ class Composer:
                                      f"{brief.name} for {audience.name} (line {line} of its Markdown)",
                                      "remove it from the template or the audience file; documents cannot hold it"))
         if notes.sourcing_mark in body:
-            notes.sourcing = self._sourcing_note(notes, words)
+            notes.sourcing = self._sourcing_note(notes, words, body)
         return Composed(notes.finish(body), meta, frozenset(notes.facts))
 
     def _names(self, brief: Brief) -> set[str]:
