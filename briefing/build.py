@@ -158,6 +158,8 @@ class Job:
     """Digest of the composed brief, its format and the renderers' inputs: equal keys give equal bytes."""
     limit: tuple | None = None
     """(audience, brief name, page limit) for a PDF whose audience limits its pages."""
+    used: frozenset = frozenset()
+    """Ids of the facts and disputed questions the brief prints."""
 
 
 @dataclass
@@ -258,7 +260,7 @@ def plan_jobs(project: Project, pairs: list[tuple[Brief, Audience]], formats: li
             key = _digest(fmt, composed.markdown, composed.meta, "" if fmt == "md" else renderers)
             limit = audience.settings["page_limit"] if fmt == "pdf" else None
             jobs.append(Job(f"{base}.{fmt}", fmt, composed.markdown, composed.meta, key,
-                            (audience, brief.name, limit) if limit else None))
+                            (audience, brief.name, limit) if limit else None, composed.used))
     if failed:  # one report per problem, naming the briefs and audiences it stops
         raise InputError([Problem(p.file, p.line, p.column, f"{p.message} (in {_affected(where)})", p.hint)
                           for p, where in failed.items()])

@@ -161,8 +161,8 @@ def cmd_build(args) -> int:
 
 
 def cmd_check(args) -> int:
-    from briefing.build import default_jobs, render
-    from briefing.compose import Composer, template_digits
+    from briefing.build import default_jobs, plan_jobs, render
+    from briefing.compose import template_digits
     from briefing.lint import lint, unused
 
     project = _project(args)
@@ -175,8 +175,10 @@ def cmd_check(args) -> int:
             raise InputError(Problem(args.corpus, 0, 0, "corpus folder not found"))
         problems.extend(verify(fb, args.corpus))
     pairs = project.plan([], [])  # each brief for the audiences it is meant for
+    used: set[str] = set()
     try:
-        render(project, pairs, ["md"], "out")
+        for job in plan_jobs(project, pairs, ["md"], "out"):  # composes each brief once, for each audience
+            used |= job.used
         # Page limits: the PDFs of the audiences that have one are laid out (in memory) and counted.
         limited = [(b, a) for b, a in pairs if a.settings["page_limit"]]
         if limited:
@@ -199,10 +201,6 @@ def cmd_check(args) -> int:
             print(Problem(brief.path, 0, 0, f"warning: {name} has no key judgments, so its key judgments, "
                           "recommendations and what to watch are left out",
                           f"write them in templates/judgments/{name}.yaml (see docs/editing.md)"), file=sys.stderr)
-    composer = Composer(fb, project.templates, project.wording, project.judgments)
-    used: set[str] = set()
-    for brief, audience in pairs:
-        used |= composer.compose(brief, audience).used
     quotes = sum(len(f.cite) for f in fb.facts.values())
     print(f"{fb.path}: {len(fb.facts)} facts, {len(fb.disputes)} disputed questions, {len(fb.sources)} sources, "
           f"{quotes} quotes" + (" verified against " + args.corpus if args.corpus else ""))
