@@ -226,7 +226,7 @@ def test_one_layout_pass_gives_the_pages_of_the_two_pass_reference(writer, tmp_p
 
 
 def test_fallback_fonts_are_loaded_only_when_a_character_needs_them():
-    from briefing.render.pdf import Fonts
+    from briefing.render.pdf_fonts import Fonts
 
     fonts = Fonts(Project.load(f"{ROOT}/facts.yaml", f"{ROOT}/templates").style)
     assert len(fonts.fallback_files) >= 2 and fonts.fallbacks == []
