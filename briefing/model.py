@@ -51,11 +51,14 @@ class Link:
 
 
 @dataclass
-class FootnoteRef:
-    """The mark in the text that points to a footnote."""
+class Note:
+    """A footnote, where its mark stands in the text (pandoc's `Note [Block]`): shown as a numbered mark,
+    its body at the foot of the mark's page."""
 
     number: int
-    """The note's number, from 1, in order of first reference."""
+    """The note's number, from 1, in document order: the number its mark shows."""
+    children: list = field(default_factory=list)
+    """Block nodes of the note's body: paragraphs, lists, tables, quotes."""
 
 
 @dataclass
@@ -145,16 +148,6 @@ class ThematicBreak:
 
 
 @dataclass
-class Footnote:
-    """A note at the foot of the page of its mark."""
-
-    number: int
-    """The note's number, matching its FootnoteRef."""
-    children: list = field(default_factory=list)
-    """Block nodes, usually one Paragraph."""
-
-
-@dataclass
 class Meta:
     """What a brief is: shown in its title block and written into the file's properties."""
 
@@ -180,19 +173,17 @@ class Meta:
 
 @dataclass
 class Document:
-    """A whole brief: its metadata, its body and its footnotes."""
+    """A whole brief: its metadata and its body (notes are inside the body, at their marks)."""
 
     meta: Meta
     """Title block and file properties."""
     children: list = field(default_factory=list)
     """Block nodes of the body."""
-    footnotes: list = field(default_factory=list)
-    """Footnote nodes, numbered 1..n in order of reference."""
 
 
-INLINE_TYPES = (Text, Emph, Strong, Code, Link, FootnoteRef, LineBreak)
+INLINE_TYPES = (Text, Emph, Strong, Code, Link, Note, LineBreak)
 BLOCK_TYPES = (Heading, Paragraph, ListItem, BulletList, OrderedList, BlockQuote, TableCell, Table, ThematicBreak,
-               Footnote, Document)
+               Document)
 NODE_TYPES = INLINE_TYPES + BLOCK_TYPES
 
 
@@ -226,9 +217,11 @@ def dump(node, indent: int = 0) -> str:
 
 
 def plain_text(nodes: list) -> str:
-    """Return the text of inline nodes without marks or formatting."""
+    """Return the text of inline nodes without note marks, notes or formatting."""
     out = []
     for n in nodes:
+        if isinstance(n, Note):
+            continue
         if isinstance(n, (Text, Code)):
             out.append(n.text)
         elif isinstance(n, LineBreak):
@@ -236,3 +229,18 @@ def plain_text(nodes: list) -> str:
         elif hasattr(n, "children"):
             out.append(plain_text(n.children))
     return "".join(out)
+
+
+def notes(node) -> list[Note]:
+    """Return the notes inside `node` (a block, an inline or a list of them), in document order."""
+    found: list[Note] = []
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        if isinstance(n, list):
+            stack.extend(reversed(n))
+        elif isinstance(n, Note):
+            found.append(n)
+        else:
+            stack.extend(reversed([getattr(n, f.name) for f in fields(n) if isinstance(getattr(n, f.name), list)]))
+    return found

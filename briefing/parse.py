@@ -51,7 +51,7 @@ class _Blocks:
         self.tokens = tokens
         self.i = 0
         self.definitions: dict[int, list] = {}  # footnote plugin id -> block nodes
-        self.refs: list[tuple[m.FootnoteRef, int]] = []  # every mark, in document order, with its plugin id
+        self.refs: list[tuple[m.Note, int]] = []  # every note at its mark, in document order, with its plugin id
         self._hrefs: list[str] = []
         self.in_note = False
         self.heading_level = 0
@@ -176,9 +176,9 @@ class _Blocks:
             elif kind == "footnote_ref" and self.in_note:  # a note's mark inside a note stays text, never a loop
                 _append_text(stack[-1], f"[^{c.meta.get('label', '')}]")
             elif kind == "footnote_ref":
-                ref = m.FootnoteRef(len(self.refs) + 1)
-                self.refs.append((ref, c.meta["id"]))
-                stack[-1].append(ref)
+                note = m.Note(len(self.refs) + 1)
+                self.refs.append((note, c.meta["id"]))
+                stack[-1].append(note)
             elif kind == "footnote_anchor":
                 continue
             elif kind == "image":
@@ -231,13 +231,13 @@ def _captions(blocks: list) -> list:
 def parse(markdown: str, meta: m.Meta) -> m.Document:
     """Return the document model of `markdown`.
 
-    Every footnote reference becomes its own note, numbered in document order, so a note
-    referenced twice appears twice; this keeps DOCX and PDF numbering identical."""
+    Every footnote reference becomes its own note, holding the definition's blocks and numbered in document
+    order, so a note referenced twice appears twice; this keeps DOCX and PDF numbering identical."""
     walker = _Blocks(_parser().parse(markdown))
     body = _captions(walker.blocks())
-    footnotes = [m.Footnote(ref.number, copy.deepcopy(walker.definitions.get(plugin_id, [])))
-                 for ref, plugin_id in walker.refs]
-    return m.Document(meta, body, footnotes)
+    for note, plugin_id in walker.refs:
+        note.children = copy.deepcopy(walker.definitions.get(plugin_id, []))
+    return m.Document(meta, body)
 
 
 _TYPED_MARK = re.compile(r"(?<!\\)\[\^")

@@ -14,8 +14,8 @@ def meta(title: str = "Sample brief") -> m.Meta:
                   handling="PUBLIC", author="Test Desk", subject="Testing", keywords=("trade", "sco"))
 
 
-def note(n: int, text: str) -> m.Footnote:
-    return m.Footnote(n, [m.Paragraph([m.Text(text)])])
+def note(n: int, text: str) -> m.Note:
+    return m.Note(n, [m.Paragraph([m.Text(text)])])
 
 
 def golden_document() -> m.Document:
@@ -23,22 +23,21 @@ def golden_document() -> m.Document:
     body = [
         m.Heading(1, [m.Text("Bottom line")]),
         m.Paragraph([m.Text("Trade is "), m.Emph([m.Text("small")]), m.Text(" and "), m.Strong([m.Text("growing")]),
-                     m.Text("."), m.FootnoteRef(1), m.LineBreak(), m.Code("code"), m.Text(" "),
+                     m.Text("."), note(1, "First note."), m.LineBreak(), m.Code("code"), m.Text(" "),
                      m.Link("https://example.org/a", [m.Text("a link")])]),
         m.BulletList([m.ListItem([m.Paragraph([m.Text("first")]),
                                   m.BulletList([m.ListItem([m.Paragraph([m.Text("nested")])])])])]),
         m.OrderedList(1, [m.ListItem([m.Paragraph([m.Text("one")])]), m.ListItem([m.Paragraph([m.Text("two")])])]),
-        m.BlockQuote([m.Paragraph([m.Text("Reports differ."), m.FootnoteRef(2)])]),
+        m.BlockQuote([m.Paragraph([m.Text("Reports differ."),
+                                    m.Note(2, [m.Paragraph([m.Text("See "), m.Link("https://example.org/b", [m.Text("b")]),
+                                                            m.Text(".")])])])]),
         m.Table([m.TableCell([m.Text("Figure")]), m.TableCell([m.Text("Value")], "right")],
                 [[m.TableCell([m.Text("Trade")]), m.TableCell([m.Text("US$50 million")], "right")]],
                 [m.Text("Figures as reported")]),
         m.ThematicBreak(),
         m.Heading(2, [m.Text("Sub")]),
     ]
-    notes = [note(1, "First note."),
-             m.Footnote(2, [m.Paragraph([m.Text("See "), m.Link("https://example.org/b", [m.Text("b")]),
-                                         m.Text(".")])])]
-    return m.Document(meta(), body, notes)
+    return m.Document(meta(), body)
 
 
 FILLER = ("The delegation discussed cooperation in trade, agriculture and technology, and both sides "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import glob
 import io
 import os
@@ -304,8 +305,8 @@ def test_a_table_inside_a_note_stays_in_the_note():
 
     table = m.Table([m.TableCell([m.Text("Year")]), m.TableCell([m.Text("Trade")], "right")],
                     [[m.TableCell([m.Text("2023")]), m.TableCell([m.Text("US$50 million")], "right")]])
-    doc = m.Document(meta(), [m.Paragraph([m.Text("Body."), m.FootnoteRef(1), m.FootnoteRef(2)])],
-                     [m.Footnote(1, [m.Paragraph([m.Text("Figures:")]), table]), m.Footnote(2, [table])])
+    doc = m.Document(meta(), [m.Paragraph([m.Text("Body."), m.Note(1, [m.Paragraph([m.Text("Figures:")]), table]),
+                                           m.Note(2, [copy.deepcopy(table)])])])
     project = Project.load(f"{ROOT}/facts.yaml", f"{ROOT}/templates")
     data = DocxWriter(project.style).render(doc, WHEN)
     with zipfile.ZipFile(io.BytesIO(data)) as z:

@@ -260,14 +260,16 @@ def test_a_heading_that_skips_a_level_is_closed_up():
 
 
 def test_notes_ending_in_a_list_or_referencing_each_other_parse():
-    from briefing.model import FootnoteRef, Meta
+    from briefing.model import BulletList, Meta, Note, notes
     from briefing.parse import parse
 
     doc = parse("A[^1]\n\n[^1]: note\n\n    - x\n    - y\n", Meta(title="t"))
-    assert len(doc.footnotes) == 1 and len(doc.footnotes[0].children) == 2
+    found = notes(doc)
+    assert len(found) == 1 and len(found[0].children) == 2 and isinstance(found[0].children[1], BulletList)
     doc = parse("A[^1] B[^2]\n\n[^1]: see[^2]\n[^2]: see[^1]\n", Meta(title="t"))
-    assert len(doc.footnotes) == 2
-    assert not any(isinstance(n, FootnoteRef) for f in doc.footnotes for p in f.children for n in p.children)
+    found = notes(doc)
+    assert len(found) == 2  # the marks inside the notes stay text: no note holds a note
+    assert not any(isinstance(n, Note) for f in found for p in f.children for n in p.children)
 
 
 # --- fact text always prints literally ----------------------------------------------------------

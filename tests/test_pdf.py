@@ -14,6 +14,8 @@ from readers import pdf_link_targets_same_page, pdf_marks_and_notes, pdftotext
 from briefing import model as m
 from briefing.build import Project
 from briefing.render.pdf import PdfWriter
+from briefing.render.pdf_notes import MeasuredParagraph as Paragraph
+from briefing.render.pdf_notes import note_mark
 from samples import FILLER, WHEN, filler_paragraphs, meta, note
 
 
@@ -50,24 +52,26 @@ def test_note_lands_on_the_page_of_its_mark_when_the_mark_is_on_a_pages_last_lin
     # Push a marked paragraph down line by line, so that for some k its mark falls on the last line.
     seen_pages = set()
     for k in range(18, 42):
-        body = filler_paragraphs(k) + [m.Paragraph([m.Text(FILLER * 2), m.FootnoteRef(1), m.Text(" After.")])]
-        path = _render(writer, m.Document(meta(), body, [note(1, "The note of the last line. " * 3)]), tmp_path)
+        body = filler_paragraphs(k) + [m.Paragraph([m.Text(FILLER * 2), note(1, "The note of the last line. " * 3),
+                                                    m.Text(" After.")])]
+        path = _render(writer, m.Document(meta(), body), tmp_path)
         marks = _assert_notes_on_mark_pages(path, 1)
         seen_pages.add(marks[1])
     assert seen_pages == {1, 2}, "the sweep should cross the page boundary"
 
 
 def test_twenty_notes_on_one_page_push_text_on_not_notes_off(writer, tmp_path):
-    body = [m.Paragraph([m.Text(f"Sentence {i} of a crowded paragraph. "), m.FootnoteRef(i)]) for i in range(1, 21)]
-    notes = [note(i, f"Note {i}: " + "a note of middling length that takes a line or two. " * 2) for i in range(1, 21)]
-    path = _render(writer, m.Document(meta(), filler_paragraphs(10) + body, notes), tmp_path)
+    body = [m.Paragraph([m.Text(f"Sentence {i} of a crowded paragraph. "),
+                         note(i, f"Note {i}: " + "a note of middling length that takes a line or two. " * 2)])
+            for i in range(1, 21)]
+    path = _render(writer, m.Document(meta(), filler_paragraphs(10) + body), tmp_path)
     _assert_notes_on_mark_pages(path, 20)
 
 
 def test_a_note_longer_than_half_a_page_starts_on_its_page_and_continues_on_the_next(writer, tmp_path):
     long_note = "A very long note that goes on and on about the sources and their disagreements. " * 40
-    body = filler_paragraphs(20) + [m.Paragraph([m.Text("The claim."), m.FootnoteRef(1)])] + filler_paragraphs(55)
-    path = _render(writer, m.Document(meta(), body, [note(1, long_note)]), tmp_path)
+    body = filler_paragraphs(20) + [m.Paragraph([m.Text("The claim."), note(1, long_note)])] + filler_paragraphs(55)
+    path = _render(writer, m.Document(meta(), body), tmp_path)
     marks = _assert_notes_on_mark_pages(path, 1)
     text = pdftotext(path).split("\f")
     page = marks[1]
@@ -79,7 +83,7 @@ def test_a_note_longer_than_half_a_page_starts_on_its_page_and_continues_on_the_
 def test_cyrillic_greek_and_latin_diacritics_come_back_exactly(writer, tmp_path):
     need("pdftotext")
     sentence = "Аляксандр Лукашэнка met officials in Łódź and Αθήνα; São Paulo, Kraków, Ærøskøbing."
-    doc = m.Document(meta(), [m.Paragraph([m.Text(sentence), m.FootnoteRef(1)])], [note(1, "Ελληνικά, Беларусь.")])
+    doc = m.Document(meta(), [m.Paragraph([m.Text(sentence), note(1, "Ελληνικά, Беларусь.")])])
     text = pdftotext(_render(writer, doc, tmp_path))
     assert sentence in " ".join(text.split())
     assert "Ελληνικά, Беларусь." in text
@@ -208,8 +212,8 @@ def test_one_layout_pass_gives_the_pages_of_the_two_pass_reference(writer, tmp_p
 
     body = []
     for i in range(1, 46):
-        body += filler_paragraphs(1) + [m.Paragraph([m.Text(f"Claim {i}."), m.FootnoteRef(i)])]
-    doc = m.Document(meta(), body, [note(i, f"Note {i}, citing a source. " * 3) for i in range(1, 46)])
+        body += filler_paragraphs(1) + [m.Paragraph([m.Text(f"Claim {i}."), note(i, f"Note {i}, citing a source. " * 3)])]
+    doc = m.Document(meta(), body)
     one = tmp_path / "one.pdf"
     one.write_bytes(writer.render(doc, WHEN))
     two = tmp_path / "two.pdf"
@@ -247,8 +251,8 @@ def test_bold_and_italic_faces_are_loaded_when_a_paragraph_is_set_in_them(writer
     assert f"{family}-italic" not in used
     body = [m.Heading(1, [m.Text("A "), m.Emph([m.Text("slanted")]), m.Text(" heading")]),
             m.Paragraph([m.Strong([m.Text("Bold "), m.Emph([m.Text("and italic")])]), m.Text(" text."),
-                         m.FootnoteRef(1)])]
-    path = _render(writer, m.Document(meta(), body, [note(1, "A note.")]), tmp_path)
+                         note(1, "A note.")])]
+    path = _render(writer, m.Document(meta(), body), tmp_path)
     fonts = subprocess.run(["pdffonts", path], capture_output=True, text=True, check=True).stdout
     for face in ("DejaVuSerif-Bold ", "DejaVuSerif-BoldItalic", "DejaVuSans-Oblique"):
         assert face in fonts, fonts
@@ -258,10 +262,56 @@ def test_bold_and_italic_faces_are_loaded_when_a_paragraph_is_set_in_them(writer
 def test_the_running_header_sets_a_chinese_or_urdu_title_in_its_fallback_font(writer, tmp_path):
     """Header and footer go through the body's text path: the title shows on page 2 in every script."""
     title = "巴基斯坦 白俄罗斯 · پاکستان بیلاروس"
-    doc = m.Document(meta(title), filler_paragraphs(60), [])
+    doc = m.Document(meta(title), filler_paragraphs(60))
     path = _render(writer, doc, tmp_path)
     pages = pdftotext(path).split("\f")
     assert len(pages) >= 2
     assert "巴基斯坦 白俄罗斯" in pages[1], pages[1][:200]
     fonts = subprocess.run(["pdffonts", path], capture_output=True, text=True, check=True).stdout
     assert "wqy" in fonts.lower() or "WenQuanYi" in fonts
+
+
+def test_a_note_holding_a_list_and_a_table_prints_them_at_the_foot_of_its_marks_page(writer, tmp_path):
+    """A note is blocks (pandoc's Note [Block]): its list and table are set in the note, not lost or flattened."""
+    import pdfplumber
+
+    table = m.Table([m.TableCell([m.Text("Year")]), m.TableCell([m.Text("Trade")], "right")],
+                    [[m.TableCell([m.Text("2023")]), m.TableCell([m.Text("US$50 million")], "right")]])
+    body_note = m.Note(1, [m.Paragraph([m.Text("Figures differ:")]),
+                           m.BulletList([m.ListItem([m.Paragraph([m.Text("one report")])]),
+                                         m.ListItem([m.Paragraph([m.Text("another report")])])]),
+                           table])
+    body = filler_paragraphs(5) + [m.Paragraph([m.Text("The claim."), body_note])] + filler_paragraphs(50)
+    path = _render(writer, m.Document(meta(), body), tmp_path)
+    _assert_notes_on_mark_pages(path, 1)
+    with pdfplumber.open(path) as pdf:
+        page = next(p for p in pdf.pages if "The claim." in (p.extract_text() or ""))
+        words = page.extract_words()
+        claim = next(w for w in words if w["text"] == "claim.")
+        foot = [w for w in words if w["top"] > claim["top"] and w["top"] > page.height * 0.5]
+        text = " ".join(w["text"] for w in foot)
+    for expected in ("1. Figures differ:", "• one report", "• another report", "Year Trade", "2023 US$50 million"):
+        assert expected in text, (expected, text)
+    lines = [w for w in foot if w["text"] in ("Figures", "one", "another", "Year", "2023")]
+    assert [w["text"] for w in sorted(lines, key=lambda w: w["top"])] == ["Figures", "one", "another", "Year",
+                                                                           "2023"], "the note's blocks in order"
+
+
+def test_a_split_paragraph_takes_only_the_notes_of_its_own_lines(writer, tmp_path):
+    """Which notes each part of a split paragraph holds comes from drawing the part, not reportlab internals."""
+    from briefing.render.pdf_notes import marks_in
+
+    marks = [m.Text("Start. ")]
+    for i in range(1, 9):
+        marks += [m.Text(FILLER), note(i, f"Note {i}.")]
+    translator_doc = m.Document(meta(), filler_paragraphs(25) + [m.Paragraph(marks)])
+    path = _render(writer, translator_doc, tmp_path)
+    pages = _assert_notes_on_mark_pages(path, 8)
+    assert set(pages.values()) == {1, 2}, "the paragraph should run over the page break, its notes with it"
+    p = Paragraph("".join(["Lead. "] + [f"word {i}{note_mark(i)} " + FILLER for i in range(1, 6)]),
+                  writer.styles["body"])
+    p.wrap(400, 1e6)
+    first, rest = p.split(400, p.style.leading * 3.5)
+    assert marks_in(p, 400) == [1, 2, 3, 4, 5]
+    assert marks_in(first, 400) + marks_in(rest, 400) == [1, 2, 3, 4, 5]
+    assert 0 < len(marks_in(first, 400)) < 5

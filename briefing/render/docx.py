@@ -54,8 +54,6 @@ class DocxTranslator(Visitor):
         """The footnotes part, created at the first note."""
         self.note = None
         """The note being written (a footnotes.Footnote), or None in the body."""
-        self.notes: dict[int, m.Footnote] = {}
-        """The document's notes by number, written into the footnotes part at their marks."""
 
     # -- blocks -------------------------------------------------------------------------------
 
@@ -90,7 +88,6 @@ class DocxTranslator(Visitor):
             self.visit(m.Text(meta.subtitle))
         self._paragraph("meta")
         self.visit(m.Text(title_line(meta)))
-        self.notes = {n.number: n for n in node.footnotes}
         for child in node.children:
             self.visit(child)
 
@@ -198,7 +195,8 @@ class DocxTranslator(Visitor):
     def visit_TableCell(self, node: m.TableCell) -> None:
         self._inlines(node.children)
 
-    def visit_Footnote(self, node: m.Footnote) -> None:
+    def _note_body(self, node: m.Note) -> None:
+        """Write the note's blocks into the footnotes part with the body's block code, its number first."""
         if self.notes_part is None:
             self.notes_part = footnotes_part(self.document.part)
         saved = dict(vars(self))
@@ -249,11 +247,9 @@ class DocxTranslator(Visitor):
         r.append(OxmlElement("w:br"))
         self.target.append(r)
 
-    def visit_FootnoteRef(self, node: m.FootnoteRef) -> None:
+    def visit_Note(self, node: m.Note) -> None:
         self.target.append(ooxml.footnote_reference(node.number, self.styles.id("note_ref")))
-        note = self.notes.get(node.number)
-        if note is not None:
-            self.visit(note)
+        self._note_body(node)
 
 
 class DocxWriter:

@@ -16,12 +16,12 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen import canvas as rl_canvas
 from reportlab.platypus import BaseDocTemplate, KeepTogether, PageTemplate, Spacer, Table, TableStyle
-from reportlab.platypus.flowables import HRFlowable
+from reportlab.platypus.flowables import Flowable, HRFlowable
 
 from briefing import model as m
 from briefing.render import Visitor, furniture_text, title_line
 from briefing.render.pdf_fonts import Fonts
-from briefing.render.pdf_notes import FrameRef, NoteFrame, Noted, marks_of
+from briefing.render.pdf_notes import FrameRef, NoteBody, NoteFrame, Noted, note_mark
 from briefing.render.pdf_notes import MeasuredParagraph
 from briefing.render.pdf_notes import MeasuredParagraph as Paragraph  # reportlab's Paragraph, measured once per width
 from briefing.style import Style
@@ -71,6 +71,9 @@ def paragraph_styles(style: Style, fonts: dict[str, str], shaping: bool = False,
         "list": ps("List", body, b, spaceAfter=b * 0.3),
         "quote": ps("Quote", body, b, leftIndent=14, rightIndent=14, spaceAfter=b * 0.5),
         "note": ps("Footnote Text", body, sz["note"], leading=sz["note"] * 1.2),
+        "note_list": ps("Footnote List", body, sz["note"], leading=sz["note"] * 1.2, spaceBefore=sz["note"] * 0.2),
+        "note_quote": ps("Footnote Quote", body, sz["note"], leading=sz["note"] * 1.2, leftIndent=10,
+                         rightIndent=10, spaceBefore=sz["note"] * 0.2),
         # Table text leaves room above a line for a note mark's superscript.
         "cell": ps("Table Text", body, sz["table"], leading=sz["table"] * 1.4),
         "header_cell": ps("Table Header", head, sz["table"], leading=sz["table"] * 1.4, textColor=colors.white),
@@ -81,9 +84,10 @@ def paragraph_styles(style: Style, fonts: dict[str, str], shaping: bool = False,
 
 
 class PdfTranslator(Visitor):
-    """Walks the model and returns reportlab flowables; notes become separate flowables by number."""
+    """Walks the model and returns reportlab flowables. A note leaves its mark in the text; its body, made by the
+    same block code as the body, is kept by number for the frame to set at the foot of the mark's page."""
 
-    def __init__(self, styles: dict[str, ParagraphStyle], style: Style, fonts: "Fonts"):
+    def __init__(self, styles: dict[str, ParagraphStyle], style: Style, fonts: "Fonts", frame_ref: FrameRef):
         self.styles = styles
         self.house = style
         self.fonts = fonts
@@ -97,8 +101,16 @@ class PdfTranslator(Visitor):
         """The bullet or number of the list item whose first paragraph comes next."""
         self.headings = 0
         """Headings so far, for outline keys."""
-        self.notes: dict[int, Paragraph] = {}
-        """Each note's flowable, by number."""
+        self.notes: dict[int, Flowable] = {}
+        """Each note's body as one flowable, by number."""
+        self.frame_ref = frame_ref
+        """The frame being laid out, for the flowables that carry note marks."""
+        self.marks: list[int] = []
+        """Numbers of the notes whose marks the block being made holds so far."""
+        self.in_note = False
+        """Writing a note's body."""
+        self.lead_in = ""
+        """Markup that starts the next paragraph: a note's anchor and number."""
 
     # -- blocks -------------------------------------------------------------------------------
 
@@ -121,8 +133,6 @@ class PdfTranslator(Visitor):
         out.append(Paragraph(head(title_line(meta), "heading"), s["meta"]))
         out.append(HRFlowable(width="100%", thickness=0.8, color=_hex(self.house["colours"]["rule"]),
                               spaceBefore=2, spaceAfter=6))
-        for note in node.footnotes:
-            self.visit(note)
         out.extend(self._blocks(node.children))
         return out
 
@@ -136,14 +146,23 @@ class PdfTranslator(Visitor):
         logo.spaceAfter = 6
         return logo
 
+    def _noted(self, flowable, since: int):
+        """`flowable`, made from the marks from `since` on, wrapped to keep those marks' notes on its page."""
+        numbers = self.marks[since:]
+        del self.marks[since:]
+        return Noted(flowable, self.frame_ref, numbers) if numbers else flowable
+
     def visit_Heading(self, node: m.Heading) -> list:
+        if self.in_note:  # a heading inside a note is a bold line of the note
+            return self.visit_Paragraph(m.Paragraph([m.Strong(node.children)]))
         level = min(node.level, 3)
         self.role = "heading"
+        since = len(self.marks)
         p = Paragraph(self._inlines(node.children), self.styles[f"h{level}"])
         self.role = "body"
         self.headings += 1
         p._outline = (level - 1, m.plain_text(node.children), f"h{self.headings}")
-        return [p]
+        return [self._noted(p, since)]
 
     def visit_Paragraph(self, node: m.Paragraph) -> list:
         style = self.para_style
@@ -153,13 +172,15 @@ class PdfTranslator(Visitor):
         if self.list_depth:
             indent = 14 * self.list_depth
             style = ParagraphStyle(f"List{self.list_depth}", parent=style, leftIndent=indent, bulletIndent=indent - 11)
-        p = Paragraph(self._inlines(node.children), style, bulletText=self.bullet)
+        since = len(self.marks)
+        lead_in, self.lead_in = self.lead_in, ""
+        p = Paragraph(lead_in + self._inlines(node.children), style, bulletText=self.bullet)
         self.bullet = None
-        return [p]
+        return [self._noted(p, since)]
 
     def _list(self, node, bullets) -> list:
         saved = self.para_style
-        self.para_style = self.styles["list"]
+        self.para_style = self.styles["note_list" if self.in_note else "list"]
         self.list_depth += 1
         out = []
         for item, bullet in zip(node.items, bullets, strict=True):
@@ -179,7 +200,7 @@ class PdfTranslator(Visitor):
         return self._blocks(node.children)
 
     def visit_BlockQuote(self, node: m.BlockQuote) -> list:
-        saved, self.para_style = self.para_style, self.styles["quote"]
+        saved, self.para_style = self.para_style, self.styles["note_quote" if self.in_note else "quote"]
         out = self._blocks(node.children)
         self.para_style = saved
         return out
@@ -190,6 +211,11 @@ class PdfTranslator(Visitor):
 
     def visit_Table(self, node: m.Table) -> list:
         s = self.styles
+        caption = []
+        if node.caption:
+            since = len(self.marks)
+            caption = [self._noted(Paragraph(self._inlines(node.caption), self.styles["caption"]), since)]
+        since = len(self.marks)
         self.role = "heading"
         rows = [[self._cell(c, s["header_cell"]) for c in node.header]]
         self.role = "body"
@@ -204,9 +230,7 @@ class PdfTranslator(Visitor):
             ("TOPPADDING", (0, 0), (-1, -1), 3),
             ("BOTTOMPADDING", (0, 0), (-1, -1), 2.5),
         ]))
-        if not node.caption:
-            return [table, Spacer(1, 6)]
-        return [Paragraph(self._inlines(node.caption), self.styles["caption"]), table, Spacer(1, 6)]
+        return caption + [self._noted(table, since), Spacer(1, 6)]
 
     def _widths(self, node: m.Table) -> list[float] | None:
         """Size columns from their content: each at least as wide as its longest word or date (so neither
@@ -243,15 +267,19 @@ class PdfTranslator(Visitor):
     def visit_TableCell(self, node: m.TableCell) -> list:
         return [self._cell(node, self.styles["cell"])]
 
-    def visit_Footnote(self, node: m.Footnote) -> list:
-        texts = []
-        for child in node.children:
-            texts.append(self._inlines(child.children) if isinstance(child, m.Paragraph)
-                         else _xml(m.plain_text([child])))
-        body = "<br/>".join(texts)
-        self.notes[node.number] = Paragraph(f'<a name="fn-{node.number}"/>{node.number}.\u00a0{body}',
-                                            self.styles["note"])
-        return []
+    def _note_body(self, node: m.Note):
+        """The note's blocks as one flowable, made by the body's block code in the note's styles, its anchor and
+        number leading its first paragraph."""
+        saved = self.role, self.para_style, self.list_depth, self.bullet, self.in_note
+        self.role, self.para_style, self.list_depth, self.bullet = "body", self.styles["note"], 0, None
+        self.in_note = True
+        children = node.children or [m.Paragraph([])]
+        if not isinstance(children[0], m.Paragraph):  # the number needs a paragraph to stand in
+            children = [m.Paragraph([])] + children
+        self.lead_in = f'<a name="fn-{node.number}"/>{node.number}.\u00a0'
+        parts = self._blocks(children)
+        self.role, self.para_style, self.list_depth, self.bullet, self.in_note = saved
+        return parts[0] if len(parts) == 1 else NoteBody(parts)
 
     # -- inlines: reportlab paragraph markup -------------------------------------------------
 
@@ -277,8 +305,11 @@ class PdfTranslator(Visitor):
     def visit_LineBreak(self, node: m.LineBreak) -> str:
         return "<br/>"
 
-    def visit_FootnoteRef(self, node: m.FootnoteRef) -> str:
-        return f'<a href="#fn-{node.number}"><super>{node.number}</super></a>'
+    def visit_Note(self, node: m.Note) -> str:
+        if not self.in_note:  # the parser never nests notes
+            self.marks.append(node.number)
+            self.notes[node.number] = self._note_body(node)
+        return note_mark(node.number)
 
 
 def _page_size(style: Style):
@@ -345,6 +376,14 @@ class _CountingCanvas(rl_canvas.Canvas):
         """Pages finished so far."""
         self.deferred: list[tuple[str, object]] = []
         """(form name, draw(canvas, pages)) for each drawing that waits for the page count."""
+        self.setNamedCB("note_mark", self.note_mark)
+        self.setNamedCB("note_mark_end", self.note_mark_end)
+
+    def note_mark(self, canv, kind: str, label: str) -> None:
+        """Called by reportlab where a note's mark is drawn (the <onDraw> that `note_mark()` writes)."""
+
+    def note_mark_end(self, canv, kind: str, label: str) -> None:
+        """Called by reportlab where a note's mark ends."""
 
     def later(self, name: str, draw) -> None:
         """Place form `name` here; `draw(canvas, pages)` fills it in when the page count is known."""
@@ -407,14 +446,13 @@ class PdfWriter:
 
     def _layout(self, doc: m.Document, timestamp: _dt.datetime, total: int | None, styles: dict):
         """Return (bytes, pages, page of each note, how full the last page is as a share of the frame)."""
-        translator = PdfTranslator(styles, self.style, self.fonts)
+        ref = FrameRef()
+        translator = PdfTranslator(styles, self.style, self.fonts, ref)
         size = _page_size(self.style)
         with MeasuredParagraph.collecting_fonts() as used:
             flowables = translator.visit(doc)
             furniture = self._furniture(doc.meta, size, styles["furniture"])
         self.fonts.load(used)
-        ref = FrameRef()
-        flowables = [Noted(f, ref) if marks_of(f) else f for f in flowables]
         mg = self.style["margins_mm"]
         frame = NoteFrame(mg["left"] * mm, mg["bottom"] * mm, size[0] - (mg["left"] + mg["right"]) * mm,
                           size[1] - (mg["top"] + mg["bottom"]) * mm, leftPadding=0, rightPadding=0,

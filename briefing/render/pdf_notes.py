@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import io
 
+from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Paragraph
 from reportlab.platypus.flowables import Flowable
 from reportlab.platypus.frames import Frame
-from reportlab.platypus.tables import Table
 
 RULE_GAP_ABOVE = 6.0
 RULE_GAP_BELOW = 3.0
@@ -59,30 +60,83 @@ class MeasuredParagraph(Paragraph):
         return self.width, self.height
 
 
-def marks_of(flowable) -> list[int]:
-    """Return the numbers of the note marks inside `flowable`, in reading order."""
-    if isinstance(flowable, Noted):
-        return marks_of(flowable.inner)
-    if isinstance(flowable, Paragraph):
-        found: list[int] = []
-        for item in flowable.frags:
-            frags = [item] if hasattr(item, "link") else [w[0] for w in item[1:] if isinstance(w, tuple)]
-            for frag in frags:
-                for link in getattr(frag, "link", None) or []:
-                    href = link[1] if isinstance(link, tuple) else getattr(link, "link", "")
-                    if isinstance(href, str) and href.startswith("#fn-"):
-                        n = int(href[4:])
-                        if n not in found:
-                            found.append(n)
-        return found
-    if isinstance(flowable, Table):
-        found = []
-        for row in flowable._cellvalues:
-            for cell in row:
-                for f in cell if isinstance(cell, (list, tuple)) else [cell]:
-                    found.extend(n for n in marks_of(f) if n not in found)
-        return found
-    return []
+def note_mark(number: int) -> str:
+    """Paragraph markup for note `number`'s mark: a superscript number linked to the note.
+
+    The mark is bracketed by reportlab's <onDraw> callbacks (named callbacks of the canvas, `setNamedCB`), so
+    whoever draws it learns which notes it drew (`marks_in`) and where (the PDF canvas)."""
+    return (f'<onDraw name="note_mark" label="{number}"/><a href="#fn-{number}"><super>{number}</super></a>'
+            f'<onDraw name="note_mark_end" label="{number}"/>')
+
+
+class _MarkRecorder(Canvas):
+    """A canvas that is never saved: drawing a flowable on it tells which note marks the flowable holds."""
+
+    def __init__(self):
+        super().__init__(io.BytesIO(), invariant=1)
+        self.seen: list[int] = []
+        self.setNamedCB("note_mark", self.note_mark)
+        self.setNamedCB("note_mark_end", self.note_mark_end)
+
+    def note_mark(self, canv, kind: str, label: str) -> None:
+        number = int(label)
+        if number not in self.seen:
+            self.seen.append(number)
+
+    def note_mark_end(self, canv, kind: str, label: str) -> None:
+        pass
+
+
+def marks_in(flowable: Flowable, width: float) -> list[int]:
+    """Return the numbers of the note marks `flowable` draws, in drawing order (a part of a split paragraph or
+    table holds some of the whole's marks; which, only drawing it tells)."""
+    canv = _MarkRecorder()
+    flowable.wrap(width, 1e9)
+    flowable.drawOn(canv, 0, 0)
+    return canv.seen
+
+
+class NoteBody(Flowable):
+    """A note of several blocks (paragraphs, a list, a table), set one under another; splits between lines."""
+
+    def __init__(self, parts: list[Flowable]):
+        super().__init__()
+        self.parts = parts
+        self.style = getattr(parts[0], "style", None)
+        """The first part's paragraph style: its leading is the note's line height."""
+
+    def _gaps(self) -> list[float]:
+        gaps = [0.0]
+        for before, part in zip(self.parts, self.parts[1:]):
+            gaps.append(max(before.getSpaceAfter(), part.getSpaceBefore()))
+        return gaps
+
+    def wrap(self, aW, aH):
+        self.width = aW
+        self._heights = [p.wrap(aW, aH)[1] for p in self.parts]
+        self.height = sum(self._gaps()) + sum(self._heights)
+        return aW, self.height
+
+    def split(self, aW, aH):
+        used = 0.0
+        for i, (gap, part) in enumerate(zip(self._gaps(), self.parts)):
+            height = part.wrap(aW, aH)[1]
+            if used + gap + height > aH:
+                room = aH - used - gap
+                pieces = part.split(aW, room) if room > 0 else []
+                if len(pieces) >= 2:
+                    return [NoteBody(self.parts[:i] + pieces[:1]), NoteBody(pieces[1:] + self.parts[i + 1:])]
+                if i:
+                    return [NoteBody(self.parts[:i]), NoteBody(self.parts[i:])]
+                return []
+            used += gap + height
+        return [self]
+
+    def drawOn(self, canv, x, y, _sW=0):
+        top = y + self.height
+        for gap, part, height in zip(self._gaps(), self.parts, self._heights):
+            top -= gap + height
+            part.drawOn(canv, x, top)
 
 
 class NoteFrame(Frame):
@@ -210,11 +264,12 @@ def _split_note_text(note: Flowable, width: float, height: float) -> list[Flowab
 class Noted(Flowable):
     """A body flowable with note marks: fits only together with its notes, splits to keep them together."""
 
-    def __init__(self, inner: Flowable, frame_ref: "FrameRef"):
+    def __init__(self, inner: Flowable, frame_ref: "FrameRef", numbers: list[int]):
         super().__init__()
         self.inner = inner
         self.frame_ref = frame_ref
-        self.numbers = marks_of(inner)
+        self.numbers = numbers
+        """The notes whose marks `inner` holds, in order."""
 
     def getSpaceBefore(self):
         return self.inner.getSpaceBefore()
@@ -255,7 +310,7 @@ class Noted(Flowable):
         return []
 
     def _candidates(self, aW, aH):
-        """Yield (first, rest) splits of the inner flowable, tallest first part first."""
+        """Yield (first, rest, height of first) splits of the inner flowable, tallest first part first."""
         step = getattr(getattr(self.inner, "style", None), "leading", None) or 6.0
         tried: set[float] = set()
         height = aH
@@ -270,9 +325,9 @@ class Noted(Flowable):
 
     def _split_keeping_notes(self, aW, aH, frame):
         for first, rest, first_h in self._candidates(aW, aH):
-            numbers = marks_of(first)
+            numbers = marks_in(first, aW)
             if first_h + frame.cost(numbers, frame._aW) <= aH + 1e-6:
-                return [self._wrap(first)] + [self._wrap(r) for r in rest]
+                return self._parts(first, numbers, rest, aW)
         return []
 
     def _mark_fits_with_part_note(self, aW, aH, frame) -> bool:
@@ -286,7 +341,8 @@ class Noted(Flowable):
         if whole <= aH:
             candidates.append((self.inner, [], whole))
         for first, rest, first_h in sorted(candidates, key=lambda c: c[2]):
-            numbers = [n for n in marks_of(first) if n not in frame.placed_numbers]
+            held = self.numbers if not rest else marks_in(first, aW)
+            numbers = [n for n in held if n not in frame.placed_numbers]
             if not numbers:
                 continue
             earlier = frame.cost(numbers[:-1], frame._aW)
@@ -298,13 +354,20 @@ class Noted(Flowable):
                 continue
             if dry:
                 return True
-            head = self._wrap(first)
-            head._split_last = (pieces[0], pieces[1:])
-            return [head] + [self._wrap(r) for r in rest]
+            parts = self._parts(first, held, rest, aW)
+            parts[0]._split_last = (pieces[0], pieces[1:])
+            return parts
         return False if dry else []
 
-    def _wrap(self, f: Flowable) -> Flowable:
-        return Noted(f, self.frame_ref) if marks_of(f) else f
+    def _parts(self, first: Flowable, first_numbers: list[int], rest: list[Flowable], aW) -> list[Flowable]:
+        """The split parts, each holding marks wrapped with the numbers of its own marks."""
+        left = [n for n in self.numbers if n not in first_numbers]
+        out = [Noted(first, self.frame_ref, first_numbers)]
+        for i, part in enumerate(rest):
+            numbers = left if i == len(rest) - 1 else marks_in(part, aW)
+            left = [n for n in left if n not in numbers]
+            out.append(Noted(part, self.frame_ref, numbers) if numbers else part)
+        return out
 
 
 class FrameRef:
