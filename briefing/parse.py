@@ -34,6 +34,10 @@ MAX_LIST_DEPTH = 8
 """Lists inside lists, as deep as both renderers show them."""
 MAX_QUOTE_DEPTH = 8
 """Block quotes inside block quotes, as deep as both renderers show them."""
+MAX_PARAGRAPH = 20_000
+"""Characters in one paragraph (about four pages): longer ones are refused, as page layout slows with their square."""
+MAX_PARAGRAPH_NOTES = 100
+"""Notes in one paragraph: each line of a paragraph with more is fitted with its notes at every page foot."""
 SAFE_SCHEMES = ("http", "https", "mailto")
 """The only links that become links; anything else (javascript:, file:, data:) is printed as text."""
 
@@ -243,6 +247,7 @@ def parse(markdown: str, meta: m.Meta) -> m.Document:
 _TYPED_MARK = re.compile(r"(?<!\\)\[\^")
 _warned: set[Problem] = set()
 _MAY_NEST = re.compile(r"^[ >*+\-0-9.)]{16,}|^ *(?:> *){9}", re.MULTILINE)
+_BLOCK = re.compile(r"[^\n]+(?:\n[^\n]+)*")
 _MAY_LINK = re.compile(r"\]\(|\]\s*\[|^ {0,3}\[[^\]]*\]:|<[A-Za-z][A-Za-z0-9+.\-]{1,31}:", re.MULTILINE)
 
 
@@ -280,9 +285,30 @@ def markdown_problems(body: str, spans: list[tuple[int, str, int]], nonce: str, 
     depth = {"list": 0, "quote": 0}
     limits = {"list": MAX_LIST_DEPTH, "quote": MAX_QUOTE_DEPTH}
     reported: set[str] = set()
-    # Parsing again costs as much as composing: only text that may nest deeply or hold a link needs it.
-    suspect = "\t" in body or _MAY_NEST.search(body) or _MAY_LINK.search(body)
-    for t in _parser().parse(body) if suspect else ():
+    # Parsing again costs as much as composing: only text that may nest deeply, hold a link or make a very long
+    # paragraph needs it.
+    long = any(len(mo.group(0)) > MAX_PARAGRAPH or mo.group(0).count(own) > MAX_PARAGRAPH_NOTES
+               for mo in _BLOCK.finditer(body))
+    suspect = long or "\t" in body or _MAY_NEST.search(body) or _MAY_LINK.search(body)
+    tokens = _parser().parse(body) if suspect else ()
+    for i, t in enumerate(tokens):
+        if long and t.type == "inline" and i and tokens[i - 1].type == "paragraph_open" and t.map:
+            notes = t.content.count(own)  # the notes' texts are added after this check: marks are not refs yet
+            if notes > MAX_PARAGRAPH_NOTES or len(t.content) > MAX_PARAGRAPH:
+                at_line(0)  # fills `starts`
+                start = starts[min(t.map[0], len(starts) - 1)]
+                mark = body.find(own, start, start + len(t.content) + 1)
+                place = where(mark) if mark >= 0 else at_line(t.map[0])  # a loop's marks name the loop's line
+            if len(t.content) > MAX_PARAGRAPH and "size" not in reported:
+                reported.add("size")
+                problems.append(Problem(*place, 0, f"a paragraph of {len(t.content)} characters; at most "
+                                        f"{MAX_PARAGRAPH} make one paragraph", "break the text into paragraphs "
+                                        "(a blank line between them)"))
+            if notes > MAX_PARAGRAPH_NOTES and "notes" not in reported:
+                reported.add("notes")
+                problems.append(Problem(*place, 0, f"a paragraph holding {notes} notes; at most "
+                                        f"{MAX_PARAGRAPH_NOTES} fit in one paragraph", "break the text into "
+                                        "paragraphs (a blank line between them)"))
         kind = "list" if t.type in ("bullet_list_open", "ordered_list_open", "bullet_list_close",
                                     "ordered_list_close") else "quote" if t.type.startswith("blockquote") else None
         if kind:

@@ -109,6 +109,28 @@ def test_composed_markdown_is_bounded_in_size(project_copy, capsys, monkeypatch)
     assert status == 1 and "passed 10,000 characters" in err
 
 
+def test_a_paragraph_holding_thousands_of_notes_is_refused_at_its_line_not_laid_out_for_minutes(project_copy, capsys):
+    """Each page foot fits a paragraph's lines to their notes, so one paragraph of 10,000 notes would take hours."""
+    path, line = _insert(project_copy, "{% for i in range(10000) %}Point {{ i }}.{{ cite('visit.dates') }} "
+                                       "{% endfor %}")
+    status, _, err = _build(project_copy, capsys)
+    assert status == 1 and f"{TEMPLATE}:{line}: a paragraph holding 10000 notes; at most 100" in err
+    assert "a blank line between them" in err
+
+
+def test_ten_thousand_notes_in_paragraphs_of_their_own_build(project_copy, capsys):
+    _insert(project_copy, "{% for i in range(10000) %}Point {{ i }}.{{ cite('visit.dates') }}\n\n{% endfor %}")
+    status, _, err = _build(project_copy, capsys)
+    assert status == 0, err
+    assert _markdown(project_copy).count("\n[^") == 10000
+
+
+def test_a_paragraph_longer_than_a_few_pages_is_refused(project_copy, capsys):
+    path, line = _insert(project_copy, "{{ 'word ' * 5000 }}")
+    status, _, err = _build(project_copy, capsys)
+    assert status == 1 and f"{TEMPLATE}:{line}: a paragraph of 24999 characters; at most 20000" in err
+
+
 def test_an_unclosed_for_is_reported_where_it_opened(project_copy, capsys):
     path, line = _insert(project_copy, "{% for f in facts() %}")
     status, _, err = _build(project_copy, capsys)

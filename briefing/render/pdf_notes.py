@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import copy
 import io
+import itertools
 
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Paragraph
@@ -309,26 +310,56 @@ class Noted(Flowable):
             return self._split_note(aW, aH, frame)
         return []
 
-    def _candidates(self, aW, aH):
-        """Yield (first, rest, height of first) splits of the inner flowable, tallest first part first."""
+    def _heights(self, aH) -> list[float]:
+        """The heights a split is tried at: `aH`, then a line less each time, tallest first."""
         step = getattr(getattr(self.inner, "style", None), "leading", None) or 6.0
+        return [aH - i * step for i in range(int(aH // step) + 1) if aH - i * step > 0]
+
+    def _split_at(self, aW, aH, height):
+        """(first part, the rest, first part's height) of the inner flowable split at `height`, or None."""
+        parts = self.inner.split(aW, height)
+        if len(parts) < 2:
+            return None
+        return parts[0], parts[1:], parts[0].wrap(aW, aH)[1]
+
+    def _candidates(self, aW, aH):
+        """Yield (first, rest, height of first) splits of the inner flowable, shortest first part first."""
         tried: set[float] = set()
-        height = aH
-        while height > 0:
-            parts = self.inner.split(aW, height)
-            if len(parts) >= 2:
-                first_h = parts[0].wrap(aW, aH)[1]
-                if round(first_h, 2) not in tried:
-                    tried.add(round(first_h, 2))
-                    yield parts[0], parts[1:], first_h
-            height -= step
+        for height in reversed(self._heights(aH)):
+            candidate = self._split_at(aW, aH, height)
+            if candidate and round(candidate[2], 2) not in tried:
+                tried.add(round(candidate[2], 2))
+                yield candidate
 
     def _split_keeping_notes(self, aW, aH, frame):
-        for first, rest, first_h in self._candidates(aW, aH):
-            numbers = marks_in(first, aW)
-            if first_h + frame.cost(numbers, frame._aW) <= aH + 1e-6:
-                return self._parts(first, numbers, rest, aW)
-        return []
+        """The tallest first part that fits together with the notes of its marks, or [].
+
+        A shorter first part holds fewer marks, so whether one fits changes once as the part grows: the
+        tallest that fits is found by bisection, in a few splits even for a paragraph many pages long."""
+        heights = self._heights(aH)
+        found: dict[int, tuple | None] = {}
+
+        def fits(i: int) -> bool:  # True also when the part at heights[i] is too short to split at all
+            candidate = found[i] = self._split_at(aW, aH, heights[i])
+            if candidate is None:
+                return heights[i] < self.inner.wrap(aW, aH)[1]
+            first, _, first_h = candidate
+            return first_h + frame.cost(marks_in(first, aW), frame._aW) <= aH + 1e-6
+
+        lo, hi = 0, len(heights) - 1
+        if hi < 0 or not fits(hi):
+            return []
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if fits(mid):
+                hi = mid
+            else:
+                lo = mid + 1
+        candidate = found[hi]  # hi is always a tried index
+        if candidate is None:
+            return []
+        first, rest, _ = candidate
+        return self._parts(first, marks_in(first, aW), rest, aW)
 
     def _mark_fits_with_part_note(self, aW, aH, frame) -> bool:
         """Splitting the note mid-page is worth it only if a few of its lines fit under the text."""
@@ -336,11 +367,9 @@ class Noted(Flowable):
 
     def _split_note(self, aW, aH, frame, dry: bool = False):
         """The smallest first part whose notes, the last one split, fit: the note continues overleaf."""
-        candidates = list(self._candidates(aW, aH))
         whole = self.inner.wrap(aW, aH)[1]
-        if whole <= aH:
-            candidates.append((self.inner, [], whole))
-        for first, rest, first_h in sorted(candidates, key=lambda c: c[2]):
+        candidates = itertools.chain(self._candidates(aW, aH), [(self.inner, [], whole)] if whole <= aH else [])
+        for first, rest, first_h in candidates:
             held = self.numbers if not rest else marks_in(first, aW)
             numbers = [n for n in held if n not in frame.placed_numbers]
             if not numbers:
@@ -349,6 +378,8 @@ class Noted(Flowable):
             overhead = 0.0 if (frame.placed or numbers[:-1]) else RULE_GAP_ABOVE + RULE_GAP_BELOW
             room = aH - first_h - earlier - overhead - NOTE_GAP
             note = frame.note_flowables[numbers[-1]]
+            if room < MIN_NOTE_PART_LINES * getattr(getattr(note, "style", None), "leading", 10):
+                break  # a taller first part leaves less room still
             pieces = _split_note_text(note, frame._aW, room)
             if not pieces:
                 continue
