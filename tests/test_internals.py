@@ -57,3 +57,46 @@ def test_the_renderers_run_on_the_pinned_versions(module, version):
     pins = dict(line.strip().split("==") for line in open(os.path.join(ROOT, "constraints.txt"))
                 if "==" in line and not line.startswith("#"))
     assert pins[name] == version == md.version(name)
+
+
+def test_python_bidi_reports_one_level_per_utf8_byte_in_its_debug_output():
+    """pdf_bidi reads the resolved levels from get_display(debug=True), a Debug print of unicode-bidi's BidiInfo."""
+    from briefing.render.pdf_bidi import _levels_per_utf8_byte, levels
+
+    line = "ab اب 12"  # digits after Arabic letters are Arabic numbers (W2): level 2, the space before them 1
+    assert _levels_per_utf8_byte(line, 0) == [0, 0, 0, 1, 1, 1, 1, 1, 2, 2]  # each Arabic letter is two bytes
+    assert levels(line, 0) == [0, 0, 0, 1, 1, 1, 2, 2]
+    assert levels("اب 12 ab", 1) == [1, 1, 1, 2, 2, 1, 2, 2]
+    assert levels("ab اب ", 0) == [0, 0, 0, 1, 1, 0], "a line's trailing space returns to the paragraph level (L1)"
+
+
+def test_paragraphs_draw_the_broken_lines_pdf_bidi_puts_in_visual_order():
+    """pdf_bidi swaps Paragraph.blPara while drawPara runs: kind 0 lines are (extra space, words), kind 1 lines are
+    FragLines of fragments with text (or cbDefn for inline objects), cloned with clone(); split parts are made by
+    the paragraph's own class; a ShapedStr drawn in a shapable font keeps its glyphs' positions."""
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.pdfbase.ttfonts import ShapedStr, TTFont, shapeStr
+    from reportlab.pdfgen import textobject
+    from reportlab.platypus.paragraph import FragLine, Paragraph, ParaLines
+
+    assert "blPara" in inspect.getsource(Paragraph.drawPara)
+    assert "self.__class__(" in inspect.getsource(Paragraph.split)
+    for name in ("extraSpace", "wordCount", "words", "ascent", "descent"):
+        assert name in FragLine.__doc__ or name in inspect.getsource(Paragraph.breakLines)
+    assert callable(ParaLines(kind=1, lines=[]).clone)
+    style = ParagraphStyle("p")
+    one = Paragraph("plain words", style)
+    one.wrap(200, 100)
+    assert one.blPara.kind == 0 and one.blPara.lines[0][1] == ["plain", "words"]
+    two = Paragraph("plain <b>bold</b>", style)
+    two.wrap(200, 100)
+    assert two.blPara.kind == 1 and [f.text for f in two.blPara.lines[0].words] == ["plain ", "bold"]
+    assert "shaping" in inspect.getsource(Paragraph.breakLines), "breakLines shapes only when style.shaping is on"
+    assert style.shaping == 0
+    assert "font.shapable and isinstance(text,ShapedStr)" in inspect.getsource(textobject)
+    font = TTFont("InternalsSans", "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
+    from reportlab.pdfbase import pdfmetrics
+
+    pdfmetrics.registerFont(font)
+    shaped = shapeStr("سلام", "InternalsSans", 10)
+    assert isinstance(shaped, ShapedStr) and all(hasattr(sd, "x_advance") for sd in shaped.__shapeData__)

@@ -35,8 +35,7 @@ def _hex(colour: str) -> colors.Color:
     return colors.HexColor("#" + colour)
 
 
-def paragraph_styles(style: Style, fonts: dict[str, str], shaping: bool = False,
-                     gaps: float = 1.0) -> dict[str, ParagraphStyle]:
+def paragraph_styles(style: Style, fonts: dict[str, str], gaps: float = 1.0) -> dict[str, ParagraphStyle]:
     """Return the named paragraph styles both the translator and the page furniture use.
 
     No paragraph leaves a single line at the foot or the head of a page (no orphans, no widows).
@@ -52,7 +51,7 @@ def paragraph_styles(style: Style, fonts: dict[str, str], shaping: bool = False,
             if gap in kw:
                 kw[gap] *= gaps
         return ParagraphStyle(name, fontName=font, fontSize=size, bulletFontName=font, bulletFontSize=size,
-                              shaping=int(shaping), allowWidows=0, allowOrphans=0, **kw)
+                              allowWidows=0, allowOrphans=0, **kw)
 
     b = sz["body"]
     return {
@@ -416,7 +415,7 @@ class PdfWriter:
     def __init__(self, style: Style):
         self.style = style
         self.fonts = Fonts(style)
-        self.styles = paragraph_styles(style, self.fonts.names, self.fonts.shaping)
+        self.styles = paragraph_styles(style, self.fonts.names)
         self.page_of_note: dict[int, int] = {}
         """After render(): the page each note starts on."""
         self.pages = 0
@@ -434,7 +433,7 @@ class PdfWriter:
         styles, self.gaps = self.styles, 1.0
         data, pages, notes, fill = self._layout(doc, timestamp, None, styles)
         if pages > 1 and fill < NEARLY_EMPTY:
-            tight = paragraph_styles(self.style, self.fonts.names, self.fonts.shaping, gaps=TIGHT_GAPS)
+            tight = paragraph_styles(self.style, self.fonts.names, gaps=TIGHT_GAPS)
             fitted = self._layout(doc, timestamp, None, tight)
             if fitted[1] < pages:
                 styles, self.gaps = tight, TIGHT_GAPS

@@ -4,7 +4,6 @@ paragraph markup set in them."""
 from __future__ import annotations
 
 import os
-import re
 from xml.sax.saxutils import escape as _xml
 
 from reportlab.pdfbase import pdfmetrics
@@ -23,9 +22,12 @@ def _can_shape() -> bool:
     return True
 
 
-def _register(name: str, path: str, shapable: bool = False) -> TTFont:
+def _register(name: str, path: str) -> TTFont:
+    """Register the font at `path` as `name`. Every face is shapable when uharfbuzz is there (a fallback font may
+    be the same face as a house one): reportlab still shapes nothing while breaking lines (the paragraph styles
+    leave `shaping` off), pdf_bidi.py shapes the right-to-left runs of each line as it is drawn."""
     if name not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(TTFont(name, path, subfontIndex=0, shapable=shapable))
+        pdfmetrics.registerFont(TTFont(name, path, subfontIndex=0, shapable=_can_shape()))
     return pdfmetrics.getFont(name)
 
 
@@ -42,7 +44,7 @@ class Fonts:
         self.fallback_files = [style.font_files[("fallback", i)] for i in range(len(style["fallback_fonts"]))]
         """Each fallback font's file: loaded only when a character needs it (the fonts are large)."""
         self.shaping = _can_shape()
-        """uharfbuzz is there, so Arabic-script text is shaped (joined letters)."""
+        """uharfbuzz is there, so right-to-left text is shaped (Arabic-script letters joined) as lines are drawn."""
         self.faces: dict[str, str] = {}
         """Registered name -> file of each bold or italic face: loaded once a paragraph is set in it."""
         for role in ("body", "heading"):
@@ -65,7 +67,7 @@ class Fonts:
         for i, path in enumerate(self.fallback_files):
             if i == len(self.fallbacks):
                 name = "Fallback-" + os.path.splitext(os.path.basename(path))[0]
-                font = _register(name, path, shapable=self.shaping)
+                font = _register(name, path)
                 pdfmetrics.registerFontFamily(name, normal=name, bold=name, italic=name, boldItalic=name)
                 self.fallbacks.append((name, set(font.face.charToGlyph)))
             name, covered = self.fallbacks[i]
@@ -76,10 +78,9 @@ class Fonts:
     def markup(self, text: str, role: str = "body") -> str:
         """Return `text` as paragraph markup, characters the role's font lacks set in a fallback font.
 
-        Runs of right-to-left script have their words reversed, so that a name in Urdu reads right to
-        left within a left-to-right line (each word is shaped in logical order)."""
+        Text stays in logical order: right-to-left runs are put in visual order line by line as the paragraph
+        is drawn (pdf_bidi.py)."""
         covered = self.coverage[role]
-        text = _RTL_RUN.sub(lambda mo: " ".join(reversed(mo.group(0).split())), text)
         out, run, run_font = [], [], None
 
         def flush():
@@ -102,7 +103,3 @@ class Fonts:
         flush()
         return "".join(out)
 
-
-# Words of right-to-left scripts (Hebrew, Arabic, Urdu), and spaces between them.
-_RTL = "\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff"
-_RTL_RUN = re.compile(f"[{_RTL}]+(?:\\s+[{_RTL}]+)*")

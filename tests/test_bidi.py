@@ -1,0 +1,161 @@
+"""Right-to-left text in the PDF: each line, read back by its characters' positions, is in the order python-bidi
+gives for that line's logical text, also when an Urdu phrase wraps; Arabic-script letters are joined."""
+
+from __future__ import annotations
+
+import unicodedata
+
+import pytest
+from conftest import ROOT
+from readers import pdftotext
+
+from briefing import model as m
+from briefing.build import Project
+from briefing.render.pdf import PdfWriter
+from samples import FILLER, WHEN, meta
+
+# Urdu that the house fallback font (DejaVu Sans) has every glyph for: it lacks ہ and ے, which print as boxes.
+URDU = ("صدر لوکاشینکو اور وزیر اعظم شریف کی اسلام آباد میں پاکستان اور بیلاروس کی تجارت اور تعاون میں نمایاں "
+        "ترقی پر بات چیت")
+ENGLISH = ("On 26 November the two leaders held talks, which the joint statement summed up as {} and the "
+           "ministers then signed fifteen agreements on trade, industry, science and education.")
+_BRACKETS = str.maketrans("()[]", "||||")
+
+
+@pytest.fixture(scope="module")
+def writer() -> PdfWriter:
+    return PdfWriter(Project.load(f"{ROOT}/facts.yaml", f"{ROOT}/templates").style)
+
+
+def _render(writer, paragraphs: list[str], tmp_path, title: str = "Sample brief") -> str:
+    path = tmp_path / "doc.pdf"
+    doc = m.Document(meta(title), [m.Paragraph([m.Text(t)]) for t in paragraphs], [])
+    path.write_bytes(writer.render(doc, WHEN))
+    return str(path)
+
+
+def _as_read(text: str) -> str:
+    """A glyph's text as a reader sees it: presentation forms as letters; a ligature (lam-alef) of right-to-left
+    letters in visual order, as the glyph stands for them."""
+    plain = unicodedata.normalize("NFKC", text)
+    return plain[::-1] if len(plain) > 1 and unicodedata.bidirectional(plain[0]) in ("R", "AL") else plain
+
+
+def _visual_lines(path: str, page: int = 0) -> list[str]:
+    """Each line of a page (by baseline, top to bottom) as its characters stand from left to right."""
+    import pdfplumber
+
+    rows: dict[float, list] = {}
+    with pdfplumber.open(path) as pdf:
+        for c in pdf.pages[page].chars:
+            rows.setdefault(round(c["matrix"][5]), []).append(c)
+    return [" ".join("".join(_as_read(c["text"]) for c in sorted(rows[y], key=lambda c: c["x0"])).split())
+            for y in sorted(rows, reverse=True)]
+
+
+def _logical_lines(paragraph: str, lines: list[str]) -> list[str]:
+    """Cut `paragraph` into consecutive pieces holding as many characters as each of `lines` (spaces apart):
+    the logical text of each line, if the lines follow in logical order."""
+    out, at = [], 0
+    for line in lines:
+        need = len(line.replace(" ", ""))
+        start = at
+        while need:
+            need -= paragraph[at] != " "
+            at += 1
+        out.append(paragraph[start:at].strip())
+    assert paragraph[at:].strip() == "", "the lines hold less than the paragraph"
+    return out
+
+
+def _assert_each_line_in_bidi_order(lines: list[str], paragraph: str) -> None:
+    from bidi import get_base_level, get_display
+
+    base = "LR"[get_base_level(paragraph)]
+    for logical, seen in zip(_logical_lines(paragraph, lines), lines):
+        expected = " ".join(get_display(logical, base_dir=base).split())
+        # python-bidi orders characters; a bracket's mirrored glyph is the shaper's business, compared apart
+        assert seen.translate(_BRACKETS) == expected.translate(_BRACKETS), f"logical line: {logical}"
+
+
+def _body(lines: list[str], first_words: str) -> list[str]:
+    start = next(i for i, line in enumerate(lines) if line.startswith(first_words))
+    return lines[start:]
+
+
+def test_an_urdu_phrase_that_wraps_reads_right_to_left_on_each_line(writer, tmp_path):
+    paragraph = ENGLISH.format(URDU)
+    lines = _body(_visual_lines(_render(writer, [paragraph], tmp_path)), "On 26")
+    lines = lines[:next(i for i, line in enumerate(lines) if line.endswith("education.")) + 1]
+    urdu_lines = [line for line in lines if any(unicodedata.bidirectional(ch) == "AL" for ch in line)]
+    assert len(urdu_lines) >= 2, "the Urdu phrase should wrap"
+    assert all(any(ch.isascii() and ch.isalpha() for ch in line) for line in (urdu_lines[0], urdu_lines[-1]))
+    _assert_each_line_in_bidi_order(lines, paragraph)
+    # The phrase's first word stands at the right end of its first line, its last word at the left of its last
+    assert urdu_lines[0].split()[-1] == "صدر"[::-1] and urdu_lines[-1].split()[0] == "چیت"[::-1]
+
+
+def test_an_urdu_paragraph_reads_right_to_left_line_after_line(writer, tmp_path):
+    paragraph = " ".join([URDU] * 3)
+    lines = _body(_visual_lines(_render(writer, ["Before.", paragraph], tmp_path)), "Before.")[1:]
+    lines = [line for line in lines if "PUBLIC" not in line]  # the running footer
+    assert len(lines) >= 3
+    _assert_each_line_in_bidi_order(lines, paragraph)
+    assert lines[0].endswith("صدر لوکاشینکو"[::-1]), "the paragraph starts at the right of its first line"
+    assert lines[-1].startswith("بات چیت"[::-1]), "and ends at the left of its last"
+
+
+def test_a_mixed_line_with_a_date_in_brackets_reads_as_one_would_write_it(writer, tmp_path):
+    paragraph = "The city of اسلام آباد (2024) is the capital."
+    lines = _body(_visual_lines(_render(writer, [paragraph], tmp_path)), "The city")
+    assert lines[0] == "The city of (2024) دابآ مالسا is the capital."
+    _assert_each_line_in_bidi_order(lines[:1], paragraph)
+
+
+def test_arabic_script_letters_are_joined(writer, tmp_path):
+    """Shaped text is drawn with the joining forms' glyphs, which a reader maps to presentation forms."""
+    import pdfplumber
+
+    with pdfplumber.open(_render(writer, ["The city of اسلام آباد is the capital."], tmp_path)) as pdf:
+        glyphs = [c["text"] for c in pdf.pages[0].chars]
+    assert any("\ufb50" <= g <= "\ufeff" for g in glyphs), glyphs
+
+
+def test_chinese_cyrillic_and_latin_lines_come_out_as_typed(writer, tmp_path):
+    paragraphs = ["Минск и Исламабад подписали соглашения.", "明斯克和伊斯兰堡签署了协议。",
+                  "Łódź, Ελλάδα and Minsk, with 15 agreements (2024)."]
+    text = pdftotext(_render(writer, paragraphs, tmp_path))
+    for paragraph in paragraphs:
+        assert paragraph in text
+    lines = _visual_lines(str(tmp_path / "doc.pdf"))
+    for paragraph in paragraphs:
+        assert paragraph.replace(" ", "") in [line.replace(" ", "") for line in lines]
+
+
+def test_the_running_header_puts_an_urdu_title_in_order(writer, tmp_path):
+    title = "Trade talks · پاکستان اور بیلاروس"
+    path = _render(writer, [FILLER] * 40, tmp_path, title)
+    header = next(line for line in _visual_lines(path, page=1) if "Trade talks" in line)
+    _assert_each_line_in_bidi_order([header], f"PUBLIC · {title}")
+    assert header.endswith("سورالیب روا ناتسکاپ")
+
+
+def test_a_page_break_inside_an_english_paragraph_keeps_it_left_to_right():
+    """A paragraph split across pages keeps its direction, even if the part on the next page starts in Urdu."""
+    from bidi import get_base_level
+
+    from briefing.render.pdf_notes import MeasuredParagraph
+
+    writer = PdfWriter(Project.load(f"{ROOT}/facts.yaml", f"{ROOT}/templates").style)
+    text = "Talks went well. " + writer.fonts.markup(URDU + " " + URDU) + " and more."
+    paragraph = MeasuredParagraph(text, writer.styles["body"])
+    paragraph.wrap(200, 1000)
+    parts = paragraph.split(200, paragraph.style.leading * 2.5)
+    assert len(parts) == 2 and get_base_level(parts[1].getPlainText()) == 1, "the second part starts in Urdu"
+    assert [part.bidi_level for part in parts] == [0, 0]
+
+
+def test_urdu_output_is_byte_identical_on_a_rebuild(writer, tmp_path):
+    paragraphs = [ENGLISH.format(URDU), URDU]
+    first = open(_render(writer, paragraphs, tmp_path), "rb").read()
+    assert open(_render(writer, paragraphs, tmp_path), "rb").read() == first
