@@ -176,7 +176,7 @@ def _visual_line(line, base: int):
     text = _line_text(line.words)
     if not has_rtl(text) and base == 0:
         return line
-    lv = levels(text, base)
+    lv = _objects_inward(text, levels(text, base))
     if not any(level % 2 for level in lv):
         return line
     pieces, piece_levels, at = [], [], 0
@@ -198,6 +198,28 @@ def _visual_line(line, base: int):
     words = reorder(pieces, piece_levels)
     extra = line.extraSpace + _width(line.words) - _width(words)
     return line.clone(words=words, extraSpace=extra)
+
+
+def _objects_inward(text: str, lv: list[int]) -> list[int]:
+    """Return `lv` with each inline object (a placeholder in `text`) at the higher level of the characters on its
+    either side: a note mark's <onDraw> callbacks then stay around its number, in their order, when the number
+    stands inside right-to-left text."""
+    out = list(lv)
+    previous: int | None = None
+    for i, ch in enumerate(text):  # the level of the character before each object...
+        if ch == _PLACEHOLDER:
+            out[i] = previous if previous is not None else -1
+        else:
+            previous = lv[i]
+    following: int | None = None
+    for i in range(len(text) - 1, -1, -1):  # ...and after it, the higher of the two
+        if text[i] == _PLACEHOLDER:
+            out[i] = max(out[i], following if following is not None else -1)
+            if out[i] < 0:
+                out[i] = lv[i]
+        else:
+            following = lv[i]
+    return out
 
 
 def _drawn(frag, chunk: str, level: int):
