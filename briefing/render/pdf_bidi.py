@@ -7,8 +7,8 @@ swaps the paragraph's broken lines for their visual order for the time of `drawP
 split across pages and kept with their notes in logical order, as reportlab expects.
 
 For each line that holds right-to-left text:
-- the resolved embedding level of each character comes from python-bidi, with the paragraph's base direction
-  (its first strong character, UBA rules P2–P3) for every line of it;
+- the resolved embedding level of each character comes from python-bidi, every paragraph set left to right
+  (`BASE_LEVEL`, see there);
 - the line's pieces (each a run of one level inside one reportlab fragment) are reordered by rule L2;
 - each right-to-left piece is shaped with HarfBuzz (reportlab's `shapeStr`) when its font is shapable, which
   joins Arabic-script letters, mirrors brackets and puts the glyphs right to left; otherwise its characters
@@ -28,18 +28,16 @@ import unicodedata
 _RTL_CHAR = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc\U00010800-\U00010fff\U0001e800-\U0001efff]")
 _PLACEHOLDER = "\u2060"  # stands for an inline object (an <onDraw> mark, an anchor): boundary neutral, ignored
 _MIRRORED = dict(zip("()[]{}<>«»‹›", ")(][}{><»«›‹"))
+BASE_LEVEL = 0
+"""The embedding level of every paragraph: left to right, the direction of the briefs (English) and of their DOCX,
+whose paragraphs Word and LibreOffice set left to right (no w:bidi). This is the higher-level protocol UBA rule
+HL1 allows in place of rules P2-P3 (a paragraph's first strong character): with those, a note in Urdu would have
+its number at the right, and a paragraph the DOCX sets left to right would be set right to left in the PDF."""
 
 
 def has_rtl(text: str) -> bool:
     """Return whether `text` holds a character of a right-to-left script."""
     return bool(_RTL_CHAR.search(text))
-
-
-def base_level(text: str) -> int:
-    """Return the paragraph embedding level of `text`: 1 if its first strong character is right-to-left."""
-    from bidi import get_base_level
-
-    return get_base_level(text)
 
 
 def levels(text: str, base: int) -> list[int]:
@@ -110,30 +108,12 @@ def reversed_text(text: str) -> str:
     return "".join(reversed(clusters))
 
 
-def paragraph_level(paragraph) -> int:
-    """Return the embedding level of a reportlab paragraph: that of the whole paragraph it was split from."""
-    level = getattr(paragraph, "bidi_level", None)
-    if level is None:
-        text = paragraph.getPlainText()
-        level = paragraph.bidi_level = base_level(text) if has_rtl(text) else 0
-    return level
-
-
-def keep_direction(paragraph, parts: list) -> list:
-    """Return the `parts` a paragraph split into, each set at the whole paragraph's level (a part on the next
-    page that starts with a word of Urdu is still part of an English paragraph)."""
-    level = paragraph_level(paragraph)
-    for part in parts:
-        part.bidi_level = level
-    return parts
-
-
 @contextlib.contextmanager
 def visual_order(paragraph):
     """While the block runs, `paragraph.blPara` (its lines as broken by reportlab) holds the lines that hold
     right-to-left text in visual order; the logical lines are restored after."""
     logical = getattr(paragraph, "blPara", None)
-    visual = _visual_para(logical, paragraph) if logical is not None else None
+    visual = _visual_para(logical) if logical is not None else None
     if visual is None:
         yield
         return
@@ -148,7 +128,7 @@ def _line_text(words) -> str:
     return "".join(_PLACEHOLDER if hasattr(f, "cbDefn") else f.text for f in words)
 
 
-def _visual_para(para, paragraph):
+def _visual_para(para):
     """Return a copy of reportlab's broken lines `para` with its right-to-left lines in visual order, or None
     when no line holds right-to-left text."""
     from reportlab.platypus.paragraph import FragLine, ParaLines
@@ -159,7 +139,7 @@ def _visual_para(para, paragraph):
         texts = [_line_text(line.words) for line in para.lines]
     if not any(has_rtl(t) for t in texts):
         return None
-    base = paragraph_level(paragraph)
+    base = BASE_LEVEL
     if para.kind == 0:
         # One style for the whole paragraph: each line becomes one fragment, so it can be reordered and shaped.
         lines = [FragLine(extraSpace=space, wordCount=len(words), lineBreak=False,

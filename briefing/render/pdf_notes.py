@@ -21,7 +21,7 @@ from reportlab.platypus import Paragraph
 from reportlab.platypus.flowables import Flowable
 from reportlab.platypus.frames import Frame
 
-from briefing.render.pdf_bidi import keep_direction, visual_order
+from briefing.render.pdf_bidi import visual_order
 
 RULE_GAP_ABOVE = 6.0
 RULE_GAP_BELOW = 3.0
@@ -61,9 +61,6 @@ class MeasuredParagraph(Paragraph):
             return w, h
         self.width, self.height = availWidth, self._measured_height
         return self.width, self.height
-
-    def split(self, availWidth, availHeight):
-        return keep_direction(self, super().split(availWidth, availHeight))
 
     def drawPara(self, debug=0):
         with visual_order(self):  # right-to-left text put in order line by line (pdf_bidi.py)
