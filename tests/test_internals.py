@@ -64,7 +64,7 @@ def test_python_bidi_reports_one_level_per_utf8_byte_in_its_debug_output():
     from briefing.render.pdf_bidi import _levels_per_utf8_byte, levels
 
     line = "ab اب 12"  # digits after Arabic letters are Arabic numbers (W2): level 2, the space before them 1
-    assert _levels_per_utf8_byte(line, 0) == [0, 0, 0, 1, 1, 1, 1, 1, 2, 2]  # each Arabic letter is two bytes
+    assert _levels_per_utf8_byte(line, 0) == (0, 0, 0, 1, 1, 1, 1, 1, 2, 2)  # each Arabic letter is two bytes
     assert levels(line, 0) == [0, 0, 0, 1, 1, 1, 2, 2]
     assert levels("اب 12 ab", 1) == [1, 1, 1, 2, 2, 1, 2, 2]
     assert levels("ab اب ", 0) == [0, 0, 0, 1, 1, 0], "a line's trailing space returns to the paragraph level (L1)"

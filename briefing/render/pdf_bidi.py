@@ -19,6 +19,7 @@ A line of left-to-right text only is left untouched, so such paragraphs draw exa
 from __future__ import annotations
 
 import contextlib
+import functools
 import re
 import unicodedata
 
@@ -55,7 +56,8 @@ def levels(text: str, base: int) -> list[int]:
     return out
 
 
-def _levels_per_utf8_byte(text: str, base: int) -> list[int]:
+@functools.lru_cache(maxsize=4096)  # a paragraph is drawn more than once (page-fit tries, the notes' scratch canvas)
+def _levels_per_utf8_byte(text: str, base: int) -> tuple[int, ...]:
     """The levels python-bidi computes, one per UTF-8 byte of `text`.
 
     python-bidi (the Rust crate unicode-bidi inside) gives them only through `get_display(debug=True)`,
@@ -69,7 +71,7 @@ def _levels_per_utf8_byte(text: str, base: int) -> list[int]:
     found = [int(n) for n in re.findall(r"Level\(\s*(\d+),?\s*\)", section)]
     if len(found) != len(text.encode("utf-8")):
         raise RuntimeError("python-bidi's debug output no longer lists a level per byte (tests/test_internals.py)")
-    return found
+    return tuple(found)
 
 
 def reorder(items: list, item_levels: list[int]) -> list:
@@ -210,10 +212,17 @@ def _drawn(frag, chunk: str, level: int):
 
     font = pdfmetrics.getFont(frag.fontName)
     if getattr(font, "shapable", False) and has_rtl(chunk):
-        from reportlab.pdfbase.ttfonts import shapeStr
-
-        return frag.clone(text=shapeStr(chunk, frag.fontName, frag.fontSize))
+        return frag.clone(text=_shaped(chunk, frag.fontName, frag.fontSize))
     return frag.clone(text=reversed_text(chunk))
+
+
+@functools.lru_cache(maxsize=4096)
+def _shaped(text: str, font_name: str, size: float):
+    """`text` shaped by HarfBuzz in font `font_name`: its glyphs in visual order (a reportlab ShapedStr, never
+    changed once made, so fragments can share it)."""
+    from reportlab.pdfbase.ttfonts import shapeStr
+
+    return shapeStr(text, font_name, size)
 
 
 def _width(words) -> float:
