@@ -182,3 +182,14 @@ def test_a_note_marks_draw_callbacks_stay_around_its_number_in_urdu_text(writer)
     starts, ends = calls[::2], calls[1::2]
     assert all(end[2] > start[2] for start, end in zip(starts, ends)), "each mark's end lies right of its start"
     assert starts[1][2] == 0, "in an Urdu paragraph the mark ends the sentence, at the left"
+
+
+def test_rule_l2_and_unshaped_reversal_on_their_own():
+    from briefing.render.pdf_bidi import reorder, reversed_text
+
+    # "ab" level 0, then a right-to-left run holding a number at level 2: the run turns, the number does not
+    assert reorder(["a", "b", "R1", "R2", "12", "R3", "c"], [0, 0, 1, 1, 2, 1, 0]) == \
+        ["a", "b", "R3", "12", "R2", "R1", "c"]
+    shin, lamed, vav, final_mem = "\u05e9\u05b8\u05c1", "\u05dc", "\u05d5\u05b9", "\u05dd"  # with their points
+    assert reversed_text(f"({shin}{lamed}{vav}{final_mem})") == f"({final_mem}{vav}{lamed}{shin})", \
+        "marks stay after their letter, brackets are mirrored"
