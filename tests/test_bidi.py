@@ -193,3 +193,57 @@ def test_rule_l2_and_unshaped_reversal_on_their_own():
     shin, lamed, vav, final_mem = "\u05e9\u05b8\u05c1", "\u05dc", "\u05d5\u05b9", "\u05dd"  # with their points
     assert reversed_text(f"({shin}{lamed}{vav}{final_mem})") == f"({final_mem}{vav}{lamed}{shin})", \
         "marks stay after their letter, brackets are mirrored"
+
+
+def _callbacks(writer, texts: list[str], names: tuple[str, str], width: float = 400) -> list[tuple]:
+    """(name, label, x, line) of each <onDraw> callback named `names` as `texts` are drawn, in drawing order."""
+    import io
+
+    from reportlab.pdfgen.canvas import Canvas
+
+    from briefing.render.pdf_notes import MeasuredParagraph
+
+    calls = []
+    canvas = Canvas(io.BytesIO())
+    for name in names:
+        canvas.setNamedCB(name, lambda canv, kind, label, name=name: calls.append(
+            (name, label, round(canv._curr_tx_info["cur_x"], 2), round(canv._curr_tx_info["cur_y"], 2))))
+    for text in texts:
+        paragraph = MeasuredParagraph(text, writer.styles["body"])
+        paragraph.wrap(width, 1000)
+        paragraph.drawOn(canvas, 0, 0)
+    return calls
+
+
+def test_a_span_around_urdu_text_opens_before_its_glyphs_and_closes_after_them(writer):
+    """The tagged PDF marks a run in another language with a pair of <onDraw> callbacks: the pair must open
+    before the run's glyphs and close after them in drawing order, also when the run is reversed and wraps."""
+    def span(text):
+        return f'<onDraw name="tag_open" label="Span:ur"/>{writer.fonts.markup(text)}<onDraw name="tag_close" ' \
+               f'label="Span:ur"/>'
+
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    calls = _callbacks(writer, ["The city of " + span("اسلام آباد") + " is the capital.",
+                                "Talks on " + span(URDU) + " went well, said the ministers of both sides."],
+                       ("tag_open", "tag_close"), width=250)
+    assert [name for name, *_ in calls] == ["tag_open", "tag_close"] * 2
+    (_, _, x_open, y_open), (_, _, x_close, y_close) = calls[:2]
+    body = writer.styles["body"]
+    assert y_open == y_close
+    assert x_open == pytest.approx(stringWidth("The city of ", body.fontName, body.fontSize), abs=0.01)
+    assert x_close - x_open > 30, "the span encloses the Urdu words, reversed between its two callbacks"
+    (_, _, x_open, y_open), (_, _, x_close, y_close) = calls[2:]
+    assert y_open > y_close, "the second span wraps: it opens on its first line and closes on its last"
+    assert x_open == pytest.approx(stringWidth("Talks on ", body.fontName, body.fontSize), abs=0.01), \
+        "it opens where its Urdu words start on the first line, though the first of them stands at the right"
+
+
+def test_a_link_inside_urdu_text_draws_in_order_around_its_words(writer):
+    words = URDU.split()
+    text = writer.fonts.markup(" ".join(words[:3]) + " ") + '<onDraw name="tag_open" label="Link:1"/>' + \
+        writer.fonts.markup(" ".join(words[3:5])) + '<onDraw name="tag_close" label="Link:1"/>' + \
+        writer.fonts.markup(" " + " ".join(words[5:8]))
+    calls = _callbacks(writer, [text], ("tag_open", "tag_close"))
+    assert [name for name, *_ in calls] == ["tag_open", "tag_close"]
+    assert 0 < calls[0][2] < calls[1][2], "the link's words lie inside the Urdu run, between its neighbours"

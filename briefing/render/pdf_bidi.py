@@ -12,7 +12,9 @@ For each line that holds right-to-left text:
 - the line's pieces (each a run of one level inside one reportlab fragment) are reordered by rule L2;
 - each right-to-left piece is shaped with HarfBuzz (reportlab's `shapeStr`) when its font is shapable, which
   joins Arabic-script letters, mirrors brackets and puts the glyphs right to left; otherwise its characters
-  are reversed here (marks kept after their base, brackets mirrored).
+  are reversed here (marks kept after their base, brackets mirrored);
+- inline objects (<onDraw> callbacks: note marks, the tagged PDF's spans and links; anchors) are put around
+  what they enclose in visual order, so a pair still opens before its text and closes after it.
 A line of left-to-right text only is left untouched, so such paragraphs draw exactly as before.
 """
 
@@ -27,7 +29,6 @@ import unicodedata
 # presentation forms, and the right-to-left blocks of the supplementary planes): lines without one are left as
 # they are.
 _RTL_CHAR = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc\U00010800-\U00010fff\U0001e800-\U0001efff]")
-_PLACEHOLDER = "\u2060"  # stands for an inline object (an <onDraw> mark, an anchor): boundary neutral, ignored
 _MIRRORED = dict(zip("()[]{}<>«»‹›", ")(][}{><»«›‹"))
 BASE_LEVEL = 0
 """The embedding level of every paragraph: left to right, the direction of the briefs (English) and of their DOCX,
@@ -127,7 +128,7 @@ def visual_order(paragraph):
 
 
 def _line_text(words) -> str:
-    return "".join(_PLACEHOLDER if hasattr(f, "cbDefn") else f.text for f in words)
+    return "".join("" if hasattr(f, "cbDefn") else f.text for f in words)
 
 
 def _visual_para(para):
@@ -141,7 +142,6 @@ def _visual_para(para):
         texts = [_line_text(line.words) for line in para.lines]
     if not any(has_rtl(t) for t in texts):
         return None
-    base = BASE_LEVEL
     if para.kind == 0:
         # One style for the whole paragraph: each line becomes one fragment, so it can be reordered and shaped.
         lines = [FragLine(extraSpace=space, wordCount=len(words), lineBreak=False,
@@ -150,7 +150,7 @@ def _visual_para(para):
                  for space, words in para.lines]
     else:
         lines = para.lines
-    return ParaLines(kind=1, lines=[_visual_line(line, base) for line in lines])
+    return ParaLines(kind=1, lines=[_visual_line(line, BASE_LEVEL) for line in lines])
 
 
 def _visual_line(line, base: int):
@@ -158,50 +158,78 @@ def _visual_line(line, base: int):
     text = _line_text(line.words)
     if not has_rtl(text) and base == 0:
         return line
-    lv = _objects_inward(text, levels(text, base))
+    lv = levels(text, base)
     if not any(level % 2 for level in lv):
         return line
-    pieces, piece_levels, at = [], [], 0
+    pieces, piece_levels, objects, at = [], [], [], 0
     for frag in line.words:
         if hasattr(frag, "cbDefn"):
-            pieces.append(frag)
-            piece_levels.append(lv[at])
-            at += 1
+            objects.append((len(pieces), frag))  # an inline object stands before the piece that follows it
             continue
         start = 0
         for i in range(1, len(frag.text) + 1):
             if i == len(frag.text) or lv[at + i] != lv[at + start]:
-                chunk = frag.text[start:i]
-                level = lv[at + start]
-                pieces.append(_drawn(frag, chunk, level))
-                piece_levels.append(level)
+                pieces.append(_drawn(frag, frag.text[start:i], lv[at + start]))
+                piece_levels.append(lv[at + start])
                 start = i
         at += len(frag.text)
-    words = reorder(pieces, piece_levels)
+    order = reorder(list(range(len(pieces))), piece_levels)
+    words = _with_objects([pieces[i] for i in order], {p: v for v, p in enumerate(order)}, objects)
     extra = line.extraSpace + _width(line.words) - _width(words)
     return line.clone(words=words, extraSpace=extra)
 
 
-def _objects_inward(text: str, lv: list[int]) -> list[int]:
-    """Return `lv` with each inline object (a placeholder in `text`) at the higher level of the characters on its
-    either side: a note mark's <onDraw> callbacks then stay around its number, in their order, when the number
-    stands inside right-to-left text."""
-    out = list(lv)
-    previous: int | None = None
-    for i, ch in enumerate(text):  # the level of the character before each object...
-        if ch == _PLACEHOLDER:
-            out[i] = previous if previous is not None else -1
+_CLOSES = re.compile(r"(?:^|_)(?:end|close)$")
+"""An inline object whose name ends so (note_mark_end, tag_close) closes the last one open with its label."""
+
+
+def _with_objects(visual: list, position: dict[int, int], objects: list[tuple[int, object]]) -> list:
+    """Return the visual `pieces` with the inline objects (the line's fragments with a cbDefn: <onDraw>
+    callbacks, anchors) put among them: an object that opens something (a note mark, a link, a tagged span) just
+    before the first piece, in visual order, of what it encloses up to its closing object, that one just after
+    the last; one that encloses nothing where it stood. A pair then still draws in order around its content,
+    in right-to-left text too. `position` maps a piece's logical index to its visual one; each object comes with
+    the logical index of the piece that follows it."""
+    n = len(visual)
+    pairs: dict[int, int] = {}
+    open_by_label: dict[object, list[int]] = {}
+    for k, (_, frag) in enumerate(objects):
+        label = getattr(frag.cbDefn, "label", None)
+        if label is None:
+            continue
+        if _CLOSES.search(getattr(frag.cbDefn, "name", "") or ""):
+            if open_by_label.get(label):
+                pairs[open_by_label[label].pop()] = k
+            else:
+                pairs[-1 - k] = k  # closes what opened on an earlier line: it encloses from the line's start
         else:
-            previous = lv[i]
-    following: int | None = None
-    for i in range(len(text) - 1, -1, -1):  # ...and after it, the higher of the two
-        if text[i] == _PLACEHOLDER:
-            out[i] = max(out[i], following if following is not None else -1)
-            if out[i] < 0:
-                out[i] = lv[i]
-        else:
-            following = lv[i]
-    return out
+            open_by_label.setdefault(label, []).append(k)
+    for stack in open_by_label.values():
+        for k in stack:
+            pairs[k] = None  # closes on a later line: it encloses up to the line's end
+
+    def span(first: int, last: int) -> list[int]:
+        return [position[i] for i in range(first, last)]
+
+    keys: dict[int, tuple] = {}
+    for opener, closer in pairs.items():
+        first = objects[opener][0] if opener >= 0 else 0
+        last = objects[closer][0] if closer is not None else n
+        inside = span(first, last)
+        if not inside:
+            continue
+        low, high = min(inside) - 0.5, max(inside) + 0.5
+        if opener >= 0:
+            keys[opener] = (low, 1, -high, opener)  # at one place what opens comes after what closes, outer first
+        if closer is not None:
+            keys[closer] = (high, 0, -low, closer)  # ...and inner ones close first
+    for k, (follows, _) in enumerate(objects):
+        if k not in keys:  # encloses nothing: beside the piece it followed (or preceded) in logical order
+            where = position[follows - 1] + 0.5 if follows > 0 else (position[0] - 0.5 if n else 0)
+            keys[k] = (where, 0.5, 0, k)
+    items = [((v, 0, 0, 0), piece) for v, piece in enumerate(visual)]
+    items += [(keys[k], frag) for k, (_, frag) in enumerate(objects)]
+    return [item for _, item in sorted(items, key=lambda kv: kv[0])]
 
 
 def _drawn(frag, chunk: str, level: int):
