@@ -209,15 +209,15 @@ def test_a_span_around_urdu_text_opens_before_its_glyphs_and_closes_after_them(w
     """The tagged PDF marks a run in another language with a pair of <onDraw> callbacks: the pair must open
     before the run's glyphs and close after them in drawing order, also when the run is reversed and wraps."""
     def span(text):
-        return f'<onDraw name="tag_open" label="Span:ur"/>{writer.fonts.markup(text)}<onDraw name="tag_close" ' \
+        return f'<onDraw name="span_open" label="Span:ur"/>{writer.fonts.markup(text)}<onDraw name="span_close" ' \
                f'label="Span:ur"/>'
 
     from reportlab.pdfbase.pdfmetrics import stringWidth
 
     calls = _callbacks(writer, ["The city of " + span("اسلام آباد") + " is the capital.",
                                 "Talks on " + span(URDU) + " went well, said the ministers of both sides."],
-                       ("tag_open", "tag_close"), width=250)
-    assert [name for name, *_ in calls] == ["tag_open", "tag_close"] * 2
+                       ("span_open", "span_close"), width=250)
+    assert [name for name, *_ in calls] == ["span_open", "span_close"] * 2
     (_, _, x_open, y_open), (_, _, x_close, y_close) = calls[:2]
     body = writer.styles["body"]
     assert y_open == y_close
@@ -231,9 +231,9 @@ def test_a_span_around_urdu_text_opens_before_its_glyphs_and_closes_after_them(w
 
 def test_a_link_inside_urdu_text_draws_in_order_around_its_words(writer):
     words = URDU.split()
-    text = writer.fonts.markup(" ".join(words[:3]) + " ") + '<onDraw name="tag_open" label="Link:1"/>' + \
-        writer.fonts.markup(" ".join(words[3:5])) + '<onDraw name="tag_close" label="Link:1"/>' + \
+    text = writer.fonts.markup(" ".join(words[:3]) + " ") + '<onDraw name="span_open" label="Link:1"/>' + \
+        writer.fonts.markup(" ".join(words[3:5])) + '<onDraw name="span_close" label="Link:1"/>' + \
         writer.fonts.markup(" " + " ".join(words[5:8]))
-    calls = _callbacks(writer, [text], ("tag_open", "tag_close"))
-    assert [name for name, *_ in calls] == ["tag_open", "tag_close"]
+    calls = _callbacks(writer, [text], ("span_open", "span_close"))
+    assert [name for name, *_ in calls] == ["span_open", "span_close"]
     assert 0 < calls[0][2] < calls[1][2], "the link's words lie inside the Urdu run, between its neighbours"
