@@ -282,6 +282,9 @@ class JudgmentView:
     alternative: Md
     indicators: tuple[Md, ...]
     action: Md | None
+    """The recommended action, or None when there is none for this audience."""
+    assumption: Md | None
+    """The linchpin assumption, if the desk states one."""
     change: Md
     """How the judgment changed since the last brief, or the wording file's words for a first judgment."""
 
@@ -386,7 +389,9 @@ class Composer:
                 out.append(JudgmentView(j.id, escape(j.judgment), j.likelihood, j.range, j.confidence,
                                         Md(estimate), escape(j.basis), tuple(fact(i) for i in j.rests_on),
                                         escape(j.alternative), tuple(escape(i) for i in j.indicators),
-                                        _opt(j.action), escape(j.change or w["first_judgment"])))
+                                        _opt(j.action if not j.audiences or audience.name in j.audiences
+                                             else None),
+                                        _opt(j.assumption), escape(j.change or w["first_judgment"])))
             return out
 
         sections = audience.settings["sections"]

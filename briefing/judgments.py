@@ -38,7 +38,12 @@ JUDGMENT = Record("judgment", "One key judgment of the desk.", {
     "alternative": Field(Str(), "the main alternative reading of the same facts", required=True),
     "indicators": Field(ListOf(Str(), min_items=1), "what would change the judgment: indicators to watch",
                         required=True),
+    "assumption": Field(Str(nullable=True), "the linchpin assumption: what the judgment takes for granted and "
+                        "would fall with it (shown to full-detail audiences)"),
     "action": Field(Str(nullable=True), "what the desk recommends in view of it, if anything"),
+    "audiences": Field(ListOf(Str(pattern=SLUG, pattern_hint="an audience name")),
+                       "the audiences the action is for (file names in templates/audiences); default: every "
+                       "audience", default=[]),
     "change": Field(Str(nullable=True), "how the judgment has changed since the desk's last brief, or that it has "
                     "not (leave out for a first judgment)"),
 })
@@ -70,6 +75,10 @@ class Judgment:
     """What would change it."""
     action: str | None
     """The recommended action, if any."""
+    audiences: tuple[str, ...]
+    """The audiences the action is shown to; empty: every audience."""
+    assumption: str | None
+    """The linchpin assumption, if stated."""
     change: str | None
     """Change since the last brief, or None for a first judgment."""
 
@@ -86,6 +95,8 @@ def load_judgments(templates: str, fb: FactBase | None) -> dict[str, tuple[Judgm
         return {}
     out: dict[str, tuple[Judgment, ...]] = {}
     problems: list[Problem] = []
+    folder_a = os.path.join(templates, "audiences")
+    audiences = {n[:-5] for n in os.listdir(folder_a) if n.endswith(".yaml")} if os.path.isdir(folder_a) else set()
     for name in sorted(os.listdir(folder)):
         if not name.endswith(".yaml"):
             continue
@@ -109,9 +120,13 @@ def load_judgments(templates: str, fb: FactBase | None) -> dict[str, tuple[Judgm
                         found.add(*j["_positions"]["rests_on"], f"judgment {j['id']!r} rests on unknown fact "
                                   f"{fact_id!r}{did_you_mean(fact_id, fb.facts)}",
                                   "use an id from facts.yaml (`briefing facts TEXT` finds one)")
+            for who in j["audiences"]:
+                if who not in audiences:
+                    found.add(*j["_positions"]["audiences"], f"judgment {j['id']!r}: unknown audience {who!r}"
+                              f"{did_you_mean(who, audiences)}", "use a file name from templates/audiences")
             items.append(Judgment(j["id"], j["judgment"], j["likelihood"], j["confidence"], j["basis"],
                                   tuple(j["rests_on"]), j["alternative"], tuple(j["indicators"]), j["action"],
-                                  j["change"]))
+                                  tuple(j["audiences"]), j["assumption"], j["change"]))
         problems.extend(found.items)
         out[name[:-5]] = tuple(items)
     if problems:
