@@ -2,6 +2,7 @@
 
 - every number, amount, year and date a fact states appears in one of its quotes, or is marked derived;
 - a fact that only opinion pieces support is an attributed assessment, or says why not;
+- a fact that only promotional or opinion pieces support states its confidence, rather than taking the default;
 - a disputed question's claims really differ;
 - how many facts reach no brief (information, not an error).
 """
@@ -169,6 +170,26 @@ def opinion_only(fb: FactBase) -> list[Problem]:
     return problems
 
 
+UNCORROBORATED_KINDS = frozenset(("opinion", "promotional"))
+
+
+def confidence_stated(fb: FactBase) -> list[Problem]:
+    """A fact that only promotional or opinion pieces support must say how sure the desk is (no default `high`)."""
+    problems = []
+    for f in fb.facts.values():
+        if "confidence" in f.positions:
+            continue
+        kinds = sorted({fb.sources[s].kind for s in f.source_ids})
+        if all(k in UNCORROBORATED_KINDS for k in kinds):
+            line, column = f.positions.get("statement", (f.line, 1))
+            problems.append(Problem(fb.path, line, column,
+                                    f"fact {f.id!r} rests only on {' and '.join(kinds)} sources "
+                                    f"({', '.join(f.source_ids)}) but does not state its confidence",
+                                    "add `confidence:` (high, moderate or low); a single promotional or opinion "
+                                    "source seldom justifies high"))
+    return problems
+
+
 def _conflict(a: Value, b: Value) -> bool:
     if a.type != b.type:
         return False
@@ -208,4 +229,4 @@ def unused(fb: FactBase, used: set[str]) -> list[str]:
 
 def lint(fb: FactBase) -> list[Problem]:
     """Return every problem the fact-integrity lints find."""
-    return provenance(fb) + opinion_only(fb) + agreeing(fb)
+    return provenance(fb) + opinion_only(fb) + confidence_stated(fb) + agreeing(fb)

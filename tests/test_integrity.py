@@ -45,6 +45,7 @@ def test_check_says_how_many_facts_reach_no_brief(project_copy, capsys):
     topics: [nothing-reads-this]
     kind: reported
     statement: Plans for student exchanges were finalised.
+    confidence: moderate
     cite:
       - source: prccsf-akram
         quote: "student exchange programs"
@@ -177,7 +178,7 @@ def _check_wording(fb, name: str, text: str, seen: dict) -> None:
             assert any(text[:at].endswith(f"According to {typographic(f.by)}, ") for at in places), (name, f.id)
             seen["assessment"].add(audience)
         if f.kind == "unconfirmed":
-            assert any(text[:at].endswith("According to unconfirmed reports, ") for at in places), (name, f.id)
+            assert any(text[:at].endswith("According to an unsourced claim, ") for at in places), (name, f.id)
             seen["unconfirmed"].add(audience)
         if f.confidence != "high":
             hedge = {"moderate": ("moderate confidence", "[M]"), "low": ("low confidence", "[L]")}[f.confidence]
@@ -198,7 +199,7 @@ def test_every_brief_words_each_fact_for_its_kind_and_confidence_in_both_formats
         if audience == "analyst":
             assert "[S]" in pdf and "[S]" in docx and "Markers: [" in pdf and "Markers: [" in docx
             for mark, words in (("[S]", "single source"), ("[M]", "moderate confidence"),
-                                ("[L]", "low confidence"), ("[E]", "desk estimate")):
+                                ("[L]", "low confidence"), ("[E]", "year or figure inferred by the desk")):
                 if mark in pdf.split("Markers:")[0]:
                     assert f"{mark} {words}" in pdf and f"{mark} {words}" in docx, (name, mark)
         else:
@@ -227,7 +228,7 @@ def test_no_audience_can_print_a_claim_without_its_kind_and_hedges(project_copy)
     for name, (pdf, docx) in texts.items():
         for text in (pdf, docx):
             assert "According to Muhammad Zahid Rifat, trade between Pakistan and Belarus is embarrassingly low" in text
-            assert "According to unconfirmed reports, President Lukashenko delivered a stern warning" in text
+            assert "According to an unsourced claim, President Lukashenko delivered a stern warning" in text
             assert "According to an unsigned overview of the visit, bilateral trade is poised" in text
             low = "[L]" if name.endswith("analyst") else "low confidence"
             assert re.search(r"Islamabad to Moscow[^.]{0,80}" + re.escape(low), text), (name, text)
@@ -257,8 +258,8 @@ def test_check_refuses_a_judgment_with_an_unknown_term_level_or_fact(project_cop
                                             .replace("confidence: moderate", "confidence: medium", 1))
     assert main(args) == 1
     err = capsys.readouterr().err
-    assert "trade-outlook.yaml:9:17: judgment 'trade-stays-small', likelihood: 'probably' is not one of: almost no chance," in err
-    assert "trade-outlook.yaml:10:17: judgment 'trade-stays-small', confidence: 'medium' is not one of: low, moderate, high" in err
+    assert "trade-outlook.yaml:12:17: judgment 'trade-stays-small', likelihood: 'probably' is not one of: almost no chance," in err
+    assert "trade-outlook.yaml:13:17: judgment 'trade-stays-small', confidence: 'medium' is not one of: low, moderate, high" in err
     open(path, "w", encoding="utf-8").write(text.replace("[trade.volume-2023,", "[trade.volume-2032,", 1))
     assert main(args) == 1
     err = capsys.readouterr().err
@@ -277,7 +278,7 @@ def test_a_disputed_question_stays_with_its_claims_in_the_docx(built):
 
 @pytest.mark.parametrize("key, value, message", [
     ("  assessment: \"According to {by}, {claim}\"", "  assessment: \"{Claim}\"", "kinds.assessment: '{Claim}' leaves out {by}"),
-    ("  unconfirmed: \"According to unconfirmed reports, {claim}\"", "  unconfirmed: \"Reports say\"",
+    ("  unconfirmed: \"According to an unsourced claim, {claim}\"", "  unconfirmed: \"Reports say\"",
      "kinds.unconfirmed: 'Reports say' leaves out {claim} or {Claim}"),
     ("  single_source: \"[S]\"", "  single_source: \"\\u200b\"", "markers.single_source: nothing a reader can see"),
 ])
