@@ -27,6 +27,8 @@ AUDIENCE = Record("audience", "Who a brief is written for, and what they are sho
                         "most pages the PDF may have (null: no limit); the build fails beyond it"),
     "quotes_in_notes": Field(Bool(), "show each source's quote in its footnote", default=False),
     "max_points": Field(Number(integer=True, minimum=1), "at most this many key judgments", default=5),
+    "minor_disputes": Field(Bool(), "show disputed questions marked `minor: true` (a date, a head count) as well",
+                            default=True),
     "tone": Field(Str(enum=("formal", "plain")), "formal for officials; plain for business readers",
                   default="formal"),
     "labels": Field(MapOf(Str()), "headings and labels to use instead of the defaults (keys: docs/templates.md)",

@@ -65,10 +65,13 @@ class ClaimView:
     dispute: str
     """The id of its disputed question."""
     claim: Md
+    """The claim, with the hedges and caveats of the facts it restates (if any)."""
     value: Md | None
     sources: tuple[Md, ...]
     """Names of the writers or outlets that make the claim, for prose such as 'according to ...'."""
     citations: tuple[Citation, ...]
+    facts: tuple[str, ...] = ()
+    """Ids of the facts the claim restates."""
 
 
 @dataclass(frozen=True)
@@ -80,6 +83,8 @@ class DisputeView:
     claims: tuple[ClaimView, ...]
     note: Md | None
     topics: tuple[str, ...]
+    minor: bool = False
+    """It bears on no judgment; audiences with `minor_disputes: false` leave it out."""
 
 
 @dataclass(frozen=True)
@@ -144,9 +149,25 @@ class Wordsmith:
         return names
 
     def hedge(self, f: Fact) -> Md:
-        names = self.hedges(f)
+        return self._hedge(self.hedges(f), [f.caveat] if f.caveat else [])
+
+    def claim_hedge(self, facts: list[Fact]) -> Md:
+        """The hedges of a disputed claim that restates `facts`: the lowest confidence among them, single
+        source when each rests on one, estimate when any is one, and every caveat."""
+        if not facts:
+            return Md("")
+        order = ("low", "moderate", "high")
+        lowest = min((f.confidence for f in facts), key=order.index)
+        names = [lowest] if lowest != "high" else []
+        if all(len(f.source_ids) == 1 for f in facts):
+            names.append("single_source")
+        if any(f.estimate for f in facts):
+            names.append("estimate")
+        return self._hedge(names, list(dict.fromkeys(f.caveat for f in facts if f.caveat)))
+
+    def _hedge(self, names: list[str], caveats: list[str]) -> Md:
         marks = [escape(self.wording.hedge(n, self.mode)) for n in names]
-        caveat = [_fill(self.wording.settings["caveat"], caveat=escape(f.caveat))] if f.caveat else []
+        caveat = [_fill(self.wording.settings["caveat"], caveat=escape("; ".join(caveats)))] if caveats else []
         if self.mode == "words":
             parts = marks + caveat
             return Md(" (" + "; ".join(parts) + ")") if parts else Md("")
@@ -157,11 +178,7 @@ class Wordsmith:
         claim = escape(f.statement)
         text = _fill(self.wording.kind(f.kind), claim=claim, Claim=Md(_capital(claim)),
                      by=escape(f.by or ""))
-        if not hedge:
-            return text
-        end = _END.search(text)
-        cut = end.start() if end else len(text)
-        return Md(text[:cut] + hedge + (text[cut:] if end else "."))
+        return _with_hedge(text, hedge)
 
     def view(self, f: Fact) -> FactView:
         v = f.value
@@ -179,10 +196,20 @@ class Wordsmith:
                         len(f.source_ids) == 1, f.estimate, hedge, _names(self.fb, f.cite), f.cite)
 
 
-def _dispute_view(fb: FactBase, d: Dispute) -> DisputeView:
-    claims = tuple(ClaimView(d.id, escape(c.claim), escape(str(c.value)) if c.value else None, _names(fb, c.cite), c.cite)
+def _with_hedge(text: Md, hedge: Md) -> Md:
+    """`text` with `hedge` before its closing full stop (or at its end)."""
+    if not hedge:
+        return text
+    end = _END.search(text)
+    cut = end.start() if end else len(text)
+    return Md(text[:cut] + hedge + (text[cut:] if end else "."))
+
+
+def _dispute_view(fb: FactBase, d: Dispute, words: Wordsmith) -> DisputeView:
+    claims = tuple(ClaimView(d.id, _with_hedge(escape(c.claim), words.claim_hedge([fb.facts[i] for i in c.facts])),
+                             escape(str(c.value)) if c.value else None, _names(fb, c.cite), c.cite, c.facts)
                    for c in d.claims)
-    return DisputeView(d.id, escape(d.question), claims, _opt(d.note), d.topics)
+    return DisputeView(d.id, escape(d.question), claims, _opt(d.note), d.topics, d.minor)
 
 
 def escaped(data):
@@ -214,7 +241,8 @@ class _Notes:
         self.sourcing_mark = f"@@sourcing-{self.nonce}@@"
         self.bibliography_mark = f"@@bibliography-{self.nonce}@@"
         """Where the list of sources goes: written once the whole brief is known, wherever it stands."""
-        """Where sourcing_note() was called: the note is written there once the whole brief is known."""
+        self.standpoint_label: Md | None = None
+        """When set, each entry of the list of sources ends with the source's standpoint under this label."""
 
     def mark(self, cites: tuple[Citation, ...]) -> Md:
         self.pending.append(cites)
@@ -223,6 +251,19 @@ class _Notes:
     def cited_sources(self) -> list[Source]:
         ids = {c.source for cites in self.pending for c in cites}
         return [s for s in self.fb.sources.values() if s.id in ids]
+
+    def bibliography(self, standpoint: Md | None = None) -> Md:
+        """Return the mark where the list of sources goes; with a label, each entry gives its standpoint."""
+        self.standpoint_label = standpoint
+        return Md(self.bibliography_mark)
+
+    def _standpoint(self, s: Source) -> str:
+        if self.standpoint_label is None:
+            return ""
+        parts = [escape(s.standpoint)] if s.standpoint else []
+        if not s.author and s.author_note:
+            parts.append(escape(_capital(f"the piece describes its writer as {s.author_note}.")))
+        return f" *{self.standpoint_label}:* " + " ".join(parts) if parts else ""
 
     def finish(self, body: str) -> str:
         """Return `body` with marks numbered in reading order and the note texts appended.
@@ -248,7 +289,7 @@ class _Notes:
         if self.bibliography_mark in body:
             cited = sorted(self.cited_sources(), key=citations.bibliography_key)
             body = body.replace(self.bibliography_mark,
-                                "\n".join(f"- {citations.bibliography_entry(s)}" for s in cited))
+                                "\n".join(f"- {citations.bibliography_entry(s)}{self._standpoint(s)}" for s in cited))
         body = self.PLACEHOLDER.sub(number, body)
         notes = "\n".join(f"[^{i}]: {t}" for i, t in enumerate(texts, 1))
         return body.rstrip("\n") + "\n" + ("\n" + notes + "\n" if notes else "")
@@ -342,6 +383,7 @@ class Composer:
                     notes.facts[item.id] = None
                 elif isinstance(item, ClaimView):
                     notes.facts[item.dispute] = None
+                    notes.facts.update(dict.fromkeys(item.facts))
                 else:
                     raise TypeError(f"cite() takes fact ids, facts or claims, not {type(item).__name__}")
                 cites.extend(c for c in item.citations if c not in cites)
@@ -366,14 +408,14 @@ class Composer:
                     and f.kind == "reported" and not f.estimate]
 
         def disputes(*want: str) -> list[DisputeView]:
-            return [_dispute_view(fb, d) for d in matching(fb.disputes.values(), want)]
+            return [_dispute_view(fb, d, words) for d in matching(fb.disputes.values(), want)]
 
         def dispute(dispute_id: str) -> DisputeView:
             if dispute_id not in fb.disputes:
                 hint = (f"; {dispute_id!r} is a fact: use say({dispute_id!r})" if dispute_id in fb.facts
                         else did_you_mean(dispute_id, fb.disputes))
                 raise FactLookupError(f"unknown disputed question id {dispute_id!r}{hint}")
-            return _dispute_view(fb, fb.disputes[dispute_id])
+            return _dispute_view(fb, fb.disputes[dispute_id], words)
 
         def sources() -> list[SourceView]:
             cited = sorted(notes.cited_sources(), key=citations.bibliography_key)
@@ -411,7 +453,7 @@ class Composer:
             "fact": fact, "cite": cite, "say": say, "facts": facts, "figures": figures, "disputes": disputes,
             "dispute": dispute, "sources": sources, "judgments": judgments,
             "sourcing_note": lambda: Md(notes.sourcing_mark),
-            "bibliography": lambda: Md(notes.bibliography_mark),
+            "bibliography": notes.bibliography,
             "own_section": own_section,
             "own_heading": lambda name: escape(own.get(name, name)),
             "show": lambda section: section in sections,
@@ -439,6 +481,8 @@ class Composer:
         printed = [self.fb.facts[i] for i in notes.facts if i in self.fb.facts]
         single = sum(1 for f in printed if len(f.source_ids) == 1)
         parts.append(_fill(t["single"], single=str(single), printed=str(len(printed))))
+        if t["agreement"]:
+            parts.append(escape(t["agreement"]))
         shown = [n for n in HEDGES if escape(w.hedge(n, "markers")) in body]  # the markers the brief prints
         if words.mode == "markers" and shown:
             items = "; ".join(f"{w.hedge(n, 'markers')} {w.hedge(n, 'words')}" for n in shown)

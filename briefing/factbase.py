@@ -6,8 +6,9 @@ import datetime as _dt
 import gc
 from dataclasses import dataclass
 
-from briefing.schema import (INVALID, Date, Field, ListOf, Number, Record, Str, Tagged, json_schema, read_document,
-                             tag_field)
+from briefing.errors import did_you_mean
+from briefing.schema import (INVALID, Bool, Date, Field, ListOf, Number, Record, Str, Tagged, json_schema,
+                             read_document, tag_field)
 
 SLUG = r"[a-z0-9][a-z0-9-]*"
 FACT_ID = r"[a-z0-9][a-z0-9_-]*(\.[a-z0-9][a-z0-9_-]*)+"
@@ -122,6 +123,9 @@ _CLAIM = Record("claim", "One side of a disputed question.", {
     "claim": Field(Str(), "what this side says, as one sentence", required=True),
     "value": Field(_VALUE, "an optional typed value"),
     "cite": Field(ListOf(_CITATION, min_items=1), "the sources that say it", required=True),
+    "facts": Field(ListOf(Str(pattern=FACT_ID, pattern_hint="a fact id such as visit.success")),
+                   "ids of the facts this claim restates: the claim then carries their hedges and caveats",
+                   default=[]),
 })
 
 DISPUTE = Record("disputed question", "A question the sources answer differently; every claim is kept.", {
@@ -131,6 +135,8 @@ DISPUTE = Record("disputed question", "A question the sources answer differently
     "question": Field(Str(), "the question, neutrally worded", required=True),
     "claims": Field(ListOf(_CLAIM, min_items=2), "two or more competing claims", required=True),
     "note": Field(Str(nullable=True), "a curator's remark, e.g. how the claims might be reconciled"),
+    "minor": Field(Bool(), "true for a question that bears on no judgment (a date, a head count): audiences "
+                   "with `minor_disputes: false` leave it out", default=False),
 })
 
 META = Record("meta", "About the fact base as a whole.", {
@@ -355,6 +361,8 @@ class Claim:
     """An optional typed value."""
     cite: tuple[Citation, ...]
     """The sources that say it."""
+    facts: tuple[str, ...] = ()
+    """Ids of the facts the claim restates; their hedges and caveats go with it."""
 
 
 @dataclass(frozen=True)
@@ -373,6 +381,8 @@ class Dispute:
     """A curator's remark."""
     line: int
     """Line in facts.yaml where the question is defined."""
+    minor: bool = False
+    """It bears on no judgment; audiences may leave it out."""
 
 
 @dataclass(frozen=True)
@@ -504,8 +514,16 @@ def load(path: str) -> FactBase:
         for claim in d["claims"]:
             check_citations(claim["cite"])
         if claim_id(d, "disputed question"):
-            claims = tuple(Claim(c["claim"], _value(c["value"]), _citations(c["cite"])) for c in d["claims"])
-            disputes[d["id"]] = Dispute(d["id"], tuple(d["topics"]), d["question"], claims, d["note"], d["_line"])
+            for c in d["claims"]:
+                for fact_id in c["facts"]:
+                    if fact_id not in facts:
+                        problems.add(*c["_positions"]["facts"], f"disputed question {d['id']!r}: a claim restates "
+                                     f"unknown fact {fact_id!r}{did_you_mean(fact_id, facts)}",
+                                     "use an id from facts.yaml (`briefing facts TEXT` finds one)")
+            claims = tuple(Claim(c["claim"], _value(c["value"]), _citations(c["cite"]),
+                                 tuple(i for i in c["facts"] if i in facts)) for c in d["claims"])
+            disputes[d["id"]] = Dispute(d["id"], tuple(d["topics"]), d["question"], claims, d["note"], d["_line"],
+                                        d["minor"])
     problems.raise_if_any()
     m = data["meta"]
     return FactBase(path, Meta(m["title"], m["organisation"], m["as_of"], m["language"]), sources, facts, disputes)

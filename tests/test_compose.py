@@ -62,8 +62,8 @@ def test_analyst_briefs_show_every_disputed_question_of_their_topics(built):
         for d in fb.disputes.values():
             if set(d.topics) & set(brief.settings["topics"]):
                 assert escape(d.question) in md, (name, d.id)
-                for claim in d.claims:
-                    assert escape(claim.claim) in md, (name, d.id, claim.claim)
+                for claim in d.claims:  # (a claim restating facts carries their hedges before its full stop)
+                    assert escape(claim.claim).rstrip(".") in md, (name, d.id, claim.claim)
 
 
 def _project_with_fact(tmp_path, statement: str) -> Project:
