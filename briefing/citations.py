@@ -58,9 +58,15 @@ def short_note(source: Source, cites: list[Citation] = (), quote: bool = False) 
     return Md(text + (" " + locator if locator else ""))
 
 
+def _place_key(place: str) -> tuple:
+    """Sort key for a locator: `para. 4` before `para. 12` (by number), anything else after, as written."""
+    number = place.split()[-1]
+    return (0, int(number), place) if place.startswith("para. ") and number.isdigit() else (1, 0, place)
+
+
 def _locator(cites: list[Citation], quote: bool) -> str:
-    """`para. 3` or `paras. 3, 5`, then the quoted words when asked for."""
-    places = list(dict.fromkeys(c.at for c in cites if c.at))
+    """`para. 3` or `paras. 3, 5` (in the source's order), then the quoted words, each once, when asked for."""
+    places = sorted(dict.fromkeys(c.at for c in cites if c.at), key=_place_key)
     out = ""
     if len(places) == 1:
         out = escape(places[0])
@@ -70,7 +76,8 @@ def _locator(cites: list[Citation], quote: bool) -> str:
         out = ("paras. " + ", ".join(nums)) if same_kind else ", ".join(places)
         out = escape(out)
     if quote and cites:
-        quoted = "; ".join(f"“{escape(_inner_quotes(c.quote))}”" for c in cites)
+        quotes = dict.fromkeys(c.quote for c in cites)
+        quoted = "; ".join(f"“{escape(_inner_quotes(q))}”" for q in quotes)
         out = f"{out}: {quoted}" if out else quoted
     return out
 
