@@ -45,6 +45,8 @@ WORDING = Record("wording", "The words briefs use for kinds of claim, hedges and
         "official": Field(Str(), "said when official texts are among them ({names})", required=True),
         "single": Field(Str(), "how many printed facts rest on one source ({single} of {printed})",
                         required=True),
+        "agreement": Field(Str(), "a fixed line on how far agreeing sources confirm each other (empty: none)",
+                           default=""),
         "legend": Field(Str(), "the markers' legend ({items})", required=True),
     }), "the sourcing note", required=True),
     "kind_names": Field(Record("kind names", "Names of source kinds in the sourcing note, singular|plural.", {
