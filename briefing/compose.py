@@ -328,6 +328,8 @@ class JudgmentView:
     """The linchpin assumption, if the desk states one."""
     change: Md
     """How the judgment changed since the last brief, or the wording file's words for a first judgment."""
+    gaps: tuple[Md, ...] = ()
+    """What the desk does not know that bears on the judgment."""
 
 
 @dataclass(frozen=True)
@@ -433,7 +435,8 @@ class Composer:
                                         escape(j.alternative), tuple(escape(i) for i in j.indicators),
                                         _opt(j.action if not j.audiences or audience.name in j.audiences
                                              else None),
-                                        _opt(j.assumption), escape(j.change or w["first_judgment"])))
+                                        _opt(j.assumption), escape(j.change or w["first_judgment"]),
+                                        tuple(escape(g) for g in j.gaps)))
             return out
 
         sections = audience.settings["sections"]

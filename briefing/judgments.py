@@ -40,6 +40,8 @@ JUDGMENT = Record("judgment", "One key judgment of the desk.", {
                         required=True),
     "assumption": Field(Str(nullable=True), "the linchpin assumption: what the judgment takes for granted and "
                         "would fall with it (shown to full-detail audiences)"),
+    "gaps": Field(ListOf(Str()), "what the desk does not know that bears on the judgment (shown to full-detail "
+                  "audiences under What to watch)", default=[]),
     "action": Field(Str(nullable=True), "what the desk recommends in view of it, if anything"),
     "audiences": Field(ListOf(Str(pattern=SLUG, pattern_hint="an audience name")),
                        "the audiences the action is for (file names in templates/audiences); default: every "
@@ -81,6 +83,8 @@ class Judgment:
     """The linchpin assumption, if stated."""
     change: str | None
     """Change since the last brief, or None for a first judgment."""
+    gaps: tuple[str, ...] = ()
+    """What the desk does not know that bears on it."""
 
     @property
     def range(self) -> str:
@@ -126,7 +130,7 @@ def load_judgments(templates: str, fb: FactBase | None) -> dict[str, tuple[Judgm
                               f"{did_you_mean(who, audiences)}", "use a file name from templates/audiences")
             items.append(Judgment(j["id"], j["judgment"], j["likelihood"], j["confidence"], j["basis"],
                                   tuple(j["rests_on"]), j["alternative"], tuple(j["indicators"]), j["action"],
-                                  tuple(j["audiences"]), j["assumption"], j["change"]))
+                                  tuple(j["audiences"]), j["assumption"], j["change"], tuple(j["gaps"])))
         problems.extend(found.items)
         out[name[:-5]] = tuple(items)
     if problems:
