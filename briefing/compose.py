@@ -262,7 +262,7 @@ class _Notes:
             return ""
         parts = [escape(s.standpoint)] if s.standpoint else []
         if not s.author and s.author_note:
-            parts.append(escape(_capital(f"the piece describes its writer as {s.author_note}.")))
+            parts.append(escape(f"Writer: {s.author_note}."))
         return f" *{self.standpoint_label}:* " + " ".join(parts) if parts else ""
 
     def finish(self, body: str) -> str:
