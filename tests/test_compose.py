@@ -157,3 +157,48 @@ def test_a_misspelled_name_suggests_the_right_one_and_a_dispute_id_is_not_a_fact
     path.write_text(text.replace("{% block background %}", '{% block background %}\n{{ say("visit.dats") }}'))
     assert main(args) == 1
     assert "unknown fact id 'visit.dats' (did you mean 'visit.dates'?)" in capsys.readouterr().err
+
+
+def test_a_note_gives_its_places_in_the_sources_order_and_each_quote_once():
+    from briefing import citations
+    from briefing.factbase import Citation, load
+
+    source = load(os.path.join(ROOT, "facts.yaml")).sources["visit-overview"]
+    cites = [Citation("visit-overview", "later words", "para. 14", 1, 1),
+             Citation("visit-overview", "earlier words", "para. 2", 2, 1),
+             Citation("visit-overview", "later words", "para. 14", 3, 1),
+             Citation("visit-overview", "middle words", "para. 4", 4, 1)]
+    note = citations.full_note(source, cites, quote=True)
+    assert note.endswith("paras. 2, 4, 14: “later words”; “earlier words”; “middle words”")
+
+
+def test_analysts_see_each_sources_standpoint_and_summary_audiences_do_not(built):
+    from briefing.factbase import load
+
+    fb = load(os.path.join(ROOT, "facts.yaml"))
+    analyst = open(os.path.join(built, "politics-diplomacy.analyst.md"), encoding="utf-8").read()
+    minister = open(os.path.join(built, "politics-diplomacy.minister.md"), encoding="utf-8").read()
+    for s in fb.sources.values():
+        words = escape(s.standpoint).replace("'", "’")
+        assert f"*Standpoint:* {words}" in analyst, s.id
+        assert words not in minister, s.id
+    assert "Writer: an author of several books, based in Islamabad." in analyst
+
+
+def test_an_action_marked_for_some_audiences_reaches_only_them(built, tmp_path, capsys):
+    from briefing.cli import main
+
+    business = open(os.path.join(built, "trade-outlook.business.md"), encoding="utf-8").read()
+    minister = open(os.path.join(built, "trade-outlook.minister.md"), encoding="utf-8").read()
+    screening = "screen the Belarusian partner, its owners and its sector against U.S. and EU sanctions lists"
+    assert "# What to do" in business and screening in business and screening in minister
+    assert "Ask the Ministry of Commerce" in minister and "Ask the Ministry of Commerce" not in business
+    connectivity = open(os.path.join(built, "connectivity.business.md"), encoding="utf-8").read()
+    assert "# What to do" not in connectivity  # every connectivity action is for ministries: no empty section
+    shutil.copytree(os.path.join(ROOT, "templates"), tmp_path / "templates")
+    path = tmp_path / "templates" / "judgments" / "trade-outlook.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("audiences: [minister, analyst]",
+                                                             "audiences: [minister, analysts]", 1), encoding="utf-8")
+    assert main(["check", "--templates", str(tmp_path / "templates")]) == 1
+    err = capsys.readouterr().err
+    assert "judgment 'trade-stays-small': unknown audience 'analysts' (did you mean 'analyst'?)" in err
