@@ -48,6 +48,8 @@ STYLE = Record("house style", "Fonts, sizes, colours, page and furniture for DOC
     "different_first_page": Field(Bool(), "no running header on the first page (the title block stands there)",
                                   default=True),
     "logo": Field(Str(nullable=True), "an image file (PNG or JPEG) for the title block, relative to this file"),
+    "logo_alt": Field(Str(nullable=True), "what the logo shows, in words, for screen readers (the tagged PDF's "
+                      "alternative text); required with a logo"),
     "reference_docx": Field(Str(nullable=True), "a .docx whose Word styles the DOCX takes, relative to this file"),
 })
 
@@ -177,6 +179,10 @@ def load_style(path: str) -> Style:
     for key in ("logo", "reference_docx"):
         if data[key] and not os.path.isfile(os.path.join(here, data[key])):
             problems.append(Problem(path, data["_line"], 1, f"{key}: file {data[key]!r} not found"))
+    if data["logo"] and not (data["logo_alt"] or "").strip():
+        problems.append(Problem(path, *data["_positions"]["logo"], "logo: no alternative text (logo_alt)",
+                                "add logo_alt: the words a screen reader says for the logo, e.g. "
+                                "'Ministry of Trade crest'"))
     if data["logo"] and os.path.isfile(os.path.join(here, data["logo"])):
         why = image_problem(os.path.join(here, data["logo"]))
         if why:

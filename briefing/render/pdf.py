@@ -14,16 +14,18 @@ from reportlab.lib.pagesizes import A4, LETTER
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfgen import canvas as rl_canvas
+from reportlab.pdfbase.pdfdoc import PDFDictionary, PDFName
 from reportlab.platypus import BaseDocTemplate, KeepTogether, PageTemplate, Spacer, Table, TableStyle
-from reportlab.platypus.flowables import Flowable, HRFlowable
+from reportlab.platypus.flowables import Flowable
 
 from briefing import model as m
 from briefing.render import Visitor, furniture_text, title_line
 from briefing.render.pdf_fonts import Fonts
 from briefing.render.pdf_notes import FrameRef, NoteBody, NoteFrame, Noted, note_mark
 from briefing.render.pdf_notes import MeasuredParagraph
-from briefing.render.pdf_notes import MeasuredParagraph as Paragraph  # reportlab's Paragraph, measured once per width
+from briefing.render.pdf_notes import MeasuredParagraph as Paragraph  # measured once per width, tagged when drawn
+from briefing.render.pdf_tags import Element, Figure, Rule, StructTree, TaggingCanvas, artifact, inline
+from briefing.render.pdf_tags import table_artifacts
 from briefing.style import Style
 
 # A date such as "27 November 2024" or "25–27 November 2024" is never broken across lines in a table.
@@ -110,6 +112,12 @@ class PdfTranslator(Visitor):
         """Writing a note's body."""
         self.lead_in = ""
         """Markup that starts the next paragraph: a note's anchor and number."""
+        self.tags = StructTree()
+        """The structure tree of the tagged PDF, built in the model's (reading) order."""
+        self.label: Element | None = None
+        """The Lbl element the next paragraph's bullet is tagged as."""
+        self.marked_notes: list[Element] = []
+        """The Note elements of the marks in the paragraph being written: they follow it in the tree."""
 
     # -- blocks -------------------------------------------------------------------------------
 
@@ -119,30 +127,44 @@ class PdfTranslator(Visitor):
             out.extend(self.visit(node))
         return out
 
+    def _paragraph(self, type_: str, inlines, style: ParagraphStyle, bulletText: str | None = None,
+                   bullet_tag: Element | None = None) -> Paragraph:
+        """Return a paragraph tagged as a new `type_` element. `inlines` (a function returning the markup) is
+        called once the element is made, and the notes whose marks it writes follow the element in the tree."""
+        element = self.tags.add(type_)
+        saved, self.marked_notes = self.marked_notes, []
+        markup = inlines()
+        notes, self.marked_notes = self.marked_notes, saved
+        self.tags.adopt(notes)
+        p = Paragraph(markup, style, bulletText=bulletText)
+        p._tag, p._bullet_tag = element, bullet_tag
+        return p
+
     def visit_Document(self, node: m.Document) -> list:
         meta = node.meta
         s = self.styles
         head = self.fonts.markup
         out = [self._logo()] if self.house["logo"] else []
         if meta.handling:
-            out.append(Paragraph(head(meta.handling, "heading"), s["handling"]))
-        out.append(Paragraph(head(meta.title, "heading"), s["title"]))
+            out.append(self._paragraph("P", lambda: head(meta.handling, "heading"), s["handling"]))
+        # The title is an H1, as the brief's top-level sections are (from the Markdown's #): no role map needed.
+        out.append(self._paragraph("H1", lambda: head(meta.title, "heading"), s["title"]))
         if meta.subtitle:
-            out.append(Paragraph(head(meta.subtitle, "heading"), s["subtitle"]))
-        out.append(Paragraph(head(title_line(meta), "heading"), s["meta"]))
-        out.append(HRFlowable(width="100%", thickness=0.8, color=_hex(self.house["colours"]["rule"]),
-                              spaceBefore=2, spaceAfter=6))
+            out.append(self._paragraph("P", lambda: head(meta.subtitle, "heading"), s["subtitle"]))
+        out.append(self._paragraph("P", lambda: head(title_line(meta), "heading"), s["meta"]))
+        out.append(Rule(width="100%", thickness=0.8, color=_hex(self.house["colours"]["rule"]),
+                        spaceBefore=2, spaceAfter=6))
         out.extend(self._blocks(node.children))
         return out
 
     def _logo(self):
         from reportlab.lib.utils import ImageReader
-        from reportlab.platypus import Image
 
         path = self.house.file(self.house["logo"])
         width, height = ImageReader(path).getSize()
-        logo = Image(path, width=14 * mm * width / height, height=14 * mm, hAlign="LEFT")
+        logo = Figure(path, width=14 * mm * width / height, height=14 * mm, hAlign="LEFT")
         logo.spaceAfter = 6
+        logo._tag = self.tags.add("Figure", Alt=self.house["logo_alt"] or "")
         return logo
 
     def _noted(self, flowable, since: int):
@@ -157,7 +179,7 @@ class PdfTranslator(Visitor):
         level = min(node.level, 3)
         self.role = "heading"
         since = len(self.marks)
-        p = Paragraph(self._inlines(node.children), self.styles[f"h{level}"])
+        p = self._paragraph(f"H{level}", lambda: self._inlines(node.children), self.styles[f"h{level}"])
         self.role = "body"
         self.headings += 1
         p._outline = (level - 1, m.plain_text(node.children), f"h{self.headings}")
@@ -173,8 +195,9 @@ class PdfTranslator(Visitor):
             style = ParagraphStyle(f"List{self.list_depth}", parent=style, leftIndent=indent, bulletIndent=indent - 11)
         since = len(self.marks)
         lead_in, self.lead_in = self.lead_in, ""
-        p = Paragraph(lead_in + self._inlines(node.children), style, bulletText=self.bullet)
-        self.bullet = None
+        p = self._paragraph("P", lambda: lead_in + self._inlines(node.children), style, bulletText=self.bullet,
+                            bullet_tag=self.label)
+        self.bullet = self.label = None
         return [self._noted(p, since)]
 
     def _list(self, node, bullets) -> list:
@@ -182,9 +205,12 @@ class PdfTranslator(Visitor):
         self.para_style = self.styles["note_list" if self.in_note else "list"]
         self.list_depth += 1
         out = []
-        for item, bullet in zip(node.items, bullets, strict=True):
-            self.bullet = bullet
-            out.extend(self.visit(item))
+        with self.tags.inside(self.tags.add("L")):
+            for item, bullet in zip(node.items, bullets, strict=True):
+                with self.tags.inside(self.tags.add("LI")):
+                    self.bullet, self.label = bullet, self.tags.add("Lbl")
+                    with self.tags.inside(self.tags.add("LBody")):
+                        out.extend(self.visit(item))
         self.list_depth -= 1
         self.para_style = saved
         return out
@@ -200,26 +226,33 @@ class PdfTranslator(Visitor):
 
     def visit_BlockQuote(self, node: m.BlockQuote) -> list:
         saved, self.para_style = self.para_style, self.styles["note_quote" if self.in_note else "quote"]
-        out = self._blocks(node.children)
+        with self.tags.inside(self.tags.add("BlockQuote")):
+            out = self._blocks(node.children)
         self.para_style = saved
         return out
 
     def visit_ThematicBreak(self, node: m.ThematicBreak) -> list:
-        return [HRFlowable(width="100%", thickness=0.5, color=_hex(self.house["colours"]["rule"]),
-                           spaceBefore=4, spaceAfter=4)]
+        return [Rule(width="100%", thickness=0.5, color=_hex(self.house["colours"]["rule"]),
+                     spaceBefore=4, spaceAfter=4)]
 
     def visit_Table(self, node: m.Table) -> list:
         s = self.styles
         caption = []
-        if node.caption:
+        with self.tags.inside(self.tags.add("Table")):
+            if node.caption:
+                since = len(self.marks)
+                with self.tags.inside(self.tags.add("Caption")):
+                    p = self._paragraph("P", lambda: self._inlines(node.caption), self.styles["caption"])
+                caption = [self._noted(p, since)]
             since = len(self.marks)
-            caption = [self._noted(Paragraph(self._inlines(node.caption), self.styles["caption"]), since)]
-        since = len(self.marks)
-        self.role = "heading"
-        rows = [[self._cell(c, s["header_cell"]) for c in node.header]]
-        self.role = "body"
-        rows += [[self._cell(c, s["cell"]) for c in row] for row in node.rows]
-        table = Table(rows, repeatRows=1, hAlign="LEFT", colWidths=self._widths(node))
+            self.role = "heading"
+            with self.tags.inside(self.tags.add("TR")):
+                rows = [[self._cell(c, s["header_cell"], "TH") for c in node.header]]
+            self.role = "body"
+            for row in node.rows:
+                with self.tags.inside(self.tags.add("TR")):
+                    rows.append([self._cell(c, s["cell"]) for c in row])
+        table = Table(rows, repeatRows=1, hAlign="LEFT", colWidths=self._widths(node), renderCB=table_artifacts)
         colours = self.house["colours"]
         table.setStyle(TableStyle([
             ("BACKGROUND", (0, 0), (-1, 0), _hex(colours["table_header"])),
@@ -257,11 +290,14 @@ class PdfTranslator(Visitor):
         wants = [n - l for n, l in zip(natural, least)]
         return [l + spare * w / sum(wants) for l, w in zip(least, wants)]
 
-    def _cell(self, cell: m.TableCell, style: ParagraphStyle) -> Paragraph:
+    def _cell(self, cell: m.TableCell, style: ParagraphStyle, type_: str = "TD") -> Paragraph:
+        """Return the cell's paragraph, tagged as a P in a TD (or in a TH that heads its column)."""
         align = {"left": TA_LEFT, "right": TA_RIGHT, "center": TA_CENTER}[cell.align]
         if align != style.alignment:
             style = ParagraphStyle(style.name + cell.align, parent=style, alignment=align)
-        return Paragraph(self._inlines(cell.children), style)
+        scope = {"A": PDFDictionary({"O": PDFName("Table"), "Scope": PDFName("Column")})} if type_ == "TH" else {}
+        with self.tags.inside(self.tags.add(type_, **scope)):
+            return self._paragraph("P", lambda: self._inlines(cell.children), style)
 
     def visit_TableCell(self, node: m.TableCell) -> list:
         return [self._cell(node, self.styles["cell"])]
@@ -276,7 +312,10 @@ class PdfTranslator(Visitor):
         if not isinstance(children[0], m.Paragraph):  # the number needs a paragraph to stand in
             children = [m.Paragraph([])] + children
         self.lead_in = f'<a name="fn-{node.number}"/>{node.number}.\u00a0'
-        parts = self._blocks(children)
+        note = Element("Note", ID=f"fn-{node.number}")
+        with self.tags.inside(note):
+            parts = self._blocks(children)
+        self.marked_notes.append(note)
         self.role, self.para_style, self.list_depth, self.bullet, self.in_note = saved
         return parts[0] if len(parts) == 1 else NoteBody(parts)
 
@@ -299,7 +338,9 @@ class PdfTranslator(Visitor):
 
     def visit_Link(self, node: m.Link) -> str:
         colour = "#" + self.house["colours"]["link"]
-        return f'<a href="{_xml(node.href, {chr(34): "&quot;"})}" color="{colour}">{self._inlines(node.children)}</a>'
+        label = self.tags.link(node.href, m.plain_text(node.children))
+        return inline(label, f'<a href="{_xml(node.href, {chr(34): "&quot;"})}" color="{colour}">'
+                             f'{self._inlines(node.children)}</a>')
 
     def visit_LineBreak(self, node: m.LineBreak) -> str:
         return "<br/>"
@@ -308,7 +349,7 @@ class PdfTranslator(Visitor):
         if not self.in_note:  # the parser never nests notes
             self.marks.append(node.number)
             self.notes[node.number] = self._note_body(node)
-        return note_mark(node.number)
+        return inline(f"Note:{node.number}", note_mark(node.number))
 
 
 def _page_size(style: Style):
@@ -365,7 +406,7 @@ def _timestamp(when: _dt.datetime):
     return ts
 
 
-class _CountingCanvas(rl_canvas.Canvas):
+class _CountingCanvas(TaggingCanvas):
     """A canvas that draws what needs the page count once the last page is done: each such drawing is a
     form XObject, placed on its page during layout and defined when the file is saved."""
 
@@ -412,8 +453,12 @@ TIGHT_GAPS = 0.5
 class PdfWriter:
     """Turns a document model into PDF bytes: fonts, page templates, furniture, notes, metadata."""
 
-    def __init__(self, style: Style):
+    def __init__(self, style: Style, tagged: bool = True):
         self.style = style
+        self.tagged = tagged
+        """Write a tagged PDF (structure tree, artifacts, XMP); False only to measure what tagging costs."""
+        self.claims_ua = False
+        """After render(): the file claims PDF/UA-1 in its XMP metadata."""
         self.fonts = Fonts(style)
         self.styles = paragraph_styles(style, self.fonts.names)
         self.page_of_note: dict[int, int] = {}
@@ -472,13 +517,19 @@ class PdfWriter:
         document.addPageTemplates([PageTemplate(id="page", frames=[frame], onPageEnd=on_page_end)])
         stamp = _timestamp(timestamp)
 
+        canvases = []
+
         def make_canvas(*args, **kwargs):
             c = _CountingCanvas(*args, **kwargs)
             c._doc._timeStamp = stamp
             c.showOutline()
+            if self.tagged:
+                c.tags, c.meta, c.when = translator.tags, meta, timestamp
+            canvases.append(c)
             return c
 
         document.build(flowables, canvasmaker=make_canvas)
+        self.claims_ua = bool(canvases[-1].claims_ua)
         return out.getvalue(), document.page, dict(frame.page_of_note), self._fill(document, frame, translator)
 
     @staticmethod
@@ -521,19 +572,23 @@ class PdfWriter:
         def draw(canv, page: int, pages: int | None) -> None:
             canv.saveState()
             if page > 1 or not s["different_first_page"]:
-                put(canv, heading, size[1] - mg["top"] * mm + 14)
-                canv.setStrokeColor(_hex(s["colours"]["rule"]))
-                canv.setLineWidth(0.4)
-                canv.line(left, size[1] - mg["top"] * mm + 10, size[0] - mg["right"] * mm,
-                          size[1] - mg["top"] * mm + 10)
+                with artifact(canv, "<</Type /Pagination /Subtype /Header>>"):
+                    put(canv, heading, size[1] - mg["top"] * mm + 14)
+                    canv.setStrokeColor(_hex(s["colours"]["rule"]))
+                    canv.setLineWidth(0.4)
+                    canv.line(left, size[1] - mg["top"] * mm + 10, size[0] - mg["right"] * mm,
+                              size[1] - mg["top"] * mm + 10)
             if pages is None and "{pages}" in footer:
-                canv.later(f"footer{page}", lambda c, total: draw_footer(c, page, total))
+                with artifact(canv, "<</Type /Pagination /Subtype /Footer>>"):
+                    canv.later(f"footer{page}", lambda c, total: draw_footer(c, page, total))
             else:
                 draw_footer(canv, page, pages)
             canv.restoreState()
 
         def draw_footer(canv, page: int, pages: int | None) -> None:
-            put(canv, line(footer.replace("{page}", str(page)).replace("{pages}", str(pages)), footer_style),
-                mg["bottom"] * mm - 18)
+            # also drawn into a form once the page count is known: marked as an artifact inside the form too
+            with artifact(canv, "<</Type /Pagination /Subtype /Footer>>"):
+                put(canv, line(footer.replace("{page}", str(page)).replace("{pages}", str(pages)), footer_style),
+                    mg["bottom"] * mm - 18)
 
         return draw

@@ -16,12 +16,11 @@ import copy
 import io
 import itertools
 
-from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import Paragraph
 from reportlab.platypus.flowables import Flowable
 from reportlab.platypus.frames import Frame
 
 from briefing.render.pdf_bidi import visual_order
+from briefing.render.pdf_tags import TaggedParagraph, TaggingCanvas, artifact
 
 RULE_GAP_ABOVE = 6.0
 RULE_GAP_BELOW = 3.0
@@ -30,9 +29,10 @@ SHORT_RULE = 0.33  # the separator spans a third of the measure, the continuatio
 MIN_NOTE_PART_LINES = 2
 
 
-class MeasuredParagraph(Paragraph):
-    """reportlab's Paragraph, its lines broken once per width: layout asks a paragraph its height many times
-    (each keep-with-next group, each try at a page foot), and the answer depends on the width alone."""
+class MeasuredParagraph(TaggedParagraph):
+    """reportlab's Paragraph (tagged when drawn for a tagged PDF), its lines broken once per width: layout asks a
+    paragraph its height many times (each keep-with-next group, each try at a page foot), and the answer depends
+    on the width alone."""
 
     fonts_used: set[str] | None = None
     """While `collecting_fonts`, the fonts named by the paragraphs made, for the writer to load those faces."""
@@ -76,7 +76,7 @@ def note_mark(number: int) -> str:
             f'<onDraw name="note_mark_end" label="{number}"/>')
 
 
-class _MarkRecorder(Canvas):
+class _MarkRecorder(TaggingCanvas):
     """A canvas that is never saved: drawing a flowable on it tells which note marks the flowable holds."""
 
     def __init__(self):
@@ -247,10 +247,11 @@ class NoteFrame(Frame):
             return
         x = self._x1 + self._leftPadding
         y = self._y1 + self._bottomPadding + self.reserved() - RULE_GAP_ABOVE
-        canv.saveState()
-        canv.setLineWidth(0.5)
-        canv.line(x, y, x + self._aW * (1.0 if self.continued else SHORT_RULE), y)
-        canv.restoreState()
+        with artifact(canv, "<</Type /Layout>>"):
+            canv.saveState()
+            canv.setLineWidth(0.5)
+            canv.line(x, y, x + self._aW * (1.0 if self.continued else SHORT_RULE), y)
+            canv.restoreState()
         y -= RULE_GAP_BELOW
         for f, h in self.placed:
             y -= h
