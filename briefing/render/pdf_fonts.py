@@ -9,6 +9,7 @@ from xml.sax.saxutils import escape as _xml
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 
+from briefing.render.pdf_tags import inline, language_runs
 from briefing.style import Style
 
 _FACES = ("regular", "bold", "italic", "bold_italic")
@@ -76,10 +77,16 @@ class Fonts:
         return None
 
     def markup(self, text: str, role: str = "body") -> str:
-        """Return `text` as paragraph markup, characters the role's font lacks set in a fallback font.
+        """Return `text` as paragraph markup, characters the role's font lacks set in a fallback font, and runs
+        in another script (Cyrillic, Chinese, Urdu) marked as spans in their language for the tagged PDF.
 
         Text stays in logical order: right-to-left runs are put in visual order line by line as the paragraph
         is drawn (pdf_bidi.py)."""
+        return "".join(inline(f"Span:{lang}", self._faces(run, role)) if lang else self._faces(run, role)
+                       for lang, run in language_runs(text))
+
+    def _faces(self, text: str, role: str) -> str:
+        """Return `text` as markup, characters the role's font lacks set in a fallback font."""
         covered = self.coverage[role]
         out, run, run_font = [], [], None
 
