@@ -100,3 +100,75 @@ def test_paragraphs_draw_the_broken_lines_pdf_bidi_puts_in_visual_order():
     pdfmetrics.registerFont(font)
     shaped = shapeStr("سلام", "InternalsSans", 10)
     assert isinstance(shaped, ShapedStr) and all(hasattr(sd, "x_advance") for sd in shaped.__shapeData__)
+
+
+# -- tagging (briefing/render/pdf_tags.py) ---------------------------------------------------------------
+
+
+def test_a_text_object_keeps_its_operators_in_a_code_list_joined_between_bt_and_et():
+    """_text_literal puts marked-content operators into a paragraph's text object through `_code`."""
+    import io
+
+    from reportlab.pdfgen.canvas import Canvas
+
+    tx = Canvas(io.BytesIO()).beginText(0, 0)
+    assert isinstance(tx._code, list)
+    tx._code.append("/P <</MCID 0>> BDC")
+    tx.textOut("x")
+    tx._code.append("EMC")
+    code = tx.getCode()
+    assert code.startswith("BT") and code.endswith("ET") and code.index("BDC") < code.index("Tj") < code.index("EMC")
+
+
+def test_paragraph_lines_end_with_a_textout_that_moves_to_the_next_line():
+    """_SpacedText adds the word space a line break stands for in `_textOut(text, TStar=1)`."""
+    from reportlab.platypus import paragraph
+
+    assert "tx._textOut(text,f is words[-1])" in inspect.getsource(paragraph._putFragLine)
+    assert "_textOut" in inspect.getsource(paragraph._leftDrawParaLine)
+    from reportlab.pdfgen.textobject import PDFTextObject
+
+    assert list(inspect.signature(PDFTextObject._textOut).parameters) == ["self", "text", "TStar"]
+
+
+def test_ondraw_callbacks_see_the_text_object_in_curr_tx_info():
+    """_current_text_object reads the line's text object where an <onDraw> callback runs."""
+    from reportlab.platypus import paragraph
+
+    source = inspect.getsource(paragraph._putFragLine)
+    assert "_curr_tx_info=dict(tx=tx" in source and "getNamedCB(name)" in source
+
+
+def test_a_page_dictionary_writes_the_keys_listed_in_its_no_default_list():
+    """_page_entries adds StructParents and Tabs to a page by extending its `__NoDefault__` list;
+    _last_page finds the page just shown in `_doc.Pages.pages`."""
+    from reportlab.pdfbase import pdfdoc
+
+    assert "self.__NoDefault__" in inspect.getsource(pdfdoc.PDFCatalog.format)
+    assert "StructParents" not in pdfdoc.PDFPage.__NoDefault__  # else the extension is no longer needed
+    assert "self.pages.append(page)" in inspect.getsource(pdfdoc.PDFPages.addPage)
+    assert "self.Pages.addPage(page)" in inspect.getsource(pdfdoc.PDFDocument.addPage)
+
+
+def test_link_annotations_pass_through_add_annotation_and_keep_extra_keys_in_otherkw():
+    """TaggingCanvas._addAnnotation gives each link annotation its /StructParent; _annotation_entries writes
+    a LinkAnnotation's extra keys through `otherkw` and `permitted`."""
+    from reportlab.pdfbase import pdfdoc
+    from reportlab.pdfgen.canvas import Canvas
+
+    assert "self._addAnnotation(" in inspect.getsource(Canvas.linkURL)
+    assert "self._addAnnotation(" in inspect.getsource(Canvas.linkRect)
+    assert list(inspect.signature(Canvas._addAnnotation).parameters) == ["self", "annotation", "name", "addtopage"]
+    ann = pdfdoc.LinkAnnotation(Rect=(0, 0, 1, 1), Contents="", Destination="x")
+    assert isinstance(ann.otherkw, dict) and "d.update(self.otherkw)" in inspect.getsource(pdfdoc.LinkAnnotation.Dict)
+    assert "permitted" in inspect.getsource(pdfdoc.Annotation.AnnotationDict)
+
+
+def test_a_tables_render_callback_brackets_its_background_and_lines():
+    """table_artifacts marks a Table's background and grid as artifacts through the documented renderCB."""
+    from reportlab.platypus.tables import Table
+
+    source = inspect.getsource(Table.draw)
+    for event in ("'startBG'", "'endBG'", "'startLines'", "'endLines'"):
+        assert event in source
+    assert source.index("'endBG'") < source.index("_drawCell") < source.index("'startLines'")
