@@ -19,7 +19,7 @@ import datetime as _dt
 import re
 from xml.sax.saxutils import escape as _xml
 
-from reportlab.pdfbase.pdfdoc import PDFArray, PDFDictionary, PDFName, PDFStream, PDFString
+from reportlab.pdfbase.pdfdoc import PDFArray, PDFDictionary, PDFName, PDFObject, PDFStream, PDFString
 from reportlab.pdfgen import canvas as rl_canvas
 from reportlab.pdfgen.textobject import PDFTextObject
 from reportlab.platypus import Image, Paragraph
@@ -276,14 +276,12 @@ class StructTree:
         doc = canv._doc
         self._prune(self.root)
         page_refs = [doc.Reference(p) for p in self.pages]
-        dicts: dict[int, PDFDictionary] = {}
-        refs: dict[int, object] = {}
+        objects: dict[int, _StructElem] = {}
         order: list[Element] = []
 
         def register(el: Element):
-            d = PDFDictionary({"Type": PDFName("StructElem"), "S": PDFName(el.type)})
-            dicts[id(el)] = d
-            refs[id(el)] = doc.Reference(d)
+            objects[id(el)] = obj = _StructElem(el)
+            obj.ref = doc.Reference(obj)
             order.append(el)
             for kid in el.kids:
                 if isinstance(kid, Element):
@@ -294,37 +292,19 @@ class StructTree:
         root_ref = doc.Reference(root)
         ids = []
         for el in order:
-            d = dicts[id(el)]
-            d["P"] = refs[id(el.parent)] if el.parent is not None else root_ref
-            if el.page is not None:
-                d["Pg"] = page_refs[el.page]
-            kids = []
-            for kid in el.kids:
-                if isinstance(kid, Element):
-                    kids.append(refs[id(kid)])
-                elif kid[0] == "mcid":
-                    _, page, n = kid
-                    kids.append(n if page == el.page else PDFDictionary(
-                        {"Type": PDFName("MCR"), "Pg": page_refs[page], "MCID": n}))
-                else:
-                    _, page, annotation = kid
-                    kids.append(PDFDictionary({"Type": PDFName("OBJR"), "Obj": doc.Reference(annotation),
-                                               "Pg": page_refs[page]}))
-            d["K"] = kids[0] if len(kids) == 1 else PDFArray(kids)
-            for key, value in el.attrs.items():
-                if key == "A":
-                    d["A"] = value
-                elif key == "Alt" and el.type == "Link":
-                    continue  # a link's text is its description; the annotation's /Contents carries it too
-                else:
-                    d[key] = PDFString(value)
+            obj = objects[id(el)]
+            obj.parent = objects[id(el.parent)].ref if el.parent is not None else root_ref
+            obj.page = page_refs[el.page] if el.page is not None else None
+            obj.kids = [objects[id(k)].ref if isinstance(k, Element) else
+                        (k[0], page_refs[k[1]], k[2] if k[0] == "mcid" else doc.Reference(k[2])) for k in el.kids]
             if "ID" in el.attrs:
-                ids.append((el.attrs["ID"], refs[id(el)]))
+                ids.append((el.attrs["ID"], obj.ref))
         nums = []
         for key in sorted(self.parent_tree):
             value = self.parent_tree[key]
-            nums += [key, PDFArray([refs[id(e)] for e in value]) if isinstance(value, list) else refs[id(value)]]
-        root["K"] = refs[id(self.root)]
+            nums += [key, PDFArray([objects[id(e)].ref for e in value]) if isinstance(value, list)
+                     else objects[id(value)].ref]
+        root["K"] = objects[id(self.root)].ref
         root["ParentTree"] = doc.Reference(PDFDictionary({"Nums": PDFArray(nums)}))
         root["ParentTreeNextKey"] = self.next_key
         if ids:
@@ -339,6 +319,43 @@ class StructTree:
         """Drop elements that hold no content (say, a paragraph with no text); return whether `el` holds any."""
         el.kids = [k for k in el.kids if not isinstance(k, Element) or self._prune(k)]
         return bool(el.kids) or el is self.root
+
+
+class _StructElem(PDFObject):
+    """A structure element dictionary, written straight to bytes: a brief has thousands of them, and formatting
+    each through reportlab's generic PDFDictionary was most of what tagging cost."""
+
+    __slots__ = ("el", "ref", "parent", "page", "kids")
+
+    def __init__(self, el: Element):
+        self.el = el
+        self.ref = self.parent = self.page = None
+        self.kids: list = []
+
+    def format(self, document) -> bytes:
+        ref = lambda r: r.format(document).decode("latin-1")
+        el = self.el
+        out = [f"<< /Type /StructElem /S /{el.type} /P {ref(self.parent)}"]
+        if self.page is not None:
+            out.append(f" /Pg {ref(self.page)}")
+        kids = []
+        for kid in self.kids:
+            if not isinstance(kid, tuple):
+                kids.append(ref(kid))
+            elif kid[0] == "mcid":
+                _, page, n = kid
+                kids.append(str(n) if page.name == getattr(self.page, "name", None)
+                            else f"<< /Type /MCR /Pg {ref(page)} /MCID {n} >>")
+            else:
+                kids.append(f"<< /Type /OBJR /Obj {ref(kid[2])} /Pg {ref(kid[1])} >>")
+        out.append(f" /K {kids[0]}" if len(kids) == 1 else f" /K [{' '.join(kids)}]")
+        for key, value in el.attrs.items():
+            if key == "A":
+                out.append(" /A " + value.format(document).decode("latin-1"))
+            elif not (key == "Alt" and el.type == "Link"):  # a link's description is its annotation's /Contents
+                out.append(f" /{key} " + PDFString(value).format(document).decode("latin-1"))
+        out.append(" >>")
+        return "".join(out).encode("latin-1")
 
 
 # -- the reportlab internals tagging relies on, each in one place -------------------------------------
