@@ -412,3 +412,18 @@ def test_two_renders_of_a_tagged_document_are_byte_identical(tmp_path):
     first = PdfWriter(style).render(golden_document(), WHEN)
     second = PdfWriter(style).render(golden_document(), WHEN)
     assert first == second and b"/StructTreeRoot" in first
+
+
+def test_a_stamped_personal_copy_stays_tagged_with_the_stamp_an_artifact(built, tmp_path):
+    import pikepdf
+
+    from briefing.distribute.stamp import Issue, Stamper
+
+    style = Project.load(f"{ROOT}/facts.yaml", f"{ROOT}/templates").style
+    shared = open(os.path.join(built, "connectivity.minister.pdf"), "rb").read()
+    path = tmp_path / "copy.pdf"
+    path.write_bytes(Stamper(shared, style).copy(Issue(7, "Jane Doe", "Ministry of Trade")))
+    with pikepdf.open(path) as pdf:
+        assert _marked_text(pdf)[0] == []
+        assert "/StructTreeRoot" in pdf.Root and all("/StructParents" in p.obj for p in pdf.pages)
+    assert "Jane Doe" not in _struct_text(str(path))
