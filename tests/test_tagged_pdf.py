@@ -427,3 +427,22 @@ def test_a_stamped_personal_copy_stays_tagged_with_the_stamp_an_artifact(built, 
         assert _marked_text(pdf)[0] == []
         assert "/StructTreeRoot" in pdf.Root and all("/StructParents" in p.obj for p in pdf.pages)
     assert "Jane Doe" not in _struct_text(str(path))
+
+
+def test_a_link_split_by_a_page_break_is_one_link_element_with_text_on_both_pages(writer, tmp_path):
+    import pikepdf
+
+    body = [m.Paragraph([m.Text("See "), m.Link("https://example.org/long", [m.Text(FILLER * 40)]),
+                         m.Text(" after the link.")])]
+    path = _render(writer, m.Document(meta(), body), tmp_path)
+    with pikepdf.open(path) as pdf:
+        pages = {p.obj.objgen: i for i, p in enumerate(pdf.pages)}
+        links = [el for el, _ in _elements(pdf) if el.S == "/Link"]
+        assert len(links) == 1
+        mcrs, objrs = _content_of(links[0], pages)
+        assert len({page for page, _ in mcrs}) == 2 and len(objrs) > 2
+    said = [line.strip() for line in _struct_text(path).splitlines() if not line.strip().startswith("Object")]
+    at = said.index("Link (inline)")
+    assert said[at - 1] == '"See "' and said[at + 1].startswith('"The delegation discussed')
+    assert said[at + 2].startswith('"') and "after the link" not in said[at + 2]  # the link's text overleaf
+    assert said[at + 3].strip('" ') == "after the link."

@@ -98,6 +98,9 @@ class StructTree:
         """The elements open inside the text object being drawn: the paragraph's, then inline ones."""
         self.open_texts: set[int] = set()
         """Text objects that hold open marked content."""
+        self.carried: dict[int, list[Element]] = {}
+        """Paragraph element -> the inline elements open where its part on one page ended (a link split by
+        the page break), to reopen where the next part begins."""
         self.drawn: list = []
         """Paragraphs already drawn: one drawn again (a table's repeated header row) is an artifact."""
         self.drawn_ids: set[int] = set()
@@ -193,8 +196,8 @@ class StructTree:
             _text_literal(tx, "/Artifact BMC")
         elif self.mode == "tag":
             element, self.bullet = (self.bullet, None) if self.bullet is not None else (self.element, None)
-            self.stack = [element]
-            _text_literal(tx, self._mcid(element))
+            self.stack = [element] + self.carried.pop(id(element), [])
+            _text_literal(tx, self._mcid(self.stack[-1]))
         else:
             self.problems.append(f"text outside the structure tree on page {self.page + 1}")
             return
@@ -204,6 +207,8 @@ class StructTree:
         if id(tx) in self.open_texts:
             self.open_texts.discard(id(tx))
             _text_literal(tx, "EMC")
+            if len(self.stack) > 1:
+                self.carried[id(self.stack[0])] = self.stack[1:]
             self.stack = []
 
     def inline_opens(self, canv, label: str) -> None:
