@@ -349,7 +349,7 @@ class PdfTranslator(Visitor):
         if not self.in_note:  # the parser never nests notes
             self.marks.append(node.number)
             self.notes[node.number] = self._note_body(node)
-        return inline(f"Note:{node.number}", note_mark(node.number))
+        return note_mark(node.number)
 
 
 def _page_size(style: Style):
@@ -420,10 +420,15 @@ class _CountingCanvas(TaggingCanvas):
         self.setNamedCB("note_mark_end", self.note_mark_end)
 
     def note_mark(self, canv, kind: str, label: str) -> None:
-        """Called by reportlab where a note's mark is drawn (the <onDraw> that `note_mark()` writes)."""
+        """Called by reportlab where a note's mark is drawn (the <onDraw> that `note_mark()` writes): the mark is
+        tagged as a Reference holding a Link to its note."""
+        if self.tags is not None:
+            self.tags.inline_opens(self, f"Note:{label}")
 
     def note_mark_end(self, canv, kind: str, label: str) -> None:
         """Called by reportlab where a note's mark ends."""
+        if self.tags is not None:
+            self.tags.inline_closes(self, f"Note:{label}")
 
     def later(self, name: str, draw) -> None:
         """Place form `name` here; `draw(canvas, pages)` fills it in when the page count is known."""

@@ -283,9 +283,10 @@ class StructTree:
         page_refs = [doc.Reference(p) for p in self.pages]
         objects: dict[int, _StructElem] = {}
         order: list[Element] = []
+        refs: dict[str, str] = {}
 
         def register(el: Element):
-            objects[id(el)] = obj = _StructElem(el)
+            objects[id(el)] = obj = _StructElem(el, refs)
             obj.ref = doc.Reference(obj)
             order.append(el)
             for kid in el.kids:
@@ -330,15 +331,24 @@ class _StructElem(PDFObject):
     """A structure element dictionary, written straight to bytes: a brief has thousands of them, and formatting
     each through reportlab's generic PDFDictionary was most of what tagging cost."""
 
-    __slots__ = ("el", "ref", "parent", "page", "kids")
+    __slots__ = ("el", "ref", "parent", "page", "kids", "refs")
 
-    def __init__(self, el: Element):
+    def __init__(self, el: Element, refs: dict[str, str]):
         self.el = el
+        self.refs = refs
+        """Each reference's text ("12 0 R") by object name, shared by the document's elements: made once."""
         self.ref = self.parent = self.page = None
         self.kids: list = []
 
     def format(self, document) -> bytes:
-        ref = lambda r: r.format(document).decode("latin-1")
+        refs = self.refs
+
+        def ref(r) -> str:
+            text = refs.get(r.name)
+            if text is None:
+                text = refs[r.name] = r.format(document).decode("latin-1")
+            return text
+
         el = self.el
         out = [f"<< /Type /StructElem /S /{el.type} /P {ref(self.parent)}"]
         if self.page is not None:
