@@ -285,7 +285,11 @@ def test_every_node_of_the_golden_document_is_tagged_in_model_order(writer, tmp_
     lines = [line.strip() for line in _struct_text(path).splitlines()]
     order = [line.split(" ")[0].rstrip(":") for line in lines if not line.startswith('"') and not line.startswith("Object")]
     assert order[:7] == ["Document", "P", "H1", "P", "P", "H1", "P"]  # handling, title, subtitle, meta, heading
-    assert ["Note", "P"] == order[order.index("Reference") + 3:order.index("Reference") + 5]
+    # the mark's Reference > Link, then its note, which holds its one paragraph's text itself
+    at = order.index("Note")
+    assert order[order.index("Reference") + 1] == "Link" and order.index("Reference") < at
+    assert order[at + 1] == "L"  # the note follows its mark's paragraph, before the next block
+    assert lines[lines.index("Note <fn-1> (inline)") + 1].startswith('"1.')
     assert "BlockQuote" in order and "Caption" in order and "Table" in order
     assert order.index("BlockQuote") < order.index("Caption") < order.index("TH")
     assert lines[lines.index("Lbl (block)") + 1] == '"•"'

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
 import io
 import re
@@ -118,6 +119,9 @@ class PdfTranslator(Visitor):
         """The Lbl element the next paragraph's bullet is tagged as."""
         self.marked_notes: list[Element] = []
         """The Note elements of the marks in the paragraph being written: they follow it in the tree."""
+        self.holder: Element | None = None
+        """An element (table cell, list item's body, note, caption) whose only paragraph comes next: the
+        paragraph's text is tagged as that element, unless notes must follow the paragraph inside it."""
 
     # -- blocks -------------------------------------------------------------------------------
 
@@ -129,13 +133,18 @@ class PdfTranslator(Visitor):
 
     def _paragraph(self, type_: str, inlines, style: ParagraphStyle, bulletText: str | None = None,
                    bullet_tag: Element | None = None) -> Paragraph:
-        """Return a paragraph tagged as a new `type_` element. `inlines` (a function returning the markup) is
-        called once the element is made, and the notes whose marks it writes follow the element in the tree."""
-        element = self.tags.add(type_)
+        """Return a paragraph tagged as a new `type_` element (or as the holder waiting for it), followed in the
+        tree by the notes whose marks `inlines` (a function returning the markup) writes."""
+        holder, self.holder = self.holder, None
         saved, self.marked_notes = self.marked_notes, []
         markup = inlines()
         notes, self.marked_notes = self.marked_notes, saved
-        self.tags.adopt(notes)
+        if holder is not None and not notes:
+            element = holder  # one element fewer to write: a brief has thousands
+        else:
+            with self.tags.inside(holder) if holder is not None else contextlib.nullcontext():
+                element = self.tags.add(type_)
+                self.tags.adopt(notes)
         p = Paragraph(markup, style, bulletText=bulletText)
         p._tag, p._bullet_tag = element, bullet_tag
         return p
@@ -222,6 +231,8 @@ class PdfTranslator(Visitor):
         return self._list(node, [f"{node.start + i}." for i in range(len(node.items))])
 
     def visit_ListItem(self, node: m.ListItem) -> list:
+        if len(node.children) == 1 and isinstance(node.children[0], m.Paragraph):
+            self.holder = self.tags.parents[-1]  # the item's LBody
         return self._blocks(node.children)
 
     def visit_BlockQuote(self, node: m.BlockQuote) -> list:
@@ -241,8 +252,8 @@ class PdfTranslator(Visitor):
         with self.tags.inside(self.tags.add("Table")):
             if node.caption:
                 since = len(self.marks)
-                with self.tags.inside(self.tags.add("Caption")):
-                    p = self._paragraph("P", lambda: self._inlines(node.caption), self.styles["caption"])
+                self.holder = self.tags.add("Caption")
+                p = self._paragraph("P", lambda: self._inlines(node.caption), self.styles["caption"])
                 caption = [self._noted(p, since)]
             since = len(self.marks)
             self.role = "heading"
@@ -291,13 +302,14 @@ class PdfTranslator(Visitor):
         return [l + spare * w / sum(wants) for l, w in zip(least, wants)]
 
     def _cell(self, cell: m.TableCell, style: ParagraphStyle, type_: str = "TD") -> Paragraph:
-        """Return the cell's paragraph, tagged as a P in a TD (or in a TH that heads its column)."""
+        """Return the cell's paragraph, tagged as its TD (or as a TH that heads its column; a P inside it when
+        notes marked in the cell follow the text)."""
         align = {"left": TA_LEFT, "right": TA_RIGHT, "center": TA_CENTER}[cell.align]
         if align != style.alignment:
             style = ParagraphStyle(style.name + cell.align, parent=style, alignment=align)
         scope = {"A": PDFDictionary({"O": PDFName("Table"), "Scope": PDFName("Column")})} if type_ == "TH" else {}
-        with self.tags.inside(self.tags.add(type_, **scope)):
-            return self._paragraph("P", lambda: self._inlines(cell.children), style)
+        self.holder = self.tags.add(type_, **scope)
+        return self._paragraph("P", lambda: self._inlines(cell.children), style)
 
     def visit_TableCell(self, node: m.TableCell) -> list:
         return [self._cell(node, self.styles["cell"])]
@@ -314,6 +326,8 @@ class PdfTranslator(Visitor):
         self.lead_in = f'<a name="fn-{node.number}"/>{node.number}.\u00a0'
         note = Element("Note", ID=f"fn-{node.number}")
         with self.tags.inside(note):
+            if len(children) == 1:
+                self.holder = note
             parts = self._blocks(children)
         self.marked_notes.append(note)
         self.role, self.para_style, self.list_depth, self.bullet, self.in_note = saved
