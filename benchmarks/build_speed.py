@@ -30,7 +30,7 @@ def best(fn, repeats: int = 3) -> float:
     return min(times)
 
 
-def tagging_cost(tagged_writer, untagged_writer, docs, when, rounds: int = 7) -> tuple[float, float, float]:
+def tagging_cost(tagged_writer, untagged_writer, docs, when, rounds: int = 11) -> tuple[float, float, float]:
     """Return (tagged s, untagged s, overhead %) of the PDFs: the best of `rounds` runs each, taken in turns and
     timed in CPU time, so that a machine busy with other work skews neither side."""
     tagged, untagged = [], []
