@@ -87,9 +87,8 @@ class StructTree:
         """(target, text) of each link, by the number its <onDraw> label carries."""
         # drawing state
         self.mode: str | None = None
-        """While drawing: "tag" inside a tagged paragraph, "artifact" inside furniture, else None."""
-        self.artifacts = 0
-        """Depth of /Artifact marked content open on the canvas."""
+        """While drawing: "tag" inside a tagged paragraph, "again" inside one drawn before, "artifact" inside
+        furniture, else None."""
         self.element: Element | None = None
         """The element of the paragraph being drawn."""
         self.bullet: Element | None = None
@@ -102,7 +101,8 @@ class StructTree:
         """Paragraph element -> the inline elements open where its part on one page ended (a link split by
         the page break), to reopen where the next part begins."""
         self.drawn: list = []
-        """Paragraphs already drawn: one drawn again (a table's repeated header row) is an artifact."""
+        """Paragraphs already drawn (kept, so that their ids stay theirs): one drawn again (a table's
+        repeated header row) is an artifact."""
         self.drawn_ids: set[int] = set()
         self.target_link: dict[str, Element] = {}
         """Link target -> the Link element drawn last with it, for the annotation made at its line's end."""
@@ -112,7 +112,7 @@ class StructTree:
         """The element of each MCID on this page, by MCID."""
         self.page_annotations = 0
         self.pages: list = []
-        """(PDFPage, its parent tree key) of each finished page."""
+        """The PDFPage of each finished page."""
         self.parent_tree: dict[int, object] = {}
         """Parent tree key -> a page's list of elements by MCID, or an annotation's element."""
         self.next_key = 0
