@@ -48,6 +48,18 @@ def problems(path: str) -> list[str]:
         return _Checker(pdf).run()
 
 
+def text_languages(path: str) -> list[tuple[str, str]]:
+    """Return (text, language) for each text-showing operator inside tagged content, in content order: the
+    language is the innermost /Lang of the marked content around it, else of its structure element or that
+    element's ancestors, else the document's."""
+    import pikepdf
+
+    with pikepdf.open(path) as pdf:
+        checker = _Checker(pdf)
+        checker.run()
+        return checker.pieces
+
+
 def _name(obj) -> str | None:
     """Return a PDF name without its slash, or None for anything else."""
     import pikepdf
@@ -165,6 +177,8 @@ class _Checker:
         self.out: list[str] = []
         self.page_number = {page.obj.objgen: i for i, page in enumerate(pdf.pages, 1)}
         self.fonts: dict[tuple, _Font] = {}
+        self.lang = _text(pdf.Root.get("/Lang"))
+        self.pieces: list[tuple[str, str]] = []  # (text shown inside tagged content, its language)
 
     def fail(self, condition: str, message: str) -> None:
         self.out.append(f"{condition}: {message}")
@@ -517,16 +531,18 @@ class _Checker:
                 if isinstance(props, pikepdf.Name) and resources is not None:
                     props = resources.get("/Properties", {}).get(props)
                 mcid = int(props.MCID) if isinstance(props, pikepdf.Dictionary) and "/MCID" in props else None
+                lang = _text(props.get("/Lang")) if isinstance(props, pikepdf.Dictionary) else ""
+                mcid_owner = self.owner.get((container.objgen, mcid)) if mcid is not None else None
                 if isinstance(props, pikepdf.Dictionary) and "/Lang" in props \
                         and not _LANG.match(_text(props.Lang)):
                     self.fail("11-001", f"{where}: marked content /{tag} has /Lang {_text(props.Lang)!r}, "
                                         "not a BCP 47 tag")
                 if tag == "Artifact":
-                    if any(kind == "mcid" for kind, _ in stack):
+                    if any(kind == "mcid" for kind, _, _ in stack):
                         self.fail("01-003", f"{where}: an artifact is marked inside tagged content")
-                    stack.append(("artifact", None))
+                    stack.append(("artifact", None, None))
                 elif mcid is not None:
-                    if any(kind == "artifact" for kind, _ in stack):
+                    if any(kind == "artifact" for kind, _, _ in stack):
                         self.fail("01-004", f"{where}: tagged content (MCID {mcid}) is inside an artifact")
                     if mcid in self.mcids_seen[container.objgen]:
                         self.fail("PDF:14.7.4.2", f"{where}: MCID {mcid} is used more than once")
@@ -534,9 +550,9 @@ class _Checker:
                     if (container.objgen, mcid) not in self.owner:
                         self.fail("01-005", f"{where}: marked content with MCID {mcid} belongs to no structure "
                                             "element")
-                    stack.append(("mcid", (container.objgen, mcid)))
+                    stack.append(("mcid", (container.objgen, mcid), lang or self.element_lang(mcid_owner)))
                 else:
-                    stack.append(("other", None))
+                    stack.append(("other", None, lang))
             elif op == "EMC":
                 if len(stack) <= depth0:
                     self.fail("PDF:14.6", f"{where}: EMC without a BMC or BDC before it")
@@ -550,7 +566,7 @@ class _Checker:
                 entry = fonts.get(ops[0]) if ops else None
                 font = self.font(entry) if entry is not None else None
             elif op in TEXT_SHOWING or op in PAINTING or op in ("Do", "INLINE IMAGE"):
-                inside = next((item for kind, item in reversed(stack) if kind in ("mcid", "artifact")), False)
+                inside = next((item for kind, item, _ in reversed(stack) if kind in ("mcid", "artifact")), False)
                 shown = ""
                 if op in TEXT_SHOWING and font is not None:
                     strings = [o for o in (ops[-1] if op == "TJ" else ops[-1:]) if isinstance(o, pikepdf.String)] \
@@ -558,6 +574,8 @@ class _Checker:
                     shown = "".join(font.decode(bytes(s)) for s in strings)
                     if inside:
                         self.mc_text[inside] = self.mc_text.get(inside, "") + shown
+                        lang = next((lang for _, _, lang in reversed(stack) if lang), self.lang)
+                        self.pieces.append((shown, lang))
                 if op == "Do":
                     xobject = resources.get("/XObject", {}).get(ops[0]) if resources is not None else None
                     if xobject is None:
@@ -580,6 +598,14 @@ class _Checker:
             counts = ", ".join(f"{n} {op}" for op, n in sorted(outside.items()))
             sample = f" (text: {'; '.join(repr(t) for t in outside_text)})" if outside_text else ""
             self.fail("01-005", f"{where}: content is neither tagged nor an artifact: {counts}{sample}")
+
+    def element_lang(self, element) -> str:
+        """Return the /Lang an element has or inherits from its ancestors ('' when none does)."""
+        while element is not None:
+            if _text(element.get("/Lang")):
+                return _text(element.Lang)
+            element = self.parent.get(_key(element))
+        return ""
 
     def check_xobject_reuse(self) -> None:
         for og in list(self.mcids_seen):

@@ -54,3 +54,82 @@ def test_structure_order_says_what_the_docx_says_sentence_for_sentence(built):
                 found = text.find(_bare(sentence), at)
                 assert found >= 0, (path, sentence, "missing" if _bare(sentence) not in text else "out of order")
                 at = found + len(_bare(sentence))
+
+
+def _struct_types(path: str) -> set[str]:
+    """The structure types poppler's `pdfinfo -struct` names in a PDF."""
+    out = subprocess.run(["pdfinfo", "-struct", path], check=True, capture_output=True, text=True).stdout
+    return {line.split()[0].rstrip(":") for line in out.splitlines()
+            if line.strip() and not line.lstrip().startswith(("/", '"', "Object "))}
+
+
+def test_the_structure_tree_has_the_parts_of_each_brief(built):
+    """Headings, paragraphs, lists, tables, notes and links are tagged as what they are, where the brief has them."""
+    need("pdfinfo")
+    for path in _pdfs(built):
+        md = open(path[:-4] + ".md", encoding="utf-8").read()
+        types = _struct_types(path)
+        expected = {"H1", "P", "Note", "Link"}
+        if re.search(r"^(?:- |\d+\. )", md, re.M):
+            expected |= {"L", "LI", "Lbl", "LBody"}
+        if re.search(r"^\|", md, re.M):
+            expected |= {"Table", "TR", "TH", "TD"}
+        assert expected <= types, (path, sorted(expected - types))
+
+
+def test_a_logo_is_a_figure_with_alt_text(tmp_path):
+    import shutil
+
+    from PIL import Image
+
+    from briefing.cli import main
+    from conftest import ROOT
+
+    need("pdfinfo")
+    shutil.copytree(f"{ROOT}/templates", tmp_path / "templates")
+    Image.new("RGB", (120, 60), (31, 56, 100)).save(tmp_path / "templates" / "logo.png")
+    style = tmp_path / "templates" / "style.yaml"
+    text = style.read_text().replace("logo: null", "logo: logo.png")
+    alt = 'logo_alt: "The desk\'s crest"'
+    text = text.replace("logo_alt: null", alt) if "logo_alt:" in text else text + alt + "\n"
+    style.write_text(text)
+    assert main(["build", "--facts", f"{ROOT}/facts.yaml", "--templates", str(tmp_path / "templates"),
+                 "-f", "pdf", "-o", str(tmp_path / "out"), "connectivity", "-a", "minister"]) == 0
+    path = str(tmp_path / "out" / "connectivity.minister.pdf")
+    assert pdfua.problems(path) == []
+    out = subprocess.run(["pdfinfo", "-struct", path], check=True, capture_output=True, text=True).stdout
+    assert "Figure" in _struct_types(path) and "The desk's crest" in out
+
+
+SCRIPTS = {"Cyrillic": ("\u0400", "\u04ff", {"ru", "be", "uk", "bg", "sr", "mk", "kk"}),
+           "Han": ("\u4e00", "\u9fff", {"zh", "ja"}),
+           "Arabic": ("\u0600", "\u06ff", {"ur", "ar", "fa", "ps"})}
+
+
+def test_runs_in_another_script_carry_their_language(tmp_path):
+    """A screen reader switches voice on /Lang: Cyrillic, Chinese and Urdu runs inside English text each carry a
+    language of their script, and the English around them stays English."""
+    from samples import WHEN, meta, note
+
+    from briefing import model as m
+    from briefing.build import Project
+    from briefing.render.pdf import PdfWriter
+    from conftest import ROOT
+
+    body = [m.Paragraph([m.Text("The president, Аляксандр Лукашэнка, visited; the Chinese name is 白俄罗斯 and "
+                                "the Urdu name پاکستان appears on the sign."), note(1, "Reported in English.")])]
+    doc = m.Document(meta(), body)
+    path = tmp_path / "scripts.pdf"
+    path.write_bytes(PdfWriter(Project.load(f"{ROOT}/facts.yaml", f"{ROOT}/templates").style).render(doc, WHEN))
+    assert pdfua.problems(str(path)) == []
+    pieces = pdfua.text_languages(str(path))
+    seen = set()
+    for text, lang in pieces:
+        primary = lang.split("-")[0].lower()
+        for script, (lo, hi, langs) in SCRIPTS.items():
+            if any(lo <= ch <= hi for ch in text):
+                seen.add(script)
+                assert primary in langs, (text, lang, script)
+        if re.fullmatch(r"[\sA-Za-z.,;]*[A-Za-z]{4,}[\sA-Za-z.,;]*", text):
+            assert primary == "en", (text, lang)
+    assert seen == set(SCRIPTS)

@@ -441,3 +441,11 @@ def test_the_untagged_pdf_of_main_fails_the_basic_conditions(tmp_path):
     for condition in ("UA1:6.2", "UA1:7.1", "11-001", "07-001", "06-001", "01-005", "28-011", "28-012", "28-008",
                       "31-009"):
         assert condition + ":" in found, condition
+
+
+def test_each_text_has_the_language_of_its_marked_content_or_element(tmp_path):
+    path = os.path.join(tmp_path, "brief.pdf")
+    Brief().finish().save(path)
+    pieces = pdfua.text_languages(path)
+    assert ("Жж", "ru") in pieces and ("Trade outlook", "en-GB") in pieces
+    assert all(text != "Page 1" for text, _ in pieces), "artifacts have no language to speak"
