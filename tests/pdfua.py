@@ -60,6 +60,16 @@ def text_languages(path: str) -> list[tuple[str, str]]:
         return checker.pieces
 
 
+def figure_alts(path: str) -> list[str]:
+    """Return the /Alt text of each Figure element, in document order."""
+    import pikepdf
+
+    with pikepdf.open(path) as pdf:
+        checker = _Checker(pdf)
+        checker.run()
+        return [_text(el.get("/Alt")) for el in checker.elements if checker.standard(el) == "Figure"]
+
+
 def _name(obj) -> str | None:
     """Return a PDF name without its slash, or None for anything else."""
     import pikepdf

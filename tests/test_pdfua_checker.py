@@ -455,3 +455,9 @@ def test_each_text_has_the_language_of_its_marked_content_or_element(tmp_path):
     pieces = pdfua.text_languages(path)
     assert ("Жж", "ru") in pieces and ("Trade outlook", "en-GB") in pieces
     assert all(text != "Page 1" for text, _ in pieces), "artifacts have no language to speak"
+
+
+def test_figure_alts_reads_each_figures_alt_text(tmp_path):
+    path = os.path.join(tmp_path, "brief.pdf")
+    Brief().finish().save(path)
+    assert pdfua.figure_alts(path) == ["The house logo"]
