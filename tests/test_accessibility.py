@@ -133,3 +133,22 @@ def test_runs_in_another_script_carry_their_language(tmp_path):
         if re.fullmatch(r"[\sA-Za-z.,;]*[A-Za-z]{4,}[\sA-Za-z.,;]*", text):
             assert primary == "en", (text, lang)
     assert seen == set(SCRIPTS)
+
+
+def test_running_header_and_footer_are_not_read_aloud(built):
+    """The running header and the page numbers are on every page but outside the text a screen reader follows."""
+    from readers import pdftotext
+
+    need("pdfinfo")
+    headers = 0
+    for path in _pdfs(built):
+        body, notes = pdf_struct_text(path)
+        text = " ".join(" ".join(body + notes).split())
+        pages = [page for page in pdftotext(path).split("\f") if page.strip()]
+        assert re.search(r"Page 1 of \d+", pages[0]), path  # the footer is there, to be left out
+        assert not re.search(r"Page \d+ of \d+", text), path
+        if len(pages) > 1:  # page 1 has the title block instead of the running header
+            header = next(line.strip() for line in pages[1].splitlines() if line.strip())
+            assert " · " in header and header not in text, (path, header)
+            headers += 1
+    assert headers
