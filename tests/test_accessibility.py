@@ -144,6 +144,7 @@ def test_running_header_and_footer_are_not_read_aloud(built):
     for path in _pdfs(built):
         body, notes = pdf_struct_text(path)
         text = " ".join(" ".join(body + notes).split())
+        assert text, f"{path}: no text in structure order"
         pages = [page for page in pdftotext(path).split("\f") if page.strip()]
         assert re.search(r"Page 1 of \d+", pages[0]), path  # the footer is there, to be left out
         assert not re.search(r"Page \d+ of \d+", text), path
