@@ -268,8 +268,12 @@ class _Checker:
         parts = [el.text for el in xmp.iter(f"{{{UA_NS}}}part")]
         parts += [d.get(f"{{{UA_NS}}}part") for d in xmp.iter(f"{{{RDF_NS}}}Description")
                   if d.get(f"{{{UA_NS}}}part") is not None]
+        prefixes = {prefix for el in xmp.iter() for prefix, ns in (el.nsmap or {}).items() if ns == UA_NS}
         if not parts:
             self.fail("06-002", "the XMP metadata does not identify the file as PDF/UA (pdfuaid:part)")
+        elif prefixes - {"pdfuaid"}:
+            self.fail("06-002", f"the PDF/UA identification schema has the prefix {sorted(prefixes - {'pdfuaid'})}, "
+                                "not pdfuaid")
         elif any((p or "").strip() != "1" for p in parts):
             self.fail("06-002", f"pdfuaid:part is {parts}, not 1")
 
@@ -333,7 +337,9 @@ class _Checker:
                                         "ParentTree cannot refer to it")
             self.elements.append(node)
             self.parent[key] = parent
-            if parent is not None and "/P" in node and _key(node.P) != _key(parent):
+            if "/P" not in node:
+                self.fail("UA1:7.1", f"a {_name(node.S)} element has no /P (parent) entry")
+            elif _key(node.P) != _key(parent if parent is not None else root):
                 self.fail("PDF:14.7.2", f"the /P of a {_name(node.S)} element is not the element that holds it")
             if not self.standard(node) and _name(node.S) not in self.role_map:  # else check_role_map says why
                 self.fail("02-001", f"the structure type {_name(node.S)} is neither standard nor role-mapped "

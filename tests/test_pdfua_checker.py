@@ -352,6 +352,11 @@ BREAKS = {
     "no PDF/UA identifier": ("06-002", _xmp(TITLE, "")),
     "PDF/UA part 2": ("06-002", _xmp(TITLE, "<pdfuaid:part>2</pdfuaid:part>")),
     "no dc:title": ("06-003", _xmp("", PART)),
+    "PDF/UA identifier under another prefix": (
+        "06-002", _xmp(TITLE, '<ua:part xmlns:ua="http://www.aiim.org/pdfua/ns/id/">1</ua:part>')),
+    "an element without P": ("UA1:7.1", _set("Figure", "/P", None)),
+    "an element whose P is not its parent": (
+        "PDF:14.7.2", lambda pdf: _set("Figure", "/P", _elements(pdf, "L")[0])(pdf)),
     "text outside marked content": ("01-005", lambda pdf: _content(
         pdf, "/Fm1 Do EMC", f"/Fm1 Do EMC BT /F1 9 Tf 72 40 Td {_hex(pdf, 'Loose')} Tj ET")),
     "a path outside marked content": ("01-005", lambda pdf: _line(pdf, "/Artifact BMC 0.5 w",
