@@ -153,3 +153,25 @@ def test_running_header_and_footer_are_not_read_aloud(built):
             assert " · " in header and header not in text, (path, header)
             headers += 1
     assert headers
+
+
+def test_every_node_type_and_a_note_across_a_page_break_tag_cleanly(tmp_path):
+    """Beyond the built briefs: a quote, code, nested and numbered lists, a rule, a table with its caption, a link
+    in a note, a paragraph and a long note that both run on to the next page."""
+    from samples import FILLER, WHEN, filler_paragraphs, golden_document, note
+
+    from briefing import model as m
+    from briefing.build import Project
+    from briefing.render.pdf import PdfWriter
+    from conftest import ROOT
+
+    doc = golden_document()
+    long_note = "A very long note that goes on and on about the sources and their disagreements. " * 40
+    doc.children += filler_paragraphs(20) + [m.Paragraph([m.Text(FILLER * 6), note(3, long_note)])] \
+        + filler_paragraphs(55)
+    path = tmp_path / "every-node.pdf"
+    path.write_bytes(PdfWriter(Project.load(f"{ROOT}/facts.yaml", f"{ROOT}/templates").style).render(doc, WHEN))
+    assert pdfua.problems(str(path)) == []
+    assert {"BlockQuote", "Table", "Caption", "L", "Note", "Link"} <= _struct_types(str(path))
+    body, notes = pdf_struct_text(str(path))
+    assert len(notes) == 3 and _bare(notes[2]) == _bare(long_note)
