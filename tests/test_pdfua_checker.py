@@ -466,3 +466,10 @@ def test_figure_alts_reads_each_figures_alt_text(tmp_path):
     path = os.path.join(tmp_path, "brief.pdf")
     Brief().finish().save(path)
     assert pdfua.figure_alts(path) == ["The house logo"]
+
+
+def test_a_language_span_inside_tagged_content_gives_its_text_that_language(tmp_path):
+    pdf = Brief().finish()
+    _line(pdf, "/H1 ", lambda line: line.replace("BT", "/Span <</Lang (de)>> BDC BT").replace("ET", "ET EMC"))
+    assert _check(pdf, tmp_path) == []
+    assert ("Trade outlook", "de") in pdfua.text_languages(os.path.join(tmp_path, "brief.pdf"))
