@@ -188,7 +188,19 @@ class _Checker:
         self.page_number = {page.obj.objgen: i for i, page in enumerate(pdf.pages, 1)}
         self.fonts: dict[tuple, _Font] = {}
         self.lang = _text(pdf.Root.get("/Lang"))
+        self.role_map: dict[str, str | None] = {}
+        # The structure tree: every element in document order, its parent, the content it owns.
+        self.elements: list = []
+        self.parent: dict[tuple, object] = {}
+        self.owner: dict[tuple, object] = {}  # (page or form XObject objgen, MCID) -> element
+        self.objrs: dict[tuple, list] = defaultdict(list)  # annotation objgen -> elements holding an OBJR to it
+        self.parent_tree: dict[int, object] = {}
+        # The content streams: the MCIDs each uses, the text each marked-content sequence shows.
+        self.mcids_seen: dict[tuple, set[int]] = defaultdict(set)
+        self.mc_text: dict[tuple, str] = {}
         self.pieces: list[tuple[str, str]] = []  # (text shown inside tagged content, its language)
+        self.xobject_uses: Counter = Counter()
+        self.xobject_has_mcid: set[tuple] = set()
 
     def fail(self, condition: str, message: str) -> None:
         self.out.append(f"{condition}: {message}")
@@ -197,20 +209,10 @@ class _Checker:
         self.check_catalog()
         self.check_metadata()
         root = self.pdf.Root.get("/StructTreeRoot")
-        self.role_map = {}
         if root is not None:
             self.role_map = {str(k)[1:]: _name(v) for k, v in root.get("/RoleMap", {}).items()}
             self.check_role_map()
-        # The structure tree: every element, its parent, its standard type, and which content it owns.
-        self.elements: list = []  # in document order
-        self.parent: dict[tuple, object] = {}
-        self.owner: dict[tuple, object] = {}  # (page or stream objgen, MCID) -> element
-        self.objrs: dict[tuple, list] = defaultdict(list)  # annotation objgen -> elements holding an OBJR to it
-        if root is not None:
             self.walk_structure(root)
-        self.mcids_seen: dict[tuple, set[int]] = defaultdict(set)
-        self.xobject_uses: Counter = Counter()
-        self.xobject_has_mcid: set[tuple] = set()
         for number, page in enumerate(self.pdf.pages, 1):
             self.check_content(page.obj, page.obj, page.obj.get("/Resources"), f"page {number}", [])
         self.check_xobject_reuse()
@@ -412,10 +414,12 @@ class _Checker:
         self.parent_tree = tree
 
     def check_elements(self) -> None:
+        import pikepdf
+
         ids = Counter()
         for el in self.elements:
             kind = self.standard(el)
-            kids = [k for k in _items(el.get("/K")) if hasattr(k, "get") and "/S" in k]
+            kids = [k for k in _items(el.get("/K")) if isinstance(k, pikepdf.Dictionary) and "/S" in k]
             kid_types = [self.standard(k) for k in kids]
             parent = self.parent.get(_key(el))
             parent_type = self.standard(parent) if parent is not None else ""
@@ -514,8 +518,8 @@ class _Checker:
 
     def text_of(self, el) -> str:
         """Return the text of an element's marked content, read from the content streams (for messages)."""
-        return "".join(self.mc_text.get(key, "") for key, owner in self.owner.items() if owner is el).strip() \
-            if hasattr(self, "mc_text") else ""
+        return "".join(self.mc_text.get(key, "") for key, owner in self.owner.items()
+                       if _key(owner) == _key(el)).strip()
 
     # -- content streams ------------------------------------------------------------------------------------
 
@@ -524,8 +528,6 @@ class _Checker:
         artifact, no artifact inside tagged content nor the other way round; then the form XObjects it draws."""
         import pikepdf
 
-        if not hasattr(self, "mc_text"):
-            self.mc_text: dict[tuple, str] = {}
         try:
             is_page = container.objgen == page.objgen
             instructions = pikepdf.parse_content_stream(pikepdf.Page(container) if is_page else container)
@@ -540,7 +542,7 @@ class _Checker:
         outside_text: list[str] = []
         for ins in instructions:
             op = str(ins.operator)
-            ops = ins.operands if hasattr(ins, "operands") else []
+            ops = ins.operands
             if op in ("BMC", "BDC"):
                 tag = _name(ops[0])
                 props = ops[1] if op == "BDC" and len(ops) > 1 else None
@@ -639,7 +641,9 @@ class _Checker:
                 yield number, annot
 
     def check_annotations(self) -> None:
-        tree = getattr(self, "parent_tree", {})
+        import pikepdf
+
+        tree = self.parent_tree
         pages_with_annots = set()
         for number, annot in self.annotations():
             pages_with_annots.add(number)
@@ -652,19 +656,20 @@ class _Checker:
                 continue
             element = tree.get(int(annot.StructParent)) if "/StructParent" in annot else None
             holders = self.objrs.get(annot.objgen, [])
+            is_element = isinstance(element, pikepdf.Dictionary) and "/S" in element
             if subtype == "Link":
-                if element is None or not hasattr(element, "get") or self.standard(element) != "Link":
+                if not is_element or self.standard(element) != "Link":
                     self.fail("28-011", f"{where} has no /StructParent leading to a Link element")
                 elif not any(h.objgen == element.objgen for h in holders):
                     self.fail("28-011", f"{where}: its Link element holds no OBJR to it")
                 if not _text(annot.get("/Contents")).strip():
                     self.fail("28-012", f"{where} has no /Contents (alternate description)")
             else:
-                if element is None or not hasattr(element, "get") or self.standard(element) != "Annot" \
+                if not is_element or self.standard(element) != "Annot" \
                         or not any(h.objgen == element.objgen for h in holders):
                     self.fail("28-002", f"{where} is not the child (OBJR) of an Annot element")
                 if not _text(annot.get("/Contents")).strip() and not (
-                        element is not None and hasattr(element, "get") and _text(element.get("/Alt")).strip()):
+                        is_element and _text(element.get("/Alt")).strip()):
                     self.fail("28-004", f"{where} has neither /Contents nor an /Alt on its element")
         for number in sorted(pages_with_annots):
             page = self.pdf.pages[number - 1].obj

@@ -140,7 +140,7 @@ class Brief:
                         f"{self.hex(text).decode()} Tj ET EMC")
 
     def link(self, parent, text: str, uri: str) -> None:
-        from pikepdf import Array, Dictionary, Name
+        from pikepdf import Dictionary, Name
 
         link = self.element("Link", parent)
         self.text(link, text)
