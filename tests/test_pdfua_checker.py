@@ -6,11 +6,10 @@ from __future__ import annotations
 import io
 import os
 
+import pikepdf
 import pytest
 
 import pdfua
-
-pikepdf = pytest.importorskip("pikepdf")  # a test dependency (pyproject's `test` extra), installed by scripts/setup
 
 FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
 CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789 .,:;'()-–•·ЖжФ"
