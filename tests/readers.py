@@ -68,32 +68,39 @@ def pandoc_plain(path: str) -> str:
                           text=True).stdout
 
 
-def pandoc_footnotes(path: str) -> list[str]:
-    """The note texts pandoc finds in a DOCX or Markdown file, in order (Markdown read without smart quotes)."""
+def _pandoc_json(path: str) -> dict:
     import json
 
     fmt = ["-f", "markdown-smart"] if path.endswith(".md") else []
-    doc = json.loads(subprocess.run(["pandoc", *fmt, "-t", "json", path], check=True, capture_output=True,
-                                    text=True).stdout)
-    notes: list[str] = []
+    return json.loads(subprocess.run(["pandoc", *fmt, "-t", "json", path], check=True, capture_output=True,
+                                     text=True).stdout)
 
-    def text(node) -> str:
-        if isinstance(node, list):
-            return "".join(text(n) for n in node)
-        if not isinstance(node, dict):
-            return ""
-        t = node.get("t")
-        if t == "Str":
-            return node["c"]
-        if t in ("Space", "SoftBreak", "LineBreak"):
-            return " "
-        if t == "Note":
-            return ""
-        if t == "Quoted":
-            q = ("“", "”") if node["c"][0]["t"] == "DoubleQuote" else ("‘", "’")
-            return q[0] + text(node["c"][1]) + q[1]
-        c = node.get("c")
-        return text(c) if isinstance(c, list) else ""
+
+def _pandoc_text(node, note=lambda node: "") -> str:
+    """The text of pandoc inlines; a note is given as `note(node)` ('' by default)."""
+    if isinstance(node, list):
+        return "".join(_pandoc_text(n, note) for n in node)
+    if not isinstance(node, dict):
+        return ""
+    t = node.get("t")
+    if t == "Str":
+        return node["c"]
+    if t in ("Space", "SoftBreak", "LineBreak"):
+        return " "
+    if t == "Code":
+        return node["c"][1]
+    if t == "Note":
+        return note(node)
+    if t == "Quoted":
+        q = ("“", "”") if node["c"][0]["t"] == "DoubleQuote" else ("‘", "’")
+        return q[0] + _pandoc_text(node["c"][1], note) + q[1]
+    c = node.get("c")
+    return _pandoc_text(c, note) if isinstance(c, list) else ""
+
+
+def pandoc_footnotes(path: str) -> list[str]:
+    """The note texts pandoc finds in a DOCX or Markdown file, in order (Markdown read without smart quotes)."""
+    notes: list[str] = []
 
     def walk(node):
         if isinstance(node, list):
@@ -101,13 +108,81 @@ def pandoc_footnotes(path: str) -> list[str]:
                 walk(n)
         elif isinstance(node, dict):
             if node.get("t") == "Note":
-                notes.append(" ".join(text(node["c"]).split()))
+                notes.append(" ".join(_pandoc_text(node["c"]).split()))
             c = node.get("c")
             if isinstance(c, (list, dict)):
                 walk(c)
 
-    walk(doc["blocks"])
+    walk(_pandoc_json(path)["blocks"])
     return notes
+
+
+def pandoc_blocks(path: str) -> list[str]:
+    """The text blocks of a DOCX as pandoc reads it, in order: headings, paragraphs, list items and table cells,
+    each note's mark given as its number where it stands (the notes' own text left out)."""
+    blocks: list[str] = []
+    count = iter(range(1, 10_000))
+
+    def mark(node) -> str:
+        return str(next(count))
+
+    def walk(node):
+        if isinstance(node, list):
+            for n in node:
+                walk(n)
+        elif isinstance(node, dict):
+            t = node.get("t")
+            if t in ("Para", "Plain"):
+                blocks.append(_normal(_pandoc_text(node["c"], mark)))
+            elif t == "Header":
+                blocks.append(_normal(_pandoc_text(node["c"][2], mark)))
+            elif isinstance(node.get("c"), (list, dict)):
+                walk(node["c"])
+
+    walk(_pandoc_json(path)["blocks"])
+    return [b for b in blocks if b]
+
+
+def pdf_struct_text(path: str) -> tuple[list[str], list[str]]:
+    """Return ([text of each marked-content sequence outside notes], [text of each note]) of a tagged PDF in
+    structure order, as poppler's `pdfinfo -struct-text` prints it (a note's text without its leading number).
+
+    poppler prints the text of each marked-content sequence on its own line, in quotes, indented under its
+    structure element; it does not escape quotes or infer spaces, so the pieces are returned as printed."""
+    out = subprocess.run(["pdfinfo", "-struct-text", path], check=True, capture_output=True, text=True).stdout
+    body: list[str] = []
+    notes: list[str] = []
+    stack: list[tuple[int, str]] = []  # (indent, element type) of the open elements
+    lines = out.splitlines()
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        indent = len(line) - len(line.lstrip(" "))
+        stripped = line.strip()
+        i += 1
+        if stripped.startswith('"'):
+            text = stripped[1:]
+            while not text.endswith('"') and i < len(lines):  # a text holding a line break goes on
+                text += "\n" + lines[i]
+                i += 1
+            text = text[:-1] if text.endswith('"') else text
+            while stack and stack[-1][0] >= indent:
+                stack.pop()
+            if any(kind in ("Note", "FENote") for _, kind in stack):
+                notes[-1] += text
+            else:
+                body.append(text)
+            continue
+        if not stripped or stripped.startswith("/") or stripped.startswith("Object "):
+            continue
+        while stack and stack[-1][0] >= indent:
+            stack.pop()
+        kind = stripped.split()[0].rstrip(":")
+        if kind in ("Note", "FENote") and not any(k in ("Note", "FENote") for _, k in stack):
+            notes.append("")
+        stack.append((indent, kind))
+    notes = [re.sub(r"^\s*\d+\.?\s*", "", _normal(n)) for n in notes]
+    return body, notes
 
 
 def _normal(text: str) -> str:
