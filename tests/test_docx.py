@@ -274,6 +274,8 @@ def test_a_logo_in_the_house_style_appears_in_both_title_blocks(tmp_path):
                  "-o", str(tmp_path / "out"), "connectivity", "-a", "minister"]) == 0
     with zipfile.ZipFile(tmp_path / "out" / "connectivity.minister.docx") as z:
         assert any(n.startswith("word/media/") for n in z.namelist())
+        assert b'descr="The desk&apos;s crest"' in z.read("word/document.xml") or \
+            b"descr=\"The desk's crest\"" in z.read("word/document.xml"), "the logo's alt text for screen readers"
     from pypdf import PdfReader
 
     page = PdfReader(str(tmp_path / "out" / "connectivity.minister.pdf")).pages[0]

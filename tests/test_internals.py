@@ -172,3 +172,13 @@ def test_a_tables_render_callback_brackets_its_background_and_lines():
     for event in ("'startBG'", "'endBG'", "'startLines'", "'endLines'"):
         assert event in source
     assert source.index("'endBG'") < source.index("_drawCell") < source.index("'startLines'")
+
+
+def test_an_inline_picture_exposes_its_drawing_properties_for_alt_text(tmp_path):
+    """ooxml.alt_text sets `descr` on InlineShape._inline.docPr (python-docx has no call for alt text)."""
+    import docx
+    from PIL import Image
+
+    Image.new("RGB", (4, 4)).save(tmp_path / "p.png")
+    picture = docx.Document().add_paragraph().add_run().add_picture(str(tmp_path / "p.png"))
+    assert picture._inline.docPr is not None, "python-docx's inline shape no longer has _inline.docPr"

@@ -28,12 +28,14 @@ from briefing.style import Style
 class DocxTranslator(Visitor):
     """Walks the model and appends WordprocessingML to a python-docx Document."""
 
-    def __init__(self, document, styles: WordStyles, logo: str | None = None):
+    def __init__(self, document, styles: WordStyles, logo: str | None = None, logo_alt: str = ""):
         self.document = document
         self.styles = styles
         """The document's styles by role."""
         self.logo = logo
         """An image for the title block, or None."""
+        self.logo_alt = logo_alt
+        """What the logo shows, in words: Word's alt text for it (screen readers say it)."""
         self.part = document.part
         """The part that owns what is being written: the document, or the footnotes part inside a note."""
         self.container = document.element.body
@@ -77,7 +79,8 @@ class DocxTranslator(Visitor):
             self._paragraph("normal")
             run = docx.text.run.Run(ooxml.run(), docx.text.paragraph.Paragraph(self.target, self.document.part))
             self.target.append(run._r)
-            run.add_picture(self.logo, height=Mm(14))
+            picture = run.add_picture(self.logo, height=Mm(14))
+            ooxml.alt_text(picture, self.logo_alt)
         if meta.handling:
             self._paragraph("handling")
             self.visit(m.Text(meta.handling))
@@ -289,7 +292,7 @@ class DocxWriter:
         document, styles = self._template(doc.meta.language, gaps)
         self._page(document, doc.meta, styles)
         logo = self.style.file(self.style["logo"]) if self.style["logo"] else None
-        DocxTranslator(document, styles, logo).visit(doc)
+        DocxTranslator(document, styles, logo, self.style["logo_alt"] or "").visit(doc)
         self._properties(document, doc.meta, timestamp)
         out = io.BytesIO()
         document.save(out)

@@ -160,3 +160,9 @@ def relationship_ids(element) -> set[str]:
     """Return the relationship ids an XML tree refers to (r:id, r:embed, r:link, ...)."""
     ns = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
     return {value for el in element.iter() for name, value in el.attrib.items() if name.startswith(ns)}
+
+
+def alt_text(picture, text: str) -> None:
+    """Give an inline picture (python-docx's InlineShape) its alternative text, as Word's "Alt Text" pane does:
+    the `descr` of its `wp:docPr`. python-docx has no call for it; `_inline` is the shape's element."""
+    picture._inline.docPr.set("descr", text)
