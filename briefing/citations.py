@@ -65,7 +65,8 @@ def _place_key(place: str) -> tuple:
 
 
 def _locator(cites: list[Citation], quote: bool) -> str:
-    """`para. 3` or `paras. 3, 5` (in the source's order), then the quoted words, each once, when asked for."""
+    """`para. 3` or `paras. 3, 5` (in the source's order), then the quoted words in the same order, each once,
+    when asked for."""
     places = sorted(dict.fromkeys(c.at for c in cites if c.at), key=_place_key)
     out = ""
     if len(places) == 1:
@@ -76,7 +77,7 @@ def _locator(cites: list[Citation], quote: bool) -> str:
         out = ("paras. " + ", ".join(nums)) if same_kind else ", ".join(places)
         out = escape(out)
     if quote and cites:
-        quotes = dict.fromkeys(c.quote for c in cites)
+        quotes = dict.fromkeys(c.quote for c in sorted(cites, key=lambda c: _place_key(c.at or "")))
         quoted = "; ".join(f"“{escape(_inner_quotes(q))}”" for q in quotes)
         out = f"{out}: {quoted}" if out else quoted
     return out
@@ -99,7 +100,8 @@ def bibliography_entry(source: Source) -> Md:
     parts = []
     if source.author:
         names = source.author.split()
-        parts.append(escape(" ".join([names[-1] + ","] + names[:-1]) if len(names) > 1 else names[0]) + ".")
+        name = " ".join([names[-1] + ","] + names[:-1]) if len(names) > 1 else names[0]
+        parts.append(escape(name) + ("" if name.endswith(".") else "."))  # "Writer, A." not "Writer, A.."
     parts.append(_quoted_title(source, "."))
     where = [escape(source.outlet)] if source.outlet else []
     where.append(format_date(source.published) if source.published else "n.d.")

@@ -1,5 +1,5 @@
 """Accessible PDFs, read back from every built brief: tagged, free of the machine-checkable PDF/UA-1 failures
-(tests/pdfua.py), and saying in structure order what the DOCX says, sentence for sentence."""
+(tests/uacheck.py), and saying in structure order what the DOCX says, sentence for sentence."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import subprocess
 
 from conftest import need
 
-import pdfua
+import uacheck as pdfua  # the project's own checker (tests/uacheck.py), not the PyPI package
 from readers import pandoc_blocks, pandoc_footnotes, pdf_struct_text
 
 

@@ -169,7 +169,7 @@ def test_a_note_gives_its_places_in_the_sources_order_and_each_quote_once():
              Citation("visit-overview", "later words", "para. 14", 3, 1),
              Citation("visit-overview", "middle words", "para. 4", 4, 1)]
     note = citations.full_note(source, cites, quote=True)
-    assert note.endswith("paras. 2, 4, 14: “later words”; “earlier words”; “middle words”")
+    assert note.endswith("paras. 2, 4, 14: “earlier words”; “middle words”; “later words”")
 
 
 def test_analysts_see_each_sources_standpoint_and_summary_audiences_do_not(built):
@@ -202,3 +202,14 @@ def test_an_action_marked_for_some_audiences_reaches_only_them(built, tmp_path, 
     assert main(["check", "--templates", str(tmp_path / "templates")]) == 1
     err = capsys.readouterr().err
     assert "judgment 'trade-stays-small': unknown audience 'analysts' (did you mean 'analyst'?)" in err
+
+
+def test_a_writer_given_with_an_initial_ends_the_entry_with_one_full_stop():
+    import dataclasses
+
+    from briefing import citations
+    from briefing.factbase import load
+
+    source = load(os.path.join(ROOT, "facts.yaml")).sources["visit-overview"]
+    entry = citations.bibliography_entry(dataclasses.replace(source, author="A. Writer"))
+    assert entry.startswith("Writer, A. ") and "A.." not in entry

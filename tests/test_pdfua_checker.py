@@ -1,4 +1,4 @@
-"""The PDF/UA-1 checker itself (tests/pdfua.py): a hand-built tagged brief passes, and each way of breaking it
+"""The PDF/UA-1 checker itself (tests/uacheck.py): a hand-built tagged brief passes, and each way of breaking it
 fails with the Matterhorn condition (or PDF/UA or PDF clause) it breaks, and with that one only."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ import os
 import pikepdf
 import pytest
 
-import pdfua
+import uacheck as pdfua  # the project's own checker (tests/uacheck.py), not the PyPI package
 
 FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
 CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789 .,:;'()-–•·ЖжФ"

@@ -115,6 +115,7 @@ class PdfTranslator(Visitor):
         """Markup that starts the next paragraph: a note's anchor and number."""
         self.tags = StructTree()
         """The structure tree of the tagged PDF, built in the model's (reading) order."""
+        self.tags.actual_texts = fonts.actual_texts
         self.label: Element | None = None
         """The Lbl element the next paragraph's bullet is tagged as."""
         self.marked_notes: list[Element] = []
@@ -495,20 +496,21 @@ class PdfWriter:
         paragraphs, and kept so if that saves the page. `two_pass` lays the chosen layout out once more with
         the page count known from the start: a reference for tests."""
         styles, self.gaps = self.styles, 1.0
-        data, pages, notes, fill = self._layout(doc, timestamp, None, styles)
+        data, pages, notes, fill, claims = self._layout(doc, timestamp, None, styles)
         if pages > 1 and fill < NEARLY_EMPTY:
             tight = paragraph_styles(self.style, self.fonts.names, gaps=TIGHT_GAPS)
             fitted = self._layout(doc, timestamp, None, tight)
             if fitted[1] < pages:
                 styles, self.gaps = tight, TIGHT_GAPS
-                data, pages, notes, fill = fitted
+                data, pages, notes, fill, claims = fitted
         if two_pass:
-            data, pages, notes, _ = self._layout(doc, timestamp, pages, styles)
-        self.pages, self.page_of_note = pages, notes
+            data, pages, notes, _, claims = self._layout(doc, timestamp, pages, styles)
+        self.pages, self.page_of_note, self.claims_ua = pages, notes, claims
         return data
 
     def _layout(self, doc: m.Document, timestamp: _dt.datetime, total: int | None, styles: dict):
-        """Return (bytes, pages, page of each note, how full the last page is as a share of the frame)."""
+        """Return (bytes, pages, page of each note, how full the last page is as a share of the frame, whether
+        the file claims PDF/UA-1)."""
         ref = FrameRef()
         translator = PdfTranslator(styles, self.style, self.fonts, ref)
         size = _page_size(self.style)
@@ -548,8 +550,8 @@ class PdfWriter:
             return c
 
         document.build(flowables, canvasmaker=make_canvas)
-        self.claims_ua = bool(canvases[-1].claims_ua)
-        return out.getvalue(), document.page, dict(frame.page_of_note), self._fill(document, frame, translator)
+        return (out.getvalue(), document.page, dict(frame.page_of_note), self._fill(document, frame, translator),
+                bool(canvases[-1].claims_ua))
 
     @staticmethod
     def _fill(document: "_BriefDoc", frame: NoteFrame, translator: PdfTranslator) -> float:

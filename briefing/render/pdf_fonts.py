@@ -9,7 +9,7 @@ from xml.sax.saxutils import escape as _xml
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 
-from briefing.render.pdf_tags import inline, language_runs
+from briefing.render.pdf_tags import RIGHT_TO_LEFT, inline, language_runs
 from briefing.style import Style
 
 _FACES = ("regular", "bold", "italic", "bold_italic")
@@ -44,8 +44,8 @@ class Fonts:
         """(registered name, code points) of each fallback font loaded so far, in the order tried."""
         self.fallback_files = [style.font_files[("fallback", i)] for i in range(len(style["fallback_fonts"]))]
         """Each fallback font's file: loaded only when a character needs it (the fonts are large)."""
-        self.shaping = _can_shape()
-        """uharfbuzz is there, so right-to-left text is shaped (Arabic-script letters joined) as lines are drawn."""
+        self.actual_texts: list[str] = []
+        """The logical text of each right-to-left run marked as a span, by the index its label carries."""
         self.faces: dict[str, str] = {}
         """Registered name -> file of each bold or italic face: loaded once a paragraph is set in it."""
         for role in ("body", "heading"):
@@ -82,8 +82,17 @@ class Fonts:
 
         Text stays in logical order: right-to-left runs are put in visual order line by line as the paragraph
         is drawn (pdf_bidi.py)."""
-        return "".join(inline(f"Span:{lang}", self._faces(run, role)) if lang else self._faces(run, role)
+        return "".join(inline(self._span(lang, run), self._faces(run, role)) if lang else self._faces(run, role)
                        for lang, run in language_runs(text))
+
+    def _span(self, lang: str, run: str) -> str:
+        """The inline label of a run in another language. A right-to-left run is drawn in visual order, shaped,
+        so a screen reader reading the tags would hear it backwards: its logical text goes with it as the
+        span's /ActualText, kept here by index."""
+        if lang not in RIGHT_TO_LEFT:
+            return f"Span:{lang}"
+        self.actual_texts.append(run)
+        return f"Span:{lang}:{len(self.actual_texts) - 1}"
 
     def _faces(self, text: str, role: str) -> str:
         """Return `text` as markup, characters the role's font lacks set in a fallback font."""

@@ -30,7 +30,9 @@ OPEN, CLOSE = "tag_open", "tag_close"
 
 # Runs of text in a script the document's language is not written in, and the language each is tagged as.
 _SCRIPTS = [("ru", "\u0400-\u04ff"), ("zh", "\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef"),
-            ("ur", "\u0600-\u06ff\u0750-\u077f\ufb50-\ufdff\ufe70-\ufeff")]
+            ("ur", "\u0600-\u06ff\u0750-\u077f\ufb50-\ufdff\ufe70-\ufeff"), ("he", "\u0590-\u05ff\ufb1d-\ufb4f")]
+RIGHT_TO_LEFT = ("ur", "he")
+"""The languages of _SCRIPTS written right to left: drawn in visual order, so tagged with their logical text."""
 _SCRIPT_RUN = re.compile("|".join(f"(?P<{lang}>[{chars}]+(?:[\\s\u00b7\u060c]+[{chars}]+)*)"
                                   for lang, chars in _SCRIPTS))
 
@@ -85,6 +87,8 @@ class StructTree:
         """Stack of the elements new block elements go into."""
         self.links: list[tuple[str, str]] = []
         """(target, text) of each link, by the number its <onDraw> label carries."""
+        self.actual_texts: list[str] = []
+        """The logical text of each right-to-left span, by the index its label carries (Fonts keeps them)."""
         # drawing state
         self.mode: str | None = None
         """While drawing: "tag" inside a tagged paragraph, "again" inside one drawn before, "artifact" inside
@@ -217,7 +221,9 @@ class StructTree:
         kind, _, arg = label.partition(":")
         parent = self.stack[-1]
         if kind == "Span":
-            element = Element("Span", parent, Lang=arg)
+            lang, _, index = arg.partition(":")
+            text = {"ActualText": self.actual_texts[int(index)]} if index and self.actual_texts else {}
+            element = Element("Span", parent, Lang=lang, **text)
         elif kind == "Link":
             target, text = self.links[int(arg)]
             element = Element("Link", parent, Alt=text)
