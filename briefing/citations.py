@@ -60,14 +60,14 @@ def short_note(source: Source, cites: list[Citation] = (), quote: bool = False) 
 
 def _place_key(place: str) -> tuple:
     """Sort key for a locator: `para. 4` before `para. 12` (by number), anything else after, as written."""
-    number = place.split()[-1]
+    number = (place.split() or [""])[-1]
     return (0, int(number), place) if place.startswith("para. ") and number.isdigit() else (1, 0, place)
 
 
 def _locator(cites: list[Citation], quote: bool) -> str:
     """`para. 3` or `paras. 3, 5` (in the source's order), then the quoted words in the same order, each once,
     when asked for."""
-    places = sorted(dict.fromkeys(c.at for c in cites if c.at), key=_place_key)
+    places = sorted(dict.fromkeys(c.at.strip() for c in cites if c.at and c.at.strip()), key=_place_key)
     out = ""
     if len(places) == 1:
         out = escape(places[0])

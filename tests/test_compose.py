@@ -170,6 +170,8 @@ def test_a_note_gives_its_places_in_the_sources_order_and_each_quote_once():
              Citation("visit-overview", "middle words", "para. 4", 4, 1)]
     note = citations.full_note(source, cites, quote=True)
     assert note.endswith("paras. 2, 4, 14: “earlier words”; “middle words”; “later words”")
+    unplaced = [Citation("visit-overview", "no place", None, 5, 1), Citation("visit-overview", "blank", " ", 6, 1)]
+    assert citations.full_note(source, cites + unplaced, quote=True).endswith("“no place”; “blank”")
 
 
 def test_analysts_see_each_sources_standpoint_and_summary_audiences_do_not(built):
