@@ -46,3 +46,24 @@ FILLER = ("The delegation discussed cooperation in trade, agriculture and techno
 
 def filler_paragraphs(k: int) -> list:
     return [m.Paragraph([m.Text(f"Line {i}. " + FILLER[:60])]) for i in range(k)]
+
+
+def build_with_logo(tmp_path, formats: str = "pdf,docx") -> str:
+    """Build connectivity for the minister from a copy of templates/ whose house style has a logo and its alt
+    text ("The desk's crest"); return the output folder."""
+    import shutil
+
+    from PIL import Image
+
+    from briefing.cli import main
+    from conftest import ROOT
+
+    shutil.copytree(f"{ROOT}/templates", tmp_path / "templates")
+    Image.new("RGB", (120, 60), (31, 56, 100)).save(tmp_path / "templates" / "logo.png")
+    style = tmp_path / "templates" / "style.yaml"
+    style.write_text(style.read_text().replace("logo: null", "logo: logo.png")
+                     .replace("logo_alt: null", 'logo_alt: "The desk\'s crest"'))
+    out = tmp_path / "out"
+    assert main(["build", "--facts", f"{ROOT}/facts.yaml", "--templates", str(tmp_path / "templates"),
+                 "-f", formats, "-o", str(out), "connectivity", "-a", "minister"]) == 0
+    return str(out)

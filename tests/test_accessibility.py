@@ -79,23 +79,10 @@ def test_the_structure_tree_has_the_parts_of_each_brief(built):
 
 
 def test_a_logo_is_a_figure_with_alt_text(tmp_path):
-    import shutil
-
-    from PIL import Image
-
-    from briefing.cli import main
-    from conftest import ROOT
+    from samples import build_with_logo
 
     need("pdfinfo")
-    shutil.copytree(f"{ROOT}/templates", tmp_path / "templates")
-    Image.new("RGB", (120, 60), (31, 56, 100)).save(tmp_path / "templates" / "logo.png")
-    style = tmp_path / "templates" / "style.yaml"
-    text = style.read_text().replace("logo: null", "logo: logo.png")
-    alt = 'logo_alt: "The desk\'s crest"'
-    text = text.replace("logo_alt: null", alt) if "logo_alt:" in text else text + alt + "\n"
-    style.write_text(text)
-    assert main(["build", "--facts", f"{ROOT}/facts.yaml", "--templates", str(tmp_path / "templates"),
-                 "-f", "pdf", "-o", str(tmp_path / "out"), "connectivity", "-a", "minister"]) == 0
+    build_with_logo(tmp_path, "pdf")
     path = str(tmp_path / "out" / "connectivity.minister.pdf")
     assert pdfua.problems(path) == []
     assert "Figure" in _struct_types(path)

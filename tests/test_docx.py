@@ -259,19 +259,9 @@ def test_reference_docx_gives_the_word_styles(built, tmp_path):
 
 
 def test_a_logo_in_the_house_style_appears_in_both_title_blocks(tmp_path):
-    import shutil
+    from samples import build_with_logo
 
-    from PIL import Image
-
-    from briefing.cli import main
-
-    shutil.copytree(f"{ROOT}/templates", tmp_path / "templates")
-    Image.new("RGB", (120, 60), (31, 56, 100)).save(tmp_path / "templates" / "logo.png")
-    style = tmp_path / "templates" / "style.yaml"
-    style.write_text(style.read_text().replace("logo: null", "logo: logo.png")
-                     .replace("logo_alt: null", "logo_alt: The desk's crest"))
-    assert main(["build", "--facts", f"{ROOT}/facts.yaml", "--templates", str(tmp_path / "templates"),
-                 "-o", str(tmp_path / "out"), "connectivity", "-a", "minister"]) == 0
+    build_with_logo(tmp_path)
     with zipfile.ZipFile(tmp_path / "out" / "connectivity.minister.docx") as z:
         assert any(n.startswith("word/media/") for n in z.namelist())
         assert b'descr="The desk&apos;s crest"' in z.read("word/document.xml") or \

@@ -368,20 +368,10 @@ def test_text_drawn_outside_the_tree_withdraws_the_pdfua_claim(tmp_path):
 
 
 def test_a_logo_is_a_figure_with_the_house_styles_alt_text(tmp_path):
-    import shutil
-
     import pikepdf
-    from PIL import Image
+    from samples import build_with_logo
 
-    from briefing.cli import main
-
-    shutil.copytree(f"{ROOT}/templates", tmp_path / "templates")
-    Image.new("RGB", (120, 60), (31, 56, 100)).save(tmp_path / "templates" / "logo.png")
-    style = tmp_path / "templates" / "style.yaml"
-    style.write_text(style.read_text().replace("logo: null", "logo: logo.png")
-                     .replace("logo_alt: null", 'logo_alt: "The desk\'s crest"'))
-    assert main(["build", "--facts", f"{ROOT}/facts.yaml", "--templates", str(tmp_path / "templates"), "-f", "pdf",
-                 "-o", str(tmp_path / "out"), "connectivity", "-a", "minister"]) == 0
+    build_with_logo(tmp_path, "pdf")
     with pikepdf.open(tmp_path / "out" / "connectivity.minister.pdf") as pdf:
         figures = [el for el, _ in _elements(pdf) if el.S == "/Figure"]
         assert [str(f.Alt) for f in figures] == ["The desk's crest"]
