@@ -23,6 +23,7 @@ from briefing.render import Visitor, furniture_text, ooxml, title_line
 from briefing.render.docx_styles import WordStyles
 from briefing.render.footnotes import footnotes_part
 from briefing.render.reference import open_reference, read_reference
+from briefing.layout import HOUSE, Fit, Layout, resolve
 from briefing.style import Style
 
 class DocxTranslator(Visitor):
@@ -258,60 +259,62 @@ class DocxTranslator(Visitor):
 class DocxWriter:
     """Turns a document model into DOCX bytes: template and styles, page furniture, properties, fixed zip."""
 
-    def __init__(self, style: Style, reference_docx: str | None = None):
-        self.style = style
-        self.reference_docx = reference_docx or (style.file(style["reference_docx"]) if style["reference_docx"]
-                                                 else None)
+    def __init__(self, layout: Layout | Style, reference_docx: str | None = None):
+        self.layout = layout = resolve(layout)
+        """The house style's layout values."""
+        self.reference_docx = reference_docx or layout.reference_docx
         self._reference = read_reference(self.reference_docx) if self.reference_docx else None
         """The reference's bytes, checked once."""
         if self.reference_docx:
             self._template("en")  # a reference it cannot use is reported before any brief is rendered
 
-    def _template(self, language: str, gaps: float = 1.0):
+    def _template(self, language: str, fit: Fit = HOUSE):
         """Return (document, styles): the template emptied of its content, with the renderer's styles in place.
 
         Whatever in a reference document stops that is the reference's fault: an InputError naming it."""
         if self._reference is None:
             document = docx.Document()
             _forget_content(document)
-            return document, WordStyles(document, self.style, reference=False).with_house_style(language, gaps)
+            return document, WordStyles(document, self.layout, reference=False).with_house_style(language, fit)
         document = open_reference(self.reference_docx, self._reference)
         try:
             _forget_content(document)
-            return document, WordStyles(document, self.style, reference=True).with_house_style(language, gaps)
+            return document, WordStyles(document, self.layout, reference=True).with_house_style(language, fit)
         except Exception as e:  # a reference python-docx opened but whose parts hold what nothing expects
             raise InputError(Problem(self.reference_docx, 0, 0, "reference .docx holds something the DOCX "
                                      f"writer cannot use ({type(e).__name__}: {e})",
                                      "save it again from Word or LibreOffice, or use another reference")) from None
 
-    def render(self, doc: m.Document, timestamp: _dt.datetime, gaps: float = 1.0) -> bytes:
-        """Return the DOCX file's bytes; the same model and timestamp always give the same bytes.
+    def render(self, doc: m.Document, timestamp: _dt.datetime, fit: Fit | float | None = None) -> bytes:
+        """Return the DOCX file's bytes; the same model, timestamp and fit always give the same bytes.
 
-        `gaps` is the share of the house style's space between paragraphs that the PDF of the same brief
-        used (less than 1 when it was fitted to save a nearly empty page), so both break pages alike."""
-        document, styles = self._template(doc.meta.language, gaps)
+        `fit` is the brief's fit (`layout.fit`, or the PDF writer's `fit` after rendering the same brief): the
+        share of the house style's space between paragraphs its PDF is laid out with (less than 1 when it was
+        fitted to save a nearly empty page), so both break pages alike. None: the house style's spacing."""
+        if not isinstance(fit, Fit):
+            fit = HOUSE if fit is None else Fit(fit)
+        document, styles = self._template(doc.meta.language, fit)
         self._page(document, doc.meta, styles)
-        logo = self.style.file(self.style["logo"]) if self.style["logo"] else None
-        DocxTranslator(document, styles, logo, self.style["logo_alt"] or "").visit(doc)
+        DocxTranslator(document, styles, self.layout.logo, self.layout.logo_alt).visit(doc)
         self._properties(document, doc.meta, timestamp)
         out = io.BytesIO()
         document.save(out)
         return _fixed_zip(out.getvalue(), timestamp)
 
     def _page(self, document, meta: m.Meta, styles: WordStyles) -> None:
-        s = self.style
+        page = self.layout.page
+        s = self.layout.style
         section = document.sections[0]
-        width, height = (Mm(210), Mm(297)) if s["page_size"] == "A4" else (Mm(215.9), Mm(279.4))
-        section.page_width, section.page_height = width, height
-        mg = s["margins_mm"]
+        section.page_width, section.page_height = Mm(page.width_mm), Mm(page.height_mm)
+        mg = page.margins_mm
         section.top_margin, section.bottom_margin = Mm(mg["top"]), Mm(mg["bottom"])
         section.left_margin, section.right_margin = Mm(mg["left"]), Mm(mg["right"])
-        section.different_first_page_header_footer = s["different_first_page"]
+        section.different_first_page_header_footer = page.different_first_page
         header_text = furniture_text(s["header"], meta)
         hp = section.header.paragraphs[0]
         hp.style = styles.style("header")
         hp.add_run(header_text)
-        footers = [section.footer] + ([section.first_page_footer] if s["different_first_page"] else [])
+        footers = [section.footer] + ([section.first_page_footer] if page.different_first_page else [])
         for footer in footers:
             fp = footer.paragraphs[0]
             fp.style = styles.style("footer")
