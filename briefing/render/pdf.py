@@ -7,6 +7,7 @@ import datetime as _dt
 import io
 import re
 import time
+from dataclasses import dataclass, field
 from typing import Mapping
 from xml.sax.saxutils import escape as _xml
 
@@ -19,7 +20,7 @@ from reportlab.platypus import BaseDocTemplate, KeepTogether, PageTemplate, Spac
 from reportlab.platypus.flowables import Flowable
 
 from briefing import model as m
-from briefing.render import Visitor, furniture_text, title_line
+from briefing.render import Scoped, Visitor, furniture_text, title_line
 from briefing.render.pdf_fonts import Fonts
 from briefing.render.pdf_notes import FrameRef, NoteBody, NoteFrame, Noted, note_mark
 from briefing.render.pdf_notes import MeasuredParagraph
@@ -57,7 +58,24 @@ def paragraph_styles(styles: Mapping[str, ParaStyle], fonts: dict[str, str]) -> 
     return out
 
 
-class PdfTranslator(Visitor):
+@dataclass(frozen=True)
+class Env:
+    """What the nodes the PDF translator is visiting are inside of."""
+
+    para_style: ParagraphStyle
+    """Style of the next paragraph."""
+    role: str = "body"
+    """Whose font the text being written is in: body or heading."""
+    list_depth: int = 0
+    """How many lists enclose the current paragraph."""
+    in_note: bool = False
+    """Writing a note's body."""
+    marked_notes: list = field(default_factory=list)
+    """Where the Note elements of the marks in the paragraph being written are collected (each paragraph gets a
+    list of its own): they follow the paragraph in the structure tree."""
+
+
+class PdfTranslator(Visitor, Scoped):
     """Walks the model and returns reportlab flowables. A note leaves its mark in the text; its body, made by the
     same block code as the body, is kept by number for the frame to set at the foot of the mark's page."""
 
@@ -65,12 +83,8 @@ class PdfTranslator(Visitor):
         self.styles = styles
         self.layout = layout
         self.fonts = fonts
-        self.role = "body"
-        """Whose font the text being written is in: body or heading."""
-        self.para_style = styles["body"]
-        """Style of the next paragraph."""
-        self.list_depth = 0
-        """How many lists enclose the current paragraph."""
+        self.env = Env(styles["body"])
+        """What the nodes being visited are inside of (changed only through `scoped`)."""
         self.bullet: str | None = None
         """The bullet or number of the list item whose first paragraph comes next."""
         self.headings = 0
@@ -81,8 +95,6 @@ class PdfTranslator(Visitor):
         """The frame being laid out, for the flowables that carry note marks."""
         self.marks: list[int] = []
         """Numbers of the notes whose marks the block being made holds so far."""
-        self.in_note = False
-        """Writing a note's body."""
         self.lead_in = ""
         """Markup that starts the next paragraph: a note's anchor and number."""
         self.tags = StructTree()
@@ -90,8 +102,6 @@ class PdfTranslator(Visitor):
         self.tags.actual_texts = fonts.actual_texts
         self.label: Element | None = None
         """The Lbl element the next paragraph's bullet is tagged as."""
-        self.marked_notes: list[Element] = []
-        """The Note elements of the marks in the paragraph being written: they follow it in the tree."""
         self.holder: Element | None = None
         """An element (table cell, list item's body, note, caption) whose only paragraph comes next: the
         paragraph's text is tagged as that element, unless notes must follow the paragraph inside it."""
@@ -109,9 +119,9 @@ class PdfTranslator(Visitor):
         """Return a paragraph tagged as a new `type_` element (or as the holder waiting for it), followed in the
         tree by the notes whose marks `inlines` (a function returning the markup) writes."""
         holder, self.holder = self.holder, None
-        saved, self.marked_notes = self.marked_notes, []
-        markup = inlines()
-        notes, self.marked_notes = self.marked_notes, saved
+        with self.scoped(marked_notes=[]) as env:
+            markup = inlines()
+        notes = env.marked_notes
         if holder is not None and not notes:
             element = holder  # one element fewer to write: a brief has thousands
         else:
@@ -156,49 +166,44 @@ class PdfTranslator(Visitor):
         return Noted(flowable, self.frame_ref, numbers) if numbers else flowable
 
     def visit_Heading(self, node: m.Heading) -> list:
-        if self.in_note:  # a heading inside a note is a bold line of the note
+        if self.env.in_note:  # a heading inside a note is a bold line of the note
             return self.visit_Paragraph(m.Paragraph([m.Strong(node.children)]))
         level = min(node.level, 3)
-        self.role = "heading"
         since = len(self.marks)
-        p = self._paragraph(f"H{level}", lambda: self._inlines(node.children), self.styles[f"h{level}"])
-        self.role = "body"
+        with self.scoped(role="heading"):
+            p = self._paragraph(f"H{level}", lambda: self._inlines(node.children), self.styles[f"h{level}"])
         self.headings += 1
         p._outline = (level - 1, m.plain_text(node.children), f"h{self.headings}")
         return [self._noted(p, since)]
 
     def visit_Paragraph(self, node: m.Paragraph) -> list:
-        style = self.para_style
+        style, depth = self.env.para_style, self.env.list_depth
         if len(node.children) == 1 and isinstance(node.children[0], m.Strong):
             # a bold lead-in line (a disputed question, a run-in title) stays with what follows it
             style = ParagraphStyle(style.name + " Lead", parent=style, keepWithNext=1)
-        if self.list_depth:
-            indent = 14 * self.list_depth
-            style = ParagraphStyle(f"List{self.list_depth}", parent=style, leftIndent=indent, bulletIndent=indent - 11)
+        if depth:
+            indent = 14 * depth
+            style = ParagraphStyle(f"List{depth}", parent=style, leftIndent=indent, bulletIndent=indent - 11)
         since = len(self.marks)
-        lead_in, self.lead_in = self.lead_in, ""
-        p = self._paragraph("P", lambda: lead_in + self._inlines(node.children), style, bulletText=self.bullet,
-                            bullet_tag=self.label)
-        self.bullet = self.label = None
+        lead_in, bullet, label = self.lead_in, self.bullet, self.label  # for this paragraph only
+        self.lead_in, self.bullet, self.label = "", None, None
+        p = self._paragraph("P", lambda: lead_in + self._inlines(node.children), style, bulletText=bullet,
+                            bullet_tag=label)
         return [self._noted(p, since)]
 
     def _list(self, node, bullets) -> list:
-        saved = self.para_style
-        self.para_style = self.styles["note_list" if self.in_note else "list"]
-        self.list_depth += 1
         out = []
-        with self.tags.inside(self.tags.add("L")):
+        with self.scoped(para_style=self.styles["note_list" if self.env.in_note else "list"],
+                         list_depth=self.env.list_depth + 1), self.tags.inside(self.tags.add("L")):
             for item, bullet in zip(node.items, bullets, strict=True):
                 with self.tags.inside(self.tags.add("LI")):
                     self.bullet, self.label = bullet, self.tags.add("Lbl")
                     with self.tags.inside(self.tags.add("LBody")):
                         out.extend(self.visit(item))
-        self.list_depth -= 1
-        self.para_style = saved
         return out
 
     def visit_BulletList(self, node: m.BulletList) -> list:
-        return self._list(node, ["•" if self.list_depth % 2 == 0 else "–"] * len(node.items))
+        return self._list(node, ["•" if self.env.list_depth % 2 == 0 else "–"] * len(node.items))
 
     def visit_OrderedList(self, node: m.OrderedList) -> list:
         return self._list(node, [f"{node.start + i}." for i in range(len(node.items))])
@@ -209,11 +214,9 @@ class PdfTranslator(Visitor):
         return self._blocks(node.children)
 
     def visit_BlockQuote(self, node: m.BlockQuote) -> list:
-        saved, self.para_style = self.para_style, self.styles["note_quote" if self.in_note else "quote"]
-        with self.tags.inside(self.tags.add("BlockQuote")):
-            out = self._blocks(node.children)
-        self.para_style = saved
-        return out
+        with self.scoped(para_style=self.styles["note_quote" if self.env.in_note else "quote"]), \
+                self.tags.inside(self.tags.add("BlockQuote")):
+            return self._blocks(node.children)
 
     def visit_ThematicBreak(self, node: m.ThematicBreak) -> list:
         return [Rule(width="100%", thickness=0.5, color=_hex(self.layout.colours.rule),
@@ -229,10 +232,8 @@ class PdfTranslator(Visitor):
                 p = self._paragraph("P", lambda: self._inlines(node.caption), self.styles["caption"])
                 caption = [self._noted(p, since)]
             since = len(self.marks)
-            self.role = "heading"
-            with self.tags.inside(self.tags.add("TR")):
+            with self.scoped(role="heading"), self.tags.inside(self.tags.add("TR")):
                 rows = [[self._cell(c, s["header_cell"], "TH") for c in node.header]]
-            self.role = "body"
             for row in node.rows:
                 with self.tags.inside(self.tags.add("TR")):
                     rows.append([self._cell(c, s["cell"]) for c in row])
@@ -288,20 +289,17 @@ class PdfTranslator(Visitor):
     def _note_body(self, node: m.Note):
         """The note's blocks as one flowable, made by the body's block code in the note's styles, its anchor and
         number leading its first paragraph."""
-        saved = self.role, self.para_style, self.list_depth, self.bullet, self.in_note
-        self.role, self.para_style, self.list_depth, self.bullet = "body", self.styles["note"], 0, None
-        self.in_note = True
         children = node.children or [m.Paragraph([])]
         if not isinstance(children[0], m.Paragraph):  # the number needs a paragraph to stand in
             children = [m.Paragraph([])] + children
         self.lead_in = f'<a name="fn-{node.number}"/>{node.number}.\u00a0'
         note = Element("Note", ID=f"fn-{node.number}")
-        with self.tags.inside(note):
+        with self.scoped(role="body", para_style=self.styles["note"], list_depth=0, in_note=True), \
+                self.tags.inside(note):
             if len(children) == 1:
                 self.holder = note
             parts = self._blocks(children)
-        self.marked_notes.append(note)
-        self.role, self.para_style, self.list_depth, self.bullet, self.in_note = saved
+        self.env.marked_notes.append(note)
         return parts[0] if len(parts) == 1 else NoteBody(parts)
 
     # -- inlines: reportlab paragraph markup -------------------------------------------------
@@ -310,10 +308,10 @@ class PdfTranslator(Visitor):
         return "".join(self.visit(n) for n in nodes)
 
     def visit_Text(self, node: m.Text) -> str:
-        return self.fonts.markup(node.text, self.role)
+        return self.fonts.markup(node.text, self.env.role)
 
     def visit_Code(self, node: m.Code) -> str:
-        return self.fonts.markup(node.text, self.role)
+        return self.fonts.markup(node.text, self.env.role)
 
     def visit_Emph(self, node: m.Emph) -> str:
         return f"<i>{self._inlines(node.children)}</i>"
@@ -331,7 +329,7 @@ class PdfTranslator(Visitor):
         return "<br/>"
 
     def visit_Note(self, node: m.Note) -> str:
-        if not self.in_note:  # the parser never nests notes
+        if not self.env.in_note:  # the parser never nests notes
             self.marks.append(node.number)
             self.notes[node.number] = self._note_body(node)
         return note_mark(node.number)
