@@ -169,6 +169,14 @@ class Meta:
     """Topics, written into the file's properties."""
     language: str = "en-GB"
     """Language tag of the text."""
+    title_line: str = ""
+    """The line under the title, worded: who the brief is for, who issues it, its date."""
+    audience_line: str = ""
+    """Who the brief is for, worded as a line ("For: Ministers"): the DOCX's Comments property."""
+    header: str = ""
+    """The running header, worded (the house style's `header` filled in); empty: none."""
+    footer: str = ""
+    """The running footer, worded, holding `{page}` and `{pages}` where each writer puts the page number and count."""
 
 
 @dataclass

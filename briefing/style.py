@@ -6,6 +6,7 @@ import os
 from dataclasses import dataclass
 
 from briefing.errors import InputError, Problem
+from briefing.model import Meta
 from briefing.inputs import MiB, read_bytes
 from briefing.schema import Bool, Field, ListOf, Number, Record, Str, load_record
 
@@ -192,3 +193,42 @@ def load_style(path: str) -> Style:
     if problems:
         raise InputError(problems)
     return Style(path, data, files)
+
+
+_LINES: dict[tuple, tuple[str, str]] = {}
+
+
+def running_lines(path: str) -> tuple[str, str]:
+    """Return the running header and footer of the house style file at `path`, as written there (read once
+    per version of the file)."""
+    info = os.stat(path)
+    key = (path, info.st_mtime_ns, info.st_size)
+    if key not in _LINES:
+        data = load_record(path, STYLE)
+        _LINES[key] = (data["header"], data["footer"])
+    return _LINES[key]
+
+
+def _fill(template: str, meta: Meta) -> str:
+    """Fill {handling}, {title}, {audience} and {date} into a line of the house style. A field left empty (an
+    unmarked public brief has no handling) takes its separator with it."""
+    from briefing.factbase import format_date
+
+    text = (template.replace("{handling}", meta.handling).replace("{title}", meta.title)
+            .replace("{audience}", meta.audience)
+            .replace("{date}", format_date(meta.date) if meta.date else ""))
+    return " · ".join(p for p in text.split(" · ") if p.strip())
+
+
+def furnish(meta: Meta, header: str, footer: str, for_audience: str = "For: {audience}") -> Meta:
+    """Return `meta` with its running header and footer (from the house style's `header` and `footer`; the
+    footer keeps {page} and {pages} for the writers), its title line and audience line worded (`for_audience`
+    from wording.yaml): what the writers print, so that they word nothing themselves."""
+    from dataclasses import replace
+
+    from briefing.factbase import format_date
+
+    audience_line = for_audience.replace("{audience}", meta.audience)
+    parts = [audience_line if meta.audience else "", meta.author, format_date(meta.date) if meta.date else ""]
+    return replace(meta, header=_fill(header, meta), footer=_fill(footer, meta), audience_line=audience_line,
+                   title_line=" · ".join(p for p in parts if p))

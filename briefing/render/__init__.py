@@ -5,8 +5,6 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 
-from briefing.factbase import format_date
-from briefing.model import Meta
 
 
 FORMATS = ("pdf", "docx", "md")
@@ -53,20 +51,3 @@ class Scoped:
             yield self.env
         finally:
             self.env = outer
-
-
-def furniture_text(template: str, meta: Meta) -> str:
-    """Fill {handling}, {title}, {audience} and {date} into a header or footer line of the house style.
-
-    A field left empty (an unmarked public brief has no handling) takes its separator with it."""
-    text = (template.replace("{handling}", meta.handling).replace("{title}", meta.title)
-            .replace("{audience}", meta.audience)
-            .replace("{date}", format_date(meta.date) if meta.date else ""))
-    return " · ".join(p for p in text.split(" · ") if p.strip())
-
-
-def title_line(meta: Meta) -> str:
-    """The line under a brief's title: who it is for, who issues it, and its date."""
-    parts = [f"For: {meta.audience}" if meta.audience else "", meta.author,
-             format_date(meta.date) if meta.date else ""]
-    return " · ".join(p for p in parts if p)

@@ -19,7 +19,7 @@ from docx.shared import Mm
 
 from briefing import model as m
 from briefing.errors import InputError, Problem
-from briefing.render import Scoped, Visitor, furniture_text, ooxml, title_line
+from briefing.render import Scoped, Visitor, ooxml
 from briefing.render.docx_styles import WordStyles
 from briefing.render.footnotes import footnotes_part
 from briefing.render.reference import open_reference, read_reference
@@ -99,7 +99,7 @@ class DocxTranslator(Visitor, Scoped):
         self._runs(self._paragraph("title"), [m.Text(meta.title)])
         if meta.subtitle:
             self._runs(self._paragraph("subtitle"), [m.Text(meta.subtitle)])
-        self._runs(self._paragraph("meta"), [m.Text(title_line(meta))])
+        self._runs(self._paragraph("meta"), [m.Text(meta.title_line)])
         for child in node.children:
             self.visit(child)
 
@@ -286,29 +286,27 @@ class DocxWriter:
 
     def _page(self, document, meta: m.Meta, styles: WordStyles) -> None:
         page = self.layout.page
-        s = self.layout.style
         section = document.sections[0]
         section.page_width, section.page_height = Mm(page.width_mm), Mm(page.height_mm)
         mg = page.margins_mm
         section.top_margin, section.bottom_margin = Mm(mg["top"]), Mm(mg["bottom"])
         section.left_margin, section.right_margin = Mm(mg["left"]), Mm(mg["right"])
         section.different_first_page_header_footer = page.different_first_page
-        header_text = furniture_text(s["header"], meta)
         hp = section.header.paragraphs[0]
         hp.style = styles.style("header")
-        hp.add_run(header_text)
+        hp.add_run(meta.header)
         footers = [section.footer] + ([section.first_page_footer] if page.different_first_page else [])
         for footer in footers:
             fp = footer.paragraphs[0]
             fp.style = styles.style("footer")
             fp.alignment = WD_ALIGN_PARAGRAPH.CENTER
-            for piece in _split_fields(s["footer"]):
+            for piece in _split_fields(meta.footer):
                 if piece == "{page}":
                     ooxml.element(fp).append(ooxml.field("PAGE", "1"))
                 elif piece == "{pages}":
                     ooxml.element(fp).append(ooxml.field("NUMPAGES", "1"))
                 elif piece:
-                    ooxml.element(fp).append(ooxml.run(furniture_text(piece, meta)))
+                    ooxml.element(fp).append(ooxml.run(piece))
 
     def _properties(self, document, meta: m.Meta, timestamp: _dt.datetime) -> None:
         cp = document.core_properties
@@ -319,7 +317,7 @@ class DocxWriter:
         cp.keywords = ", ".join(meta.keywords)
         cp.language = meta.language
         cp.category = meta.handling
-        cp.comments = f"For: {meta.audience}"
+        cp.comments = meta.audience_line
         cp.created = timestamp.replace(tzinfo=None)
         cp.modified = timestamp.replace(tzinfo=None)
         cp.revision = 1

@@ -20,7 +20,7 @@ from reportlab.platypus import BaseDocTemplate, KeepTogether, PageTemplate, Spac
 from reportlab.platypus.flowables import Flowable
 
 from briefing import model as m
-from briefing.render import Scoped, Visitor, furniture_text, title_line
+from briefing.render import Scoped, Visitor
 from briefing.render.pdf_fonts import Fonts
 from briefing.render.pdf_notes import FrameRef, NoteBody, NoteFrame, Noted, note_mark
 from briefing.render.pdf_notes import MeasuredParagraph
@@ -143,7 +143,7 @@ class PdfTranslator(Visitor, Scoped):
         out.append(self._paragraph("H1", lambda: head(meta.title, "heading"), s["title"]))
         if meta.subtitle:
             out.append(self._paragraph("P", lambda: head(meta.subtitle, "heading"), s["subtitle"]))
-        out.append(self._paragraph("P", lambda: head(title_line(meta), "heading"), s["meta"]))
+        out.append(self._paragraph("P", lambda: head(meta.title_line, "heading"), s["meta"]))
         out.append(Rule(width="100%", thickness=0.8, color=_hex(self.layout.colours.rule),
                         spaceBefore=2, spaceAfter=6))
         out.extend(self._blocks(node.children))
@@ -554,9 +554,7 @@ class PdfWriter:
         shows in the header too; a footer that prints the page count is drawn when the count is known."""
         page, colours = self.layout.page, self.layout.colours
         left, width, height = page.margin("left"), page.measure, page.height
-        s = self.layout.style
-        header = furniture_text(s["header"], meta)
-        footer = furniture_text(s["footer"], meta)
+        header, footer = meta.header, meta.footer
         header_style = ParagraphStyle("Running Header", parent=style, textColor=_hex(colours.handling))
         footer_style = ParagraphStyle("Running Footer", parent=style, alignment=TA_CENTER)
 
