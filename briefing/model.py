@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as _dt
-from dataclasses import dataclass, field, fields
+from dataclasses import MISSING, dataclass, field, fields
 
 
 # --- inline nodes ------------------------------------------------------------------------------
@@ -84,6 +84,14 @@ class Paragraph:
 
     children: list = field(default_factory=list)
     """Inline nodes."""
+    classes: tuple[str, ...] = ()
+    """Classes given in the Markdown's attributes (`{.lead-in}` on the line before it), as pandoc's `Attr`."""
+    keep_with_next: bool = False
+    """Kept on the page of the block that follows it: a lead-in (`{.lead-in}`, a disputed question before its
+    claims) or `{.keep-with-next}`."""
+    custom_style: str = ""
+    """A named paragraph style (`{custom-style="Name"}`, as pandoc's): the DOCX gives the paragraph Word's style
+    of that name (added, based on body text, when the template lacks it); other writers set body text."""
 
 
 @dataclass
@@ -206,6 +214,8 @@ def dump(node, indent: int = 0) -> str:
             continue
         if isinstance(value, list):
             kids.append((f.name, value))
+        elif f.default is not MISSING and not f.default and value == f.default:
+            continue  # an attribute left as it is by default (no classes, no style) is not shown
         else:
             scalars.append(f"{f.name}={value!r}" if f.name != "text" else repr(value))
     lines = [f"{pad}{name}" + (" " + " ".join(scalars) if scalars else "")]

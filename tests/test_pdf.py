@@ -315,3 +315,25 @@ def test_a_split_paragraph_takes_only_the_notes_of_its_own_lines(writer, tmp_pat
     assert marks_in(p, 400) == [1, 2, 3, 4, 5]
     assert marks_in(first, 400) + marks_in(rest, 400) == [1, 2, 3, 4, 5]
     assert 0 < len(marks_in(first, 400)) < 5
+
+
+def test_two_styles_naming_one_family_with_different_files_each_get_their_own_files(tmp_path):
+    """reportlab's font registry is one per process: a second style naming the same family must not silently
+    reuse the first one's files."""
+    from reportlab.pdfbase import pdfmetrics
+
+    from briefing.render.pdf_fonts import Fonts
+    from briefing.style import load_style
+
+    source = open(f"{ROOT}/templates/style.yaml", encoding="utf-8").read()
+    paths = []
+    for name, regular in (("serif", "DejaVuSerif.ttf"), ("sans", "DejaVuSans.ttf")):
+        (tmp_path / name).mkdir()
+        text = source.replace("family: DejaVu Serif", "family: Same Name").replace("regular: DejaVuSerif.ttf",
+                                                                                   f"regular: {regular}")
+        (tmp_path / name / "style.yaml").write_text(text, encoding="utf-8")
+        paths.append(str(tmp_path / name / "style.yaml"))
+    first, second = (Fonts(load_style(p)) for p in paths)
+    assert first.names["body"] != second.names["body"]
+    faces = [pdfmetrics.getFont(f.names["body"]).face.name for f in (first, second)]
+    assert faces[0].endswith(b"DejaVuSerif") and faces[1].endswith(b"DejaVuSans"), faces

@@ -108,8 +108,9 @@ class DocxTranslator(Visitor, Scoped):
 
     def visit_Paragraph(self, node: m.Paragraph) -> None:
         p = self._paragraph(self.env.para_style)
-        if len(node.children) == 1 and isinstance(node.children[0], m.Strong):
-            # a bold lead-in line (a disputed question) stays with what follows it, as in the PDF
+        if node.custom_style:
+            ooxml.set_style(p, self.styles.custom(node.custom_style))
+        if node.keep_with_next:  # a lead-in (a disputed question) stays with what follows it, as in the PDF
             p.paragraph_format.keep_with_next = True
         if self.env.number is not None:
             ooxml.number(p, self.env.number)

@@ -137,6 +137,18 @@ class WordStyles:
             self._table_style(el)
         return el
 
+    def custom(self, name: str) -> str:
+        """The id of the paragraph style named `name` (a model's custom style): the template's, or one added,
+        based on body text, that the user can restyle in Word."""
+        role = "custom:" + _key(name)
+        if role not in self.ids:
+            el = next((s for s in _xpath(self.root, "w:style[@w:type='paragraph']")
+                       if [_key(n) for n in _xpath(s, "w:name/@w:val")] == [_key(name)]), None)
+            if el is None:
+                el = self._add(WordStyle(name), self.ids["body"])
+            self.ids[role] = el.get(qn("w:styleId"))
+        return self.ids[role]
+
     def id(self, role: str) -> str:
         """The style id of `role` in this document."""
         return self.ids[role]

@@ -178,8 +178,7 @@ class PdfTranslator(Visitor, Scoped):
 
     def visit_Paragraph(self, node: m.Paragraph) -> list:
         style, depth = self.env.para_style, self.env.list_depth
-        if len(node.children) == 1 and isinstance(node.children[0], m.Strong):
-            # a bold lead-in line (a disputed question, a run-in title) stays with what follows it
+        if node.keep_with_next:  # a lead-in (a disputed question) stays with what follows it
             style = ParagraphStyle(style.name + " Lead", parent=style, keepWithNext=1)
         if depth:
             indent = 14 * depth
