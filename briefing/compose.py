@@ -83,6 +83,8 @@ class Composer:
     def meta(self, brief: Brief, audience: Audience) -> Meta:
         """The brief's title block, running header and footer and file properties for `audience`, worded from
         the house style (templates/style.yaml) and wording.yaml: the writers print them as they are."""
+        from dataclasses import replace
+
         from briefing.style import furnish, running_lines
 
         t = typographic
@@ -91,6 +93,7 @@ class Composer:
                     author=t(self.fb.meta.organisation),
                     subject=t(brief.subject), keywords=tuple(brief.topics), language=self.fb.meta.language)
         header, footer = running_lines(os.path.join(self.templates, "style.yaml"))
+        meta = replace(meta, source=os.path.relpath(os.path.join(self.templates, brief.template_path)))
         return furnish(meta, header, footer, self.wording.settings["for_audience"])
 
     def context(self, brief: Brief, audience: Audience, api: TemplateAPI) -> dict:

@@ -185,6 +185,8 @@ class Meta:
     """The running header, worded (the house style's `header` filled in); empty: none."""
     footer: str = ""
     """The running footer, worded, holding `{page}` and `{pages}` where each writer puts the page number and count."""
+    source: str = ""
+    """The template the brief was composed from, as messages name it: where a problem of its layout is reported."""
 
 
 @dataclass

@@ -190,9 +190,48 @@ def load_style(path: str) -> Style:
             problems.append(Problem(path, *data["_positions"]["logo"], f"logo: {data['logo']!r} is {why}"
                                     if why.startswith("not") or why.startswith("an ") else f"logo: {why}",
                                     "use a PNG or JPEG file"))
+    problems.extend(geometry_problems(path, data))
     if problems:
         raise InputError(problems)
     return Style(path, data, files)
+
+
+MIN_TEXT_MM = 40
+"""The narrowest and shortest text block (page less margins), in millimetres, a brief is laid out in."""
+MIN_LINE_CHARACTERS = 6
+"""A line of the text block holds at least this many characters (about 0.6 em each) of every size."""
+MIN_PAGE_LINES = 3
+"""The text block holds at least this many lines of every size (two at a page's foot, one more at its head)."""
+
+
+def geometry_problems(path: str, data: dict) -> list[Problem]:
+    """Return what in a house style's page, margins and sizes leaves no room to set a line: margins wider than the
+    paper (a negative measure), or a font size whose line is wider or taller than the text block. Each at its
+    line in the style file."""
+    from briefing.layout import PAGE_SIZES_MM, mm
+
+    width, height = PAGE_SIZES_MM[data["page_size"]]
+    margins, sizes = data["margins_mm"], data["sizes"]
+    problems = []
+    measure, tall = width - margins["left"] - margins["right"], height - margins["top"] - margins["bottom"]
+    for what, room, sides in (("wide", measure, "left and right"), ("high", tall, "top and bottom")):
+        if room < MIN_TEXT_MM:
+            problems.append(Problem(path, *margins["_positions"]["left" if what == "wide" else "top"],
+                                    f"margins_mm: the {sides} margins leave {room:g} mm of the {width if what == 'wide' else height:g} mm "
+                                    f"{data['page_size']} page for text; at least {MIN_TEXT_MM} mm are needed",
+                                    f"make the {sides} margins smaller"))
+    if problems:
+        return problems
+    for key, size in sizes.items():
+        if key.startswith("_"):
+            continue
+        line = size * max(data["line_spacing"], 1.4)
+        if size * 0.6 * MIN_LINE_CHARACTERS > mm(measure) or line * MIN_PAGE_LINES > mm(tall):
+            problems.append(Problem(path, *sizes["_positions"][key],
+                                    f"sizes.{key}: {size:g} pt is too large for the text block "
+                                    f"({measure:g} × {tall:g} mm): a page must hold {MIN_PAGE_LINES} lines of "
+                                    f"{MIN_LINE_CHARACTERS} characters", "use a smaller size"))
+    return problems
 
 
 _LINES: dict[tuple, tuple[str, str]] = {}

@@ -20,6 +20,7 @@ from reportlab.platypus import BaseDocTemplate, KeepTogether, PageTemplate, Spac
 from reportlab.platypus.flowables import Flowable
 
 from briefing import model as m
+from briefing.errors import InputError, Problem
 from briefing.render import Scoped, Visitor
 from briefing.render.pdf_fonts import Fonts
 from briefing.render.pdf_notes import FrameRef, NoteBody, NoteFrame, Noted, note_mark
@@ -83,6 +84,8 @@ class PdfTranslator(Visitor, Scoped):
         self.styles = styles
         self.layout = layout
         self.fonts = fonts
+        self.source = ""
+        """The brief's template, as messages name it (from its Meta)."""
         self.env = Env(styles["body"])
         """What the nodes being visited are inside of (changed only through `scoped`)."""
         self.bullet: str | None = None
@@ -134,6 +137,7 @@ class PdfTranslator(Visitor, Scoped):
 
     def visit_Document(self, node: m.Document) -> list:
         meta = node.meta
+        self.source = meta.source or meta.title
         s = self.styles
         head = self.fonts.markup
         out = [self._logo()] if self.layout.logo else []
@@ -236,7 +240,9 @@ class PdfTranslator(Visitor, Scoped):
             for row in node.rows:
                 with self.tags.inside(self.tags.add("TR")):
                     rows.append([self._cell(c, s["cell"]) for c in row])
-        table = Table(rows, repeatRows=1, hAlign="LEFT", colWidths=self._widths(node), renderCB=table_artifacts)
+        widths = self._widths(node)
+        self._check_rows(rows, widths)
+        table = Table(rows, repeatRows=1, hAlign="LEFT", colWidths=widths, renderCB=table_artifacts)
         colours = self.layout.colours
         table.setStyle(TableStyle([
             ("BACKGROUND", (0, 0), (-1, 0), _hex(colours.table_header)),
@@ -271,6 +277,24 @@ class PdfTranslator(Visitor, Scoped):
         spare = measure - sum(least)
         wants = [n - l for n, l in zip(natural, least)]
         return [l + spare * w / sum(wants) for l, w in zip(least, wants)]
+
+    def _check_rows(self, rows: list, widths: list[float] | None) -> None:
+        """Raise InputError at the brief's template if a row of a table in the body, under its repeated header
+        row, is taller than the page's text block: reportlab cannot split a row, and would fail."""
+        if self.env.in_note or not widths:
+            return
+        room = self.layout.page.text_height
+
+        def height(row) -> float:
+            return max(p.wrap(w - 12, 1e9)[1] for p, w in zip(row, widths)) + 3 + 2.5  # cell padding
+
+        head = height(rows[0])
+        for row in rows[1:]:
+            if head + height(row) > room:
+                text = " ".join(p.getPlainText() for p in row)
+                raise InputError(Problem(self.source, 0, 0, f"a table row is taller than a page: "
+                                         f"{text[:60] + '…' if len(text) > 60 else text!r}",
+                                         "shorten what the row's cells print, or give it fewer columns"))
 
     def _cell(self, cell: m.TableCell, style: ParagraphStyle, type_: str = "TD") -> Paragraph:
         """Return the cell's paragraph, tagged as its TD (or as a TH that heads its column; a P inside it when
