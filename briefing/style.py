@@ -133,15 +133,17 @@ def image_problem(path: str) -> str | None:
 
     from PIL import Image
 
+    # python-docx places PNG, and JPEG with a JFIF or Exif header (it reads the size and resolution from them).
+    if data.startswith(b"\xff\xd8") and data[6:10] not in (b"JFIF", b"Exif"):
+        return "a JPEG without a JFIF or Exif header, which Word files cannot take here"
     try:
         with Image.open(io.BytesIO(data)) as image:
+            if image.format not in ("PNG", "JPEG"):
+                return "not a PNG or JPEG image"
             if image.width * image.height > 40_000_000:
                 return f"an image of {image.width} × {image.height} pixels is too large"
             image.load()
-        from docx.image.image import Image as DocxImage
-
-        DocxImage.from_blob(data)
-    except Exception as e:  # any failure to decode means the renderers would fail on it too
+    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as e:  # Pillow cannot decode it
         return f"not a PNG or JPEG image that can be read ({type(e).__name__})"
     return None
 

@@ -11,11 +11,13 @@ from dataclasses import dataclass
 
 import docx
 from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.exceptions import InvalidXmlError
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm
+from lxml.etree import LxmlError
 
 from briefing import model as m
 from briefing.errors import InputError, Problem
@@ -264,7 +266,9 @@ class DocxWriter:
         try:
             _forget_content(document)
             return document, WordStyles(document, self.layout, reference=True).with_house_style(language, fit)
-        except Exception as e:  # a reference python-docx opened but whose parts hold what nothing expects
+        except (KeyError, ValueError, LxmlError, InvalidXmlError) as e:
+            # a reference python-docx opened but whose parts hold what nothing expects (a missing part or
+            # attribute, a value of the wrong form); anything else is a bug and shows its traceback
             raise InputError(Problem(self.reference_docx, 0, 0, "reference .docx holds something the DOCX "
                                      f"writer cannot use ({type(e).__name__}: {e})",
                                      "save it again from Word or LibreOffice, or use another reference")) from None
