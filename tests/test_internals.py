@@ -175,12 +175,12 @@ def test_a_tables_render_callback_brackets_its_background_and_lines():
 
 
 # -- render (briefing/render, briefing/layout.py): what the writers still reach into, each in one function -------
-# Foreign underscored names left in the render files: reportlab's Frame state read or moved by NoteFrame (_aW,
-# _aH, _atTop, _x1, _y1, _y1p, _leftPadding, _bottomPadding, and _reset overridden), a canvas's _code and _doc,
-# the document's _timeStamp, a text object's _code and _textOut, _curr_tx_info in an <onDraw> callback,
-# _addAnnotation, a page's __NoDefault__: 16 names, all reportlab, each tested above or here. python-docx, lxml
-# and python-bidi: none (python-bidi's levels are read from get_display(debug=True), its documented way to
-# return them, in pdf_bidi._levels_per_utf8_byte, tested above).
+# Foreign underscored names left in the render files, all reportlab's: NoteFrame reads and moves a frame's state
+# (_aW, _aH, _atTop, _y1p, and overrides _reset; its geometry it reads by the public x1, y1, leftPadding,
+# bottomPadding), the canvas's _code and _doc, the document's _timeStamp, a text object's _code and _textOut,
+# _curr_tx_info in an <onDraw> callback, the canvas's _addAnnotation, and drawOn's _sW parameter: 12 names,
+# each tested above or here. python-docx, lxml and python-bidi: none (python-bidi's levels are read from
+# get_display(debug=True), its documented way to return them, in pdf_bidi._levels_per_utf8_byte, tested above).
 
 
 def test_python_docx_gives_a_paragraphs_element_through_its_paragraph_format(tmp_path):
