@@ -81,12 +81,20 @@ class Composer:
         self.env.filters["escape_md"] = escape
 
     def meta(self, brief: Brief, audience: Audience) -> Meta:
-        """The brief's title block and file properties for `audience`."""
+        """The brief's title block, running header and footer and file properties for `audience`, worded from
+        the house style (templates/style.yaml) and wording.yaml: the writers print them as they are."""
+        from dataclasses import replace
+
+        from briefing.style import furnish, running_lines
+
         t = typographic
-        return Meta(title=t(brief.title), subtitle=t(brief.subtitle), date=self.fb.meta.as_of,
+        meta = Meta(title=t(brief.title), subtitle=t(brief.subtitle), date=self.fb.meta.as_of,
                     audience=t(audience.label), handling=t(audience.handling or ""),
                     author=t(self.fb.meta.organisation),
                     subject=t(brief.subject), keywords=tuple(brief.topics), language=self.fb.meta.language)
+        header, footer = running_lines(os.path.join(self.templates, "style.yaml"))
+        meta = replace(meta, source=os.path.relpath(os.path.join(self.templates, brief.template_path)))
+        return furnish(meta, header, footer, self.wording.settings["for_audience"])
 
     def context(self, brief: Brief, audience: Audience, api: TemplateAPI) -> dict:
         """The names a brief's template sees: the brief, the audience, the fact base's meta, the date and the
