@@ -6,14 +6,14 @@ import bisect
 import copy
 import os
 import re
-import sys
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
+from mdit_py_plugins.attrs import attrs_block_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 
 from briefing import model as m
-from briefing.errors import Problem
+from briefing.errors import Problem, diagnostics
 
 _md: MarkdownIt | None = None
 
@@ -24,7 +24,7 @@ def _parser() -> MarkdownIt:
         # markdown-it drops what lies deeper than maxNesting (20 in CommonMark); a higher ceiling lets
         # markdown_problems() refuse deep nesting instead of its being silently lost.
         _md = MarkdownIt("commonmark", {"html": False, "maxNesting": MAX_NESTING}).enable("table") \
-            .use(footnote_plugin)
+            .use(footnote_plugin).use(attrs_block_plugin)
     return _md
 
 
@@ -59,6 +59,8 @@ class _Blocks:
         self._hrefs: list[str] = []
         self.in_note = False
         self.heading_level = 0
+        self.captions: set[int] = set()
+        """Paragraphs whose Markdown starts "Table: " (pandoc's caption line; an escaped "Table\\:" is text)."""
 
     def blocks(self, until: str | None = None) -> list:
         out = []
@@ -83,7 +85,9 @@ class _Blocks:
             self.i += 2
             return node
         if kind == "paragraph_open":
-            node = m.Paragraph(self.inline(self.tokens[self.i]))
+            node = m.Paragraph(self.inline(self.tokens[self.i]), **_paragraph_attrs(t.attrs))
+            if self.tokens[self.i].content.startswith(CAPTION):
+                self.captions.add(id(node))
             while self.tokens[self.i].type != "paragraph_close":  # footnote anchors sit before the close
                 self.i += 1
             self.i += 1
@@ -194,6 +198,20 @@ class _Blocks:
         return stack[0]
 
 
+KEEP_WITH_NEXT = ("lead-in", "keep-with-next")
+"""Classes that keep a paragraph with the block after it."""
+
+
+def _paragraph_attrs(attrs: dict) -> dict:
+    """The model's attributes of a paragraph from its Markdown attributes (`{.lead-in custom-style="Box"}` on
+    the line before it: markdown-it's attrs plugin, pandoc's syntax)."""
+    if not attrs:
+        return {}
+    classes = tuple(str(attrs.get("class", "")).split())
+    return {"classes": classes, "keep_with_next": any(c in KEEP_WITH_NEXT for c in classes),
+            "custom_style": str(attrs.get("custom-style", ""))}
+
+
 def _append_text(nodes: list, text: str) -> None:
     if not text:
         return
@@ -206,25 +224,26 @@ def _append_text(nodes: list, text: str) -> None:
 CAPTION = "Table: "
 
 
-def _caption_of(block) -> list | None:
-    """Return the caption's inline nodes if `block` is a `Table: ...` paragraph, else None."""
-    if not (isinstance(block, m.Paragraph) and block.children and isinstance(block.children[0], m.Text)
+def _caption_of(block, captions: set[int]) -> list | None:
+    """Return the caption's inline nodes if `block` is a paragraph written `Table: ...` (one of `captions`),
+    else None."""
+    if not (id(block) in captions and block.children and isinstance(block.children[0], m.Text)
             and block.children[0].text.startswith(CAPTION)):
         return None
     first = block.children[0].text[len(CAPTION):]
     return ([m.Text(first)] if first else []) + block.children[1:]
 
 
-def _captions(blocks: list) -> list:
+def _captions(blocks: list, captions: set[int]) -> list:
     """Attach a `Table: ...` paragraph just before or after a table to it as its caption (pandoc's syntax)."""
     out: list = []
     for block in blocks:
-        caption = _caption_of(block)
+        caption = _caption_of(block, captions)
         if caption is not None and out and isinstance(out[-1], m.Table) and not out[-1].caption:
             out[-1].caption = caption
             continue
         if isinstance(block, m.Table) and out and not block.caption:
-            before = _caption_of(out[-1])
+            before = _caption_of(out[-1], captions)
             if before is not None:
                 block.caption = before
                 out.pop()
@@ -238,24 +257,23 @@ def parse(markdown: str, meta: m.Meta) -> m.Document:
     Every footnote reference becomes its own note, holding the definition's blocks and numbered in document
     order, so a note referenced twice appears twice; this keeps DOCX and PDF numbering identical."""
     walker = _Blocks(_parser().parse(markdown))
-    body = _captions(walker.blocks())
+    body = _captions(walker.blocks(), walker.captions)
     for note, plugin_id in walker.refs:
         note.children = copy.deepcopy(walker.definitions.get(plugin_id, []))
     return m.Document(meta, body)
 
 
 _TYPED_MARK = re.compile(r"(?<!\\)\[\^")
-_warned: set[Problem] = set()
 _MAY_NEST = re.compile(r"^[ >*+\-0-9.)]{16,}|^ *(?:> *){9}", re.MULTILINE)
 _BLOCK = re.compile(r"[^\n]+(?:\n[^\n]+)*")
 _MAY_LINK = re.compile(r"\]\(|\]\s*\[|^ {0,3}\[[^\]]*\]:|<[A-Za-z][A-Za-z0-9+.\-]{1,31}:", re.MULTILINE)
 
 
-def markdown_problems(body: str, spans: list[tuple[int, str, int]], nonce: str, template: str) -> list[Problem]:
+def markdown_problems(body: str, spans: list[tuple[int, str, int]], own_mark: str, template: str) -> list[Problem]:
     """Return what in a brief's composed Markdown would be lost or misread, at the template lines that wrote it:
-    note marks typed into the template (only cite() and say() make notes), nesting deeper than the
-    renderers show. Links other than http, https and mailto are printed as text; each is a warning,
-    printed to stderr at once."""
+    note marks typed into the template (only cite() and say() make notes: theirs start with `own_mark`), nesting
+    deeper than the renderers show. Links other than http, https and mailto are printed as text; each is a
+    warning, kept in the diagnostics."""
     offsets = [s[0] for s in spans]
 
     def where(offset: int) -> tuple[str, int]:
@@ -274,7 +292,7 @@ def markdown_problems(body: str, spans: list[tuple[int, str, int]], nonce: str, 
         return where(starts[min(line, len(starts) - 1)])
 
     problems: list[Problem] = []
-    own = f"[^c{nonce}-"
+    own = own_mark
     for mo in _TYPED_MARK.finditer(body):
         if body.startswith(own, mo.start()):
             continue
@@ -327,7 +345,5 @@ def markdown_problems(body: str, spans: list[tuple[int, str, int]], nonce: str, 
             if c.type == "link_open" and not safe_link(href) and t.map:
                 warning = Problem(*at_line(t.map[0]), 0, f"warning: the link {href[:80]!r} is printed as text",
                                   "only http, https and mailto links become links")
-                if warning not in _warned:  # once, not once per audience
-                    _warned.add(warning)
-                    print(warning, file=sys.stderr)
+                diagnostics.warn(warning)  # kept once, however many audiences compose the line
     return problems
