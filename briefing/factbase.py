@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as _dt
 import gc
-import glob
 import os
 import sys
 from collections.abc import Callable, Mapping, Sequence
@@ -156,9 +155,6 @@ META = Record("meta", "About the fact base as a whole.", {
 FACT_BASE = Record("fact base", "One file of the fact base (facts.yaml, or one of several): sources, facts "
                    "and disputed questions; exactly one file of a fact base holds `meta`.", {
     "meta": Field(META, "about the fact base; in exactly one of its files"),
-    "include": Field(ListOf(Str(pattern=r"[^\0]+", pattern_hint="a file name or a pattern such as events/*.yaml")),
-                     "further files of the fact base, relative to this file's folder; patterns such as "
-                     "`events/*.yaml` take every match, in name order", default=[]),
     "sources": Field(ListOf(SOURCE), "the articles and documents cited", default=[]),
     "facts": Field(ListOf(FACT), "the facts", default=[]),
     "disputed": Field(ListOf(DISPUTE), "questions the sources answer differently", default=[]),
@@ -449,7 +445,7 @@ class FactBase:
     disputes: dict[str, Dispute]
     """Disputed questions by id, in file order."""
     files: tuple[str, ...] = ()
-    """Every file read, as opened, in the order read (the files named, each followed by what it includes)."""
+    """Every file read, as named to load(), in order."""
 
     def topics(self) -> dict[str, int]:
         """Return the number of facts per topic, topics in alphabetical order."""
@@ -561,7 +557,7 @@ class _Reading:
         self._seen: set[str] = set()
 
     def read(self, path: str) -> None:
-        """Read the file at `path` and, after it, the files it includes; each file once."""
+        """Read the file at `path`, unless it was read already (named twice, or through a link)."""
         key = os.path.realpath(path)
         if key in self._seen:
             return
@@ -580,36 +576,6 @@ class _Reading:
             return
         data["_origin"] = label
         self.parts.append(data)
-        for pattern in data["include"]:
-            matches = _matches(path, pattern)
-            if not matches:
-                self.problems.append(Problem(label, *data["_positions"]["include"],
-                                             f"include: {pattern!r} matches no file",
-                                             "name files relative to this file's folder, e.g. `events/*.yaml`"))
-                self.complete = False
-            for match in matches:
-                self.read(match)
-
-
-def _matches(including: str, pattern: str) -> list[str]:
-    """The files `pattern` names, relative to the folder of the file that includes them; in name order."""
-    path = os.path.normpath(os.path.join(os.path.dirname(including), pattern))
-    if not any(c in pattern for c in "*?["):
-        return [path]  # reading it says if it is missing
-    return sorted(p for p in glob.glob(path, recursive=True) if os.path.isfile(p))
-
-
-def glob_files(folder: str, patterns: Sequence[str]) -> tuple[list[str], list[str]]:
-    """Return (the files that `patterns` name relative to `folder`, each once, in order; the patterns that name
-    none). A pattern without `*`, `?` or `[` names its file whether it exists or not (loading says if not)."""
-    found: list[str] = []
-    empty: list[str] = []
-    for pattern in patterns:
-        matches = _matches(os.path.join(folder, "-"), pattern)
-        if not matches:
-            empty.append(pattern)
-        found.extend(m for m in matches if m not in found)
-    return found, empty
 
 
 _WHAT = {Source: "source", Fact: "fact", Dispute: "disputed question"}
@@ -630,7 +596,7 @@ def _duplicates(first: dict, again: list, hint: str) -> list[Problem]:
 
 
 def load(paths: str | Sequence[str], shown: Callable[[str], str] | None = None) -> FactBase:
-    """Return the fact base held in the YAML file or files at `paths` (and the files they include), as one.
+    """Return the fact base held in the YAML file or files at `paths`, as one.
 
     Ids are unique across all files, and a citation may name a source of any file; exactly one file holds
     `meta`. Raise InputError listing every problem of every file, each at its file, line and column;
