@@ -1,4 +1,4 @@
-"""The `briefing` command line: build, check, list, facts, schema, new, distribute."""
+"""The `briefing` command line: init, build, check, list, facts, schema, new, distribute, source add, quote, coverage."""
 
 from __future__ import annotations
 
@@ -86,12 +86,38 @@ def _parser() -> argparse.ArgumentParser:
     d.add_argument("--status", action="store_true", help="show who has which version, from the ledger")
     _common(d)
 
+    _curation(sub)
+
     n = sub.add_parser("new", help="start a new audience or brief from a copy of an existing one")
     n.add_argument("kind", choices=("audience", "brief"))
     n.add_argument("name", metavar="NAME", help="lower-case letters, digits and dashes")
     n.add_argument("--from", dest="source", required=True, metavar="EXISTING", help="the one to copy")
     _common(n)
     return parser
+
+
+def _curation(sub) -> None:
+    """The curator's commands: source add, quote, coverage (briefing/curate.py)."""
+    from briefing.factbase import SOURCE_KINDS
+
+    s = sub.add_parser("source", help="register an article: copy it into the corpus, add its source entry")
+    add = s.add_subparsers(dest="action", required=True, metavar="ACTION").add_parser(
+        "add", help="copy FILE into the corpus, append its source entry to the fact base, print it numbered")
+    add.add_argument("file", metavar="FILE", help="the article's text file (UTF-8)")
+    for name in ("id", "title", "author", "author-note", "outlet", "published", "url", "standpoint", "short-name"):
+        add.add_argument(f"--{name}", metavar=name.split("-")[0].upper(), help=f"the entry's {name.replace('-', '_')}")
+    add.add_argument("--kind", choices=SOURCE_KINDS, help="what the piece is")
+    add.add_argument("--into", metavar="FILE", help="the fact-base file to add it to (default: the last source's)")
+    add.add_argument("-y", "--yes", action="store_true", help="take what the text says without asking")
+    q = sub.add_parser("quote", help="find a passage in the source texts: its exact words and locator, as a citation")
+    q.add_argument("words", nargs="+", metavar="WORDS", help="the passage's words (case, punctuation, quotes and "
+                   "dashes need not match)")
+    c = sub.add_parser("coverage", help="per source, the paragraphs that no fact or disputed claim cites")
+    for p in (q, c):
+        p.add_argument("--source", metavar="ID", help="only this source")
+    for p in (add, q, c):
+        p.add_argument("--corpus", metavar="DIR", help="the source texts (default: the project's corpus)")
+        _common(p)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -315,6 +341,14 @@ def cmd_init(args) -> int:
     return 0
 
 
+def cmd_curate(args) -> int:
+    from briefing import curate
+
+    command = {"source": curate.command_source_add, "quote": curate.command_quote,
+               "coverage": curate.command_coverage}[args.command]
+    return command(args, _where(args))
+
+
 def cmd_distribute(args) -> int:
     from briefing.distribute.run import command
 
@@ -322,7 +356,8 @@ def cmd_distribute(args) -> int:
 
 
 _COMMANDS = {"init": cmd_init, "build": cmd_build, "check": cmd_check, "list": cmd_list, "facts": cmd_facts, "schema": cmd_schema,
-             "new": cmd_new, "distribute": cmd_distribute}
+             "new": cmd_new, "distribute": cmd_distribute, "source": cmd_curate, "quote": cmd_curate,
+             "coverage": cmd_curate}
 
 
 if __name__ == "__main__":
