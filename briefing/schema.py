@@ -405,8 +405,10 @@ class Record(Kind):
     fields: dict[str, Field] = field(default_factory=dict)
     build: Callable[[dict, Positions, "Reader"], Any] | None = field(default=None, compare=False, repr=False)
 
-    def __post_init__(self):
+    def __post_init__(self):  # the fields are fixed once declared: what reading needs, worked out once
         self._reads = {key: f.kind.read for key, f in self.fields.items()}
+        self._required = frozenset(key for key, f in self.fields.items() if f.required)
+        self._defaults = {key: f.default for key, f in self.fields.items() if not f.required}
 
     def read(self, event, r, where):
         if type(event) is not MappingStartEvent:
@@ -417,8 +419,7 @@ class Record(Kind):
             return _unexpected(event, r, where or "top level", f"{_a(self.name)} (a mapping of key: value)")
         mark = event.start_mark
         line, column = mark.line + 1, mark.column + 1
-        keys: list[str] = []
-        at: list[int] = []  # line offset and column of each key's value
+        at: list[int] = []  # line offset and column of the value of each key in `out`, in order
         out: dict[str, Any] = {}
         prefix = where + "." if where else ""
         where = where or "top level"
@@ -439,16 +440,6 @@ class Record(Kind):
                 continue
             value_event = next_event()
             key = key_event.value
-            if key in keys:
-                r.error(key_event, f"{where}: duplicate key {key!r}",
-                        "YAML keeps only the last one silently; remove or rename one of them")
-                r.skip(value_event)
-                ok = False
-                continue
-            mark = value_event.start_mark
-            keys.append(key)
-            append(mark.line + 1 - line)
-            append(mark.column + 1)
             read = reads.get(key)
             if read is None:
                 r.error(key_event, f"{where}: unknown field {key!r} in {_a(self.name)}"
@@ -456,32 +447,44 @@ class Record(Kind):
                 r.skip(value_event)
                 ok = False
                 continue
+            if key in out:
+                r.error(key_event, f"{where}: duplicate key {key!r}",
+                        "YAML keeps only the last one silently; remove or rename one of them")
+                r.skip(value_event)
+                ok = False
+                continue
+            mark = value_event.start_mark
+            append(mark.line + 1 - line)
+            append(mark.column + 1)
             value = read(value_event, r, prefix + key)
             if value is INVALID:
                 spec = self.fields[key]
                 ok = ok and not spec.required  # a bad optional field is reported, and the record kept
                 value = spec.default
-            elif key == "id" and isinstance(value, str) and _ITEM.search(where):
+            elif key == "id" and isinstance(value, str) and where.endswith("]") and _ITEM.search(where):
                 # from here on, problems name the item as a person would: "fact 'trade.volume', statement"
                 where = f"{self.name} {value!r}"
                 prefix = where + ", "
             out[key] = value
-        fields = self.fields
-        if len(out) < len(fields):
-            for key, spec in fields.items():
-                if key not in out:
-                    if spec.required:
+        keys = tuple(out)
+        if len(out) < len(self.fields):
+            if not self._required <= out.keys():
+                for key, spec in self.fields.items():
+                    if spec.required and key not in out:
                         r.error(event, f"{where}: missing field {key!r} in {_a(self.name)}", f"{key}: {spec.doc}")
-                        ok = False
-                    else:
-                        out[key] = spec.default
+                ok = False
+            if self.build is not None:
+                out = {**self._defaults, **out}  # a builder reads values by key: their order does not matter
+            else:
+                for key, default in self._defaults.items():
+                    if key not in out:
+                        out[key] = default
         if not ok:
             if isinstance(out.get("id"), str):
                 r.invalid.add((self.name, out["id"]))
             return INVALID
         if self.build is not None:
-            order = tuple(keys)
-            return self.build(out, Positions(line, column, _KEY_ORDERS.setdefault(order, order), tuple(at)), r)
+            return self.build(out, Positions(line, column, _KEY_ORDERS.setdefault(keys, keys), tuple(at)), r)
         positions = {key: (line + at[2 * i], at[2 * i + 1]) for i, key in enumerate(keys)}
         return {"_line": line, "_column": column, "_positions": positions, **out}
 
