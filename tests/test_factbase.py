@@ -230,3 +230,13 @@ def test_a_file_named_twice_is_read_once(tmp_path, monkeypatch):
     files = sorted(glob.glob("facts/*.yaml"))
     fb = load(files + [os.path.abspath(files[1])])
     assert fb.files == tuple(files)
+
+
+def test_the_load_benchmark_runs_on_the_current_schema():
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, os.path.join(ROOT, "benchmarks", "load_factbase.py"), "--smoke"],
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split("\n")[1].split()[:3] == ["300", "30", "3"]  # 300 facts, 30 sources, 3 files
