@@ -189,17 +189,17 @@ class Renderer:
             self.state.update(problems=(bug,), busy=False)
 
     def _render(self) -> None:
-        from briefing.build import build_time, page_limit_problems, plan_jobs
+        from briefing.build import build_time, compose_pairs, page_limit_problems, plan_jobs
         from briefing.parse import parse
-        from briefing.render.html import HtmlWriter
+        from briefing.render import writer_class
 
         project = self.sources.load()
         if self.on_loaded is not None:
             self.on_loaded(project)
         planned = project.plan([], [])
-        jobs = plan_jobs(project, planned, ["pdf"], "")
+        jobs = plan_jobs(project, planned, compose_pairs(project, planned), ["pdf"], "")
         when = build_time(project.facts)
-        html = HtmlWriter(project.style)
+        html = writer_class("html")(project.style)
         pairs, docs, files = [], [], dict(self.state.snapshot.files)
         for (brief, audience), job in zip(planned, jobs, strict=True):
             pair = Pair(brief.name, audience.name, job.meta.title, job.meta.audience)
@@ -211,9 +211,7 @@ class Renderer:
         files = {name: value for name, value in files.items() if name in current}
         self.state.update(files=files, pairs=tuple(pairs), problems=(), busy=True)
 
-        from briefing.render.pdf import PdfWriter
-
-        pdf = PdfWriter(project.style)
+        pdf = writer_class("pdf")(project.style)
         pages = {}
         for pair, doc in docs:
             if self.dirty.is_set():  # another change came: render that instead
@@ -222,6 +220,7 @@ class Renderer:
             files[pair.file("pdf")] = _versioned(pdf.render(doc, when))
             pages[pair.file("pdf")] = pdf.pages
             self.state.update(files=files)
+        # (no PDF is passed: build's page_limit_problems would leave each over-long one in a folder for the user)
         self.state.update(problems=tuple(page_limit_problems(jobs, pages)), busy=False)
 
 
@@ -542,8 +541,8 @@ class Preview:
         self.renderer.changed()
 
     def _loaded(self, project) -> None:
-        recursive, flat = _watched(project, self.sources)
-        self.watcher.follow(recursive, flat)
+        if getattr(project, "locations", None) is not None:
+            self.watcher.follow(*watched(project.locations))
 
     def start(self) -> "Preview":
         """Render, watch and serve in background threads; return at once."""
@@ -568,7 +567,47 @@ class Preview:
         self.close()
 
 
-def _watched(project, sources: Sources) -> tuple[tuple, tuple]:
-    """The folders to watch for a loaded project: its templates below, and the folders of its fact files."""
-    return (tuple(sources.recursive) + (os.path.abspath(project.templates),),
-            tuple(sources.flat))
+def watched(where) -> tuple[tuple, tuple]:
+    """(recursive, flat): the folders to watch for a project at `where` (briefing.project.Locations): every file
+    below its templates; the files directly inside its own folder (briefing.yaml) and its fact base's."""
+    flat = [where.root] + [os.path.dirname(f) or "." for f in where.fact_files]
+    return (os.path.abspath(where.templates),), tuple(os.path.abspath(f) for f in flat)
+
+
+def sources(directory: str | None = None, facts: str | None = None, templates: str | None = None) -> Sources:
+    """The sources of the project found as every command finds it (-C DIR, else upward from here; --facts and
+    --templates instead of its own). The project file is read again at each load, so an edit to it counts."""
+    from briefing.project import Project, find
+
+    def load():
+        return Project.open(find(directory, facts, templates))
+
+    try:
+        return Sources(load, *watched(find(directory, facts, templates)))
+    except InputError:  # a broken project file: watch the folder it is in, and show its problems on the page
+        return Sources(load, (), (os.path.abspath(directory or "."),))
+
+
+def serve(found: Sources, host: str = LOOPBACK, port: int = 8000, say=print) -> int:
+    """Run the preview until interrupted (Ctrl-C); `say` prints what the user should know. Return 0."""
+    import time
+
+    from briefing.errors import EnvironmentFailure
+
+    try:
+        preview = Preview(found, host, port)
+    except OSError as e:
+        raise EnvironmentFailure(f"cannot listen on {host} port {port}: {e.strerror or e}",
+                                 "pass another --port (--port 0 takes any free one)") from None
+    with preview:
+        say(f"briefing serve: the briefs are at {preview.url} (Ctrl-C stops)")
+        if not is_loopback(host):
+            say(f"briefing serve: listening on {host}: anyone who can reach this machine on port "
+                f"{preview.server.server_address[1]} can read every brief of this project, with no password and "
+                "no encryption")
+        try:
+            while True:
+                time.sleep(3600)
+        except KeyboardInterrupt:
+            say("briefing serve: stopped")
+    return 0

@@ -34,18 +34,18 @@ def _body(*blocks) -> m.Document:
 
 
 @pytest.fixture(scope="module")
-def html_built(built, tmp_path_factory) -> str:
-    """The HTML of every brief × audience, from the same composed briefs as the PDF and DOCX in `built`."""
-    from briefing.build import Project, build_time, plan_jobs
-    from briefing.parse import parse
+def html_built(tmp_path_factory) -> str:
+    """The HTML of every brief × audience, built through the CLI as `built` builds the PDF and DOCX."""
+    from briefing.cli import main
 
-    project = Project.load(f"{ROOT}/facts.yaml", f"{ROOT}/templates")
-    out = tmp_path_factory.mktemp("html")
-    html = HtmlWriter(project.style)
-    for job in plan_jobs(project, project.plan([], []), ["md"], str(out)):
-        with open(job.path[:-3] + ".html", "wb") as f:
-            f.write(html.render(parse(job.markdown, job.meta), build_time(project.facts)))
-    return str(out)
+    out = str(tmp_path_factory.mktemp("html"))
+    cwd = os.getcwd()
+    os.chdir(ROOT)
+    try:
+        assert main(["build", "-f", "html", "-o", out]) == 0
+    finally:
+        os.chdir(cwd)
+    return out
 
 
 def _html_files(folder: str) -> list[str]:

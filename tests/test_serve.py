@@ -12,8 +12,8 @@ import pytest
 from browser import axe_violations, chromium
 from conftest import ROOT
 
-from briefing.build import Project
-from briefing.serve import Preview, Sources, is_loopback
+from briefing.project import Project
+from briefing.serve import Preview, Sources, is_loopback, sources
 
 GOLDEN = os.path.join(ROOT, "tests", "data", "golden")
 
@@ -40,11 +40,12 @@ def project(tmp_path) -> str:
     (audiences / "minister.yaml").write_text(minister.replace("detail: full", "detail: summary"))
     brief = root / "templates" / "briefs" / "golden.yaml"
     brief.write_text(brief.read_text().replace("audiences: [analyst]", "audiences: [analyst, minister]"))
+    (root / "briefing.yaml").write_text("facts: facts.yaml\ntemplates: templates\n")
     return str(root)
 
 
 def _sources(root: str) -> Sources:
-    return Sources(lambda: Project.load(f"{root}/facts.yaml", f"{root}/templates"), (f"{root}/templates",), (root,))
+    return sources(root)
 
 
 @pytest.fixture()
@@ -84,7 +85,7 @@ def _edit(path: str, old: str, new: str) -> None:
 
 
 def test_the_index_lists_every_brief_for_each_audience_as_html_and_pdf(preview, project, browser):
-    project_pairs = Project.load(f"{project}/facts.yaml", f"{project}/templates").plan([], [])
+    project_pairs = Project.load(directory=project).plan([], [])
     assert len(project_pairs) == 2
     browser.get(preview.url)
     rows = browser.find_elements("css selector", "main table tbody tr")
@@ -266,3 +267,43 @@ def test_the_preview_pages_have_no_accessibility_violations(preview, browser):
     browser.get(preview.url + "brief/golden.analyst.html")  # Urdu, Cyrillic and Chinese in their spans
     assert browser.find_elements("css selector", 'span[lang="ur"][dir="rtl"]')
     assert axe_violations(browser) == []
+
+
+def test_the_preview_shows_the_bytes_build_writes(preview, project, tmp_path):
+    from briefing.cli import main
+
+    assert main(["-C", project, "build", "-f", "html,pdf", "-o", str(tmp_path / "out")]) == 0
+    for name in ("golden.analyst.html", "golden.minister.pdf"):
+        assert _get(preview, f"/brief/{name}").read() == (tmp_path / "out" / name).read_bytes()
+
+
+def test_the_command_serves_on_loopback_and_stops_on_ctrl_c(project):
+    import signal
+    import subprocess
+    import sys
+
+    command = [sys.executable, "-m", "briefing", "-C", project, "serve", "--port", "0"]
+    server = subprocess.Popen(command, stderr=subprocess.PIPE, text=True, cwd=ROOT)
+    try:
+        line = server.stderr.readline()
+        assert line.startswith("briefing serve: the briefs are at http://127.0.0.1:"), line
+        port = int(line.split("http://127.0.0.1:")[1].split("/")[0])
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        connection.request("GET", "/")
+        assert connection.getresponse().status == 200
+    finally:
+        server.send_signal(signal.SIGINT)
+        assert server.wait(timeout=60) == 0
+    assert "Traceback" not in server.stderr.read()
+
+
+def test_a_port_in_use_is_an_environment_failure(project, capsys):
+    import socket
+
+    from briefing.cli import main
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        assert main(["-C", project, "serve", "--port", str(taken.getsockname()[1])]) == 3
+    assert "pass another --port" in capsys.readouterr().err
