@@ -22,7 +22,7 @@ import traceback
 from dataclasses import dataclass, field
 from importlib import resources
 from typing import Callable
-from urllib.parse import quote, unquote
+from urllib.parse import parse_qs, quote, unquote, urlsplit
 
 from briefing.errors import InputError, Problem
 from briefing.render.html import text
@@ -101,6 +101,8 @@ class State:
         self._changed = threading.Condition()
         self.closed = False
         """Set when the server stops: every waiting stream ends."""
+        self.viewers: dict[str, int] = {}
+        """File name -> pages open on it now: their PDFs are rendered first."""
 
     @property
     def snapshot(self) -> Snapshot:
@@ -123,6 +125,20 @@ class State:
         with self._changed:
             self.closed = True
             self._changed.notify_all()
+
+    def viewing(self, name: str, change: int) -> None:
+        """Count a page opened (+1) or closed (-1) on file `name`."""
+        with self._changed:
+            count = self.viewers.get(name, 0) + change
+            if count > 0:
+                self.viewers[name] = count
+            else:
+                self.viewers.pop(name, None)
+
+    def watched_first(self, names: list[str]) -> list[int]:
+        """The indexes of `names` in the order to render them: the files open in a page first."""
+        with self._changed:
+            return sorted(range(len(names)), key=lambda i: -self.viewers.get(names[i], 0))
 
 
 # -- rendering --------------------------------------------------------------------------------------
@@ -213,7 +229,8 @@ class Renderer:
 
         pdf = writer_class("pdf")(project.style)
         pages = {}
-        for pair, doc in docs:
+        order = self.state.watched_first([pair.file("pdf") for pair, _ in docs])
+        for pair, doc in (docs[i] for i in order):
             if self.dirty.is_set():  # another change came: render that instead
                 return
             files = dict(self.state.snapshot.files)
@@ -247,7 +264,7 @@ class Watcher:
         """Watch these folders (every file below `recursive`, the files directly inside `flat`) instead."""
         folders = (tuple(sorted(set(recursive))), tuple(sorted(set(flat) - set(recursive))))
         with self._lock:
-            if folders == self.folders:
+            if folders == self.folders and all(t.is_alive() for t in self._threads):
                 return
             self._halt()
             self.folders = folders
@@ -270,8 +287,8 @@ class Watcher:
                                       stop_event=stop, rust_timeout=1000, yield_on_timeout=False,
                                       raise_interrupt=False):
                 self.on_change()
-        except (OSError, RuntimeError) as e:  # a folder removed while watched: say so, and watch the rest
-            print(f"briefing serve: stopped watching {', '.join(existing)}: {e}", file=sys.stderr)
+        except (OSError, RuntimeError):  # a folder removed while watched: rendering again reports it missing,
+            self.on_change()             # and the next project loaded watches it again once it is back
 
     def _halt(self) -> None:
         self._stop.set()
@@ -462,6 +479,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return
         state = self.server.state
         snapshot, sent = state.snapshot, -1
+        viewed = parse_qs(urlsplit(self.path).query).get("file", [""])[0]
+        state.viewing(viewed, +1)
         try:
             self.wfile.write(b"retry: 1000\n\n")
             while not state.closed:
@@ -474,6 +493,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 snapshot = state.wait(sent, KEEPALIVE_S)
         except (BrokenPipeError, ConnectionResetError, ConnectionAbortedError):
             pass  # the page was closed or reloaded
+        finally:
+            state.viewing(viewed, -1)
 
 
 ROUTES = [

@@ -40,7 +40,8 @@
     frame.src = frame.dataset.src + "?v=" + encodeURIComponent(version);
   }
 
-  const source = new EventSource("/events");
+  // naming the file it shows, so that the server renders that one's PDF first
+  const source = new EventSource("/events" + (file ? "?file=" + encodeURIComponent(file) : ""));
   source.addEventListener("state", (event) => {
     const state = JSON.parse(event.data);
     showProblems(state.problems);
