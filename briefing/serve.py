@@ -140,6 +140,11 @@ class State:
         with self._changed:
             return sorted(range(len(names)), key=lambda i: -self.viewers.get(names[i], 0))
 
+    def viewed(self, name: str) -> bool:
+        """Whether a page is open on file `name`."""
+        with self._changed:
+            return name in self.viewers
+
 
 # -- rendering --------------------------------------------------------------------------------------
 
@@ -205,40 +210,58 @@ class Renderer:
             self.state.update(problems=(bug,), busy=False)
 
     def _render(self) -> None:
-        from briefing.build import build_time, compose_pairs, page_limit_problems, plan_jobs
-        from briefing.parse import parse
+        from briefing.build import build_time, page_limit_problems
         from briefing.render import writer_class
 
         project = self.sources.load()
         if self.on_loaded is not None:
             self.on_loaded(project)
         planned = project.plan([], [])
-        jobs = plan_jobs(project, planned, compose_pairs(project, planned), ["pdf"], "")
         when = build_time(project.facts)
         html = writer_class("html")(project.style)
-        pairs, docs, files = [], [], dict(self.state.snapshot.files)
-        for (brief, audience), job in zip(planned, jobs, strict=True):
-            pair = Pair(brief.name, audience.name, job.meta.title, job.meta.audience)
-            doc = parse(job.markdown, job.meta)
-            pairs.append(pair)
-            docs.append((pair, doc))
-            files[pair.file("html")] = _versioned(html.render(doc, when))
+        # The briefs open in a page first, so that the one being edited shows at once; then the others.
+        names = [f"{brief.name}.{audience.name}.html" for brief, audience in planned]
+        order = self.state.watched_first(names)
+        viewed = [i for i in order if self.state.viewed(names[i])]
+        made: dict[int, tuple] = {}
+        for part in (viewed, [i for i in order if i not in viewed]):
+            if part is not viewed and viewed and self.dirty.is_set():  # another change came: render that instead
+                return
+            for i, item in zip(part, self._compose(project, [planned[i] for i in part]), strict=True):
+                made[i] = item
+            files = dict(self.state.snapshot.files)
+            for i in part:
+                pair, doc, _ = made[i]
+                files[pair.file("html")] = _versioned(html.render(doc, when))
+            self.state.update(files=files)
+        pairs = [made[i][0] for i in range(len(planned))]
         current = {p.file(fmt) for p in pairs for fmt in TYPES}
-        files = {name: value for name, value in files.items() if name in current}
+        files = {name: value for name, value in self.state.snapshot.files.items() if name in current}
         self.state.update(files=files, pairs=tuple(pairs), problems=(), busy=True)
 
         pdf = writer_class("pdf")(project.style)
         pages = {}
-        order = self.state.watched_first([pair.file("pdf") for pair, _ in docs])
-        for pair, doc in (docs[i] for i in order):
+        for i in self.state.watched_first([pair.file("pdf") for pair in pairs]):
             if self.dirty.is_set():  # another change came: render that instead
                 return
+            pair, doc, _ = made[i]
             files = dict(self.state.snapshot.files)
             files[pair.file("pdf")] = _versioned(pdf.render(doc, when))
             pages[pair.file("pdf")] = pdf.pages
             self.state.update(files=files)
         # (no PDF is passed: build's page_limit_problems would leave each over-long one in a folder for the user)
-        self.state.update(problems=tuple(page_limit_problems(jobs, pages)), busy=False)
+        limits = page_limit_problems([made[i][2] for i in range(len(planned))], pages)
+        self.state.update(problems=tuple(limits), busy=False)
+
+    @staticmethod
+    def _compose(project, planned: list) -> list[tuple]:
+        """(pair, document, its PDF's build job) of each brief × audience in `planned`."""
+        from briefing.build import compose_pairs, plan_jobs
+        from briefing.parse import parse
+
+        jobs = plan_jobs(project, planned, compose_pairs(project, planned), ["pdf"], "") if planned else []
+        return [(Pair(brief.name, audience.name, job.meta.title, job.meta.audience), parse(job.markdown, job.meta),
+                 job) for (brief, audience), job in zip(planned, jobs, strict=True)]
 
 
 def _versioned(data: bytes) -> tuple[bytes, str]:
