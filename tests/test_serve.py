@@ -30,10 +30,8 @@ def wait_until(predicate, timeout: float = 10.0, step: float = 0.05):
         time.sleep(step)
 
 
-@pytest.fixture()
-def project(tmp_path) -> str:
-    """A copy of the golden project, with a second audience (minister) for its brief."""
-    root = tmp_path / "project"
+def _project(root) -> str:
+    """A copy of the golden project at `root`, with a second audience (minister) for its brief."""
     shutil.copytree(GOLDEN, root, ignore=shutil.ignore_patterns("expected", "SHA256SUMS", "ENVIRONMENT"))
     audiences = root / "templates" / "audiences"
     minister = (audiences / "analyst.yaml").read_text().replace("label: Desk Analysts", "label: The Minister")
@@ -44,16 +42,43 @@ def project(tmp_path) -> str:
     return str(root)
 
 
+@pytest.fixture()
+def project(tmp_path) -> str:
+    """A project of the test's own, to change."""
+    return _project(tmp_path / "project")
+
+
+@pytest.fixture(scope="module")
+def shared(tmp_path_factory) -> str:
+    """A project that the module's tests only read."""
+    return _project(tmp_path_factory.mktemp("shared") / "project")
+
+
 def _sources(root: str) -> Sources:
     return sources(root)
 
 
+def _started(root: str):
+    """The preview of the project at `root` on a free loopback port, once every file is rendered."""
+    p = Preview(_sources(root), port=0).start()
+    wait_until(lambda: not p.state.snapshot.busy and len(p.state.snapshot.files) == 4)
+    return p
+
+
 @pytest.fixture()
 def preview(project):
-    """The preview of `project` on a free loopback port, once every file is rendered."""
-    with Preview(_sources(project), port=0) as p:
-        wait_until(lambda: not p.state.snapshot.busy and len(p.state.snapshot.files) == 4)
-        yield p
+    """The preview of the test's own project."""
+    p = _started(project)
+    yield p
+    p.close()
+
+
+@pytest.fixture(scope="module")
+def reading(shared):
+    """The preview of the shared project, for tests that change nothing."""
+    p = _started(shared)
+    yield p
+    p.close()
 
 
 @pytest.fixture(scope="module")
@@ -84,10 +109,10 @@ def _edit(path: str, old: str, new: str) -> None:
         f.write(content.replace(old, new))
 
 
-def test_the_index_lists_every_brief_for_each_audience_as_html_and_pdf(preview, project, browser):
-    project_pairs = Project.load(directory=project).plan([], [])
+def test_the_index_lists_every_brief_for_each_audience_as_html_and_pdf(reading, shared, browser):
+    project_pairs = Project.load(directory=shared).plan([], [])
     assert len(project_pairs) == 2
-    browser.get(preview.url)
+    browser.get(reading.url)
     rows = browser.find_elements("css selector", "main table tbody tr")
     listed = []
     for row in rows:
@@ -98,13 +123,13 @@ def test_the_index_lists_every_brief_for_each_audience_as_html_and_pdf(preview, 
     assert listed == [f"{b.name}.{a.name}.html" for b, a in project_pairs]
     browser.find_element("link text", "PDF").click()
     frame = browser.find_element("id", "brief")
-    pdf = _get(preview, frame.get_attribute("data-src"))
+    pdf = _get(reading, frame.get_attribute("data-src"))
     assert pdf.status == 200 and pdf.getheader("Content-Type") == "application/pdf"
     assert pdf.read().startswith(b"%PDF-")
 
 
-def test_a_pages_notes_link_to_their_marks_and_back(preview, browser):
-    browser.get(preview.url + "preview/golden.analyst.html")
+def test_a_pages_notes_link_to_their_marks_and_back(reading, browser):
+    browser.get(reading.url + "preview/golden.analyst.html")
     wait_until(lambda: _frame_text(browser))
     browser.switch_to.frame(browser.find_element("id", "brief"))
     try:
@@ -185,38 +210,38 @@ def _get(preview, path: str, method: str = "GET", host: str | None = None) -> ht
     "/preview/facts.yaml", "/preview/..%2Ffacts.yaml", "//etc/passwd", "/briefing.yaml", "/out/", "/brief/",
     "/brief/golden.analyst.html/..", "/brief/%00", "http://example.org/", "*",
 ])
-def test_paths_outside_the_served_set_get_404(preview, path):
-    response = _get(preview, path)
+def test_paths_outside_the_served_set_get_404(reading, path):
+    response = _get(reading, path)
     assert response.status == 404, path
     assert b"facts" not in response.read()
 
 
-def test_the_browser_gets_404_outside_the_served_set(preview, browser):
+def test_the_browser_gets_404_outside_the_served_set(reading, browser):
     for path in ("../facts.yaml", "facts.yaml", "templates/style.yaml"):
-        browser.get(preview.url + path)
+        browser.get(reading.url + path)
         assert browser.find_element("tag name", "h1").text == "Not found"
 
 
-def test_the_served_set_is_the_index_previews_files_events_and_assets(preview):
+def test_the_served_set_is_the_index_previews_files_events_and_assets(reading):
     for path, kind in [("/", "text/html"), ("/preview/golden.minister.pdf", "text/html"),
                        ("/brief/golden.analyst.html", "text/html"), ("/brief/golden.minister.pdf", "application/pdf"),
                        ("/_assets/live.js", "text/javascript"), ("/_assets/preview.css", "text/css")]:
-        response = _get(preview, path)
+        response = _get(reading, path)
         assert (response.status, response.getheader("Content-Type").split(";")[0]) == (200, kind), path
         assert response.getheader("X-Content-Type-Options") == "nosniff"
-    response = _get(preview, "/events", method="HEAD")
+    response = _get(reading, "/events", method="HEAD")
     assert response.getheader("Content-Type").startswith("text/event-stream")
 
 
-def test_only_get_and_head_are_answered(preview):
-    assert _get(preview, "/", method="POST").status == 405
-    assert _get(preview, "/brief/golden.analyst.html", method="PUT").status == 405
+def test_only_get_and_head_are_answered(reading):
+    assert _get(reading, "/", method="POST").status == 405
+    assert _get(reading, "/brief/golden.analyst.html", method="PUT").status == 405
 
 
-def test_a_request_naming_another_host_is_refused_on_loopback(preview):
+def test_a_request_naming_another_host_is_refused_on_loopback(reading):
     """A web page reaching the preview through a name of its own (DNS rebinding) gets nothing."""
-    assert _get(preview, "/brief/golden.analyst.html", host="attacker.example").status == 421
-    assert _get(preview, "/", host=f"localhost:{preview.server.server_address[1]}").status == 200
+    assert _get(reading, "/brief/golden.analyst.html", host="attacker.example").status == 421
+    assert _get(reading, "/", host=f"localhost:{reading.server.server_address[1]}").status == 200
 
 
 def test_the_preview_listens_on_loopback_unless_told_otherwise(project):
@@ -260,21 +285,21 @@ def test_a_bug_shows_a_message_on_the_page_never_a_traceback(project, browser, c
     assert "Traceback" in capsys.readouterr().err  # the terminal has it
 
 
-def test_the_preview_pages_have_no_accessibility_violations(preview, browser):
+def test_the_preview_pages_have_no_accessibility_violations(reading, browser):
     for path in ("", "preview/golden.analyst.html", "preview/golden.minister.pdf"):
-        browser.get(preview.url + path)
+        browser.get(reading.url + path)
         assert axe_violations(browser) == [], path
-    browser.get(preview.url + "brief/golden.analyst.html")  # Urdu, Cyrillic and Chinese in their spans
+    browser.get(reading.url + "brief/golden.analyst.html")  # Urdu, Cyrillic and Chinese in their spans
     assert browser.find_elements("css selector", 'span[lang="ur"][dir="rtl"]')
     assert axe_violations(browser) == []
 
 
-def test_the_preview_shows_the_bytes_build_writes(preview, project, tmp_path):
+def test_the_preview_shows_the_bytes_build_writes(reading, shared, tmp_path):
     from briefing.cli import main
 
-    assert main(["-C", project, "build", "-f", "html,pdf", "-o", str(tmp_path / "out")]) == 0
+    assert main(["-C", shared, "build", "-f", "html,pdf", "-o", str(tmp_path / "out")]) == 0
     for name in ("golden.analyst.html", "golden.minister.pdf"):
-        assert _get(preview, f"/brief/{name}").read() == (tmp_path / "out" / name).read_bytes()
+        assert _get(reading, f"/brief/{name}").read() == (tmp_path / "out" / name).read_bytes()
 
 
 def test_the_command_serves_on_loopback_and_stops_on_ctrl_c(project):

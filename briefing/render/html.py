@@ -9,6 +9,7 @@ import html
 import re
 from dataclasses import dataclass
 from importlib import resources
+from urllib.parse import quote
 
 from briefing import model as m
 from briefing.render import Visitor, furniture_text, title_line
@@ -36,6 +37,12 @@ def safe_href(href: str) -> bool:
         return True
     return lowered.startswith(LINK_SCHEMES) and len(lowered) > len(lowered.split(":", 1)[0]) + 1 \
         and not _UNSAFE_CHARS.search(href) and not any(c.isspace() for c in href)
+
+
+def url(href: str) -> str:
+    """Return `href` with every character a URL may not hold (quotes, angle brackets, non-ASCII...) percent-encoded,
+    and the escapes it already has kept."""
+    return quote(href, safe="!#$%&'()*+,-./:;=?@[]~_")
 
 
 def css_string(value: str) -> str:
@@ -262,7 +269,7 @@ class HtmlTranslator(Visitor):
             return self._inlines(node.children)
         self.in_link = True
         try:
-            return f'<a href="{text(node.href)}">{self._inlines(node.children)}</a>'
+            return f'<a href="{text(url(node.href))}">{self._inlines(node.children)}</a>'
         finally:
             self.in_link = False
 
