@@ -99,6 +99,30 @@ def compose_pairs(project: Project, pairs: list[Pair]) -> list[Composed]:
     return composed
 
 
+def verify_printed(project: Project, composed: list[Composed]) -> None:
+    """Refuse a brief whose quotes are not in their sources: every quote of every fact and disputed question
+    the briefs print is looked up in the project's corpus, with the message `check` gives. Without a corpus,
+    say once that the quotes were not verified."""
+    from briefing.corpus import verify
+    from briefing.errors import diagnostics
+
+    where = project.locations
+    if not where.corpus:
+        diagnostics.warn(Problem(where.project_file or "briefing.yaml", 0, 0,
+                                 "warning: the quotes were not verified: the project names no corpus",
+                                 "set `corpus:` to the folder of the source texts, so that a misquote never "
+                                 "reaches a brief"))
+        return
+    if not os.path.isdir(where.corpus):
+        raise InputError(Problem(where.project_file or where.corpus, 0, 0,
+                                 f"the corpus folder {where.corpus} is not there",
+                                 "set `corpus:` to the folder of the source texts (or null, to build without "
+                                 "checking the quotes)"))
+    problems = verify(project.facts, where.corpus, set().union(*(c.used for c in composed)))
+    if problems:
+        raise InputError(problems)
+
+
 def _affected(where: list[tuple[str, str]]) -> str:
     """`trade-outlook for minister, analyst; connectivity for analyst`"""
     by_brief: dict[str, list[str]] = {}
@@ -141,7 +165,9 @@ def render_in_memory(project: Project, pairs: list[Pair], formats: list[str], re
                      workers: int = 1) -> list[Output]:
     """Return every requested file's bytes, written nowhere; raise InputError if any brief fails or runs over
     its audience's page limit."""
-    jobs = plan_jobs(project, pairs, compose_pairs(project, pairs), formats, "", reference_docx)
+    composed = compose_pairs(project, pairs)
+    verify_printed(project, composed)
+    jobs = plan_jobs(project, pairs, composed, formats, "", reference_docx)
     outputs = render_jobs(project, jobs, workers, reference_docx)
     problems = page_limit_problems(jobs, {o.path: o.pages for o in outputs if o.pages is not None},
                                    {o.path: o.data for o in outputs})
@@ -253,6 +279,7 @@ class Build:
         from briefing.buildcache import intact, read_manifest
 
         composed = compose_pairs(project, pairs)
+        verify_printed(project, composed)
         jobs = plan_jobs(project, pairs, composed, self.formats, self.out, self.reference_docx)
         recorded = read_manifest(self.out)["outputs"]
         old = {} if self.force else recorded

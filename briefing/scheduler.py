@@ -68,11 +68,10 @@ def _render_job(item: tuple[int, float | None]) -> Rendered | Failed:
         doc = parse(job.markdown, job.meta)
         writer = _writer(job.format)
         if job.format == "docx":
-            if gaps is None:
-                probe = _writer("pdf")
-                probe.render(doc, _state.when)
-                gaps = probe.gaps
-            return Rendered(writer.render(doc, _state.when, gaps))
+            from briefing.layout import Fit, fit
+
+            known = Fit(gaps) if gaps is not None else fit(doc, writer.layout, _writer("pdf"))
+            return Rendered(writer.render(doc, _state.when, fit=known))
         data = writer.render(doc, _state.when)
     except InputError as e:
         return Failed(e.problems)

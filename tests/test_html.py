@@ -101,11 +101,15 @@ def test_a_heading_inside_a_note_is_a_bold_line_and_a_mark_inside_a_note_stays_t
     assert item.xpath(".//a[@role='doc-noteref']") == [] and "7" in item.text_content()
 
 
-def test_a_lead_in_line_keeps_with_what_follows_on_paper(writer):
-    page = _page(writer, _body(m.Paragraph([m.Strong([m.Text("A disputed question?")])]),
-                               m.Paragraph([m.Text("Answer.")])))
-    assert page.find(".//article/p").get("class") == "lead-in"
-    assert re.search(r"\.lead-in[^{]*\{[^}]*break-after: avoid", page.find(".//style").text)
+def test_a_lead_in_line_keeps_with_what_follows_on_paper_and_classes_pass_through(writer):
+    page = _page(writer, _body(m.Paragraph([m.Strong([m.Text("A disputed question?")])], classes=("lead-in",),
+                                           keep_with_next=True),
+                               m.Paragraph([m.Text("Answer.")], classes=("x\" onclick=\"y", "wide"),
+                                           custom_style="Desk <Note>")))
+    first, second = page.findall(".//article/p")
+    assert first.get("class") == "lead-in keep-with-next"
+    assert re.search(r"\.keep-with-next[^{]*\{[^}]*break-after: avoid", page.find(".//style").text)
+    assert (second.get("class"), second.get("onclick"), second.get("data-custom-style")) == ("wide", None, "Desk <Note>")
 
 
 def test_runs_in_another_script_carry_their_language_and_direction(writer):
@@ -216,8 +220,7 @@ def test_every_brief_passes_the_nu_html_checker(built, writer, tmp_path):
     from briefing.cli import main
 
     golden = os.path.dirname(os.path.dirname(GOLDEN_STYLE))
-    assert main(["build", "--facts", f"{golden}/facts.yaml", "--templates", f"{golden}/templates", "-f", "html",
-                 "-o", str(tmp_path)]) == 0
+    assert main(["-C", golden, "build", "-f", "html", "-o", str(tmp_path)]) == 0
     (tmp_path / "nodes.html").write_bytes(writer.render(golden_document(), WHEN))
     (tmp_path / "hostile.html").write_bytes(writer.render(_hostile(), WHEN))
     paths = _html_files(built) + _html_files(str(tmp_path))

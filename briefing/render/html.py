@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import dataclasses
 import datetime as _dt
 import hashlib
 import html
@@ -12,11 +13,14 @@ from importlib import resources
 from urllib.parse import quote
 
 from briefing import model as m
-from briefing.render import Visitor, furniture_text, title_line
+from briefing.layout import Layout, resolve
+from briefing.render import Visitor
 
 LINK_SCHEMES = ("http:", "https:", "mailto:")
 """The only addresses a link may go to, besides an anchor in the same document."""
 _ANCHOR = re.compile(r"#[A-Za-z][A-Za-z0-9_.:-]*")
+_CLASS = re.compile(r"[A-Za-z][A-Za-z0-9_-]*")
+"""A class name from the Markdown's attributes that goes into the HTML; any other is left out."""
 _UNSAFE_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufdd0-\ufdef\ufffe\uffff\ud800-\udfff]")
 """Characters an HTML document may not hold (controls, noncharacters, lone surrogates): shown as U+FFFD."""
 NOTES_LABEL = "Notes"
@@ -54,7 +58,7 @@ def css_string(value: str) -> str:
 
 @dataclass(frozen=True)
 class Look:
-    """What the HTML takes from the house style, read in one place (`Look.of`)."""
+    """What the HTML takes from the house style's layout, read in one place (`Look.of`)."""
 
     colours: dict
     """Role (text, heading, handling, rule, link, table_header) -> six hex digits."""
@@ -70,10 +74,6 @@ class Look:
     """A4 or Letter, for printing."""
     margins_mm: dict
     """top, bottom, left, right page margins in millimetres, for printing."""
-    header: str
-    """The running header's template ({handling}, {title}, {audience}, {date})."""
-    footer: str
-    """The running footer's template ({page} and {pages} too)."""
     different_first_page: bool
     """No running header on the first printed page."""
     logo: bytes | None
@@ -82,17 +82,16 @@ class Look:
     """What the logo shows, in words."""
 
     @classmethod
-    def of(cls, style) -> "Look":
-        """The look of a house style (briefing.style.Style)."""
+    def of(cls, layout: Layout) -> "Look":
+        """The look of a house style's layout."""
         logo = None
-        if style["logo"]:
-            with open(style.file(style["logo"]), "rb") as f:
+        if layout.logo:
+            with open(layout.logo, "rb") as f:
                 logo = f.read()
-        return cls({k: v for k, v in style["colours"].items() if not k.startswith("_")},
-                   style["body_font"]["family"], style["heading_font"]["family"],
-                   {k: v for k, v in style["sizes"].items() if not k.startswith("_")}, style["line_spacing"],
-                   style["page_size"], {k: style["margins_mm"][k] for k in ("top", "bottom", "left", "right")},
-                   style["header"], style["footer"], style["different_first_page"], logo, style["logo_alt"] or "")
+        page = layout.page
+        return cls(dataclasses.asdict(layout.colours), layout.fonts["body"].family, layout.fonts["heading"].family,
+                   dict(layout.sizes), layout.line_spacing, page.name, dict(page.margins_mm),
+                   page.different_first_page, logo, layout.logo_alt)
 
 
 _FALLBACK = {"body": "serif", "heading": "sans-serif"}
@@ -114,10 +113,10 @@ def stylesheet(look: Look, meta: m.Meta) -> str:
     mg = look.margins_mm
     size = "A4" if look.page_size == "A4" else "letter"
     box = (f"font-family: var(--heading-font); font-size: {look.sizes['furniture']:g}pt;")
-    header = furniture_text(look.header, meta)
-    footer = [css_string(furniture_text(piece, meta)) if piece not in ("{page}", "{pages}") else
+    header = meta.header
+    footer = [css_string(piece) if piece not in ("{page}", "{pages}") else
               "counter(page)" if piece == "{page}" else "counter(pages)"
-              for piece in re.split(r"(\{page\}|\{pages\})", look.footer) if piece]
+              for piece in re.split(r"(\{page\}|\{pages\})", meta.footer) if piece]
     page = (f"@page {{\n  size: {size};\n  margin: {mg['top']:g}mm {mg['right']:g}mm {mg['bottom']:g}mm "
             f"{mg['left']:g}mm;\n"
             + (f"  @top-left {{ content: {css_string(header)}; color: #{look.colours['handling']}; {box} }}\n"
@@ -158,9 +157,8 @@ class HtmlTranslator(Visitor):
         top.append(f"<h1>{self._run(meta.title)}</h1>")
         if meta.subtitle:
             top.append(f'<p class="subtitle">{self._run(meta.subtitle)}</p>')
-        line = title_line(meta)
-        if line:
-            top.append(f'<p class="meta">{self._run(line)}</p>')
+        if meta.title_line:
+            top.append(f'<p class="meta">{self._run(meta.title_line)}</p>')
         body = self._blocks(node.children)
         out = ['<main>\n<article>\n<header class="title-block">', *top, "</header>", *body]
         if self.notes:
@@ -187,9 +185,13 @@ class HtmlTranslator(Visitor):
         return f"<h{level}>{self._inlines(node.children)}</h{level}>"
 
     def visit_Paragraph(self, node: m.Paragraph) -> str:
-        lead_in = len(node.children) == 1 and isinstance(node.children[0], m.Strong)
-        # a bold lead-in line (a disputed question) stays with what follows it on paper, as in the PDF
-        return ('<p class="lead-in">' if lead_in else "<p>") + self._inlines(node.children) + "</p>"
+        classes = [c for c in node.classes if _CLASS.fullmatch(c)]
+        if node.keep_with_next and "keep-with-next" not in classes:  # kept with what follows it on paper
+            classes.append("keep-with-next")
+        attrs = f' class="{" ".join(classes)}"' if classes else ""
+        if node.custom_style:  # as pandoc's HTML writer marks a custom style
+            attrs += f' data-custom-style="{text(node.custom_style)}"'
+        return f"<p{attrs}>" + self._inlines(node.children) + "</p>"
 
     def visit_BulletList(self, node: m.BulletList) -> str:
         return "<ul>\n" + "\n".join(self.visit(item) for item in node.items) + "\n</ul>"
@@ -300,8 +302,8 @@ class HtmlWriter:
     """Turns a document model into one self-contained HTML5 file: the house style's CSS inside it, the logo as a
     data: URI, no fonts (the CSS names the house families; see docs/editing.md) and nothing fetched from elsewhere."""
 
-    def __init__(self, style):
-        self.look = Look.of(style)
+    def __init__(self, layout):
+        self.look = Look.of(resolve(layout))
 
     def render(self, doc: m.Document, when: _dt.datetime) -> bytes:
         """Return the file's bytes (UTF-8); the same model and time always give the same bytes."""
