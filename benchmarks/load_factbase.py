@@ -36,7 +36,8 @@ start, cpu = time.perf_counter(), time.process_time()
 fb = load(paths[0] if len(paths) == 1 else paths)
 seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
 assert len(fb.facts) == int(sys.argv[2]), len(fb.facts)
-print(json.dumps({"seconds": seconds, "cpu": cpu, "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+print(json.dumps({"seconds": seconds, "cpu": cpu, "peak_mb": peak_mb}))
 """
 
 

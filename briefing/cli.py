@@ -1,4 +1,4 @@
-"""The `briefing` command line: init, build, check, list, facts, schema, new, distribute, source add, quote, coverage."""
+"""The `briefing` command line: build, check, list, facts, schema, new, distribute."""
 
 from __future__ import annotations
 

@@ -507,9 +507,11 @@ def prepare(article: str, fb: FactBase, corpus: str | None, into: str | None = N
     if into is None:
         last = list(fb.sources.values())[-1] if fb.sources else None
         into = next((f for f in files if last is not None and f == last.origin), files[0])
-    elif into not in files:
-        raise InputError(Problem(into, 0, 0, "not a file of the fact base",
-                                 f"name one of: {', '.join(files)}"))
+    else:
+        named = [f for f in files if os.path.realpath(f) == os.path.realpath(into)]
+        if not named:
+            raise InputError(Problem(into, 0, 0, "not a file of the fact base", f"name one of: {', '.join(files)}"))
+        into = named[0]
     entry = draft(text, set(fb.sources))
     return Article(article, text, corpus, into, entry, set(fb.sources), same)
 

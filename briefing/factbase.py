@@ -1,4 +1,4 @@
-"""Load the fact base (facts.yaml, or several files) into one typed, validated whole: sources, facts with citations, disputed questions."""
+"""Load the fact base, one file or several, into one typed, validated whole: sources, facts, disputed questions."""
 
 from __future__ import annotations
 

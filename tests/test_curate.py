@@ -4,6 +4,7 @@ read from the seed corpus at test time; none is copied into the project."""
 
 from __future__ import annotations
 
+import glob
 import os
 import random
 import re
@@ -249,3 +250,24 @@ def test_the_curation_commands_run_as_a_program(seeds, tmp_path):
                           text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert re.search(r"^example-article \(example-article\.txt\): \d+ of \d+ paragraphs cited", done.stdout, re.M)
+
+
+def test_source_add_in_a_fact_base_of_several_files_goes_where_the_sources_are_or_into_the_file_named(
+        seeds, tmp_path, monkeypatch, capsys):
+    from test_factbase import _split_golden
+
+    monkeypatch.chdir(_split_golden(tmp_path))
+    article = os.path.join(seeds, "003_d5669119656f8e5d.txt")
+    assert main(["source", "add", article, "--kind", "opinion", "--corpus", "texts", "--yes"]) == 0
+    assert "- id: strengthening-pak-belarus-ties\n" in open("facts/1-base.yaml", encoding="utf-8").read()
+    os.unlink(os.path.join("texts", os.path.basename(article)))
+    rest = open("facts/3-rest.yaml", encoding="utf-8").read()
+    assert main(["source", "add", article, "--kind", "opinion", "--corpus", "texts", "--yes", "--id", "again",
+                 "--into", "./facts/3-rest.yaml"]) == 1
+    assert "source 'strengthening-pak-belarus-ties' is this article already" in capsys.readouterr().err
+    base = open("facts/1-base.yaml", encoding="utf-8").read()
+    open("facts/1-base.yaml", "w", encoding="utf-8").write(base.split("  - id: strengthening-pak")[0])
+    assert main(["source", "add", article, "--kind", "opinion", "--corpus", "texts", "--yes", "--id", "again",
+                 "--into", "./facts/3-rest.yaml"]) == 0
+    assert open("facts/3-rest.yaml", encoding="utf-8").read().startswith(rest)
+    assert load(sorted(glob.glob("facts/*.yaml"))).sources["again"].origin == "facts/3-rest.yaml"
