@@ -192,7 +192,7 @@ def test_source_add_writes_an_entry_that_check_accepts_and_keeps_the_comments(se
     with open(facts, "a", encoding="utf-8") as f:
         f.write("\n  - id: event.new-chapter\n    topics: [event]\n    kind: assessment\n    by: Khalid Taimur Akram\n"
                 "    statement: the visit marked a new chapter.\n    cite:\n" + citation)
-    assert main(["check"]) == 0, capsys.readouterr().err
+    assert main(["check", "--corpus", "sources"]) == 0, capsys.readouterr().err
 
 
 def test_source_add_refuses_a_bad_entry_and_leaves_everything_as_it_was(seeds, tmp_path, monkeypatch, capsys):
