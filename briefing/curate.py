@@ -358,55 +358,68 @@ def entry_lines(entry: dict, dash: int) -> list[str]:
     return lines
 
 
+def _subtree_end(events: list, i: int) -> int:
+    """The index just past the value that begins at events[i]."""
+    import yaml
+
+    depth = 0
+    while True:
+        e = events[i]
+        i += 1
+        if isinstance(e, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+            depth += 1
+        elif isinstance(e, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+            depth -= 1
+        if depth == 0:
+            return i
+
+
 def insert_source(text: str, entry: dict, path: str = "facts.yaml") -> str:
     """Return the YAML `text` of a fact-base file with `entry` appended to its `sources:` list; the rest of the
-    text (comments, blank lines, quoting, order) stays as it was. A file without `sources:` gets one at its end.
+    text (comments, blank lines, quoting, order) stays as it was. A file without `sources:` gets one at its end;
+    an empty one (`sources: []`, or nothing) gets its first entry.
 
-    The list must be a block list (`- id: ...` lines); raise InputError for a flow list (`[...]`)."""
+    A list of entries must be a block list (`- id: ...` lines); raise InputError for a flow list (`[...]`)."""
     import yaml
 
     lines = text.split("\n")
     events = list(yaml.parse(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)))
-    # the top-level mapping's keys: find `sources:` and the value events that follow it
-    depth, i, key_index, value_start = 0, 0, None, None
-    while i < len(events):
-        e = events[i]
-        if isinstance(e, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
-            depth += 1
-        elif isinstance(e, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
-            depth -= 1
-        elif depth == 1 and isinstance(e, yaml.ScalarEvent) and e.value == "sources" and key_index is None:
-            key_index, value_start = i, i + 1
+    root = next((i for i, e in enumerate(events) if isinstance(e, yaml.MappingStartEvent)), None)
+    key = value = None
+    i = root + 1 if root is not None else len(events)
+    while i < len(events) and not isinstance(events[i], yaml.MappingEndEvent):  # the top-level keys
+        after_key = _subtree_end(events, i)
+        if isinstance(events[i], yaml.ScalarEvent) and events[i].value == "sources":
+            key, value = events[i], after_key
             break
-        i += 1
-    if key_index is None:
+        i = _subtree_end(events, after_key)
+    if key is None:
         body = "\n".join(entry_lines(entry, 2))
         ending = "" if text.endswith("\n") or not text else "\n"
         return f"{text}{ending}\nsources:\n{body}\n"
-    start = events[value_start]
+    start, end = events[value], events[_subtree_end(events, value) - 1]
+    empty = (isinstance(start, yaml.ScalarEvent) and not start.style and start.value in ("", "~", "null")) or \
+        (isinstance(start, yaml.SequenceStartEvent) and isinstance(events[value + 1], yaml.SequenceEndEvent))
+    if empty and start.start_mark.line == key.start_mark.line:
+        k = key.start_mark.line  # `sources: []` or `sources:` becomes `sources:` with the entry below it
+        line = lines[k]
+        cut_from = start.start_mark.column if start.start_mark.line == k else len(line)
+        cut_to = end.end_mark.column if end.end_mark.line == k else len(line)
+        lines[k] = (line[:cut_from].rstrip() + " " + line[cut_to:].lstrip()).rstrip()
+        return "\n".join(lines[:k + 1] + entry_lines(entry, key.start_mark.column + 2) + lines[k + 1:])
     if not isinstance(start, yaml.SequenceStartEvent) or start.flow_style:
-        line = events[key_index].start_mark.line + 1
-        raise InputError(Problem(path, line, 1, "sources: is not a block list (lines starting with '- '), so "
-                                 "`source add` cannot append to it", "write the list as `- id: ...` entries, "
-                                 "then run `briefing source add` again"))
-    # the last event of the list's last item, and where its items begin
-    depth, j, items = 0, value_start, []
-    last_line = start.start_mark.line
-    while True:
-        e = events[j]
-        if isinstance(e, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
-            if depth == 1:
-                items.append(e)
-            depth += 1
-        elif isinstance(e, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
-            depth -= 1
-            if depth == 0:
-                break
-        elif isinstance(e, yaml.ScalarEvent):
-            if depth == 1:
-                items.append(e)
-            last_line = max(last_line, e.end_mark.line - (1 if e.end_mark.column == 0 else 0))
-        j += 1
+        raise InputError(Problem(path, key.start_mark.line + 1, key.start_mark.column + 1, "sources: is not a "
+                                 "block list (lines starting with '- '), so `source add` cannot append to it",
+                                 "write the list as `- id: ...` entries, then run `briefing source add` again"))
+    # the list's items, and the last line of the last one
+    items, last_line, j = [], start.start_mark.line, value + 1
+    while not isinstance(events[j], yaml.SequenceEndEvent):
+        items.append(events[j])
+        stop = _subtree_end(events, j)
+        for e in events[j:stop]:
+            if isinstance(e, yaml.ScalarEvent):  # a block scalar ends at the start of the line after it
+                last_line = max(last_line, e.end_mark.line - (1 if e.end_mark.column == 0 else 0))
+        j = stop
     dash = max(items[0].start_mark.column - 2, 0) if items else 2
     insert_at = last_line + 1
     while insert_at < len(lines) and lines[insert_at].startswith(" " * (dash + 1)) and \

@@ -239,6 +239,8 @@ def test_insert_source_keeps_the_layout_of_the_list():
     tight = "sources:\n- id: a\n  file: a.txt\nfacts: []\n"
     assert insert_source(tight, entry).startswith("sources:\n- id: a\n  file: a.txt\n- id: new\n  title:")
     assert insert_source("facts: []\n", entry).startswith("facts: []\n\nsources:\n  - id: new\n")
+    assert insert_source("title: sources\nsources: []  # none yet\nfacts: []\n", entry).startswith(
+        "title: sources\nsources: # none yet\n  - id: new\n")
     with pytest.raises(InputError) as e:
         insert_source("sources: [{id: a}]\n", entry)
     assert "facts.yaml:1:1: sources: is not a block list" in str(e.value)
