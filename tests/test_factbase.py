@@ -151,13 +151,14 @@ def test_a_project_with_its_fact_base_split_over_three_files_builds_the_same_bri
     assert list(parts.disputes) == list(whole.disputes) and parts.meta.title == whole.meta.title
     assert {f.origin.rsplit(os.sep, 1)[1] for f in parts.facts.values()} == {"2-first.yaml", "3-rest.yaml"}
     monkeypatch.chdir(tmp_path)
-    assert main(["-C", "split", "build", "-f", "md", "-o", "split-out"]) == 0
-    assert main(["-C", GOLDEN, "build", "-f", "md", "-o", str(tmp_path / "whole-out")]) == 0
+    assert main(["-C", "split", "build", "-f", "pdf,md", "-j", "1", "-o", "split-out"]) == 0
+    assert main(["-C", GOLDEN, "build", "-f", "pdf,md", "-j", "1", "-o", str(tmp_path / "whole-out")]) == 0
     capsys.readouterr()
-    assert sorted(os.listdir(tmp_path / "split-out")) == sorted(os.listdir(tmp_path / "whole-out"))
-    for name in os.listdir(tmp_path / "whole-out"):
-        if name.endswith(".md"):
-            assert (tmp_path / "split-out" / name).read_text() == (tmp_path / "whole-out" / name).read_text()
+    built = [n for n in os.listdir(tmp_path / "whole-out") if n.endswith((".pdf", ".md"))]
+    assert len(built) == 2 and sorted(built) == sorted(n for n in os.listdir(tmp_path / "split-out")
+                                                       if n.endswith((".pdf", ".md")))
+    for name in built:  # the same brief, to the byte
+        assert (tmp_path / "split-out" / name).read_bytes() == (tmp_path / "whole-out" / name).read_bytes(), name
 
 
 def _problems(paths) -> list[str]:
