@@ -9,7 +9,7 @@ import re
 import sys
 from typing import Sequence
 
-from briefing.errors import InputError, Problem, UsageError
+from briefing.errors import EnvironmentFailure, InputError, Problem, UsageError
 
 
 def _common(p: argparse.ArgumentParser) -> None:
@@ -74,6 +74,10 @@ def _parser() -> argparse.ArgumentParser:
     d.add_argument("--max-size", type=float, metavar="MB", help="largest copy to send (default: the list's setting)")
     d.add_argument("--dry-run", action="store_true", help="show what would be sent; send and record nothing")
     d.add_argument("--status", action="store_true", help="show who has which version, from the ledger")
+    d.add_argument("--wait", action="store_true",
+                   help="if another run is using the ledger, wait for it to finish (default: refuse at once)")
+    d.add_argument("--reissue", action="store_true",
+                   help="send every reader a new copy even if theirs says the same (after a layout fix)")
     _common(d)
 
     n = sub.add_parser("new", help="start a new audience or brief from a copy of an existing one")
@@ -98,6 +102,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         count = len(e.problems)
         print(f"briefing: {count} problem{'s' if count != 1 else ''}; nothing was written", file=sys.stderr)
         return 1
+    except EnvironmentFailure as e:
+        print(f"briefing {args.command}: {e}", file=sys.stderr)
+        return 3
     except UsageError as e:
         for line in str(e).split("\n"):
             print(f"briefing {args.command}: {line}", file=sys.stderr)

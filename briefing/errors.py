@@ -66,3 +66,12 @@ class Problems:
     def raise_if_any(self) -> None:
         if self.items:
             raise InputError(self.items)
+
+
+class EnvironmentFailure(Exception):
+    """The environment failed (a full disk, permission denied on an output, a locked ledger, a server down):
+    exit status 3; what was done before stands, nothing is lost."""
+
+    def __init__(self, message: str, hint: str = ""):
+        self.message, self.hint = message, hint
+        super().__init__(message + (f"\n    {hint}" if hint else ""))

@@ -1,6 +1,6 @@
 """A real SMTP server for the tests (aiosmtpd), on 127.0.0.1 only: stores each accepted message as a file.
 
-    python mailserver.py MAILDIR [--die-after K] [--refuse ADDRESS] [--tls CERT KEY] [--auth USER:PASSWORD]
+    python mailserver.py MAILDIR [--port N] [--die-after K] [--refuse ADDRESS] [--tls CERT KEY] [--auth USER:PASSWORD]
 
 Prints the port it listens on, then serves until killed or for at most --lifetime seconds. --die-after K
 makes the process exit abruptly when message K+1 arrives, before it answers (a server killed mid-batch).
@@ -42,6 +42,7 @@ class Store:
 def main() -> None:
     p = argparse.ArgumentParser()
     p.add_argument("maildir")
+    p.add_argument("--port", type=int, default=0, help="listen here (default: any free port)")
     p.add_argument("--die-after", type=int)
     p.add_argument("--refuse", action="append", default=[])
     p.add_argument("--tls", nargs=2, metavar=("CERT", "KEY"))
@@ -65,7 +66,7 @@ def main() -> None:
 
     async def serve():
         loop = asyncio.get_running_loop()
-        server = await loop.create_server(lambda: SMTP(handler, hostname="localhost", **options), "127.0.0.1", 0)
+        server = await loop.create_server(lambda: SMTP(handler, hostname="localhost", **options), "127.0.0.1", a.port)
         print(server.sockets[0].getsockname()[1], flush=True)
         await asyncio.sleep(a.lifetime)
         server.close()
