@@ -78,6 +78,8 @@ class Outcome:
     sent: int = 0
     refused: int = 0
     too_large: int = 0
+    failed: int = 0
+    """Copies made but not sent: a signature that did not validate."""
     stopped: str | None = None
     """Why the batch stopped early, if it did."""
     possibly_sent: int = 0
@@ -85,7 +87,7 @@ class Outcome:
 
     @property
     def ok(self) -> bool:
-        return not (self.refused or self.too_large or self.stopped)
+        return not (self.refused or self.too_large or self.failed or self.stopped)
 
 
 def _slug(text: str) -> str:
@@ -314,8 +316,14 @@ def execute(project, lst: DistributionList, ledger: Ledger, transport, work: Pla
             if pair not in stampers:
                 stampers[pair] = Stamper(pdfs[pair], project.style)
             pdf = stampers[pair].copy(Issue(j.copy, r.name, r.organisation, j.revision), j.note)
+            unsigned = None
             if signer is not None:
-                pdf = signer.sign(pdf, f"Copy {j.copy} issued to {r.name}, {r.organisation}")
+                from briefing.distribute.sign import SignatureCheckFailed
+
+                try:
+                    pdf = signer.sign(pdf, f"Copy {j.copy} issued to {r.name}, {r.organisation}")
+                except SignatureCheckFailed as e:
+                    unsigned = str(e)
             name = f"{j.brief}.copy-{j.copy:04d}.{_slug(r.name)}" + (f".r{j.revision}" if j.revision > 1 else "")
             message_id = j.resend.message_id if j.resend else \
                 f"<{j.brief}.{r.audience}.copy{j.copy}.r{j.revision}.{j.version.digest[:16]}@{domain}>"
@@ -324,6 +332,11 @@ def execute(project, lst: DistributionList, ledger: Ledger, transport, work: Pla
                        audience=r.audience, copy=j.copy, revision=j.revision, version=j.version.digest, sha256=sha,
                        message_id=message_id, channel=transport.channel, destination=transport.destination,
                        supersedes=j.earlier.id if j.earlier else None, run=run)
+            if unsigned:  # checked before it leaves: a copy whose signature does not hold is not sent
+                ledger.record(**row, result="failed", detail=unsigned)
+                outcome.failed += 1
+                print(f"not sent ({unsigned}): {j.describe()}", file=log)
+                continue
             if len(pdf) > max_bytes:
                 ledger.record(**row, result="too-large", detail=f"{len(pdf)} bytes; the limit is {max_bytes}")
                 outcome.too_large += 1
