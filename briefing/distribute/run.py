@@ -103,14 +103,8 @@ def _pairs(lst: DistributionList, briefs: list[str]) -> list[tuple[str, str]]:
 
 def current_versions(project, pairs: list[tuple[str, str]]) -> dict[tuple[str, str], Version]:
     """Return what each (brief, audience) says now: composed, not laid out."""
-    try:
-        from briefing.build import compose_pairs
-    except ImportError:  # before the lead's Phase 0: the same digest from the composed Markdown
-        from briefing.build import _digest, plan_jobs
+    from briefing.build import compose_pairs
 
-        jobs = plan_jobs(project, [(project.briefs[b], project.audiences[a]) for b, a in pairs], ["md"], "")
-        return {pair: Version(pair[0], pair[1], _digest(j.markdown, j.meta), frozenset(j.used))
-                for pair, j in zip(pairs, jobs)}
     composed = compose_pairs(project, [(project.briefs[b], project.audiences[a]) for b, a in pairs])
     return {pair: Version(pair[0], pair[1], c.digest, frozenset(c.used)) for pair, c in zip(pairs, composed)}
 
@@ -119,15 +113,9 @@ def shared_pdfs(project, pairs: list[tuple[str, str]]) -> dict[tuple[str, str], 
     """Return the shared PDF of each (brief, audience), each laid out once."""
     if not pairs:
         return {}
-    pairs_in = [(project.briefs[b], project.audiences[a]) for b, a in pairs]
-    try:
-        from briefing.build import render_in_memory
-    except ImportError:  # before the lead's Phase 0
-        from briefing.build import render
+    from briefing.build import render_in_memory
 
-        outputs = render(project, pairs_in, ["pdf"], "")
-    else:
-        outputs = render_in_memory(project, pairs_in, ["pdf"])
+    outputs = render_in_memory(project, [(project.briefs[b], project.audiences[a]) for b, a in pairs], ["pdf"])
     return {pair: o.data for pair, o in zip(pairs, outputs)}
 
 
@@ -293,7 +281,7 @@ def execute(project, lst: DistributionList, ledger: Ledger, transport, work: Pla
             b, a = project.briefs[j.brief], project.audiences[j.recipient.audience]
             changes = change_note(project, ledger, j) if j.revision > 1 else None
             j.note = (changes.title, changes.lines) if changes else None
-            context = dict(recipient=j.recipient, brief=_settings(b), audience=_settings(a), copy=j.copy,
+            context = dict(recipient=j.recipient, brief=b, audience=a, copy=j.copy,
                            revision=j.revision, earlier=j.earlier, sender=_sender(lst), changes=changes)
             subject, body = cover.render(**context)
             if changes and appends:
@@ -377,11 +365,6 @@ def execute(project, lst: DistributionList, ledger: Ledger, transport, work: Pla
         finally:
             ledger.end_run(run, _summary_line(outcome, work))
     return outcome
-
-
-def _settings(item):
-    """A brief's or an audience's settings as the cover template reads them (`brief.title`)."""
-    return getattr(item, "settings", item)
 
 
 def _sender(lst: DistributionList) -> str:
@@ -487,18 +470,16 @@ def _alive(pid: int) -> bool:
 
 # -- the command ----------------------------------------------------------------------------------------------
 
-def command(args, project=None) -> int:
+def command(args) -> int:
     """`briefing distribute`: status, dry run or a real run; return the exit status."""
     from briefing.distribute.deliver import Folder, Outbox, Smtp
     from briefing.distribute.lists import load_list
+    from briefing.project import Project, find
 
-    if project is None:
-        from briefing.build import Project
-
-        project = Project.load(args.facts, args.templates)
+    where = find(getattr(args, "directory", None), args.facts, args.templates)
     path = args.list
     if not path.endswith((".yaml", ".yml")) and os.sep not in path:
-        path = os.path.join(getattr(project, "distribution", "distribution"), path + ".yaml")
+        path = os.path.join(where.distribution, path + ".yaml")
     transport = None
     try:
         if args.smtp:
@@ -509,6 +490,7 @@ def command(args, project=None) -> int:
     if args.max_size is not None and args.max_size <= 0:
         print("briefing distribute: --max-size must be above 0 (megabytes)", file=sys.stderr)
         return 2
+    project = Project.open(where)
     lst = load_list(path, project.audiences, project.briefs)
     unknown = [b for b in args.brief if b not in {b for r in lst.recipients for b in r.briefs}]
     if unknown:
@@ -532,8 +514,7 @@ def command(args, project=None) -> int:
     if problems:
         raise InputError(problems)
     if transport is None:
-        default = getattr(project, "outbox", None) or os.path.join("out", "outbox")
-        transport = Folder(args.folder) if args.folder else Outbox(args.outbox or os.path.join(default, lst.name))
+        transport = Folder(args.folder) if args.folder else Outbox(args.outbox or os.path.join(where.outbox, lst.name))
     lock = None if args.dry_run else RunLock(ledger_path, getattr(args, "wait", False))
     try:
         return _run(args, project, lst, ledger_path, transport, versions)
