@@ -21,6 +21,7 @@ from briefing.cli import main
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 MAILSERVER = os.path.join(ROOT, "tests", "data", "distribute", "mailserver.py")
+FAULTS = os.path.join(ROOT, "tests", "data", "distribute", "faults")
 
 
 # --- a project, a list, a mail server ---------------------------------------------------------------------
@@ -74,8 +75,13 @@ class Desk:
         return path
 
     def run(self, *args: str, list_path: str | None = None) -> int:
-        return main(["distribute", list_path or os.path.join(self.lists, "desk.yaml"), "--facts", self.facts,
-                     "--templates", self.templates, "--ledger", self.ledger, *args])
+        return main(["distribute", list_path or os.path.join(self.lists, "desk.yaml"), "-C", self.folder,
+                     "--facts", self.facts, "--templates", self.templates, "--ledger", self.ledger, *args])
+
+    def argv(self, *args: str, list_path: str | None = None) -> list[str]:
+        """The command line of `run`, for a subprocess."""
+        return ["distribute", list_path or os.path.join(self.lists, "desk.yaml"), "-C", self.folder, "--facts",
+                self.facts, "--templates", self.templates, "--ledger", self.ledger, *args]
 
     def rows(self, where: str = "1") -> list[sqlite3.Row]:
         db = sqlite3.connect(self.ledger)
@@ -641,3 +647,103 @@ def test_the_stamp_keeps_what_a_page_already_draws(root):
     assert [p.extract_text().splitlines() for p in pages] == [
         ["Logo text", text, "Copy 12 — issued to Ana Lúcia, Office · revision 3, supersedes revision 2"]
         for text in ("First page", "Second page")]
+
+
+# --- faults: each with its exact message, nothing sent (tests/data/distribute/faults) ----------------------
+
+def _fault_cases() -> list[str]:
+    return sorted(n[:-5] for n in os.listdir(FAULTS) if n.endswith(".yaml"))
+
+
+def _mount_ram_disk(folder: str, size: str = "300k") -> None:
+    os.makedirs(folder, exist_ok=True)
+    if os.geteuid() != 0 or not shutil.which("mount"):
+        pytest.skip("mounting a RAM disk needs root")
+    run = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", folder], capture_output=True)
+    if run.returncode:
+        pytest.skip(f"cannot mount a RAM disk here: {run.stderr.decode().strip()}")
+
+
+@pytest.mark.parametrize("case", _fault_cases())
+def test_each_fault_gives_its_message_and_sends_nothing(case, desk, mailserver, monkeypatch, capsys, tmp_path):
+    with open(os.path.join(FAULTS, case + ".yaml"), encoding="utf-8") as f:
+        spec = yaml.safe_load(f)
+    with open(os.path.join(FAULTS, case + ".expected"), encoding="utf-8") as f:
+        expected = f.read().rstrip("\n")
+    audience = desk.audiences[0]
+    title = yaml.safe_load(open(os.path.join(desk.templates, "briefs", desk.brief + ".yaml")))["title"]
+
+    def fill(text: str) -> str:
+        return text.replace("{brief}", desk.brief).replace("{audience}", audience)
+
+    with open(os.path.join(desk.lists, "desk.yaml"), "w", encoding="utf-8") as f:
+        f.write(fill(spec["list"]))
+    if spec.get("cover"):
+        with open(os.path.join(desk.lists, "cover.txt.j2"), "w", encoding="utf-8") as f:
+            f.write(spec["cover"])
+    monkeypatch.chdir(desk.folder)
+    server = mailserver()
+    mounted, held = [], []
+    setup = spec.get("setup", [])
+    if "outbox-is-a-file" in setup:
+        os.makedirs("outbox")
+        open("outbox/desk", "w").write("a file")
+    if "outbox-read-only" in setup or "outbox-disk-full" in setup:
+        _mount_ram_disk("outbox")
+        mounted.append(os.path.abspath("outbox"))
+        os.makedirs("outbox/desk")
+        if "outbox-read-only" in setup:
+            subprocess.run(["mount", "-o", "remount,ro", "outbox"], check=True)
+        else:
+            with open("outbox/filler", "wb") as f:
+                with pytest.raises(OSError):
+                    while True:
+                        f.write(b"\0" * 65536)
+                        f.flush()
+    if "ledger-damaged" in setup:
+        with open("distribution/ledger.sqlite", "wb") as f:
+            f.write(b"this is not a database, whatever its name says\n" * 100)
+    if "ledger-locked" in setup:
+        from briefing.distribute.ledger import Ledger
+
+        Ledger("distribution/ledger.sqlite").close()
+        holder = sqlite3.connect("distribution/ledger.sqlite", isolation_level=None)
+        holder.execute("BEGIN IMMEDIATE")
+        held.append(holder)
+    if "not-a-ledger" in setup:
+        other = sqlite3.connect("people.sqlite")
+        other.execute("CREATE TABLE people (name TEXT)")
+        other.commit()
+        other.close()
+    if "key-not-the-certificates" in setup:
+        os.makedirs("keys")
+        _, _, cert = make_ca("keys", b"")
+        os.rename("keys/key.pem", "keys/unused.pem")
+        os.rename("keys/cert.pem", "keys/desk-cert.pem")
+        _, other_key, _ = make_ca("keys", b"")
+        os.rename(other_key, "keys/other-key.pem")
+        monkeypatch.setenv("BRIEFING_SIGN_KEY", "keys/other-key.pem")
+        monkeypatch.setenv("BRIEFING_SIGN_CERT", "keys/desk-cert.pem")
+    if "server-down" in setup:
+        server.stop()
+    args = [server.url if a == "--smtp" else a for a in spec["args"]]
+    args = [a for pair in zip(spec["args"], args) for a in ((pair[0], pair[1]) if pair[0] == "--smtp" else (pair[1],))]
+    capsys.readouterr()
+    try:
+        status = main(["distribute", "desk", *args])
+    finally:
+        for holder in held:
+            holder.execute("ROLLBACK")
+            holder.close()
+        for folder in mounted:
+            subprocess.run(["umount", "-l", folder], check=False)
+    err = capsys.readouterr().err.rstrip("\n")
+    assert err == fill(expected).replace("{port}", str(server.port)).replace("{title}", title)
+    assert status == spec["status"]
+    assert "Traceback" not in err
+    if "server-down" not in setup:
+        assert server.messages() == []
+    if os.path.exists("distribution/ledger.sqlite") and "ledger-damaged" not in setup:
+        db = sqlite3.connect("distribution/ledger.sqlite")
+        assert db.execute("SELECT COUNT(*) FROM deliveries WHERE result = 'sent'").fetchone() == (0,)
+        db.close()

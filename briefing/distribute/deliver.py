@@ -181,7 +181,7 @@ def _file_failure(what: str, folder: str, e: OSError) -> EnvironmentFailure:
             errno.EDQUOT: "free some space within your quota, then run the same command again",
             errno.EROFS: "the disk is mounted read-only; choose another folder",
             errno.EACCES: "make the folder writable for you, or choose another",
-            errno.ENOTDIR: "it is a file, not a folder; remove it or choose another path"}.get(
+            errno.ENOTDIR: "remove or rename it, or choose another path"}.get(
         e.errno, "fix the folder, then run the same command again")
     where = f" ({e.filename})" if e.filename and e.filename != folder else ""
     return EnvironmentFailure(f"{what} {folder} cannot be written: {e.strerror or e}{where}", hint)
@@ -199,7 +199,7 @@ class _Files:
         """Where copies go, as the ledger knows it: the folder's real path."""
 
     def prepare(self) -> None:
-        """Make the folder, or raise EnvironmentFailure saying why copies cannot be written there."""
+        """Make the folder and try writing in it, or raise EnvironmentFailure naming why copies cannot go there."""
         import errno
 
         what = "the outbox" if self.channel == "outbox" else "the folder"
@@ -209,8 +209,11 @@ class _Files:
             os.makedirs(self.folder, exist_ok=True)
         except OSError as e:
             raise _file_failure(what, self.folder, e) from None
-        if not os.access(self.folder, os.W_OK | os.X_OK):
-            raise _file_failure(what, self.folder, OSError(errno.EACCES, "permission denied"))
+        try:
+            with tempfile.TemporaryFile(dir=self.folder, prefix=".tmp-"):
+                pass
+        except OSError as e:  # the probe's own name says nothing
+            raise _file_failure(what, self.folder, OSError(e.errno, e.strerror)) from None
 
     def payload(self, msg: Message, pdf: bytes) -> bytes:
         raise NotImplementedError

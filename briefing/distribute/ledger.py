@@ -172,8 +172,8 @@ class Ledger:
             if folder and create:
                 os.makedirs(folder, exist_ok=True)
             # Autocommit mode: every transaction below is an explicit BEGIN IMMEDIATE ... COMMIT.
-            self.db = sqlite3.connect(path, timeout=10, isolation_level=None)
-            self.db.execute("PRAGMA busy_timeout = 10000")
+            self.db = sqlite3.connect(path, timeout=5, isolation_level=None)
+            self.db.execute("PRAGMA busy_timeout = 5000")
             self._check_kind()
             # WAL: a commit is one append to the log; FULL: and the log is on the disk when COMMIT returns, so a
             # power cut cannot take back a copy number or an intent a run has gone on from.

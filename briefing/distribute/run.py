@@ -362,6 +362,8 @@ def execute(project, lst: DistributionList, ledger: Ledger, transport, work: Pla
         transport.close()
         try:
             transport.finish(ledger.deliveries(transport.destination))
+        except EnvironmentFailure as e:  # the outbox's manifest: rewritten whole by the next run
+            outcome.stopped = outcome.stopped or str(e)
         finally:
             ledger.end_run(run, _summary_line(outcome, work))
     return outcome
