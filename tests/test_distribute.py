@@ -747,3 +747,243 @@ def test_each_fault_gives_its_message_and_sends_nothing(case, desk, mailserver, 
         db = sqlite3.connect("distribution/ledger.sqlite")
         assert db.execute("SELECT COUNT(*) FROM deliveries WHERE result = 'sent'").fetchone() == (0,)
         db.close()
+
+
+# --- headers: what the server receives -------------------------------------------------------------------------
+
+def _received_headers(msg) -> list[tuple[str, str]]:
+    return [(name, " ".join(str(value).split())) for name, value in msg.items()]
+
+
+def test_the_server_receives_exactly_the_headers_meant_for_names_that_look_like_headers(desk, mailserver):
+    """Names and an organisation that are hard on headers but legitimate (quotes, commas, angle brackets, a colon,
+    "=?" without an encoded word, non-Latin scripts) arrive as written, in exactly the intended headers."""
+    readers = [
+        {"name": 'Dr "Ana", Lúcia <Bcc: x@evil.example>', "organisation": "Office: =? not a word ?= ; Bcc",
+         "email": "ana@example.org", "audience": desk.audiences[0], "briefs": [desk.brief]},
+        {"name": "王小明 Ünal", "organisation": "وزارة التجارة", "email": "wang@example.org",
+         "audience": desk.audiences[1], "briefs": [desk.brief]},
+    ]
+    with open(os.path.join(desk.lists, "cover.txt.j2"), "w", encoding="utf-8") as f:
+        f.write("Subject: {{ brief.title }} for {{ recipient.name }}, {{ recipient.organisation }}\n\nHello.\n")
+    desk.write_list(readers, reply_to="Replies <replies@example.org>")
+    server = mailserver()
+    assert desk.run("--smtp", server.url) == 0
+    got = server.messages()
+    assert sorted(rcpt for rcpt, _ in got) == [["ana@example.org"], ["wang@example.org"]]  # the envelope: only them
+    rows = {r["recipient"]: r for r in desk.rows()}
+    title = yaml.safe_load(open(os.path.join(desk.templates, "briefs", desk.brief + ".yaml")))["title"]
+    for rcpt, msg in got:
+        reader = next(r for r in readers if r["email"] == rcpt[0])
+        headers = _received_headers(msg)
+        assert [name for name, _ in headers] == ["From", "Reply-To", "To", "Subject", "Date", "Message-ID",
+                                                 "MIME-Version", "Content-Type"]
+        assert msg["From"].addresses[0].addr_spec == "desk@example.org" and len(msg["From"].addresses) == 1
+        assert msg["Reply-To"].addresses[0].addr_spec == "replies@example.org"
+        (to,) = msg["To"].addresses
+        assert (to.display_name, to.addr_spec) == (reader["name"], reader["email"])
+        assert str(msg["Subject"]) == f"{title} for {reader['name']}, {reader['organisation']}"
+        assert msg["Message-ID"] == rows[rcpt[0]]["message_id"]
+        assert not [part.defects for part in msg.walk() if part.defects]
+
+
+@pytest.mark.parametrize("name", [
+    "=?utf-8?q?X=0D=0ABcc=3A_spy@evil.example?=",
+    "=?UTF-8?B?WA0KQmNjOiBzcHlAZXZpbC5leGFtcGxl?=",
+    "Reader \u202egpj.exe",
+    "Reader\u2028Bcc: spy@evil.example",
+])
+def test_a_name_that_would_change_the_headers_never_reaches_a_message(name):
+    """The list refuses these; and were one to slip past, the message reads its own headers back and refuses."""
+    from briefing.distribute.deliver import message
+    from briefing.distribute.headers import HeaderMismatch, header_problem
+
+    assert header_problem(name)
+    with pytest.raises(HeaderMismatch):
+        message(("Desk", "desk@example.org"), None, name, "reader@example.org", "Subject", "Hello", "<id@example.org>",
+                None, b"%PDF-1.7", "copy.pdf", "Fri, 04 Dec 2026 10:00:00 +0000")
+    with pytest.raises(HeaderMismatch):
+        message(("Desk", "desk@example.org"), None, "Reader", "reader@example.org", name, "Hello", "<id@example.org>",
+                None, b"%PDF-1.7", "copy.pdf", "Fri, 04 Dec 2026 10:00:00 +0000")
+
+
+# --- one run at a time ---------------------------------------------------------------------------------------
+
+_DRIVER = r"""
+import os, signal, sys, time
+mode = sys.argv[1]
+import briefing.distribute.deliver as deliver
+import briefing.distribute.ledger as ledger
+
+def kill():
+    os.kill(os.getpid(), signal.SIGKILL)
+
+calls = {"n": 0}
+
+def hit(nth):
+    calls["n"] += 1
+    if calls["n"] == nth:
+        kill()
+
+if mode.startswith("slow:"):  # each copy takes this long to write into an outbox or folder
+    pause, real = float(mode[5:]), deliver._Files.send
+    def send(self, *args):
+        time.sleep(pause)
+        return real(self, *args)
+    deliver._Files.send = send
+elif mode.startswith("kill:"):  # killed (SIGKILL) at one step of the nth send
+    _, step, nth = mode.split(":")
+    nth = int(nth)
+    real_intend, real_resolve = ledger.Ledger.intend, ledger.Ledger.resolve
+    real_smtp, real_files = deliver.Smtp.send, deliver._Files.send
+    if step == "before-intent":
+        def intend(self, **fields):
+            hit(nth)
+            return real_intend(self, **fields)
+        ledger.Ledger.intend = intend
+    elif step == "after-intent":
+        def intend(self, **fields):
+            row = real_intend(self, **fields)
+            hit(nth)
+            return row
+        ledger.Ledger.intend = intend
+    elif step == "after-accepted":
+        def smtp(self, *args):
+            result = real_smtp(self, *args)
+            hit(nth)
+            return result
+        def files(self, *args):
+            result = real_files(self, *args)
+            hit(nth)
+            return result
+        deliver.Smtp.send, deliver._Files.send = smtp, files
+    elif step == "before-record":
+        def resolve(self, delivery, result, detail, sha256=None):
+            if result == "sent":
+                hit(nth)
+            return real_resolve(self, delivery, result, detail, sha256)
+        ledger.Ledger.resolve = resolve
+from briefing.cli import main
+sys.exit(main(sys.argv[2:]))
+"""
+
+
+def _spawn(desk, mode: str, *args: str, list_path: str | None = None) -> subprocess.Popen:
+    """`briefing distribute` in a subprocess, slowed or killed as `mode` says (see _DRIVER)."""
+    env = {**os.environ, "PYTHONPATH": ROOT}
+    return subprocess.Popen([sys.executable, "-c", _DRIVER, mode, *desk.argv(*args, list_path=list_path)], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def _wait_for_lock(desk, proc: subprocess.Popen, timeout: float = 120) -> None:
+    """Return once `proc` holds the ledger's run lock (it writes its process id into LEDGER.lock)."""
+    import time
+
+    lock = desk.ledger + ".lock"
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if proc.poll() is not None:
+            raise AssertionError(f"the run ended before it took the lock: {proc.communicate()}")
+        if os.path.exists(lock) and open(lock).read().strip() == str(proc.pid):
+            return
+        time.sleep(0.05)
+    raise AssertionError("the run never took the lock")
+
+
+def test_two_runs_at_once_deliver_each_copy_exactly_once(desk, mailserver):
+    desk.write_list(desk.readers(8))
+    server = mailserver("--delay", "0.25")  # a slow server: the first run holds the ledger for seconds
+    first = _spawn(desk, "none", "--smtp", server.url)
+    _wait_for_lock(desk, first)
+    waiting = _spawn(desk, "none", "--smtp", server.url, "--wait")
+    refusing = _spawn(desk, "none", "--smtp", server.url)
+    out_refused, err_refused = refusing.communicate(timeout=300)
+    assert refusing.returncode == 3, err_refused  # the environment: another run holds the ledger
+    assert f"another `briefing distribute` (process {first.pid}) is using the ledger {desk.ledger}" in err_refused
+    assert "nothing was sent by this run" in err_refused and "--wait" in err_refused
+    (out_first, err_first), (out_waiting, err_waiting) = first.communicate(timeout=300), waiting.communicate(timeout=300)
+    assert (first.returncode, waiting.returncode) == (0, 0), (err_first, err_waiting)
+    assert f"waiting for another run (process {first.pid}) to finish" in err_waiting
+    assert "8 sent, 0 up to date" in out_first and "0 sent, 8 up to date" in out_waiting
+    got = sorted(rcpt[0] for rcpt, _ in server.messages())
+    assert got == sorted(f"reader{i}@example.org" for i in range(8))  # each copy once: 8 messages, not 16
+    assert len(desk.rows("result = 'sent'")) == 8 and len(desk.rows()) == 8
+
+
+def test_copy_numbers_stay_unique_when_runs_overlap(desk, tmp_path):
+    """Two lists sharing readers, sent at once to two outboxes through one ledger: each reader one number."""
+    first_list = desk.write_list(desk.readers(6), name="first")
+    second_list = desk.write_list(desk.readers(6, start=3), name="second")
+    a = _spawn(desk, "slow:0.2", "--outbox", str(tmp_path / "a"), list_path=first_list)
+    _wait_for_lock(desk, a)
+    b = _spawn(desk, "slow:0.2", "--outbox", str(tmp_path / "b"), "--wait", list_path=second_list)
+    for proc in (a, b):
+        out, err = proc.communicate(timeout=300)
+        assert proc.returncode == 0, err
+    db = sqlite3.connect(desk.ledger)
+    copies = db.execute("SELECT recipient, copy FROM copies WHERE brief = ?", (desk.brief,)).fetchall()
+    counter = db.execute("SELECT last FROM counters WHERE brief = ?", (desk.brief,)).fetchone()[0]
+    db.close()
+    assert len(copies) == 9 and sorted(n for _, n in copies) == list(range(1, 10)) and counter == 9
+    by_reader = dict(copies)
+    for row in desk.rows():  # every delivery carries its reader's one number, in both outboxes
+        assert row["copy"] == by_reader[row["recipient"]]
+
+
+# --- a run killed at each step of a send -----------------------------------------------------------------
+
+@pytest.mark.parametrize("where, step", [("smtp", "before-intent"), ("smtp", "after-intent"),
+                                         ("smtp", "after-accepted"), ("smtp", "before-record"),
+                                         ("outbox", "after-accepted")])
+def test_a_run_killed_at_any_step_of_a_send_then_run_again_leaves_every_reader_one_copy(desk, mailserver, tmp_path,
+                                                                                       where, step, capsys):
+    desk.write_list(desk.readers(4))
+    server = mailserver() if where == "smtp" else None
+    to = ["--smtp", server.url] if server else ["--outbox", str(tmp_path / "outbox")]
+    killed = _spawn(desk, f"kill:{step}:2", *to)
+    killed.communicate(timeout=300)
+    assert killed.returncode == -9  # SIGKILL, at the second copy
+    possibly = [r["recipient"] for r in desk.rows("result = 'possibly-sent'")]
+    assert possibly == ([] if step == "before-intent" else ["reader1@example.org"])
+    # --status says which reader may or may not have their copy, and that the run did not finish
+    capsys.readouterr()
+    assert desk.run("--status") == 0
+    status = capsys.readouterr().out.splitlines()
+    lines = {line.split("<")[1].split(">")[0]: line for line in status if "<" in line}
+    assert "reader0@example.org" in lines and "supersedes" not in lines["reader0@example.org"]
+    for address in ("reader2@example.org", "reader3@example.org"):
+        assert lines[address].split()[-1] == "waiting"
+    if possibly:
+        assert "POSSIBLY SENT" in lines["reader1@example.org"] and "same Message-ID" in lines["reader1@example.org"]
+    else:
+        assert lines["reader1@example.org"].split()[-1] == "waiting"
+    assert any(f"(process {killed.pid}," in line and "stopped before it finished: 4 planned" in line
+               for line in status)
+    assert status[-1].endswith(f"1 up to date, 0 with a newer version waiting; {len(possibly)} possibly sent; "
+                               f"0 waiting after a failure; {3 - len(possibly)} not sent yet")
+    # the run again: everyone has their copy, none twice unless possibly sent (then under the same Message-ID)
+    rerun = _spawn(desk, "none", *to)
+    out, err = rerun.communicate(timeout=300)
+    assert rerun.returncode == 0, err
+    rows = desk.rows()
+    assert sorted(r["recipient"] for r in rows if r["result"] == "sent") == [f"reader{i}@example.org" for i in range(4)]
+    assert [r["result"] for r in rows] == ["sent"] * 4  # one row per copy, every one settled
+    if server:
+        got: dict[str, list[str]] = {}
+        for rcpt, msg in server.messages():
+            got.setdefault(rcpt[0], []).append(msg["Message-ID"])
+        for r in rows:
+            ids = got[r["recipient"]]
+            twice = step in ("after-accepted", "before-record") and r["recipient"] in possibly
+            assert ids == [r["message_id"]] * (2 if twice else 1)  # a resend carries the same Message-ID
+            if r["recipient"] in possibly:
+                assert "sent again after an interrupted run, with the same Message-ID" in r["detail"]
+    else:  # an outbox can say whether it holds the file: found whole, recorded, not written again
+        assert "1 found already delivered" in out
+        assert sorted(f for f in os.listdir(tmp_path / "outbox") if f.endswith(".eml")) == \
+            sorted(r["detail"] for r in rows)
+    capsys.readouterr()
+    assert desk.run("--status") == 0
+    assert capsys.readouterr().out.splitlines()[-1].startswith("4 up to date, 0 with a newer version waiting; "
+                                                               "0 possibly sent; 0 waiting after a failure; "
+                                                               "0 not sent yet")

@@ -155,7 +155,14 @@ def message(sender: tuple[str, str], reply_to: tuple[str, str] | None, name: str
         headers += [("Supersedes", supersedes), ("References", supersedes)]
     msg = EmailMessage(policy=SMTP)
     for key, value in headers:
-        msg[key] = value
+        texts = [value.display_name, value.addr_spec] if isinstance(value, Address) else [value]
+        problem = next(filter(None, map(header_problem, texts)), None)
+        if problem:
+            raise HeaderMismatch(f"the {key} header {problem}")
+        try:
+            msg[key] = value
+        except ValueError as e:  # the email package refuses it outright
+            raise HeaderMismatch(f"the {key} header: {e}") from None
     msg.set_content(body)
     # The email package writes a base64 body one line at a time, which costs more than the copy itself; so
     # the message is made around a short stand-in, and the stand-in's encoded line is then replaced by the
