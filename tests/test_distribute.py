@@ -593,6 +593,82 @@ def test_signed_copies_verify_and_an_altered_copy_does_not(desk, tmp_path, monke
         assert not status.intact and not status.bottom_line
 
 
+def _append_update(signed: bytes, issued_to: str) -> bytes:
+    """Return `signed` with one more incremental update that only rewrites the document information."""
+    from pyhanko.pdf_utils import generic
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+
+    writer = IncrementalPdfFileWriter(io.BytesIO(signed), strict=False)
+    info = writer.trailer["/Info"]
+    info[generic.NameObject("/BriefingIssuedTo")] = generic.TextStringObject(issued_to)
+    writer.update_container(info)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def test_a_signed_copy_is_tagged_checked_before_it_leaves_and_says_what_its_signature_proves(desk, tmp_path,
+                                                                                            monkeypatch):
+    """The widget is in the structure tree (PDF/UA); a copy with an update appended after the signature still has
+    an intact signed revision — which is all a signature proves — and briefing's own check refuses it, because
+    the signature no longer covers the whole file."""
+    import pikepdf
+    import uacheck
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign.validation import validate_pdf_signature
+    from pyhanko.sign.validation.status import SignatureCoverageLevel
+    from pyhanko_certvalidator import ValidationContext
+    from pyhanko.keys import load_cert_from_pemder
+
+    from briefing.distribute.sign import SignatureCheckFailed, Signer
+
+    ca, key, cert = make_ca(str(tmp_path), b"")
+    monkeypatch.setenv("BRIEFING_SIGN_KEY", key)
+    monkeypatch.setenv("BRIEFING_SIGN_CERT", cert)
+    desk.write_list(desk.readers(1), sign=True)
+    folder = tmp_path / "signed"
+    assert desk.run("--folder", str(folder)) == 0
+    (row,) = desk.rows()
+    path = folder / row["detail"]
+    assert uacheck.problems(str(path)) == []
+    with pikepdf.open(path) as pdf:
+        widget = next(a for page in pdf.pages for a in page.obj.get("/Annots", []) if a.get("/Subtype") == "/Widget")
+        numbers = list(pdf.Root.StructTreeRoot.ParentTree.Nums)
+        element = dict(zip(numbers[::2], numbers[1::2]))[int(widget.StructParent)]
+        assert element.S == "/Form" and element.K.Type == "/OBJR" and element.K.Obj.objgen == widget.objgen
+        assert str(widget.TU) and element.P.objgen == pdf.Root.StructTreeRoot.K.objgen
+        assert pdf.Root.Perms.DocMDP.objgen  # a certification: no changes permitted after it
+    data = path.read_bytes()
+    altered = _append_update(data, "Someone Else, Elsewhere")
+    context = ValidationContext(trust_roots=[load_cert_from_pemder(ca)], allow_fetching=False,
+                                revocation_mode="soft-fail")
+    status = validate_pdf_signature(PdfFileReader(io.BytesIO(altered)).embedded_signatures[0], context)
+    assert status.intact and status.valid  # the signed revision is untouched...
+    assert status.coverage == SignatureCoverageLevel.ENTIRE_REVISION  # ...but the file has more after it
+    signer = Signer(desk.lists)
+    signer.check(data)
+    with pytest.raises(SignatureCheckFailed):
+        signer.check(altered)
+
+
+def test_a_key_that_is_not_the_certificates_is_refused_before_anything_is_sent(desk, mailserver, tmp_path,
+                                                                              monkeypatch, capsys):
+    os.makedirs(tmp_path / "a")
+    os.makedirs(tmp_path / "b")
+    _, _, cert = make_ca(str(tmp_path / "a"), b"")
+    _, other_key, _ = make_ca(str(tmp_path / "b"), b"")
+    monkeypatch.setenv("BRIEFING_SIGN_KEY", other_key)
+    monkeypatch.setenv("BRIEFING_SIGN_CERT", cert)
+    desk.write_list(desk.readers(3), sign=True)
+    server = mailserver()
+    assert desk.run("--smtp", server.url) == 1
+    assert f"{other_key}: this key does not belong to the certificate" in capsys.readouterr().err
+    assert server.messages() == [] and desk.rows() == []
+    db = sqlite3.connect(desk.ledger)
+    assert db.execute("SELECT COUNT(*) FROM copies").fetchone() == (0,)  # no copy numbers handed out either
+    db.close()
+
+
 def test_signing_without_a_key_is_a_clear_error(desk, capsys):
     desk.write_list(desk.readers(1), sign=True)
     assert desk.run("--outbox", os.path.join(desk.folder, "o")) == 1
@@ -987,3 +1063,187 @@ def test_a_run_killed_at_any_step_of_a_send_then_run_again_leaves_every_reader_o
     assert capsys.readouterr().out.splitlines()[-1].startswith("4 up to date, 0 with a newer version waiting; "
                                                                "0 possibly sent; 0 waiting after a failure; "
                                                                "0 not sent yet")
+
+
+# --- versions: what a brief says, not its bytes ------------------------------------------------------------
+
+def _eml(folder) -> dict[str, email.message.EmailMessage]:
+    out = {}
+    for name in sorted(os.listdir(folder)):
+        if name.endswith(".eml"):
+            with open(os.path.join(folder, name), "rb") as f:
+                out[name] = email.message_from_binary_file(f, policy=email.policy.default)
+    return out
+
+
+def _last_page_text(pdf: bytes) -> str:
+    import pdfplumber
+
+    with pdfplumber.open(io.BytesIO(pdf)) as doc:
+        return " ".join(doc.pages[-1].extract_text().split())
+
+
+def test_a_change_to_the_pdf_bytes_alone_sends_nothing_and_reissue_sends_it_deliberately(desk, tmp_path, capsys):
+    """A new text colour changes every PDF's bytes, as a reportlab, font or zlib upgrade would; what the briefs
+    say is the same, so nobody is sent a "revision"."""
+    desk.write_list(desk.readers(2))
+    outbox = str(tmp_path / "outbox")
+    assert desk.run("--outbox", outbox) == 0
+    before = {r["recipient"]: r for r in desk.rows()}
+    style = os.path.join(desk.templates, "style.yaml")
+    text = open(style, encoding="utf-8").read()
+    assert 'text: "1A1A1A"' in text
+    open(style, "w", encoding="utf-8").write(text.replace('text: "1A1A1A"', 'text: "202020"'))
+    capsys.readouterr()
+    assert desk.run("--outbox", outbox) == 0
+    assert "0 sent, 2 up to date" in capsys.readouterr().out
+    assert len(desk.rows()) == 2
+    assert desk.run("--outbox", outbox, "--reissue") == 0
+    assert "2 sent, 0 up to date" in capsys.readouterr().out
+    for row in desk.rows("revision = 2"):
+        old = before[row["recipient"]]
+        assert row["version"] == old["version"] and row["supersedes"] == old["id"] and row["sha256"] != old["sha256"]
+        msg = _eml(outbox)[row["detail"]]
+        body = msg.get_body(("plain",)).get_content()
+        assert "Changes since your copy of" in body and "Nothing in the text has changed" in body
+        assert "Nothing in the text has changed" in _last_page_text(attachment(msg))
+
+
+def _used_facts(desk, audience: str) -> list[str]:
+    from briefing.build import compose_pairs
+    from briefing.project import Project
+
+    project = Project.load(desk.facts, desk.templates, directory=desk.folder)
+    (composed,) = compose_pairs(project, [(project.briefs[desk.brief], project.audiences[audience])])
+    return [f for f in project.facts.facts if f in composed.used]
+
+
+def test_a_revision_in_the_outbox_carries_a_note_of_what_changed_since_the_readers_copy(desk, tmp_path):
+    import datetime as dt
+
+    reader = desk.readers(1)[0]
+    desk.write_list([reader])
+    outbox = str(tmp_path / "outbox")
+    assert desk.run("--outbox", outbox) == 0
+    (first,) = desk.rows()
+    used = _used_facts(desk, reader["audience"])
+    with open(desk.facts, encoding="utf-8") as f:
+        data = yaml.safe_load(f)
+    facts = {f["id"]: f for f in data["facts"]}
+    reworded, lowered = used[0], next(f for f in used[1:] if facts[f].get("confidence", "high") == "high")
+    statement = facts[reworded]["statement"].rstrip(".") + ", according to a revised account."
+    facts[reworded]["statement"] = statement
+    facts[lowered]["confidence"] = "moderate"
+    with open(desk.facts, "w", encoding="utf-8") as f:
+        yaml.safe_dump(data, f, allow_unicode=True, sort_keys=False, width=1000)
+    assert desk.run("--outbox", outbox) == 0
+    (second,) = desk.rows("revision = 2")
+    msg = _eml(outbox)[second["detail"]]
+    since = dt.date.fromisoformat(first["time"][:10])
+    title = f"Changes since your copy of {since.day} {since:%B} {since.year}"
+    body = msg.get_body(("plain",)).get_content()
+    expected = [f"Revised: {statement}", f"Revised: {facts[lowered]['statement']} (confidence: high → moderate)"]
+    assert f"{title}:\n" + "\n".join(f"- {line}" for line in expected) in body
+    page = _last_page_text(attachment(msg))
+    assert page.startswith(title) and all(" ".join(line.split()) in page for line in expected)
+    assert f"Copy {first['copy']} — issued to" in page  # the change page is stamped like every page
+    earlier = attachment(_eml(outbox)[first["detail"]])
+    assert len(stamp_on_every_page(attachment(msg))) == len(stamp_on_every_page(earlier)) + 1  # one page more
+
+
+def test_a_revision_passes_the_pdfua_checker(desk, tmp_path):
+    import uacheck
+
+    reader = desk.readers(1)[0]
+    desk.write_list([reader])
+    folder = tmp_path / "copies"
+    assert desk.run("--folder", str(folder)) == 0
+    desk.change_brief()
+    assert desk.run("--folder", str(folder)) == 0
+    (row,) = desk.rows("revision = 2")
+    assert uacheck.problems(str(folder / row["detail"])) == []
+
+
+# --- destinations ---------------------------------------------------------------------------------------
+
+def test_a_new_destination_gets_every_copy_and_status_shows_each(desk, mailserver, tmp_path, capsys):
+    """A trial into an outbox (or a test relay) does not count as having e-mailed anyone."""
+    desk.write_list(desk.readers(3))
+    outbox = tmp_path / "trial"
+    assert desk.run("--outbox", str(outbox)) == 0
+    server = mailserver()
+    capsys.readouterr()
+    assert desk.run("--smtp", server.url) == 0
+    assert "3 sent, 0 up to date" in capsys.readouterr().out
+    assert sorted(rcpt[0] for rcpt, _ in server.messages()) == [f"reader{i}@example.org" for i in range(3)]
+    assert desk.run("--outbox", str(tmp_path / "another")) == 0  # a second folder is a destination of its own
+    assert {r["destination"] for r in desk.rows()} == {os.path.realpath(outbox), os.path.realpath(tmp_path / "another"),
+                                                       f"smtp://127.0.0.1:{server.port}"}
+    assert len({r["copy"] for r in desk.rows() if r["recipient"] == "reader1@example.org"}) == 1  # one number
+    capsys.readouterr()
+    assert desk.run("--status") == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert len([line for line in lines if line.startswith(f"smtp://127.0.0.1:{server.port}")]) == 3
+    assert len([line for line in lines if line.startswith(os.path.realpath(outbox))]) == 3
+    assert lines[-1].startswith("9 up to date")
+
+
+# --- the stamp ----------------------------------------------------------------------------------------
+
+def test_a_name_in_another_script_is_printed_on_the_copy(desk, tmp_path):
+    reader = {**desk.readers(1)[0], "name": "王小明", "organisation": "Министерство торговли"}
+    desk.write_list([reader])
+    assert desk.run("--folder", str(tmp_path / "copies")) == 0
+    (name,) = os.listdir(tmp_path / "copies")
+    pdf = (tmp_path / "copies" / name).read_bytes()
+    assert set(stamp_on_every_page(pdf)) == {"Copy 1 — issued to 王小明, Министерство торговли"}
+
+
+# --- a ledger from before -------------------------------------------------------------------------------------
+
+_FIRST_LEDGER = """
+CREATE TABLE copies (brief TEXT NOT NULL, recipient TEXT NOT NULL, copy INTEGER NOT NULL,
+                     PRIMARY KEY (brief, recipient), UNIQUE (brief, copy));
+CREATE TABLE deliveries (id INTEGER PRIMARY KEY, list TEXT NOT NULL, recipient TEXT NOT NULL, name TEXT NOT NULL,
+    organisation TEXT NOT NULL, brief TEXT NOT NULL, audience TEXT NOT NULL, copy INTEGER NOT NULL,
+    revision INTEGER NOT NULL, version TEXT NOT NULL, sha256 TEXT NOT NULL, message_id TEXT NOT NULL,
+    channel TEXT NOT NULL, destination TEXT NOT NULL, time TEXT NOT NULL, result TEXT NOT NULL,
+    detail TEXT NOT NULL DEFAULT '', supersedes INTEGER REFERENCES deliveries(id));
+CREATE INDEX deliveries_by_reader ON deliveries (channel, recipient, brief, result);
+"""
+
+
+def test_a_ledger_written_by_the_first_version_is_kept_and_read(desk, tmp_path, capsys):
+    """Its rows stay; its versions (digests of the shared PDF) still say who is up to date; a revision after it
+    says the ledger cannot list the changes."""
+    from briefing.build import render_in_memory
+    from briefing.project import Project
+
+    reader = desk.readers(1)[0]
+    desk.write_list([reader])
+    project = Project.load(desk.facts, desk.templates, directory=desk.folder)
+    (shared,) = render_in_memory(project, [(project.briefs[desk.brief], project.audiences[reader["audience"]])],
+                                 ["pdf"])
+    folder = os.path.realpath(tmp_path / "copies")
+    db = sqlite3.connect(desk.ledger)
+    db.executescript(_FIRST_LEDGER)
+    db.execute("INSERT INTO copies VALUES (?, ?, 7)", (desk.brief, reader["email"]))
+    db.execute("INSERT INTO deliveries VALUES (1, 'desk', ?, ?, ?, ?, ?, 7, 1, ?, 'x', '<old@example.org>', "
+               "'folder', ?, '2026-11-26T11:14:46Z', 'sent', 'old.pdf', NULL)",
+               (reader["email"], reader["name"], reader["organisation"], desk.brief, reader["audience"],
+                hashlib.sha256(shared.data).hexdigest(), folder))
+    db.commit()
+    db.close()
+    assert desk.run("--folder", folder) == 0
+    assert "0 sent, 1 up to date" in capsys.readouterr().out
+    db = sqlite3.connect(desk.ledger)
+    assert db.execute("PRAGMA user_version").fetchone() == (2,)
+    assert db.execute("SELECT version FROM deliveries").fetchone()[0].startswith("pdf:")
+    db.close()
+    desk.change_brief()
+    assert desk.run("--folder", folder) == 0
+    (row,) = desk.rows("revision = 2")
+    assert row["copy"] == 7 and row["supersedes"] == 1
+    page = _last_page_text((tmp_path / "copies" / row["detail"]).read_bytes())
+    assert page.startswith("Changes since your copy of 26 November 2026")
+    assert "The ledger does not hold what your earlier copy said" in page
