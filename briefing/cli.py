@@ -1,4 +1,4 @@
-"""The `briefing` command line: build, check, list, facts, schema, new, distribute."""
+"""The `briefing` command line: build, check, list, facts, schema, new, distribute, diff."""
 
 from __future__ import annotations
 
@@ -84,6 +84,12 @@ def _parser() -> argparse.ArgumentParser:
     d.add_argument("--reissue", action="store_true",
                    help="send every reader a new copy even if theirs says the same (after a layout fix)")
     _common(d)
+
+    df = sub.add_parser("diff", help="what changed between two versions of the fact base, and which briefs it reaches")
+    df.add_argument("old", metavar="OLD", help="a fact-base file, a project folder or a git revision (HEAD~1)")
+    df.add_argument("new", nargs="?", metavar="NEW", help="the same kinds (default: the working tree)")
+    df.add_argument("--json", action="store_true", help="print the changes as JSON")
+    _common(df)
 
     n = sub.add_parser("new", help="start a new audience or brief from a copy of an existing one")
     n.add_argument("kind", choices=("audience", "brief"))
@@ -327,6 +333,12 @@ def cmd_distribute(args) -> int:
     return command(args)
 
 
+def cmd_diff(args) -> int:
+    from briefing.diff import command
+
+    return command(args)
+
+
 def _clean_copy(src: str, dst: str, old: str, new: str) -> None:
     """Copy a brief's or audience's file under its new name, its leading comment saying what it now is."""
     from briefing.inputs import read_text
@@ -348,7 +360,7 @@ def _clean_copy(src: str, dst: str, old: str, new: str) -> None:
 
 
 _COMMANDS = {"build": cmd_build, "check": cmd_check, "list": cmd_list, "facts": cmd_facts, "schema": cmd_schema,
-             "new": cmd_new, "distribute": cmd_distribute}
+             "new": cmd_new, "distribute": cmd_distribute, "diff": cmd_diff}
 
 
 if __name__ == "__main__":

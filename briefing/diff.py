@@ -9,7 +9,10 @@ can say what changed since the copy its reader holds (`briefing.distribute`)."""
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
+
+from briefing.errors import UsageError
 
 FACT_FIELDS = ("statement", "kind", "by", "confidence", "cite")
 """What a reader sees of a fact, compared in this order."""
@@ -144,3 +147,219 @@ def note_lines(found: list[Change], limit: int | None = None) -> list[str]:
         more = len(lines) - (limit - 1)
         lines = lines[:limit - 1] + [f"… and {more} more changes; the desk can list them all."]
     return lines
+
+
+# -- versions of a project: files, folders and git revisions --------------------------------------------------
+
+@dataclass
+class Side:
+    """One version of the project to compare: its label, the project loaded, and what each brief prints."""
+
+    label: str
+    project: object
+    digests: dict[tuple[str, str], str] = field(default_factory=dict)
+    """(brief, audience) -> Composed.digest: what the brief says."""
+    used: dict[tuple[str, str], frozenset] = field(default_factory=dict)
+    """(brief, audience) -> ids of the facts and disputed questions it prints."""
+    folder: str | None = None
+    """The temporary folder a git revision was extracted into, removed by `close`."""
+
+    def renamed(self, e):
+        """The InputError `e` with files in the temporary folder named as `REV:path`."""
+        from briefing.errors import InputError, Problem
+
+        if self.folder is None:
+            return e
+        folder = os.path.realpath(self.folder)
+
+        def name(path: str) -> str:
+            real = os.path.realpath(path)
+            return f"{self.label}:{os.path.relpath(real, folder)}" if real.startswith(folder + os.sep) else path
+
+        return InputError([Problem(name(p.file), p.line, p.column, p.message, p.hint) for p in e.problems])
+
+    def close(self) -> None:
+        if self.folder is not None:
+            import shutil
+
+            shutil.rmtree(self.folder, ignore_errors=True)
+            self.folder = None
+
+
+def _git(root: str, *args: str, binary: bool = False):
+    import subprocess
+
+    run = subprocess.run(["git", "-C", root, *args], capture_output=True)
+    return run.returncode, run.stdout if binary else run.stdout.decode("utf-8", "replace")
+
+
+def _revision(root: str, spec: str) -> str | None:
+    """The commit `spec` names in the repository holding `root`, or None if it names none (or there is no git)."""
+    import shutil
+
+    if not shutil.which("git"):
+        return None
+    code, out = _git(root, "rev-parse", "--verify", "--quiet", spec + "^{commit}")
+    return out.strip() if code == 0 and out.strip() else None
+
+
+def _checkout(root: str, commit: str, spec: str, where) -> str:
+    """Extract the project's input files at `commit` into a new temporary folder; return it."""
+    import io
+    import tarfile
+    import tempfile
+
+    import yaml
+
+    from briefing.project import PROJECT_FILE
+
+    names = [PROJECT_FILE]
+    code, text = _git(root, "show", f"{commit}:./{PROJECT_FILE}")
+    settings = yaml.safe_load(text) if code == 0 else None
+    if isinstance(settings, dict):
+        facts = settings.get("facts", "facts.yaml")
+        names += [str(p).split("*")[0].rstrip("/") or "." for p in (facts if isinstance(facts, list) else [facts])]
+        names.append(str(settings.get("templates", "templates")))
+    else:
+        names += [os.path.relpath(p, where.root) for p in where.fact_files]
+        names.append(os.path.relpath(where.templates, where.root))
+    present = [n for n in dict.fromkeys(names) if _git(root, "cat-file", "-e", f"{commit}:./{n}")[0] == 0]
+    code, data = _git(root, "archive", "--format=tar", commit, "--", *present, binary=True)
+    if code != 0:
+        raise UsageError(f"cannot read the project at {spec} from git")
+    folder = tempfile.mkdtemp(prefix="briefing-diff-")
+    with tarfile.open(fileobj=io.BytesIO(data)) as tar:
+        tar.extractall(folder, filter="data")
+    return folder
+
+
+def load_side(spec: str, where) -> Side:
+    """Return the version of the project `spec` names: a fact-base file (with this project's templates), a
+    project folder, or a git revision of this project (`HEAD~1`, a tag, a commit)."""
+    from briefing.errors import InputError
+    from briefing.project import PROJECT_FILE, Locations, Project, find
+
+    if os.path.isfile(spec):
+        import dataclasses
+
+        return Side(spec, Project.open(dataclasses.replace(where, fact_files=(spec,), fact_positions=())))
+    if os.path.isdir(spec):
+        if os.path.isfile(os.path.join(spec, PROJECT_FILE)):
+            return Side(spec, Project.open(find(spec)))
+        templates = os.path.join(spec, "templates")
+        located = Locations(root=spec, project_file=None, fact_files=(os.path.join(spec, "facts.yaml"),),
+                            templates=templates if os.path.isdir(templates) else where.templates, corpus=None,
+                            out=where.out, distribution=where.distribution, outbox=where.outbox)
+        return Side(spec, Project.open(located))
+    commit = _revision(where.root, spec)
+    if commit is None:
+        raise UsageError(f"{spec!r} is not a file, a folder or a git revision of {where.root}")
+    side = Side(spec, None, folder=_checkout(where.root, commit, spec, where))
+    try:
+        side.project = Project.open(find(side.folder))
+    except InputError as e:  # name the files as `REV:path`, not the temporary folder
+        renamed = side.renamed(e)
+        side.close()
+        raise renamed from None
+    return side
+
+
+def compose_side(side: Side) -> None:
+    """Compose every brief of the side for each of its audiences, keeping what each prints."""
+    from briefing.build import compose_pairs
+    from briefing.errors import InputError
+
+    pairs = side.project.plan([], [])
+    try:
+        composed = compose_pairs(side.project, pairs)
+    except InputError as e:
+        raise side.renamed(e) from None
+    for (brief, audience), c in zip(pairs, composed):
+        side.digests[(brief.name, audience.name)] = c.digest
+        side.used[(brief.name, audience.name)] = c.used
+
+
+def compare(old: Side, new: Side) -> list[Change]:
+    """Return the changes between two composed sides, each with the briefs × audiences it reaches."""
+    found = changes(snapshot(old.project.facts, old.project.judgments),
+                    snapshot(new.project.facts, new.project.judgments))
+    pairs = list(dict.fromkeys(list(old.used) + list(new.used)))
+    # A change reaches a brief for an audience when that brief prints the item (in either version) and what the
+    # brief says has changed: a field its audience is not shown (an analyst-only gap) reaches no one else.
+    differ = {p for p in pairs if old.digests.get(p) != new.digests.get(p)}
+    for c in found:
+        if c.kind == "judgment":
+            c.reaches = [p for p in pairs if p[0] == c.brief and p in differ]
+        else:
+            c.reaches = [p for p in pairs if p in differ and (c.id in old.used.get(p, ()) or c.id in new.used.get(p, ()))]
+    return found
+
+
+def _pairs_text(pairs) -> str:
+    """`trade-outlook for minister, analyst; connectivity for analyst`"""
+    by_brief: dict[str, list[str]] = {}
+    for brief, audience in pairs:
+        by_brief.setdefault(brief, []).append(audience)
+    return "; ".join(f"{b} for {', '.join(a)}" for b, a in by_brief.items()) or "no brief"
+
+
+def report(old: Side, new: Side, found: list[Change]) -> list[str]:
+    """Return the lines `briefing diff` prints."""
+    count = {}
+    for c in found:
+        count[(c.kind, c.what)] = count.get((c.kind, c.what), 0) + 1
+    n = lambda kind, what: count.get((kind, what), 0)  # noqa: E731
+    lines = [f"{old.label} → {new.label}: facts {n('fact', 'added')} added, {n('fact', 'removed')} removed, "
+             f"{n('fact', 'changed')} changed; disputed questions {n('dispute', 'opened')} opened, "
+             f"{n('dispute', 'closed')} closed, {n('dispute', 'changed')} changed; key judgments "
+             f"{n('judgment', 'added')} added, {n('judgment', 'removed')} removed, {n('judgment', 'changed')} changed"]
+    mark = {"added": "+", "opened": "+", "removed": "-", "closed": "-", "changed": "~"}
+    noun = {"fact": "fact", "dispute": "disputed question", "judgment": "key judgment"}
+    for c in found:
+        name = f"{c.brief}/{c.id}" if c.kind == "judgment" else c.id
+        head = f"{mark[c.what]} {noun[c.kind]} {name} {c.what}"
+        if c.what == "changed":
+            head += f": {c.describe()}"
+        lines.append(head)
+        lines.append(f"    {c.text}")
+        if "statement" in c.fields or "question" in c.fields or "judgment" in c.fields:
+            was = c.old.get("statement") or c.old.get("question") or c.old.get("judgment")
+            lines.append(f"    was: {was}")
+        lines.append(f"    reaches {_pairs_text(c.reaches)}")
+    pairs = list(dict.fromkeys(list(old.digests) + list(new.digests)))
+    differ = [p for p in pairs if old.digests.get(p) != new.digests.get(p)]
+    lines.append(f"briefs that print differently: {_pairs_text(differ)}" if differ else
+                 "every brief prints the same")
+    return lines
+
+
+def command(args) -> int:
+    """`briefing diff OLD [NEW]`: print what changed; NEW defaults to the working tree."""
+    import json
+
+    from briefing.project import find
+
+    where = find(getattr(args, "directory", None), args.facts, args.templates)
+    sides: list[Side] = []
+    try:
+        sides.append(load_side(args.old, where))
+        if args.new:
+            sides.append(load_side(args.new, where))
+        else:
+            from briefing.project import Project
+
+            sides.append(Side("working tree", Project.open(where)))
+        for side in sides:
+            compose_side(side)
+    finally:
+        for side in sides:
+            side.close()
+    old, new = sides
+    found = compare(old, new)
+    if args.json:
+        print(json.dumps([{"kind": c.kind, "what": c.what, "id": c.id, "brief": c.brief, "fields": list(c.fields),
+                           "old": c.old, "new": c.new, "reaches": [list(p) for p in c.reaches]} for c in found],
+                         indent=1, ensure_ascii=False))
+    else:
+        print("\n".join(report(old, new, found)))
+    return 0
