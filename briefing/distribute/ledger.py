@@ -315,14 +315,25 @@ class Ledger:
         return row
 
     def resolve(self, delivery: int, result: str, detail: str, sha256: str | None = None) -> None:
-        """Settle an intent: sent, refused, too-large or failed, with the channel's answer; commit at once."""
-        with self.transaction():
-            if sha256 is None:
-                self.db.execute("UPDATE deliveries SET result = ?, detail = ?, time = ? WHERE id = ?",
-                                (result, detail, now(), delivery))
-            else:
-                self.db.execute("UPDATE deliveries SET result = ?, detail = ?, time = ?, sha256 = ? WHERE id = ?",
-                                (result, detail, now(), sha256, delivery))
+        """Settle an intent: sent, refused, too-large or failed, with the channel's answer; commit at once.
+
+        This commit alone is not waited onto the disk (synchronous=NORMAL): the next intent's or the run's end
+        commit, which is, carries it there. Lost to a power cut in between, the row stays possibly sent, which is
+        what the ledger then knows: an outbox or folder settles it by looking, a server by sending it again."""
+        self.db.execute("PRAGMA synchronous=NORMAL")
+        try:
+            with self.transaction():
+                self._resolve(delivery, result, detail, sha256)
+        finally:
+            self.db.execute("PRAGMA synchronous=FULL")
+
+    def _resolve(self, delivery: int, result: str, detail: str, sha256: str | None) -> None:
+        if sha256 is None:
+            self.db.execute("UPDATE deliveries SET result = ?, detail = ?, time = ? WHERE id = ?",
+                            (result, detail, now(), delivery))
+        else:
+            self.db.execute("UPDATE deliveries SET result = ?, detail = ?, time = ?, sha256 = ? WHERE id = ?",
+                            (result, detail, now(), sha256, delivery))
 
     def again(self, delivery: int, sha256: str, run: int, detail: str) -> None:
         """Take up a possibly-sent delivery again in a new run: it stays possibly sent until the copy has gone."""

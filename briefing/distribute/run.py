@@ -288,8 +288,9 @@ def execute(project, lst: DistributionList, ledger: Ledger, transport, work: Pla
                 body = body.rstrip("\n") + "\n\n" + str(changes) + "\n"
             notes.append((subject, body))
             try:  # the headers as a mail program will read them, checked before anything is sent
-                message(lst.sender, lst.reply_to, j.recipient.name, j.recipient.email, subject, body, "<check@x>",
-                        None, b"", "check.pdf", formatdate(usegmt=True))
+                message(lst.sender, lst.reply_to, j.recipient.name, j.recipient.email, subject, body,
+                        f"<check@{lst.sender[1].rpartition('@')[2]}>", "<earlier@example.org>" if j.earlier else None,
+                        b"", "check.pdf", formatdate(usegmt=True))
             except HeaderMismatch as e:  # the checks on the list and the cover note should make this impossible
                 raise InputError(Problem(lst.path, j.recipient.line, 0, f"recipient {j.recipient.name!r}: {e}",
                                          "write names, organisations and the subject as plain text")) from None
@@ -331,7 +332,8 @@ def execute(project, lst: DistributionList, ledger: Ledger, transport, work: Pla
                 print(f"not sent (too large: {len(pdf):,} bytes, limit {max_bytes:,}): {j.describe()}", file=log)
                 continue
             msg = message(lst.sender, lst.reply_to, r.name, r.email, subject, body, message_id,
-                          j.earlier.message_id if j.earlier else None, pdf, name + ".pdf", formatdate(usegmt=True))
+                          j.earlier.message_id if j.earlier else None, pdf, name + ".pdf", formatdate(usegmt=True),
+                          check=False)  # the same headers were read back before the run began
             file_name = name + transport.suffix if hasattr(transport, "suffix") else ""
             if j.resend:
                 intent = j.resend.id
