@@ -72,7 +72,7 @@ def _parser() -> argparse.ArgumentParser:
     d.add_argument("-b", "--brief", action="append", default=[], metavar="NAME",
                    help="only this brief (repeatable; default: every brief on the list)")
     to = d.add_mutually_exclusive_group()
-    to.add_argument("--outbox", metavar="DIR", help="write .eml messages here (the default: out/outbox/LIST)")
+    to.add_argument("--outbox", metavar="DIR", help="write .eml messages here (default: the project's outbox/LIST)")
     to.add_argument("--smtp", metavar="URL", help="send through smtp://HOST[:PORT] (STARTTLS) or smtps://HOST[:PORT]")
     to.add_argument("--folder", metavar="DIR", help="copy each reader's PDF into this shared folder")
     d.add_argument("--ledger", metavar="PATH", help="the ledger (default: ledger.sqlite beside the list)")

@@ -1247,3 +1247,33 @@ def test_a_ledger_written_by_the_first_version_is_kept_and_read(desk, tmp_path, 
     page = _last_page_text((tmp_path / "copies" / row["detail"]).read_bytes())
     assert page.startswith("Changes since your copy of 26 November 2026")
     assert "The ledger does not hold what your earlier copy said" in page
+
+
+def test_a_disk_that_fills_up_mid_run_stops_it_and_the_next_run_sends_the_rest(desk, tmp_path, monkeypatch, capsys):
+    """Two copies delivered, the third cannot be written: exit 3, the two recorded, the third recorded as not
+    sent, and never "nothing was written"."""
+    import errno
+
+    from briefing.distribute import deliver
+
+    desk.write_list(desk.readers(4))
+    outbox = tmp_path / "outbox"
+    real, calls = deliver.write_atomic, []
+
+    def fill_up(path, data):
+        calls.append(path)
+        if len(calls) == 3:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        real(path, data)
+
+    monkeypatch.setattr(deliver, "write_atomic", fill_up)
+    assert desk.run("--outbox", str(outbox)) == 3
+    err = capsys.readouterr().err
+    assert f"stopped after 2 sent: the outbox {outbox} cannot be written: No space left on device" in err
+    assert "free some space" in err and "nothing was written" not in err and "Traceback" not in err
+    assert [r["result"] for r in desk.rows()] == ["sent", "sent", "failed"]
+    assert len([f for f in os.listdir(outbox) if f.endswith(".eml")]) == 2
+    monkeypatch.setattr(deliver, "write_atomic", real)
+    assert desk.run("--outbox", str(outbox)) == 0
+    assert "2 sent, 2 up to date" in capsys.readouterr().out
+    assert sorted(r["recipient"] for r in desk.rows("result = 'sent'")) == [f"reader{i}@example.org" for i in range(4)]

@@ -69,8 +69,9 @@ class Cover:
         except UnicodeDecodeError:
             raise InputError(Problem(path, 0, 0, "the file is not UTF-8 text", "save it as UTF-8 in your editor")) \
                 from None
-        except OSError as e:
-            raise InputError(Problem(path, 0, 0, f"cannot read the file: {e.strerror}")) from None
+        except OSError as e:  # it was there when the list was read: the file system failed
+            raise EnvironmentFailure(f"cannot read the cover note {path}: {e.strerror or e}",
+                                     "check the file's permissions, then run the same command again") from None
 
     def uses(self, name: str) -> bool:
         """Whether the template names the variable `name` (a desk's older template may not print `changes`)."""

@@ -20,7 +20,7 @@ from __future__ import annotations
 import io
 import os
 
-from briefing.errors import InputError, Problem
+from briefing.errors import EnvironmentFailure, InputError, Problem
 
 _ENV = "BRIEFING_SIGN_KEY"
 FIELD = "Signature"
@@ -79,9 +79,12 @@ class Signer:
                 signing_cert = load_cert_from_pemder(cert)
                 signer = signers.SimpleSigner(signing_cert=signing_cert, signing_key=signing_key,
                                               cert_registry=SimpleCertificateStore.from_certs(others))
-        except (ValueError, TypeError, OSError) as e:  # unreadable files, a wrong or missing passphrase
+        except (ValueError, TypeError) as e:  # not a key or certificate, a wrong or missing passphrase
             raise InputError(Problem(where, 0, 0, f"cannot load the signing key or certificate: {e}",
                                      "check the file and BRIEFING_SIGN_PASSPHRASE")) from None
+        except OSError as e:  # there, but not readable
+            raise EnvironmentFailure(f"cannot read the signing key or certificate {e.filename or where}: "
+                                     f"{e.strerror or e}", "check the file's permissions") from None
         if not _matches(signer.signing_key, signer.signing_cert):
             subject = signer.signing_cert.subject.human_friendly
             raise InputError(Problem(key, 0, 0, f"this key does not belong to the certificate ({subject}); every "
