@@ -245,7 +245,7 @@ def remove_stale_staging(target: str) -> None:
             continue
         for entry in entries:
             pid = entry.name[len(prefix):].split("-", 1)[0]
-            if not pid.isdigit() or _alive(int(pid)):
+            if not pid.isdigit() or (int(pid) != os.getpid() and process_alive(int(pid))):
                 continue
             mark = os.path.join(entry.path, COMMIT_MARK)
             if os.path.exists(mark):  # killed while renaming its files into place: finish the job
@@ -264,9 +264,8 @@ def remove_stale_staging(target: str) -> None:
                                          f"removed ({failed[0]})", "remove it by hand (it holds nothing of use)"))
 
 
-def _alive(pid: int) -> bool:
-    if pid == os.getpid():
-        return False
+def process_alive(pid: int) -> bool:
+    """Whether a process with this id is running (one that cannot be signalled is taken to be)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:

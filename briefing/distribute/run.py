@@ -390,6 +390,8 @@ def status(ledger: Ledger, lst: DistributionList | None, versions: dict[tuple[st
     """Print, per destination, who holds which version of which brief, what may have been sent by a run that
     stopped, what failed, and who is still waiting: for the list's readers and briefs, whichever list they
     were sent through."""
+    from briefing.outdir import process_alive
+
     out = out or sys.stdout
     rows = ledger.deliveries()
     wanted = None
@@ -450,7 +452,7 @@ def status(ledger: Ledger, lst: DistributionList | None, versions: dict[tuple[st
         print("  ".join(cell.rjust(w) if i in (4, 5) else cell.ljust(w)
                         for i, (cell, w) in enumerate(zip(row, widths))).rstrip(), file=out)
     for run in ledger.runs():
-        if run.finished is None and run.destination in destinations and not _alive(run.pid):
+        if run.finished is None and run.destination in destinations and not process_alive(run.pid):
             settled = sum(1 for d in rows if d.run == run.id and d.result != POSSIBLY_SENT)
             print(f"the run of {run.started} (process {run.pid}, {run.list} to {run.destination}) stopped before "
                   f"it finished: {run.planned} planned, {settled} settled", file=out)
@@ -458,18 +460,6 @@ def status(ledger: Ledger, lst: DistributionList | None, versions: dict[tuple[st
                                                 if versions is not None else "")
           + f"; {totals['possibly']} possibly sent; {totals['failed']} waiting after a failure; "
           f"{totals['unsent']} not sent yet", file=out)
-
-
-def _alive(pid: int) -> bool:
-    if pid == os.getpid():
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except OSError:
-        return True
-    return True
 
 
 # -- the command ----------------------------------------------------------------------------------------------
