@@ -34,6 +34,8 @@ WORDING = Record("wording", "The words briefs use for kinds of claim, hedges and
                         required=True),
     "confidence": Field(Str(), "how a judgment's confidence reads; {level}, e.g. `{level} confidence`",
                         required=True),
+    "for_audience": Field(Str(), "who a brief is for, under its title and in its DOCX properties; {audience}",
+                          default="For: {audience}"),
     "first_judgment": Field(Str(), "said of a judgment that has no `change:` (the desk's first on the question)",
                             required=True),
     "sourcing": Field(Record("sourcing note", "Sentences of the sourcing note each brief carries; "
