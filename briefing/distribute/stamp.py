@@ -65,7 +65,10 @@ class Stamper:
         self.ids = trailer.get("/ID")
         self.first_free = int(trailer["/Size"])
         self.prev = int(pdf[pdf.rindex(b"startxref") + 9:].split()[0])
-        self.style = style
+        from briefing.layout import resolve
+
+        self.layout = resolve(style)
+        """The house style's layout values: sizes, margins, colours (read here and nowhere else)."""
         self.fonts = fonts_for(style)
 
     def missing(self, text: str) -> list[str]:
@@ -79,7 +82,7 @@ class Stamper:
         from briefing.render.pdf_notes import MeasuredParagraph
 
         style = ParagraphStyle("Copy Stamp", fontName=self.fonts.names[role], fontSize=size, leading=size * 1.25,
-                               alignment=align, textColor=colors.HexColor("#" + self.style["colours"][colour]))
+                               alignment=align, textColor=colors.HexColor("#" + getattr(self.layout.colours, colour)))
         return MeasuredParagraph(self.fonts.markup(text, role), style)
 
     def overlay(self, text: str) -> bytes:
@@ -90,8 +93,8 @@ class Stamper:
 
         out = io.BytesIO()
         c = TaggingCanvas(out, pagesize=self.size, invariant=1, pageCompression=1)
-        size = self.style["sizes"]["furniture"]
-        margins = self.style["margins_mm"]
+        size = self.layout.sizes["furniture"]
+        margins = self.layout.page.margins_mm
         room = self.size[0] - (margins["left"] + margins["right"]) * mm
         p = self._line(text, size)
         p.wrap(10 * self.size[0], self.size[1])
@@ -115,7 +118,7 @@ class Stamper:
 
         from briefing.render.pdf_tags import TaggingCanvas
 
-        sizes, margins = self.style["sizes"], self.style["margins_mm"]
+        sizes, margins = self.layout.sizes, self.layout.page.margins_mm
         left, right = margins["left"] * mm, self.size[0] - margins["right"] * mm
         top, bottom = self.size[1] - margins["top"] * mm, margins["bottom"] * mm
         width = right - left
