@@ -874,16 +874,29 @@ def test_the_server_receives_exactly_the_headers_meant_for_names_that_look_like_
 ])
 def test_a_name_that_would_change_the_headers_never_reaches_a_message(name):
     """The list refuses these; and were one to slip past, the message reads its own headers back and refuses."""
-    from briefing.distribute.deliver import message
+    from briefing.distribute.deliver import check_headers, message
     from briefing.distribute.headers import HeaderMismatch, header_problem
 
     assert header_problem(name)
-    with pytest.raises(HeaderMismatch):
-        message(("Desk", "desk@example.org"), None, name, "reader@example.org", "Subject", "Hello", "<id@example.org>",
-                None, b"%PDF-1.7", "copy.pdf", "Fri, 04 Dec 2026 10:00:00 +0000")
-    with pytest.raises(HeaderMismatch):
-        message(("Desk", "desk@example.org"), None, "Reader", "reader@example.org", name, "Hello", "<id@example.org>",
-                None, b"%PDF-1.7", "copy.pdf", "Fri, 04 Dec 2026 10:00:00 +0000")
+    desk, date = ("Desk", "desk@example.org"), "Fri, 04 Dec 2026 10:00:00 +0000"
+    for reader, subject in ((name, "Subject"), ("Reader", name)):
+        with pytest.raises(HeaderMismatch):
+            check_headers(desk, None, reader, "reader@example.org", subject, "<id@example.org>", None, date)
+        with pytest.raises(HeaderMismatch):
+            message(desk, None, reader, "reader@example.org", subject, "Hello", "<id@example.org>", None, b"%PDF-1.7",
+                    "copy.pdf", date)
+
+
+@pytest.mark.parametrize("name", ["=?utf-8?q?X=0D=0ABcc=3A_spy@evil.example?=",
+                                  "=?UTF-8?B?WA0KQmNjOiBzcHlAZXZpbC5leGFtcGxl?="])
+def test_reading_the_headers_back_catches_an_encoded_word_even_if_the_value_check_missed_it(name, monkeypatch):
+    from briefing.distribute import deliver
+    from briefing.distribute.headers import HeaderMismatch
+
+    monkeypatch.setattr(deliver, "header_problem", lambda text: None)  # the first line of defence gone
+    with pytest.raises(HeaderMismatch, match="Bcc"):
+        deliver.check_headers(("Desk", "desk@example.org"), None, name, "reader@example.org", "Subject",
+                              "<id@example.org>", None, "Fri, 04 Dec 2026 10:00:00 +0000")
 
 
 # --- one run at a time ---------------------------------------------------------------------------------------
@@ -1263,11 +1276,11 @@ def test_a_disk_that_fills_up_mid_run_stops_it_and_the_next_run_sends_the_rest(d
     outbox = tmp_path / "outbox"
     real, calls = deliver.write_atomic, []
 
-    def fill_up(path, data):
+    def fill_up(path, data, durable=True):
         calls.append(path)
         if len(calls) == 3:
             raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
-        real(path, data)
+        real(path, data, durable)
 
     monkeypatch.setattr(deliver, "write_atomic", fill_up)
     assert desk.run("--outbox", str(outbox)) == 3

@@ -53,6 +53,10 @@ def one_address(value: str, pattern: str) -> tuple[str, str] | str:
     return address.display_name, address.addr_spec
 
 
+_MIME = ("MIME-Version", "Content-Type", "Content-Transfer-Encoding")
+"""The headers the email package writes itself."""
+
+
 class HeaderMismatch(Exception):
     """A finished message's headers are not the ones meant: a value changed meaning on the way."""
 
@@ -68,7 +72,7 @@ def verify(data: bytes, expected: list[tuple[str, str]]) -> None:
     def unfolded(value) -> str:  # a long header is folded, and reads back with the fold's white space
         return " ".join(str(value).split())
 
-    got = [(name, unfolded(value)) for name, value in msg.items() if name not in ("MIME-Version", "Content-Type")]
+    got = [(name, unfolded(value)) for name, value in msg.items() if name not in _MIME]
     if got != [(name, unfolded(value)) for name, value in expected]:
         raise HeaderMismatch(f"the message's headers would read {got!r}, not {expected!r}")
     for name, value in msg.items():

@@ -294,23 +294,45 @@ class Ledger:
     def runs(self) -> list[Run]:
         return [Run(*r) for r in self.db.execute(f"SELECT {', '.join(Run.__dataclass_fields__)} FROM runs ORDER BY id")]
 
-    def intend(self, **fields) -> int:
-        """Record a delivery about to happen as possibly sent, and commit it before the copy goes; return its id."""
+    def intend(self, durable: bool = True, **fields) -> int:
+        """Record a delivery about to happen as possibly sent, and commit it before the copy goes; return its id.
+
+        With `durable` the commit is on the disk when this returns (a server is handed the copy next, and cannot
+        be asked later); without, it is on the disk at the next durable commit (`checkpoint`), as the outbox
+        and folder copies it stands for are (their transport's `sync`)."""
         fields.update(result=POSSIBLY_SENT, time=now())
         fields.setdefault("detail", "")
         fields.setdefault("supersedes", None)
         fields.setdefault("run", None)
         names = list(Delivery.__dataclass_fields__)[1:]
-        with self.transaction():
-            cur = self.db.execute(f"INSERT INTO deliveries ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})",
-                                  [fields[n] for n in names])
+        with self._synchronous(durable):
+            with self.transaction():
+                cur = self.db.execute(f"INSERT INTO deliveries ({', '.join(names)}) "
+                                      f"VALUES ({', '.join('?' * len(names))})", [fields[n] for n in names])
         return cur.lastrowid
+
+    @contextlib.contextmanager
+    def _synchronous(self, durable: bool):
+        """Commit without waiting for the disk meanwhile, unless `durable` (the connection's default is FULL)."""
+        if durable:
+            yield
+            return
+        self.db.execute("PRAGMA synchronous=NORMAL")
+        try:
+            yield
+        finally:
+            self.db.execute("PRAGMA synchronous=FULL")
+
+    def checkpoint(self, run: int, progress: str) -> None:
+        """Commit the run's progress durably: every commit before it reaches the disk with it (WAL order)."""
+        with self.transaction():
+            self.db.execute("UPDATE runs SET outcome = ? WHERE id = ?", (progress, run))
 
     def record(self, **fields) -> int:
         """Add a delivery that is already settled (a copy too large to send) and commit it; return its id."""
         result = fields.pop("result")
         detail = fields.pop("detail", "")
-        row = self.intend(**fields)
+        row = self.intend(durable=False, **fields)
         self.resolve(row, result, detail)
         return row
 
@@ -320,12 +342,9 @@ class Ledger:
         This commit alone is not waited onto the disk (synchronous=NORMAL): the next intent's or the run's end
         commit, which is, carries it there. Lost to a power cut in between, the row stays possibly sent, which is
         what the ledger then knows: an outbox or folder settles it by looking, a server by sending it again."""
-        self.db.execute("PRAGMA synchronous=NORMAL")
-        try:
+        with self._synchronous(False):
             with self.transaction():
                 self._resolve(delivery, result, detail, sha256)
-        finally:
-            self.db.execute("PRAGMA synchronous=FULL")
 
     def _resolve(self, delivery: int, result: str, detail: str, sha256: str | None) -> None:
         if sha256 is None:

@@ -11,12 +11,16 @@ import sys
 from dataclasses import dataclass, field, replace
 from email.utils import formatdate
 
-from briefing.distribute.deliver import Cover, DeliveryError, message
+from briefing.distribute.deliver import Cover, DeliveryError, check_headers, message
 from briefing.distribute.headers import HeaderMismatch
 from briefing.distribute.ledger import POSSIBLY_SENT, Delivery, Ledger, RunLock, _failure
 from briefing.distribute.lists import DistributionList, Recipient
 from briefing.distribute.stamp import Issue, Stamper
 from briefing.errors import EnvironmentFailure, InputError, Problem
+
+
+BATCH = 100
+"""An outbox's or folder's copies are put on the disk, and their rows after them, every this many copies."""
 
 
 @dataclass
@@ -288,9 +292,9 @@ def execute(project, lst: DistributionList, ledger: Ledger, transport, work: Pla
                 body = body.rstrip("\n") + "\n\n" + str(changes) + "\n"
             notes.append((subject, body))
             try:  # the headers as a mail program will read them, checked before anything is sent
-                message(lst.sender, lst.reply_to, j.recipient.name, j.recipient.email, subject, body,
-                        f"<check@{lst.sender[1].rpartition('@')[2]}>", "<earlier@example.org>" if j.earlier else None,
-                        b"", "check.pdf", formatdate(usegmt=True))
+                check_headers(lst.sender, lst.reply_to, j.recipient.name, j.recipient.email, subject,
+                              f"<check@{lst.sender[1].rpartition('@')[2]}>",
+                              "<earlier@example.org>" if j.earlier else None, formatdate(usegmt=True))
             except HeaderMismatch as e:  # the checks on the list and the cover note should make this impossible
                 raise InputError(Problem(lst.path, j.recipient.line, 0, f"recipient {j.recipient.name!r}: {e}",
                                          "write names, organisations and the subject as plain text")) from None
@@ -332,14 +336,13 @@ def execute(project, lst: DistributionList, ledger: Ledger, transport, work: Pla
                 print(f"not sent (too large: {len(pdf):,} bytes, limit {max_bytes:,}): {j.describe()}", file=log)
                 continue
             msg = message(lst.sender, lst.reply_to, r.name, r.email, subject, body, message_id,
-                          j.earlier.message_id if j.earlier else None, pdf, name + ".pdf", formatdate(usegmt=True),
-                          check=False)  # the same headers were read back before the run began
+                          j.earlier.message_id if j.earlier else None, pdf, name + ".pdf", formatdate(usegmt=True))
             file_name = name + transport.suffix if hasattr(transport, "suffix") else ""
             if j.resend:
                 intent = j.resend.id
                 ledger.again(intent, sha, run, file_name)
             else:
-                intent = ledger.intend(**row, detail=file_name)
+                intent = ledger.intend(durable=not transport.batched, **row, detail=file_name)
             try:
                 result, detail = transport.send(msg, pdf, name)
             except DeliveryError as e:
@@ -358,13 +361,17 @@ def execute(project, lst: DistributionList, ledger: Ledger, transport, work: Pla
             else:
                 outcome.refused += 1
                 print(f"refused ({detail}): {j.describe()}", file=log)
+            if transport.batched and outcome.sent % BATCH == 0:  # the copies on the disk, then their rows
+                transport.sync()
+                ledger.checkpoint(run, _summary_line(outcome, work))
     except DeliveryError as e:
         outcome.stopped = str(e)
     finally:
         transport.close()
         try:
+            transport.sync()
             transport.finish(ledger.deliveries(transport.destination))
-        except EnvironmentFailure as e:  # the outbox's manifest: rewritten whole by the next run
+        except (EnvironmentFailure, DeliveryError) as e:  # the last batch or the manifest: done again next run
             outcome.stopped = outcome.stopped or str(e)
         finally:
             ledger.end_run(run, _summary_line(outcome, work))
