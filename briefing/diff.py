@@ -124,9 +124,9 @@ def note_lines(found: list[Change], limit: int | None = None) -> list[str]:
         if c.kind == "fact":
             head = {"added": "New", "removed": "Withdrawn", "changed": "Revised"}[c.what]
             line = f"{head}: {c.text}"
-            if c.what == "changed" and c.fields != ("statement",):
-                detail = c.describe() if "statement" not in c.fields else \
-                    Change(c.kind, c.what, c.id, tuple(f for f in c.fields if f != "statement"), c.old, c.new).describe()
+            if c.what == "changed":
+                others = tuple(f for f in c.fields if f != "statement")  # the statement is the line itself
+                detail = Change(c.kind, c.what, c.id, others, c.old, c.new).describe()
                 if detail:
                     line += f" ({detail})"
         elif c.kind == "dispute":
@@ -291,7 +291,8 @@ def compare(old: Side, new: Side) -> list[Change]:
         if c.kind == "judgment":
             c.reaches = [p for p in pairs if p[0] == c.brief and p in differ]
         else:
-            c.reaches = [p for p in pairs if p in differ and (c.id in old.used.get(p, ()) or c.id in new.used.get(p, ()))]
+            c.reaches = [p for p in pairs
+                         if p in differ and (c.id in old.used.get(p, ()) or c.id in new.used.get(p, ()))]
     return found
 
 

@@ -993,7 +993,8 @@ def test_two_runs_at_once_deliver_each_copy_exactly_once(desk, mailserver):
     assert refusing.returncode == 3, err_refused  # the environment: another run holds the ledger
     assert f"another `briefing distribute` (process {first.pid}) is using the ledger {desk.ledger}" in err_refused
     assert "nothing was sent by this run" in err_refused and "--wait" in err_refused
-    (out_first, err_first), (out_waiting, err_waiting) = first.communicate(timeout=300), waiting.communicate(timeout=300)
+    out_first, err_first = first.communicate(timeout=300)
+    out_waiting, err_waiting = waiting.communicate(timeout=300)
     assert (first.returncode, waiting.returncode) == (0, 0), (err_first, err_waiting)
     assert f"waiting for another run (process {first.pid}) to finish" in err_waiting
     assert "8 sent, 0 up to date" in out_first and "0 sent, 8 up to date" in out_waiting

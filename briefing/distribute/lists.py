@@ -116,7 +116,9 @@ def load_list(path: str, audiences: dict, briefs: dict) -> DistributionList:
         raise InputError(problems)
     pos = data["_positions"]
     sender = _check_sender(data["sender"], path, *pos["sender"], problems, "sender")
-    reply_to = _check_sender(data["reply_to"], path, *pos["reply_to"], problems, "reply_to") if data["reply_to"] else None
+    reply_to = None
+    if data["reply_to"]:
+        reply_to = _check_sender(data["reply_to"], path, *pos["reply_to"], problems, "reply_to")
     cover = os.path.join(os.path.dirname(path), data["cover"])
     if not os.path.isfile(cover):
         problems.append(Problem(path, *pos.get("cover", (data["_line"], 1)), f"cover-note template {cover} not found",

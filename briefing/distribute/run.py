@@ -208,10 +208,14 @@ def unsettable(lst: DistributionList, stamper_fonts) -> list[Problem]:
     return problems
 
 
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+           "November", "December")
+
+
 def _date(iso: str) -> str:
     """`2026-11-26T11:14:46Z` -> `26 November 2026`."""
     d = _dt.date.fromisoformat(iso[:10])
-    return f"{d.day} {('January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December')[d.month - 1]} {d.year}"
+    return f"{d.day} {_MONTHS[d.month - 1]} {d.year}"
 
 
 class ChangeNote:

@@ -174,9 +174,10 @@ def _tag_widget(writer) -> None:
         numbers[generic.NameObject("/Nums")] = generic.ArrayObject(
             list(numbers["/Nums"]) + [generic.NumberObject(key), form])
     else:
+        limits = generic.ArrayObject([generic.NumberObject(key), generic.NumberObject(key)])
         leaf = writer.add_object(generic.DictionaryObject({
             generic.NameObject("/Nums"): generic.ArrayObject([generic.NumberObject(key), form]),
-            generic.NameObject("/Limits"): generic.ArrayObject([generic.NumberObject(key), generic.NumberObject(key)])}))
+            generic.NameObject("/Limits"): limits}))
         numbers[generic.NameObject("/Kids")] = generic.ArrayObject(list(numbers["/Kids"]) + [leaf])
     writer.update_container(numbers)
     tree[generic.NameObject("/ParentTreeNextKey")] = generic.NumberObject(key + 1)
