@@ -90,7 +90,7 @@ def compose_pairs(project: Project, pairs: list[Pair]) -> list[Composed]:
     audience it stops."""
     from briefing.compose import Composer
 
-    composer = Composer(project.facts, project.templates, project.wording, project.judgments)
+    composer = Composer(project.facts, project.templates, project.wording, project.judgments, project.style)
     composed = []
     failed: dict[Problem, list[tuple[str, str]]] = {}
     for brief, audience in pairs:

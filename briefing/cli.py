@@ -213,7 +213,7 @@ def cmd_check(args) -> int:
             render_in_memory(project, limited, ["pdf"], workers=default_jobs())
     except InputError as e:
         problems.extend(e.problems)
-    if project.style["reference_docx"]:
+    if project.style.reference_docx:
         from briefing.render.docx import DocxWriter
 
         try:
