@@ -106,7 +106,7 @@ def test_docx_styles_carry_the_house_fonts_sizes_and_colours_of_the_pdf(built):
 
     style = Project.load(f"{ROOT}/facts.yaml", f"{ROOT}/templates").style
     styles = docx.Document(os.path.join(built, "trade-outlook.analyst.docx")).styles
-    heading_font, body_font = style["heading_font"]["family"], style["body_font"]["family"]
+    heading_font, body_font = style.heading_font.family, style.body_font.family
     for name, font, size, colour in (("Title", heading_font, "title", "heading"),
                                      ("Subtitle", heading_font, "subtitle", "heading"),
                                      ("Heading 1", heading_font, "heading1", "heading"),
@@ -114,11 +114,11 @@ def test_docx_styles_carry_the_house_fonts_sizes_and_colours_of_the_pdf(built):
                                      ("Body Text", body_font, "body", "text"),
                                      ("footnote text", body_font, "note", "text")):
         st = styles[name]
-        assert (st.font.name, st.font.size, str(st.font.color.rgb)) == (font, Pt(style["sizes"][size]),
-                                                                       style["colours"][colour].upper()), name
+        assert (st.font.name, st.font.size, str(st.font.color.rgb)) == (font, Pt(getattr(style.sizes, size)),
+                                                                       getattr(style.colours, colour).upper()), name
         assert not st.font.bold and not st.font.italic, name  # the PDF sets neither
     body = styles["Body Text"].paragraph_format
-    assert body.line_spacing == Pt(style["sizes"]["body"] * style["line_spacing"])
+    assert body.line_spacing == Pt(style.sizes.body * style.line_spacing)
 
 
 def test_libreoffice_converts_every_docx_and_puts_each_note_at_the_foot_of_a_page(libreoffice_pdfs):
@@ -220,8 +220,10 @@ def test_docx_and_pdf_say_the_same_sentence_for_sentence(built):
     from readers import docx_body_and_notes, pdf_body_and_notes
 
     style = Project.load(f"{ROOT}/facts.yaml", f"{ROOT}/templates").style
-    note_size = style["sizes"]["note"]
-    assert note_size not in [v for k, v in style["sizes"].items() if k not in ("note", "_line", "_column")]
+    note_size = style.sizes.note
+    from dataclasses import asdict
+
+    assert note_size not in [v for k, v in asdict(style.sizes).items() if k != "note"]
     for path in _docx_files(built):
         paragraphs, cells, docx_notes = docx_body_and_notes(path)
         pdf_body, pdf_notes = pdf_body_and_notes(path[:-5] + ".pdf", note_size)

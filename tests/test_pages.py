@@ -95,7 +95,7 @@ def _paragraphs(md: str) -> list[str]:
 def test_no_page_starts_or_ends_with_a_lone_line_of_a_paragraph_that_runs_across_the_break(built):
     import pdfplumber
 
-    body_size = _style()["sizes"]["body"]
+    body_size = _style().sizes.body
     breaks = 0
     for path in _pdfs(built):
         md = open(path[:-4] + ".md", encoding="utf-8").read()
@@ -110,7 +110,7 @@ def test_no_page_starts_or_ends_with_a_lone_line_of_a_paragraph_that_runs_across
             if not any(joined in p for p in paras):
                 continue  # the paragraph ends on the first page
             breaks += 1
-            leading = body_size * _style()["line_spacing"]
+            leading = body_size * _style().line_spacing
 
             def run(lines, start, step):
                 """How many lines of one paragraph sit together, from lines[start] going by step."""
@@ -128,16 +128,16 @@ def test_the_last_page_of_a_multi_page_brief_is_not_nearly_empty(built):
     import pdfplumber
 
     style = _style()
-    margin = style["margins_mm"]["top"] * 72 / 25.4
-    note = style["sizes"]["note"]
+    margin = style.margins_mm.top * 72 / 25.4
+    note = style.sizes.note
     for path in _pdfs(built):
         with pdfplumber.open(path) as pdf:
             if len(pdf.pages) < 2:
                 continue
             page = pdf.pages[-1]
-            frame = page.height - margin - style["margins_mm"]["bottom"] * 72 / 25.4
+            frame = page.height - margin - style.margins_mm.bottom * 72 / 25.4
             words = page.extract_words(extra_attrs=["size"])
-            body = [w for w in words if w["size"] >= style["sizes"]["table"] - 0.05]
+            body = [w for w in words if w["size"] >= style.sizes.table - 0.05]
             notes = [w for w in words if abs(w["size"] - note) < 0.05]
             used = (max(w["bottom"] for w in body) - margin) if body else 0
             if notes:
@@ -149,7 +149,7 @@ def test_superscripts_in_table_cells_have_room_above(built):
     """A note mark in a table cell clears the text line and the rule above it."""
     import pdfplumber
 
-    size = _style()["sizes"]["table"]
+    size = _style().sizes.table
     checked = 0
     for path in _pdfs(built):
         with pdfplumber.open(path) as pdf:

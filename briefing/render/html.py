@@ -243,7 +243,7 @@ class HtmlTranslator(Visitor):
     def _run(self, value: str) -> str:
         """Return text as HTML, runs in another script (Cyrillic, Chinese, Arabic script, Hebrew) in a span that
         names their language, right-to-left ones with their direction."""
-        from briefing.render.pdf_tags import RIGHT_TO_LEFT, language_runs
+        from briefing.languages import RIGHT_TO_LEFT, language_runs
 
         out = []
         for lang, run in language_runs(value):
