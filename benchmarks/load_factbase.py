@@ -5,7 +5,8 @@ Memory is the whole process's peak resident size (the interpreter, the file's te
 
     .venv/bin/python benchmarks/load_factbase.py                     # 1,000 to 100,000 facts
     .venv/bin/python benchmarks/load_factbase.py --against ../main   # beside another checkout, rounds alternating
-    .venv/bin/python benchmarks/load_factbase.py --files 3           # the base split over three files
+    .venv/bin/python benchmarks/load_factbase.py --files 3           # the base split over three files (a
+                                                                     # checkout --against must load lists too)
     .venv/bin/python benchmarks/load_factbase.py --smoke             # once, small: that it still runs (CI)
 
 On a shared machine other processes swing single runs by tens of per cent: compare two checkouts with
