@@ -257,7 +257,7 @@ def cmd_check(args) -> int:
                                      f"write them in {os.path.join(project.templates, 'judgments', name + '.yaml')} "
                                      "(see docs/editing.md)"))
     quotes = sum(len(f.cite) for f in fb.facts.values())
-    print(f"{fb.path}: {len(fb.facts)} facts, {len(fb.disputes)} disputed questions, {len(fb.sources)} sources, "
+    print(f"{', '.join(fb.files)}: {len(fb.facts)} facts, {len(fb.disputes)} disputed questions, {len(fb.sources)} sources, "
           f"{quotes} quotes" + (" verified against " + corpus if corpus else ""))
     print(f"{len(project.briefs)} briefs compose for the {len(pairs)} brief × audience pairs they are meant for")
     idle = unused(fb, used)
