@@ -9,8 +9,8 @@ from briefing.errors import InputError, Problem, did_you_mean
 from briefing.factbase import SLUG
 from briefing.schema import Bool, Field, ListOf, MapOf, Number, Record, Str, load_record
 
-SECTIONS = ("bluf", "recommendations", "background", "analysis", "key_figures", "disputes", "outlook",
-            "sourcing", "sources")
+SECTIONS = ("what_happened", "bluf", "unknowns", "recommendations", "background", "analysis", "key_figures",
+            "disputes", "outlook", "sourcing", "sources")
 
 AUDIENCE = Record("audience", "Who a brief is written for, and what they are shown.", {
     "label": Field(Str(max_length=250), "how the audience is named in the title block, e.g. `The Minister`", required=True),
