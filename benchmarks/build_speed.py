@@ -44,7 +44,8 @@ def tagging_cost(tagged_writer, untagged_writer, docs, when, rounds: int = 11) -
 
 
 def main() -> int:
-    from briefing.build import Project, build_time, render
+    from briefing.build import build_time, render_in_memory
+    from briefing.project import Project
     from briefing.compose import Composer
     from briefing.parse import parse
     from briefing.render.docx import DocxWriter
@@ -85,7 +86,7 @@ def main() -> int:
     rows.append((f"PDF for {n} briefs untagged (tagging's cost; CPU s)", untagged, None))
 
     def whole():
-        render(project, pairs, ["pdf", "docx"], "out")
+        render_in_memory(project, pairs, ["pdf", "docx"])
 
     whole_time = best(whole, 2)
     rows.append(("whole build in-process (all of the above)", whole_time, None))
@@ -97,7 +98,7 @@ def main() -> int:
     rows.append(("CLI start-up (briefing --help)", startup, pandoc_start))
 
     tracemalloc.start()
-    render(project, pairs, ["pdf", "docx"], "out")
+    render_in_memory(project, pairs, ["pdf", "docx"])
     peak = tracemalloc.get_traced_memory()[1] / 2**20
     tracemalloc.stop()
 

@@ -33,8 +33,8 @@ BRIEF, AUDIENCE = "trade-outlook", "analyst"
 
 def composed_markdown() -> str:
     """The composed Markdown of BRIEF for AUDIENCE, as `briefing build -f md` writes it."""
-    from briefing.build import Project
     from briefing.compose import Composer
+    from briefing.project import Project
 
     project = Project.load(os.path.join(ROOT, "facts.yaml"), os.path.join(ROOT, "templates"))
     return Composer(project.facts, project.templates).compose(project.briefs[BRIEF],
@@ -219,8 +219,10 @@ def run_floor(markdown_path: str, out: str) -> None:
 
 def run_briefing(markdown_path: str, out: str) -> None:
     """briefing's own path for k× content: load the project, compose, parse, render PDF and DOCX, write."""
-    from briefing.build import Output, Project, build_time, write_all
+    from briefing.build import build_time
+    from briefing.outdir import write_all
     from briefing.compose import Composer
+    from briefing.project import Project
     from briefing.parse import parse
     from briefing.render.docx import DocxWriter
     from briefing.render.pdf import PdfWriter
@@ -229,8 +231,8 @@ def run_briefing(markdown_path: str, out: str) -> None:
     composed = Composer(project.facts, project.templates).compose(project.briefs[BRIEF], project.audiences[AUDIENCE])
     doc = parse(open(markdown_path, encoding="utf-8").read(), composed.meta)
     when = build_time(project.facts)
-    write_all([Output(os.path.join(out, "brief.pdf"), PdfWriter(project.style).render(doc, when)),
-               Output(os.path.join(out, "brief.docx"), DocxWriter(project.style).render(doc, when))], out)
+    write_all({"brief.pdf": PdfWriter(project.style).render(doc, when),
+               "brief.docx": DocxWriter(project.style).render(doc, when)}, out)
 
 
 # -- timing ----------------------------------------------------------------------------------------------

@@ -20,7 +20,8 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
-from briefing.build import Project, render  # noqa: E402
+from briefing.build import render_in_memory  # noqa: E402
+from briefing.project import Project  # noqa: E402
 from briefing.cli import main  # noqa: E402
 
 TARGET_SECONDS = 30.0
@@ -55,9 +56,9 @@ def main_bench() -> None:
     a = p.parse_args()
     facts, templates = os.path.join(ROOT, "facts.yaml"), os.path.join(ROOT, "templates")
     project = Project.load(facts, templates)
-    brief = a.brief or max(project.briefs, key=lambda b: len(project.briefs[b].settings["audiences"]))
+    brief = a.brief or max(project.briefs, key=lambda b: len(project.briefs[b].audiences))
     start = time.perf_counter()
-    outputs = render(project, project.plan([brief], project.briefs[brief].settings["audiences"]), ["pdf"], "")
+    outputs = render_in_memory(project, project.plan([brief], list(project.briefs[brief].audiences)), ["pdf"])
     layout = (time.perf_counter() - start) / len(outputs)
     longest = max(outputs, key=lambda o: (o.pages, len(o.data)))
     audience = a.audience or longest.path.split(".")[-2]

@@ -3,81 +3,90 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from briefing.errors import InputError, Problem, did_you_mean
 from briefing.factbase import SLUG
-from briefing.schema import Bool, Field, ListOf, MapOf, Number, Record, Str, load_record
+from briefing.schema import (Bool, ListOf, MapOf, Number, Record, Str, instance, load_record, positions_of,
+                             record_of, setting)
 
 SECTIONS = ("what_happened", "bluf", "unknowns", "recommendations", "background", "analysis", "key_figures",
             "disputes", "outlook", "sourcing", "sources")
 
-AUDIENCE = Record("audience", "Who a brief is written for, and what they are shown.", {
-    "label": Field(Str(max_length=250), "how the audience is named in the title block, e.g. `The Minister`", required=True),
-    "description": Field(Str(), "one line for `briefing list`", required=True),
-    "handling": Field(Str(nullable=True, max_length=255), "handling marking printed on every page, e.g. FOR "
-                      "OFFICIAL USE; empty (`handling:`) for an unmarked brief", default=""),
-    "detail": Field(Str(enum=("summary", "full")), "summary: the essentials; full: every fact and claim",
-                    required=True),
-    "sections": Field(ListOf(Str(pattern=r"[a-z][a-z0-9_]*", pattern_hint="a section name such as bluf or "
-                                 "lines_to_take"), min_items=1), "the sections shown, in this order (the sourcing note is added at the end if "
-                      "`sourcing` is not listed)",
-                      required=True),
-    "page_limit": Field(Number(integer=True, minimum=1, nullable=True),
-                        "most pages the PDF may have (null: no limit); the build fails beyond it"),
-    "quotes_in_notes": Field(Bool(), "show each source's quote in its footnote", default=False),
-    "max_points": Field(Number(integer=True, minimum=1), "at most this many key judgments", default=5),
-    "minor_disputes": Field(Bool(), "show disputed questions marked `minor: true` (a date, a head count) as well",
-                            default=True),
-    "tone": Field(Str(enum=("formal", "plain")), "formal for officials; plain for business readers",
-                  default="formal"),
-    "labels": Field(MapOf(Str()), "headings and labels to use instead of the defaults (keys: docs/templates.md)",
-                    default={}),
-    "own_sections": Field(MapOf(Str()), "sections of this audience's own, by name, each with its heading, e.g. "
-                          "`lines_to_take: Lines to take`; the text of each is in templates/audiences/NAME/SECTION/"
-                          "BRIEF.md.j2 (or default.md.j2 there, for every brief)", default={}),
-    "hedging": Field(Str(enum=("words", "markers")),
-                     "how confidence below high, single-source facts and estimates show: words in brackets after "
-                     "the fact, or short markers explained in the sourcing note (they cannot be switched off)",
-                     default="words"),
-})
-
-BRIEF = Record("brief", "One brief: its title, topics and the audiences it is meant for.", {
-    "title": Field(Str(max_length=255), "the brief's title", required=True),
-    "subtitle": Field(Str(), "a line under the title", default=""),
-    "subject": Field(Str(max_length=255), "one line on what it covers (written into the file's properties)", required=True),
-    "topics": Field(ListOf(Str(pattern=SLUG, pattern_hint="a topic (lower-case word)"), min_items=1),
-                    "fact topics the brief draws on", required=True),
-    "audiences": Field(ListOf(Str(pattern=SLUG, pattern_hint="an audience name")),
-                       "audiences it is built for by default (file names in templates/audiences)", required=True),
-    "template": Field(Str(nullable=True), "its template under templates/briefs (default: NAME.md.j2)"),
-})
-
-
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Audience:
-    """An audience file, templates/audiences/NAME.yaml."""
+    """An audience file, templates/audiences/NAME.yaml: who a brief is written for, and what they are shown."""
 
     name: str
     """The file's name without .yaml."""
     path: str
-    """Where it was read from."""
-    settings: dict
-    """Its validated contents, as templates read them."""
+    """Where it was read from, as messages name it."""
+    positions: dict = field(default_factory=dict, compare=False, repr=False)
+    """(line, column) of each key in the file, and of the file's mapping under ''."""
+    label: str = setting(Str(max_length=250), "how the audience is named in the title block, e.g. `The Minister`",
+                         required=True)
+    description: str = setting(Str(), "one line for `briefing list`", required=True)
+    handling: str = setting(Str(nullable=True, max_length=255), "handling marking printed on every page, e.g. FOR "
+                            "OFFICIAL USE; empty (`handling:`) for an unmarked brief", default="")
+    detail: str = setting(Str(enum=("summary", "full")), "summary: the essentials; full: every fact and claim",
+                          required=True)
+    sections: tuple = setting(ListOf(Str(pattern=r"[a-z][a-z0-9_]*", pattern_hint="a section name such as bluf or "
+                                         "lines_to_take"), min_items=1),
+                              "the sections shown, in this order (the sourcing note is added at the end if "
+                              "`sourcing` is not listed)", required=True)
+    page_limit: int | None = setting(Number(integer=True, minimum=1, nullable=True),
+                                     "most pages the PDF may have (null: no limit); the build fails beyond it")
+    quotes_in_notes: bool = setting(Bool(), "show each source's quote in its footnote", default=False)
+    max_points: int = setting(Number(integer=True, minimum=1), "at most this many key judgments", default=5)
+    minor_disputes: bool = setting(Bool(), "show disputed questions marked `minor: true` (a date, a head count) as "
+                                   "well", default=True)
+    tone: str = setting(Str(enum=("formal", "plain")), "formal for officials; plain for business readers",
+                        default="formal")
+    labels: dict = setting(MapOf(Str()), "headings and labels to use instead of the defaults (keys: "
+                           "docs/templates.md)", default={})
+    own_sections: dict = setting(MapOf(Str()), "sections of this audience's own, by name, each with its heading, "
+                                 "e.g. `lines_to_take: Lines to take`; the text of each is in templates/audiences/"
+                                 "NAME/SECTION/BRIEF.md.j2 (or default.md.j2 there, for every brief)", default={})
+    hedging: str = setting(Str(enum=("words", "markers")),
+                           "how confidence below high, single-source facts and estimates show: words in brackets "
+                           "after the fact, or short markers explained in the sourcing note (they cannot be switched "
+                           "off)", default="words")
+
+    def at(self, key: str) -> tuple[int, int]:
+        """The (line, column) of `key` in the file, or of the file's mapping when the key is not written."""
+        return self.positions.get(key) or self.positions.get("", (0, 0))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Brief:
     """A brief file, templates/briefs/NAME.yaml, and the template it names."""
 
     name: str
     """The file's name without .yaml."""
     path: str
-    """Where it was read from."""
-    settings: dict
-    """Its validated contents."""
-    template: str
-    """Template name relative to the templates folder, e.g. briefs/trade-outlook.md.j2."""
+    """Where it was read from, as messages name it."""
+    template_path: str = ""
+    """Its template's name relative to the templates folder, e.g. briefs/trade-outlook.md.j2."""
+    positions: dict = field(default_factory=dict, compare=False, repr=False)
+    """(line, column) of each key in the file, and of the file's mapping under ''."""
+    title: str = setting(Str(max_length=255), "the brief's title", required=True)
+    subtitle: str = setting(Str(), "a line under the title", default="")
+    subject: str = setting(Str(max_length=255), "one line on what it covers (written into the file's properties)",
+                           required=True)
+    topics: tuple = setting(ListOf(Str(pattern=SLUG, pattern_hint="a topic (lower-case word)"), min_items=1),
+                            "fact topics the brief draws on", required=True)
+    audiences: tuple = setting(ListOf(Str(pattern=SLUG, pattern_hint="an audience name")),
+                               "audiences it is built for by default (file names in templates/audiences)",
+                               required=True)
+    template: str | None = setting(Str(nullable=True), "its template under templates/briefs (default: NAME.md.j2)")
+
+    def at(self, key: str) -> tuple[int, int]:
+        """The (line, column) of `key` in the file, or of the file's mapping when the key is not written."""
+        return self.positions.get(key) or self.positions.get("", (0, 0))
+
+
+AUDIENCE = record_of(Audience, "audience", "Who a brief is written for, and what they are shown.")
+BRIEF = record_of(Brief, "brief", "One brief: its title, topics and the audiences it is meant for.")
 
 
 def _yaml_files(folder: str) -> list[tuple[str, str]]:
@@ -115,7 +124,7 @@ def load_audiences(templates: str) -> dict[str, Audience]:
                 problems.append(Problem(path, *data["_positions"]["sections"],
                                         f"unknown section {section!r}{did_you_mean(section, known)}",
                                         f"use one of {', '.join(SECTIONS)}, or define it under `own_sections:`"))
-        audiences[name] = Audience(name, path, {**data, "name": name})
+        audiences[name] = instance(Audience, data, name=name, path=path, positions=positions_of(data))
     if problems:
         raise InputError(problems)
     return audiences
@@ -152,7 +161,8 @@ def load_briefs(templates: str, audiences: dict[str, Audience]) -> dict[str, Bri
         elif not os.path.isfile(os.path.join(templates, template)):
             problems.append(Problem(path, data["_line"], 1, f"template {template} not found",
                                     "create it, or set `template:` to an existing file in templates/briefs"))
-        briefs[name] = Brief(name, path, {**data, "name": name}, template)
+        briefs[name] = instance(Brief, data, name=name, path=path, template_path=template,
+                                positions=positions_of(data))
     if problems:
         raise InputError(problems)
     return briefs

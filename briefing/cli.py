@@ -9,13 +9,16 @@ import re
 import sys
 from typing import Sequence
 
-from briefing.errors import InputError, Problem, UsageError
+from briefing.errors import (EXIT_BUG, EXIT_ENVIRONMENT, EXIT_INPUT, EXIT_USAGE, EnvironmentFailure, InputError,
+                             Problem, UsageError, diagnostics)
 
 
 def _common(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--facts", default="facts.yaml", metavar="PATH", help="the fact base (default: facts.yaml)")
-    p.add_argument("--templates", default="templates", metavar="DIR",
-                   help="briefs, audiences and style (default: templates)")
+    p.add_argument("-C", dest="directory", metavar="DIR", default=argparse.SUPPRESS,
+                   help="run in the project at DIR (default: the one holding the current folder)")
+    p.add_argument("--facts", metavar="PATH", help="the fact base (default: the project's, else facts.yaml)")
+    p.add_argument("--templates", metavar="DIR",
+                   help="briefs, audiences and style (default: the project's, else templates)")
 
 
 def _positive(text: str) -> int:
@@ -27,6 +30,8 @@ def _positive(text: str) -> int:
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="briefing", description="Footnoted policy briefs, as DOCX and PDF, "
                                      "from a sourced YAML fact base.")
+    parser.add_argument("-C", dest="directory", metavar="DIR",
+                        help="run in the project at DIR, as if started there (default: the current folder)")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     b = sub.add_parser("build", help="build briefs into the output folder")
@@ -35,7 +40,7 @@ def _parser() -> argparse.ArgumentParser:
                    help="build for this audience (repeatable; default: each brief's own audiences)")
     b.add_argument("-f", "--format", default="pdf,docx", metavar="LIST",
                    help="comma-separated formats from pdf, docx, md (default: pdf,docx)")
-    b.add_argument("-o", "--out", default="out", metavar="DIR", help="output folder (default: out)")
+    b.add_argument("-o", "--out", metavar="DIR", help="output folder (default: the project's, else out)")
     b.add_argument("--any-audience", action="store_true",
                    help="build the named briefs for the named audiences even if a brief is not meant for one")
     b.add_argument("--reference-docx", metavar="PATH", help="take Word styles from this .docx")
@@ -85,7 +90,8 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; return the exit status (0 done, 1 bad input, 2 wrong usage)."""
+    """Run the command line; return the exit status: 0 done, 1 bad input, 2 wrong usage, 3 the environment
+    failed (a full disk, a folder that cannot be written, a locked ledger), 70 a bug in briefing."""
     try:
         args = _parser().parse_args(argv)
     except SystemExit as e:
@@ -97,61 +103,58 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(problem, file=sys.stderr)
         count = len(e.problems)
         print(f"briefing: {count} problem{'s' if count != 1 else ''}; nothing was written", file=sys.stderr)
-        return 1
+        return EXIT_INPUT
     except UsageError as e:
         for line in str(e).split("\n"):
             print(f"briefing {args.command}: {line}", file=sys.stderr)
-        return 2
+        return EXIT_USAGE
+    except EnvironmentFailure as e:
+        print(f"briefing {args.command}: {e}", file=sys.stderr)
+        return EXIT_ENVIRONMENT
     except KeyboardInterrupt:
         return 130
+    except Exception:  # a bug: say so, with what is needed to fix it
+        import traceback
+
+        traceback.print_exc()
+        print("briefing: this is a bug in briefing, not a problem with your files; please report it with the "
+              "command you ran and the traceback above", file=sys.stderr)
+        return EXIT_BUG
+    finally:
+        for warning in diagnostics.take():
+            print(warning, file=sys.stderr)
+
+
+def _where(args):
+    """The project's locations, found from -C or the current folder, with --facts and --templates applied."""
+    from briefing.project import find
+
+    return find(getattr(args, "directory", None), getattr(args, "facts", None), getattr(args, "templates", None))
 
 
 def _project(args):
-    from briefing.build import Project
+    from briefing.project import Project
 
-    return Project.load(args.facts, args.templates)
+    return Project.open(_where(args))
 
 
 def cmd_build(args) -> int:
-    from briefing.build import (FORMATS, build, default_jobs, record_request, remove_stale_staging, request_digest,
-                                up_to_date, write_all)
+    from briefing.build import Build
+    from briefing.render import FORMATS
 
     formats = [f.strip() for f in args.format.split(",") if f.strip()]
     bad = [f for f in formats if f not in FORMATS]
     if bad or not formats:
         print(f"briefing build: unknown format {', '.join(bad) or '(none)'}; choose from {', '.join(FORMATS)}",
               file=sys.stderr)
-        return 2
-    if args.reference_docx:
-        from briefing.render.reference import read_reference
-
-        read_reference(args.reference_docx)
-    try:
-        request = request_digest(args.facts, args.templates, args.reference_docx,
-                                 [args.briefs, args.audience, formats, args.any_audience])
-    except OSError:
-        request = ""  # an unreadable input: loading the project reports it
-    current = None if args.force or not request else up_to_date(args.out, request)
-    result = None
-    if current is None:
-        project = _project(args)
-        pairs = project.plan(args.briefs, args.audience, args.any_audience)
-        result = build(project, pairs, formats, args.out, args.reference_docx, args.jobs or default_jobs(), args.force)
-        current = result.current
-    if result is not None and not result.outputs and request:
-        record_request(result, request, project)
-        try:
-            write_all([], args.out, result.manifest)  # so that next time the quick look suffices
-        except InputError:
-            pass  # only that record is lost: the files themselves are up to date
-    if result is None or not result.outputs:
-        remove_stale_staging(os.path.realpath(args.out))
-        print(f"briefing: nothing to do; all {len(current)} files in {args.out} are up to date "
+        return EXIT_USAGE
+    build = Build(_where(args), args.briefs, args.audience, formats, args.out, args.reference_docx, args.jobs,
+                  args.force, args.any_audience)
+    result = build.run()
+    if not result.outputs:
+        print(f"briefing: nothing to do; all {len(result.current)} files in {build.out} are up to date "
               "(--force rebuilds them)", file=sys.stderr)
         return 0
-    if request:
-        record_request(result, request, project)
-    write_all(result.outputs, args.out, result.manifest)
     for o in result.outputs:
         print(o.path)
     if result.current:
@@ -161,28 +164,31 @@ def cmd_build(args) -> int:
 
 
 def cmd_check(args) -> int:
-    from briefing.build import default_jobs, plan_jobs, render
+    from briefing.build import compose_pairs, default_jobs, render_in_memory
     from briefing.compose import template_digits
     from briefing.lint import lint, unused
 
     project = _project(args)
     fb = project.facts
     problems = lint(fb)
-    if args.corpus:
+    corpus = args.corpus or project.corpus
+    if corpus:
         from briefing.corpus import verify
 
-        if not os.path.isdir(args.corpus):
-            raise InputError(Problem(args.corpus, 0, 0, "corpus folder not found"))
-        problems.extend(verify(fb, args.corpus))
+        if not os.path.isdir(corpus):
+            raise InputError(Problem(corpus, 0, 0, "corpus folder not found",
+                                     "name the folder of the source texts with --corpus, or under `corpus:` in "
+                                     f"{project.locations.project_file or 'briefing.yaml'}"))
+        problems.extend(verify(fb, corpus))
     pairs = project.plan([], [])  # each brief for the audiences it is meant for
     used: set[str] = set()
     try:
-        for job in plan_jobs(project, pairs, ["md"], "out"):  # composes each brief once, for each audience
-            used |= job.used
+        for composed in compose_pairs(project, pairs):
+            used |= composed.used
         # Page limits: the PDFs of the audiences that have one are laid out (in memory) and counted.
-        limited = [(b, a) for b, a in pairs if a.settings["page_limit"]]
+        limited = [(b, a) for b, a in pairs if a.page_limit]
         if limited:
-            render(project, limited, ["pdf"], "out", workers=default_jobs())
+            render_in_memory(project, limited, ["pdf"], workers=default_jobs())
     except InputError as e:
         problems.extend(e.problems)
     if project.style["reference_docx"]:
@@ -195,15 +201,16 @@ def cmd_check(args) -> int:
     if problems:
         raise InputError(problems)
     for warning in template_digits(project.templates):
-        print(warning, file=sys.stderr)
+        diagnostics.warn(warning)
     for name, brief in project.briefs.items():
         if name not in project.judgments:
-            print(Problem(brief.path, 0, 0, f"warning: {name} has no key judgments, so its key judgments, "
-                          "recommendations and what to watch are left out",
-                          f"write them in templates/judgments/{name}.yaml (see docs/editing.md)"), file=sys.stderr)
+            diagnostics.warn(Problem(brief.path, 0, 0, f"warning: {name} has no key judgments, so its key judgments, "
+                                     "recommendations and what to watch are left out",
+                                     f"write them in {os.path.join(project.templates, 'judgments', name + '.yaml')} "
+                                     "(see docs/editing.md)"))
     quotes = sum(len(f.cite) for f in fb.facts.values())
     print(f"{fb.path}: {len(fb.facts)} facts, {len(fb.disputes)} disputed questions, {len(fb.sources)} sources, "
-          f"{quotes} quotes" + (" verified against " + args.corpus if args.corpus else ""))
+          f"{quotes} quotes" + (" verified against " + corpus if corpus else ""))
     print(f"{len(project.briefs)} briefs compose for the {len(pairs)} brief × audience pairs they are meant for")
     idle = unused(fb, used)
     print(f"info: {len(idle)} of {len(fb.facts)} facts reach no brief" + (": " + ", ".join(idle) if idle else ""))
@@ -214,10 +221,10 @@ def cmd_list(args) -> int:
     project = _project(args)
     print("Briefs:")
     for b in project.briefs.values():
-        print(f"  {b.name:<20} {b.settings['title']}  (for: {', '.join(b.settings['audiences'])})")
+        print(f"  {b.name:<20} {b.title}  (for: {', '.join(b.audiences)})")
     print("Audiences:")
     for a in project.audiences.values():
-        print(f"  {a.name:<20} {a.settings['description']}")
+        print(f"  {a.name:<20} {a.description}")
     print("Facts per topic:")
     for topic, n in project.facts.topics().items():
         print(f"  {topic:<20} {n}")
@@ -228,9 +235,9 @@ def cmd_list(args) -> int:
 
 
 def cmd_facts(args) -> int:
-    from briefing.factbase import load
+    from briefing.project import load_facts
 
-    fb = load(args.facts)
+    fb = load_facts(_where(args))
     words = args.text.lower().split()
     shown = 0
     for f in fb.facts.values():
@@ -283,12 +290,13 @@ def cmd_new(args) -> int:
         print(f"briefing new: {args.name!r} is not a valid name; use lower-case letters, digits and dashes",
               file=sys.stderr)
         return 2
-    folder = os.path.join(args.templates, "audiences" if args.kind == "audience" else "briefs")
+    templates = _where(args).templates
+    folder = os.path.join(templates, "audiences" if args.kind == "audience" else "briefs")
     copies = [(folder, ".yaml")]
     if args.kind == "brief":
         copies.append((folder, ".md.j2"))
-        if os.path.isfile(os.path.join(args.templates, "judgments", args.source + ".yaml")):
-            copies.append((os.path.join(args.templates, "judgments"), ".yaml"))
+        if os.path.isfile(os.path.join(templates, "judgments", args.source + ".yaml")):
+            copies.append((os.path.join(templates, "judgments"), ".yaml"))
     made = []
     for where, ext in copies:
         src = os.path.join(where, args.source + ext)
@@ -317,8 +325,9 @@ def cmd_distribute(args) -> int:
 
 def _clean_copy(src: str, dst: str, old: str, new: str) -> None:
     """Copy a brief's or audience's file under its new name, its leading comment saying what it now is."""
-    with open(src, encoding="utf-8") as f:
-        text = f.read()
+    from briefing.inputs import read_text
+
+    text = read_text(src)  # InputError for a file that is not UTF-8 text
     if src.endswith(".md.j2"):
         body = re.sub(r"\A\{#-?.*?-?#\}\n*", "", text, flags=re.S)
         text = (f"{{#-\n  {new}: started from a copy of {old}. Every sentence that states a fact uses say(\"fact.id\").\n"

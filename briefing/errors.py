@@ -1,4 +1,5 @@
-"""Problems with a user's input, reported as `file:line:column: message` plus what to do."""
+"""What can go wrong, and how each is told: bad input (`file:line:column: message` plus what to do, exit 1),
+wrong usage (exit 2), a failing environment (exit 3); warnings collected in a sink the command line prints."""
 
 from __future__ import annotations
 
@@ -45,6 +46,24 @@ class UsageError(Exception):
     exit status 2, like any other wrong usage."""
 
 
+EXIT_OK, EXIT_INPUT, EXIT_USAGE, EXIT_ENVIRONMENT, EXIT_BUG = 0, 1, 2, 3, 70
+"""Exit statuses: done; bad input; wrong usage; the environment failed (disk full, permission, a locked
+ledger, a server down); a bug in briefing itself (a traceback and a request to report it)."""
+
+
+class EnvironmentFailure(Exception):
+    """The environment failed, not the input: a full disk, a folder that cannot be written, a ledger another
+    run holds, a mail server that does not answer. Exit status 3; whatever was done before is kept."""
+
+    def __init__(self, message: str, hint: str = ""):
+        self.message = message
+        self.hint = hint
+        super().__init__(message)
+
+    def __str__(self) -> str:
+        return self.message + (f"\n    {self.hint}" if self.hint else "")
+
+
 class InputError(Exception):
     """Bad input: one or more problems, each with its position. Never shown as a traceback."""
 
@@ -66,3 +85,24 @@ class Problems:
     def raise_if_any(self) -> None:
         if self.items:
             raise InputError(self.items)
+
+
+class Diagnostics:
+    """Warnings found while doing the work, kept for the command line to show once each (library code never
+    prints). `diagnostics` below is the sink of the running command."""
+
+    def __init__(self):
+        self.items: list[Problem] = []
+
+    def warn(self, problem: Problem) -> None:
+        """Keep a warning, once however often it is found (a template composed for three audiences)."""
+        if problem not in self.items:
+            self.items.append(problem)
+
+    def take(self) -> list[Problem]:
+        """Return the warnings kept so far, in the order found, and forget them."""
+        items, self.items = self.items, []
+        return items
+
+
+diagnostics = Diagnostics()

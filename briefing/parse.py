@@ -6,14 +6,13 @@ import bisect
 import copy
 import os
 import re
-import sys
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 from mdit_py_plugins.footnote import footnote_plugin
 
 from briefing import model as m
-from briefing.errors import Problem
+from briefing.errors import Problem, diagnostics
 
 _md: MarkdownIt | None = None
 
@@ -245,17 +244,16 @@ def parse(markdown: str, meta: m.Meta) -> m.Document:
 
 
 _TYPED_MARK = re.compile(r"(?<!\\)\[\^")
-_warned: set[Problem] = set()
 _MAY_NEST = re.compile(r"^[ >*+\-0-9.)]{16,}|^ *(?:> *){9}", re.MULTILINE)
 _BLOCK = re.compile(r"[^\n]+(?:\n[^\n]+)*")
 _MAY_LINK = re.compile(r"\]\(|\]\s*\[|^ {0,3}\[[^\]]*\]:|<[A-Za-z][A-Za-z0-9+.\-]{1,31}:", re.MULTILINE)
 
 
-def markdown_problems(body: str, spans: list[tuple[int, str, int]], nonce: str, template: str) -> list[Problem]:
+def markdown_problems(body: str, spans: list[tuple[int, str, int]], own_mark: str, template: str) -> list[Problem]:
     """Return what in a brief's composed Markdown would be lost or misread, at the template lines that wrote it:
-    note marks typed into the template (only cite() and say() make notes), nesting deeper than the
-    renderers show. Links other than http, https and mailto are printed as text; each is a warning,
-    printed to stderr at once."""
+    note marks typed into the template (only cite() and say() make notes: theirs start with `own_mark`), nesting
+    deeper than the renderers show. Links other than http, https and mailto are printed as text; each is a
+    warning, kept in the diagnostics."""
     offsets = [s[0] for s in spans]
 
     def where(offset: int) -> tuple[str, int]:
@@ -274,7 +272,7 @@ def markdown_problems(body: str, spans: list[tuple[int, str, int]], nonce: str, 
         return where(starts[min(line, len(starts) - 1)])
 
     problems: list[Problem] = []
-    own = f"[^c{nonce}-"
+    own = own_mark
     for mo in _TYPED_MARK.finditer(body):
         if body.startswith(own, mo.start()):
             continue
@@ -327,7 +325,5 @@ def markdown_problems(body: str, spans: list[tuple[int, str, int]], nonce: str, 
             if c.type == "link_open" and not safe_link(href) and t.map:
                 warning = Problem(*at_line(t.map[0]), 0, f"warning: the link {href[:80]!r} is printed as text",
                                   "only http, https and mailto links become links")
-                if warning not in _warned:  # once, not once per audience
-                    _warned.add(warning)
-                    print(warning, file=sys.stderr)
+                diagnostics.warn(warning)  # kept once, however many audiences compose the line
     return problems

@@ -51,6 +51,8 @@ class TemplatesLoader(BaseLoader):
     every file read through briefing.inputs (regular files, bounded size, UTF-8)."""
 
     def __init__(self, root: str):
+        self.shown = root
+        """The folder as messages name it; a template's file name is its path under it."""
         self.root = os.path.abspath(root)
         self.real_root = os.path.realpath(self.root)
 
@@ -69,9 +71,10 @@ class TemplatesLoader(BaseLoader):
         if not real.startswith(self.real_root + os.sep):
             raise OutsideError(f"template {template!r} is a symbolic link leading outside the templates folder "
                                f"(to {real})")
-        source = read_text(path, os.path.relpath(path), FILE_LIMIT)
+        shown = os.path.normpath(os.path.join(self.shown, *parts))
+        source = read_text(path, shown, FILE_LIMIT)
         mtime = os.path.getmtime(path)
-        return source, path, lambda: os.path.exists(path) and os.path.getmtime(path) == mtime
+        return source, shown, lambda: os.path.exists(path) and os.path.getmtime(path) == mtime
 
 
 _PERCENT_SPEC = re.compile(r"%(?:\([^)]*\))?[-#0 +]*(\*|\d+)?(?:\.(\*|\d+))?")

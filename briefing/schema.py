@@ -547,3 +547,37 @@ def load_record(path: str, record: Record, label: str | None = None, limit: int 
     value, problems = read_document(path, record, label, limit)
     problems.raise_if_any()
     return value
+
+
+# --- typed settings: one declaration gives the schema and the object ------------------------------
+
+def setting(kind: Kind, doc: str, *, required: bool = False, default: Any = None) -> Any:
+    """Declare one key of a settings file as a dataclass field: its kind and meaning for the schema, its default
+    for the object. `record_of` collects these into the Record that validates the file."""
+    import dataclasses
+
+    spec = Field(kind, doc, required, default)
+    if isinstance(default, (list, dict)):
+        return dataclasses.field(default_factory=lambda: type(default)(default), metadata={"schema": spec})
+    return dataclasses.field(default=default, metadata={"schema": spec})
+
+
+def record_of(cls: type, name: str, doc: str) -> Record:
+    """Return the Record that validates a file of `cls`: one key per field declared with `setting`."""
+    import dataclasses
+
+    return Record(name, doc, {f.name: f.metadata["schema"] for f in dataclasses.fields(cls) if "schema" in f.metadata})
+
+
+def positions_of(data: dict) -> dict[str, tuple[int, int]]:
+    """The (line, column) of each key of a validated record, and of the record itself under ''."""
+    return {"": (data["_line"], data["_column"]), **data["_positions"]}
+
+
+def instance(cls: type, data: dict, **extra: Any) -> Any:
+    """Return the `cls` object of a validated record: its values (no positions) and the `extra` fields."""
+    import dataclasses
+
+    values = {f.name: data[f.name] for f in dataclasses.fields(cls) if "schema" in f.metadata}
+    values = {k: tuple(v) if isinstance(v, list) else v for k, v in values.items()}
+    return cls(**values, **extra)

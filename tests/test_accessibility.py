@@ -100,7 +100,7 @@ def test_runs_in_another_script_carry_their_language(tmp_path):
     from samples import WHEN, meta, note
 
     from briefing import model as m
-    from briefing.build import Project
+    from briefing.project import Project
     from briefing.render.pdf import PdfWriter
     from conftest import ROOT
 
@@ -149,7 +149,7 @@ def test_every_node_type_and_a_note_across_a_page_break_tag_cleanly(tmp_path):
     from samples import FILLER, WHEN, filler_paragraphs, golden_document, note
 
     from briefing import model as m
-    from briefing.build import Project
+    from briefing.project import Project
     from briefing.render.pdf import PdfWriter
     from conftest import ROOT
 

@@ -11,7 +11,7 @@ from conftest import ROOT
 from readers import pdftotext
 
 from briefing import model as m
-from briefing.build import Project
+from briefing.project import Project
 from briefing.render.pdf import PdfWriter
 from samples import FILLER, WHEN, meta
 

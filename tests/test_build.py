@@ -172,12 +172,12 @@ def test_a_folder_where_an_output_goes_is_a_clean_error_and_nothing_changes(tmp_
 
 
 def test_a_disk_that_fills_up_mid_build_leaves_the_folder_as_it_was(tmp_path, capsys, monkeypatch):
-    import briefing.build as build
+    import briefing.outdir as outdir
 
     out = str(tmp_path / "out")
     assert _build(ROOT, out, "defense-sco", "-f", "md") == 0
     before = _snapshot(out)
-    real, calls = build._write_file, []
+    real, calls = outdir._write_file, []
 
     def fill_up(path, data):
         calls.append(path)
@@ -185,8 +185,8 @@ def test_a_disk_that_fills_up_mid_build_leaves_the_folder_as_it_was(tmp_path, ca
             raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), path)
         real(path, data)
 
-    monkeypatch.setattr(build, "_write_file", fill_up)
-    assert _build(ROOT, out, "defense-sco", "-f", "md,pdf", "--force") == 1
+    monkeypatch.setattr(outdir, "_write_file", fill_up)
+    assert _build(ROOT, out, "defense-sco", "-f", "md,pdf", "--force") == 3  # the environment failed
     err = capsys.readouterr().err
     assert "No space left on device" in err and "free some space" in err and "Traceback" not in err
     assert _snapshot(out) == before and _leftovers(out) == []
@@ -213,7 +213,7 @@ def test_a_full_disk_is_a_clean_error_and_the_folder_is_as_it_was(tmpfs, capsys,
     out = str(tmpfs) if where == "out is the disk" else str(tmpfs / "out")
     assert _build(ROOT, out, "defense-sco", "-a", "minister", "-f", "md") == 0
     before = _snapshot(out)
-    assert _build(ROOT, out, "--force", "-j", "1") == 1  # every brief as PDF and DOCX: far more than 300 KiB
+    assert _build(ROOT, out, "--force", "-j", "1") == 3  # every brief as PDF and DOCX: far more than 300 KiB
     err = capsys.readouterr().err
     assert "No space left on device" in err and "Traceback" not in err
     assert _snapshot(out) == before and _leftovers(out) == []
@@ -224,7 +224,7 @@ def test_a_read_only_output_folder_is_a_clean_error(tmpfs, capsys):
     assert _build(ROOT, out, "defense-sco", "-a", "minister", "-f", "md") == 0
     before = _snapshot(out)
     subprocess.run(["mount", "-o", "remount,ro", str(tmpfs)], check=True)
-    assert _build(ROOT, out, "defense-sco", "--force") == 1
+    assert _build(ROOT, out, "defense-sco", "--force") == 3
     err = capsys.readouterr().err
     assert "read-only" in err and "Traceback" not in err
     assert _snapshot(out) == before
@@ -232,15 +232,15 @@ def test_a_read_only_output_folder_is_a_clean_error(tmpfs, capsys):
 
 _SLOW_WRITER = """
 import os, sys, time
-import briefing.build as build
-real_write, real_replace = build._write_file, os.replace
+import briefing.outdir as outdir
+real_write, real_replace = outdir._write_file, os.replace
 def slow_write(path, data):
     real_write(path, data)
     time.sleep(0.05)
 def slow_replace(src, dst):
     real_replace(src, dst)
     time.sleep(0.05)
-build._write_file, os.replace = slow_write, slow_replace
+outdir._write_file, os.replace = slow_write, slow_replace
 from briefing.cli import main
 sys.exit(main(sys.argv[1:]))
 """
@@ -248,7 +248,7 @@ sys.exit(main(sys.argv[1:]))
 
 def _kill_trials(tmp_path, extra_folder: bool) -> set[str]:
     """Kill builds (with slowed writes and renames) at moments from start-up to the end; return what was seen."""
-    from briefing.build import remove_stale_staging
+    from briefing.outdir import remove_stale_staging
 
     out = str(tmp_path / "out")
     env = {**os.environ, "PYTHONPATH": ROOT}

@@ -15,7 +15,7 @@ from conftest import ROOT, need
 from lxml import etree
 from readers import docx_part, pandoc_footnotes, pandoc_plain
 
-from briefing.build import Project
+from briefing.project import Project
 from briefing.render.docx import DocxWriter
 from samples import WHEN, golden_document
 

@@ -10,7 +10,7 @@ import subprocess
 import pytest
 from conftest import ROOT, need, problems_of
 
-from briefing.build import Project
+from briefing.project import Project
 from briefing.cli import main
 from briefing.errors import InputError
 from briefing.factbase import load
@@ -330,7 +330,7 @@ def test_a_facts_label_and_value_print_with_its_kind_and_hedges(project_copy):
     open(path, "w", encoding="utf-8").write(text.replace("{% block background %}", '{% block background %}\n'
                                             '{{ fact("trade.volume-low").label }} | '
                                             '{{ fact("trade.business-forum-eight-mous").value }}\n'))
-    from briefing.build import Project
+    from briefing.project import Project
     from briefing.compose import Composer
 
     project = Project.load(os.path.join(project_copy, "facts.yaml"), templates)

@@ -10,7 +10,7 @@ import re
 import pytest
 from conftest import ROOT
 
-from briefing.build import Project
+from briefing.project import Project
 
 DATE = re.compile(r"\b\d{1,2}(?:[–-]\d{1,2})? (?:January|February|March|April|May|June|July|August|September|"
                   r"October|November|December) \d{4}\b|\b(?:19|20)\d\d\b")
@@ -207,7 +207,7 @@ def test_each_brief_shows_the_disputes_of_its_topics_and_only_those(built, brief
 
     fb = load(os.path.join(ROOT, "facts.yaml"))
     topics = set(Project.load(os.path.join(ROOT, "facts.yaml"), os.path.join(ROOT, "templates"))
-                 .briefs[brief].settings["topics"])
+                 .briefs[brief].topics)
     md = open(os.path.join(built, f"{brief}.analyst.md"), encoding="utf-8").read()
     for d in fb.disputes.values():
         assert (escape(d.question) in md) == bool(set(d.topics) & topics), (brief, d.id)

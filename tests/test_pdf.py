@@ -12,7 +12,7 @@ from conftest import ROOT, need
 from readers import pdf_link_targets_same_page, pdf_marks_and_notes, pdftotext
 
 from briefing import model as m
-from briefing.build import Project
+from briefing.project import Project
 from briefing.render.pdf import PdfWriter
 from briefing.render.pdf_notes import MeasuredParagraph as Paragraph
 from briefing.render.pdf_notes import note_mark

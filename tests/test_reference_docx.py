@@ -132,7 +132,7 @@ def test_pandoc_reference_keeps_its_heading_look_and_gains_the_styles_it_lacks(w
 
 def test_house_style_fills_in_where_the_reference_is_silent(with_references):
     """pandoc's Normal sets no colour: the house text colour applies; the styles it lacks are the house's."""
-    from briefing.build import Project
+    from briefing.project import Project
 
     style = Project.load(f"{ROOT}/facts.yaml", f"{ROOT}/templates").style
     import docx

@@ -12,7 +12,7 @@ from conftest import ROOT, need
 from readers import pandoc_footnotes
 
 from briefing import model as m
-from briefing.build import Project
+from briefing.project import Project
 from briefing.render.pdf import PdfWriter
 from samples import FILLER, WHEN, golden_document, meta, note
 

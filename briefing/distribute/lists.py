@@ -140,10 +140,10 @@ def load_list(path: str, audiences: dict, briefs: dict) -> DistributionList:
                 problems.append(Problem(path, *rp["briefs"], f"{where}: unknown brief {b!r}",
                                         f"known briefs: {', '.join(briefs)}"))
                 ok = False
-            elif audience is not None and r["audience"] not in brief.settings["audiences"]:
+            elif audience is not None and r["audience"] not in brief.audiences:
                 problems.append(Problem(path, *rp["briefs"],
                                         f"{where}: brief {b!r} is not written for the audience {r['audience']!r}",
-                                        f"it is for: {', '.join(brief.settings['audiences'])}; choose another "
+                                        f"it is for: {', '.join(brief.audiences)}; choose another "
                                         "audience, or add this one to the brief's `audiences:`"))
                 ok = False
         if len(set(r["briefs"])) != len(r["briefs"]):

@@ -62,10 +62,10 @@ def _slug(text: str) -> str:
 
 def shared_pdfs(project, lst: DistributionList, briefs: list[str]) -> dict[tuple[str, str], bytes]:
     """Return the shared PDF of every (brief, audience) the list needs, each laid out once."""
-    from briefing.build import render
+    from briefing.build import render_in_memory
 
     pairs = sorted({(b, r.audience) for r in lst.recipients for b in r.briefs if not briefs or b in briefs})
-    outputs = render(project, [(project.briefs[b], project.audiences[a]) for b, a in pairs], ["pdf"], "")
+    outputs = render_in_memory(project, [(project.briefs[b], project.audiences[a]) for b, a in pairs], ["pdf"])
     return {pair: o.data for pair, o in zip(pairs, outputs)}
 
 
@@ -123,7 +123,7 @@ def execute(project, lst: DistributionList, ledger: Ledger, transport, jobs: lis
         notes = []
         for j in jobs:
             b, a = project.briefs[j.brief], project.audiences[j.recipient.audience]
-            context = dict(recipient=j.recipient, brief=b.settings, audience=a.settings, copy=j.copy,
+            context = dict(recipient=j.recipient, brief=b, audience=a, copy=j.copy,
                            revision=j.revision, earlier=j.earlier, sender=lst.sender)
             notes.append(cover.render(**context))
     domain = lst.sender_address.rpartition("@")[2]
@@ -211,13 +211,14 @@ def command(args) -> int:
     """`briefing distribute`: status, dry run or a real run; return the exit status."""
     import os
 
-    from briefing.build import Project
     from briefing.distribute.deliver import Folder, Outbox, Smtp
     from briefing.distribute.lists import load_list
+    from briefing.project import Project, find
 
+    where = find(getattr(args, "directory", None), args.facts, args.templates)
     path = args.list
     if not path.endswith((".yaml", ".yml")) and os.sep not in path:
-        path = os.path.join("distribution", path + ".yaml")
+        path = os.path.join(where.distribution, path + ".yaml")
     transport = None
     try:
         if args.smtp:
@@ -228,7 +229,7 @@ def command(args) -> int:
     if args.max_size is not None and args.max_size <= 0:
         print("briefing distribute: --max-size must be above 0 (megabytes)", file=sys.stderr)
         return 2
-    project = Project.load(args.facts, args.templates)
+    project = Project.open(where)
     lst = load_list(path, project.audiences, project.briefs)
     unknown = [b for b in args.brief if b not in {b for r in lst.recipients for b in r.briefs}]
     if unknown:
@@ -241,7 +242,7 @@ def command(args) -> int:
         ledger.close()
         return 0
     if transport is None:
-        transport = Folder(args.folder) if args.folder else Outbox(args.outbox or os.path.join("out", "outbox", lst.name))
+        transport = Folder(args.folder) if args.folder else Outbox(args.outbox or os.path.join(where.outbox, lst.name))
     pdfs = shared_pdfs(project, lst, args.brief)
     ledger = Ledger(ledger_path, create=not args.dry_run)
     try:

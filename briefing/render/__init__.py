@@ -6,6 +6,23 @@ from briefing.factbase import format_date
 from briefing.model import Meta
 
 
+FORMATS = ("pdf", "docx", "md")
+"""The formats a build can write, in the order they are made."""
+
+
+def writer_class(fmt: str) -> type:
+    """The writer of a format other than md (the composed Markdown is written as it is)."""
+    if fmt == "pdf":
+        from briefing.render.pdf import PdfWriter
+
+        return PdfWriter
+    if fmt == "docx":
+        from briefing.render.docx import DocxWriter
+
+        return DocxWriter
+    raise ValueError(f"no writer for {fmt!r}")
+
+
 class Visitor:
     """Dispatches a node to the method named after its class: visit_Paragraph, visit_Text, ..."""
 

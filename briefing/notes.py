@@ -1,0 +1,90 @@
+"""The notes of one brief while it is composed: `cite()` leaves a placeholder mark in the text, and `finish()`
+numbers the marks in reading order and writes the note texts (Chicago: full first note, short later ones).
+The placeholder format is known here only; the parser asks `typed_mark_prefix()` for it."""
+
+from __future__ import annotations
+
+import re
+
+from briefing import citations
+from briefing.factbase import Citation, FactBase, Source
+from briefing.mdtext import Md, escape
+
+def typed_mark_prefix(nonce: str) -> str:
+    """The start of every placeholder mark of the brief composed with `nonce`: a note mark in the composed text
+    that does not start so was typed into a template."""
+    return f"[^c{nonce}-"
+
+
+class Notes:
+    """Footnotes of one brief while it is composed: mark() leaves a placeholder mark, finish() numbers them."""
+
+    def __init__(self, fb: FactBase, quotes: bool):
+        import secrets
+
+        self.fb = fb
+        self.quotes = quotes
+        self.pending: list[tuple[Citation, ...]] = []
+        self.facts: dict[str, None] = {}
+        """Ids of the facts and disputed questions cited, in order: what the brief prints."""
+        self.sourcing: Md | None = None
+        """The sourcing note, made when the brief is finished (it counts what the brief printed)."""
+        self.nonce = secrets.token_hex(6)  # a template cannot type a mark that passes for a helper's own
+        self.placeholder = re.compile(re.escape(typed_mark_prefix(self.nonce)) + r"(\d+)\]")
+        self.sourcing_mark = f"@@sourcing-{self.nonce}@@"
+        self.bibliography_mark = f"@@bibliography-{self.nonce}@@"
+        """Where the list of sources goes: written once the whole brief is known, wherever it stands."""
+        self.standpoint_label: Md | None = None
+        """When set, each entry of the list of sources ends with the source's standpoint under this label."""
+
+    def mark(self, cites: tuple[Citation, ...]) -> Md:
+        self.pending.append(cites)
+        return Md(f"{typed_mark_prefix(self.nonce)}{len(self.pending)}]")
+
+    def cited_sources(self) -> list[Source]:
+        """The sources cited so far, in the fact base's order."""
+        ids = {c.source for cites in self.pending for c in cites}
+        return [s for s in self.fb.sources.values() if s.id in ids]
+
+    def bibliography(self, standpoint: Md | None = None) -> Md:
+        """Return the mark where the list of sources goes; with a label, each entry gives its standpoint."""
+        self.standpoint_label = standpoint
+        return Md(self.bibliography_mark)
+
+    def _standpoint(self, s: Source) -> str:
+        if self.standpoint_label is None:
+            return ""
+        parts = [escape(s.standpoint)] if s.standpoint else []
+        if not s.author and s.author_note:
+            parts.append(escape(f"Writer: {s.author_note}."))
+        return f" *{self.standpoint_label}:* " + " ".join(parts) if parts else ""
+
+    def finish(self, body: str) -> str:
+        """Return `body` with marks numbered in reading order and the note texts appended.
+
+        A source's first note is in full, its later notes short (Chicago)."""
+        seen: set[str] = set()
+        texts: list[str] = []
+
+        def number(mo: re.Match) -> str:
+            parts = []
+            by_source: dict[str, list[Citation]] = {}
+            for c in self.pending[int(mo.group(1)) - 1]:
+                by_source.setdefault(c.source, []).append(c)
+            for source_id, cites in by_source.items():
+                form = citations.short_note if source_id in seen else citations.full_note
+                seen.add(source_id)
+                parts.append(form(self.fb.sources[source_id], cites, self.quotes))
+            texts.append(citations.join_note(parts))
+            return f"[^{len(texts)}]"
+
+        if self.sourcing is not None:
+            body = body.replace(self.sourcing_mark, self.sourcing)
+        if self.bibliography_mark in body:
+            cited = sorted(self.cited_sources(), key=citations.bibliography_key)
+            body = body.replace(self.bibliography_mark,
+                                "\n".join(f"- {citations.bibliography_entry(s)}{self._standpoint(s)}" for s in cited))
+        body = self.placeholder.sub(number, body)
+        notes = "\n".join(f"[^{i}]: {t}" for i, t in enumerate(texts, 1))
+        return body.rstrip("\n") + "\n" + ("\n" + notes + "\n" if notes else "")
+
