@@ -26,6 +26,12 @@ WORDING = Record("wording", "The words briefs use for kinds of claim, hedges and
         "assessment": Field(Str(), "e.g. `{Same} adds that {claim}`", required=True),
         "unconfirmed": Field(Str(), "e.g. `{Same} also says, citing no named source, that {claim}`", required=True),
     }), "claims that follow one by the same writer", default=None),
+    "again_more": Field(Record("again more", "How the third claim in a row by one writer is written (then the "
+                               "fourth as `again`, and so on); {It} is `It` or the writer's surname. Left out: as "
+                               "`again`.", {
+        "assessment": Field(Str(), "e.g. `{It} also says that {claim}`", required=True),
+        "unconfirmed": Field(Str(), "e.g. `{It} also says, citing no named source, that {claim}`", required=True),
+    }), "the third claim in a row by one writer", default=None),
     "unconfirmed_anonymous": Field(Str(), "unconfirmed reporting whose fact names nobody under `by:`, e.g. "
                                    "`According to unconfirmed reports, {claim}` (default: as kinds.unconfirmed)",
                                    default=""),
@@ -50,6 +56,9 @@ WORDING = Record("wording", "The words briefs use for kinds of claim, hedges and
                         required=True),
     "confidence": Field(Str(), "how a judgment's confidence reads; {level}, e.g. `{level} confidence`",
                         required=True),
+    "scoring": Field(Str(), "how a judgment's scoring reads: {event} (or {Event}), {deadline} and {evidence}, e.g. "
+                     "`{Event} by {deadline}; the desk will know from {evidence}.`",
+                     default="{Event} by {deadline} ({evidence})."),
     "first_judgment": Field(Str(), "said of a judgment that has no `change:` (the desk's first on the question); "
                             "empty: nothing is said, and a judgment shows a change only when it has one", default=""),
     "sourcing": Field(Record("sourcing note", "Sentences of the sourcing note each brief carries; "
@@ -89,13 +98,16 @@ class Wording:
     settings: dict
     """Its contents."""
 
-    def kind(self, name: str, again: bool = False, anonymous: bool = False) -> str:
-        """The wording of a kind of claim: for a claim right after one by the same writer (`again`), or an
-        unconfirmed one that names nobody (`anonymous`), the special form when the file gives one."""
+    def kind(self, name: str, again: int = 0, anonymous: bool = False) -> str:
+        """The wording of a kind of claim: for the `again`-th claim in a row by one writer (the second, third …),
+        or an unconfirmed one that names nobody (`anonymous`), the special form when the file gives one. Claims in
+        a row alternate between `again` and `again_more`."""
         if anonymous and name == "unconfirmed" and self.settings["unconfirmed_anonymous"]:
             return self.settings["unconfirmed_anonymous"]
-        if again and self.settings["again"] and name in self.settings["again"]:
-            return self.settings["again"][name]
+        more = self.settings["again_more"] if again and again % 2 == 1 else None
+        for forms in (more, self.settings["again"] if again else None):
+            if forms and name in forms:
+                return forms[name]
         return self.settings["kinds"][name]
 
     def hedge(self, name: str, mode: str) -> str:
@@ -110,12 +122,13 @@ class Wording:
 _NEEDS = {("kinds", "reported"): ("{claim}|{Claim}",), ("kinds", "said"): ("{claim}|{Claim}",),
           ("kinds", "assessment"): ("{claim}|{Claim}", "{by}|{By}"), ("kinds", "unconfirmed"): ("{claim}|{Claim}",),
           ("again", "assessment"): ("{claim}|{Claim}", "{Same}"), ("again", "unconfirmed"): ("{claim}|{Claim}", "{Same}"),
-          ("unconfirmed_anonymous",): ("{claim}|{Claim}",), ("marker_group",): ("{marks}",),
-          ("caveat_note",): ("{caveat}",),
+          ("again_more", "assessment"): ("{claim}|{Claim}", "{It}"),
+          ("again_more", "unconfirmed"): ("{claim}|{Claim}", "{It}"), ("unconfirmed_anonymous",): ("{claim}|{Claim}",), ("marker_group",): ("{marks}",),
+          ("caveat_note",): ("{caveat}",), ("scoring",): ("{event}|{Event}", "{deadline}"),
           ("caveat",): ("{caveat}",), ("likelihood",): ("{term}", "{range}"), ("confidence",): ("{level}",)}
 
 
-_OPTIONAL = ("again", "unconfirmed_anonymous", "marker_group", "caveat_note")
+_OPTIONAL = ("again", "again_more", "unconfirmed_anonymous", "marker_group", "caveat_note")
 
 
 def _visible(text: str) -> bool:
