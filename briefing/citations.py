@@ -122,7 +122,7 @@ def _inner_quotes(text: str) -> str:
 
 def bibliography_entry(source: Source, plain: bool = False) -> Md:
     """Return the source as a bibliography entry: Surname, Given. “Title.” Outlet, date. URL. The plain form
-    describes an untitled piece in words ("Islamabad op-ed: untitled, unsigned and undated; on …") and writes
+    describes an untitled piece in words ("City op-ed: untitled, unsigned and undated; on …") and writes
     "undated" for n.d."""
     if plain and untitled(source):
         missing = ["untitled"] + [w for w, bad in (("unsigned", not source.author), ("undated", not source.published))

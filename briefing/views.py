@@ -136,14 +136,14 @@ _ARTICLE = re.compile(r"^(?:a|an|the)\s+", re.IGNORECASE)
 
 
 def _person(by: str) -> bool:
-    """`by` names a person ("the columnist Muhammad Zahid Rifat"), not a piece ("an Islamabad op-ed")."""
+    """`by` names a person ("the columnist Jane Doe"), not a piece ("a city op-ed")."""
     last = by.split()[-1] if by.split() else ""
     return last[:1].isupper() and not last.isupper()
 
 
 def later_name(by: str) -> str:
-    """How a writer is named after the first time: a person by surname ("Rifat"), a piece with "the" ("the
-    Islamabad op-ed" for "an Islamabad op-ed")."""
+    """How a writer is named after the first time: a person by surname ("Doe"), a piece with "the" ("the
+    city op-ed" for "a city op-ed")."""
     if _person(by):
         return by.split()[-1]
     return "the " + _ARTICLE.sub("", by) if _ARTICLE.match(by) else by
