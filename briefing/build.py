@@ -47,6 +47,8 @@ class Output:
     data: bytes
     pages: int | None = None
     page_of_note: dict | None = None
+    gaps: float | None = None
+    """The paragraph gaps a PDF or DOCX was fitted with."""
 
 
 @dataclass
@@ -67,6 +69,10 @@ class Job:
     """(audience, brief name, page limit) for a PDF whose audience limits its pages."""
     used: frozenset = frozenset()
     """Ids of the facts and disputed questions the brief prints."""
+    fit_key: str = ""
+    """Digest of what the fit of a PDF or DOCX depends on (the PDF's key): equal keys give equal fits."""
+    fit: float | None = None
+    """The fit (paragraph gaps) an earlier build found for this key, if it kept one."""
 
 
 @dataclass
@@ -99,6 +105,30 @@ def compose_pairs(project: Project, pairs: list[Pair]) -> list[Composed]:
     return composed
 
 
+def verify_printed(project: Project, composed: list[Composed]) -> None:
+    """Refuse a brief whose quotes are not in their sources: every quote of every fact and disputed question
+    the briefs print is looked up in the project's corpus, with the message `check` gives. Without a corpus,
+    say once that the quotes were not verified."""
+    from briefing.corpus import verify
+    from briefing.errors import diagnostics
+
+    where = project.locations
+    if not where.corpus:
+        diagnostics.warn(Problem(where.project_file or "briefing.yaml", 0, 0,
+                                 "warning: the quotes were not verified: the project names no corpus",
+                                 "set `corpus:` to the folder of the source texts, so that a misquote never "
+                                 "reaches a brief"))
+        return
+    if not os.path.isdir(where.corpus):
+        raise InputError(Problem(where.project_file or where.corpus, 0, 0,
+                                 f"the corpus folder {where.corpus} is not there",
+                                 "set `corpus:` to the folder of the source texts (or null, to build without "
+                                 "checking the quotes)"))
+    problems = verify(project.facts, where.corpus, set().union(*(c.used for c in composed)))
+    if problems:
+        raise InputError(problems)
+
+
 def _affected(where: list[tuple[str, str]]) -> str:
     """`trade-outlook for minister, analyst; connectivity for analyst`"""
     by_brief: dict[str, list[str]] = {}
@@ -118,13 +148,14 @@ def plan_jobs(project: Project, pairs: list[Pair], composed: list[Composed], for
     jobs: list[Job] = []
     for (brief, audience), c in zip(pairs, composed, strict=True):
         base = os.path.join(out, f"{brief.name}.{audience.name}")
+        fit_key = digest("pdf", c.markdown, c.meta, renderers) if renderers else ""
         for fmt in FORMATS:
             if fmt not in formats:
                 continue
             key = digest(fmt, c.markdown, c.meta, "" if fmt == "md" else renderers)
             limit = audience.page_limit if fmt == "pdf" else None
             jobs.append(Job(f"{base}.{fmt}", fmt, c.markdown, c.meta, key,
-                            (audience, brief.name, limit) if limit else None, c.used))
+                            (audience, brief.name, limit) if limit else None, c.used, fit_key if fmt != "md" else ""))
     return jobs
 
 
@@ -134,14 +165,16 @@ def render_jobs(project: Project, jobs: list[Job], workers: int = 1, reference_d
     from briefing.scheduler import run_jobs
 
     rendered = run_jobs(jobs, project.style, build_time(project.facts), workers, reference_docx)
-    return [Output(j.path, r.data, r.pages, r.page_of_note) for j, r in zip(jobs, rendered, strict=True)]
+    return [Output(j.path, r.data, r.pages, r.page_of_note, r.gaps) for j, r in zip(jobs, rendered, strict=True)]
 
 
 def render_in_memory(project: Project, pairs: list[Pair], formats: list[str], reference_docx: str | None = None,
                      workers: int = 1) -> list[Output]:
     """Return every requested file's bytes, written nowhere; raise InputError if any brief fails or runs over
     its audience's page limit."""
-    jobs = plan_jobs(project, pairs, compose_pairs(project, pairs), formats, "", reference_docx)
+    composed = compose_pairs(project, pairs)
+    verify_printed(project, composed)
+    jobs = plan_jobs(project, pairs, composed, formats, "", reference_docx)
     outputs = render_jobs(project, jobs, workers, reference_docx)
     problems = page_limit_problems(jobs, {o.path: o.pages for o in outputs if o.pages is not None},
                                    {o.path: o.data for o in outputs})
@@ -184,6 +217,11 @@ def _preview(path: str, data: bytes) -> str | None:
     except OSError:
         return None
     return final
+
+
+def _stem(path: str) -> str:
+    """`trade-outlook.minister` of `out/trade-outlook.minister.pdf`."""
+    return os.path.splitext(os.path.basename(path))[0]
 
 
 def default_jobs() -> int:
@@ -253,11 +291,19 @@ class Build:
         from briefing.buildcache import intact, read_manifest
 
         composed = compose_pairs(project, pairs)
+        verify_printed(project, composed)
         jobs = plan_jobs(project, pairs, composed, self.formats, self.out, self.reference_docx)
-        recorded = read_manifest(self.out)["outputs"]
+        manifest = read_manifest(self.out)
+        recorded = manifest["outputs"]
         old = {} if self.force else recorded
+        # Fits earlier builds found, by brief and audience: a DOCX whose PDF is not made now takes its fit from
+        # here instead of laying the PDF out again.
+        fits = {k: v for k, v in manifest.get("fits", {}).items() if isinstance(v, dict)}
         todo, current = [], []
         for job in jobs:
+            kept = fits.get(_stem(job.path), {})
+            if job.fit_key and kept.get("key") == job.fit_key and isinstance(kept.get("gaps"), (int, float)):
+                job.fit = float(kept["gaps"])
             entry = old.get(os.path.basename(job.path))
             if entry and entry.get("key") == job.key and intact(job.path, entry):
                 current.append(job)
@@ -270,8 +316,10 @@ class Build:
                                        {o.path: o.data for o in outputs})
         if problems:
             raise InputError(problems)
-        manifest = {"outputs": dict(recorded)}
+        after = {"outputs": dict(recorded), "fits": fits}
         for job, o in zip(todo, outputs, strict=True):
-            manifest["outputs"][os.path.basename(job.path)] = {
+            after["outputs"][os.path.basename(job.path)] = {
                 "key": job.key, "sha256": hashlib.sha256(o.data).hexdigest(), "pages": o.pages}
-        return outputs, [j.path for j in current], manifest
+            if job.fit_key and o.gaps is not None:
+                after["fits"][_stem(job.path)] = {"key": job.fit_key, "gaps": o.gaps}
+        return outputs, [j.path for j in current], after

@@ -34,6 +34,11 @@ def _parser() -> argparse.ArgumentParser:
                         help="run in the project at DIR, as if started there (default: the current folder)")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
+    i = sub.add_parser("init", help="start a new project in a new folder: a neutral fact base, briefs, audiences")
+    i.add_argument("folder", metavar="DIR", help="the new project's folder (new, or empty)")
+    i.add_argument("--example", action="store_true",
+                   help="instead, the shipped example project (President Lukashenko's visit to Pakistan, 2024)")
+
     b = sub.add_parser("build", help="build briefs into the output folder")
     b.add_argument("briefs", nargs="*", metavar="BRIEF", help="briefs to build (default: all)")
     b.add_argument("-a", "--audience", action="append", default=[], metavar="NAME",
@@ -285,35 +290,28 @@ def cmd_schema(args) -> int:
 
 def cmd_new(args) -> int:
     from briefing.factbase import SLUG
+    from briefing.scaffold import new_copy
 
     if not re.fullmatch(SLUG, args.name):
         print(f"briefing new: {args.name!r} is not a valid name; use lower-case letters, digits and dashes",
               file=sys.stderr)
-        return 2
-    templates = _where(args).templates
-    folder = os.path.join(templates, "audiences" if args.kind == "audience" else "briefs")
-    copies = [(folder, ".yaml")]
-    if args.kind == "brief":
-        copies.append((folder, ".md.j2"))
-        if os.path.isfile(os.path.join(templates, "judgments", args.source + ".yaml")):
-            copies.append((os.path.join(templates, "judgments"), ".yaml"))
-    made = []
-    for where, ext in copies:
-        src = os.path.join(where, args.source + ext)
-        dst = os.path.join(where, args.name + ext)
-        if not os.path.isfile(src):
-            raise InputError(Problem(src, 0, 0, f"no {args.kind} named {args.source!r} to copy"))
-        if os.path.exists(dst):
-            raise InputError(Problem(dst, 0, 0, "already exists; choose another name or edit it"))
-        made.append((src, dst))
-    for src, dst in made:
-        _clean_copy(src, dst, args.source, args.name)
-        print(dst)
-    if args.kind == "brief":
-        judgments = f", and {made[2][1]} (the key judgments)" if len(made) > 2 else ""
-        print(f"now edit {made[0][1]} (title, topics, audiences) and {made[1][1]} (the text){judgments}")
-    else:
-        print(f"now edit {made[0][1]}; add '{args.name}' to the `audiences:` of the briefs it is for")
+        return EXIT_USAGE
+    written, next_step = new_copy(_where(args).templates, args.kind, args.name, args.source)
+    for path in written:
+        print(path)
+    print(next_step)
+    return 0
+
+
+def cmd_init(args) -> int:
+    from briefing.scaffold import init
+
+    written = init(args.folder, args.example)
+    for path in written:
+        print(path)
+    what = "the Pakistan–Belarus example project" if args.example else "a new project"
+    print(f"briefing: {what} in {args.folder}. Next: cd {args.folder} && briefing build; then read "
+          "docs/getting-started.md", file=sys.stderr)
     return 0
 
 
@@ -323,27 +321,7 @@ def cmd_distribute(args) -> int:
     return command(args)
 
 
-def _clean_copy(src: str, dst: str, old: str, new: str) -> None:
-    """Copy a brief's or audience's file under its new name, its leading comment saying what it now is."""
-    from briefing.inputs import read_text
-
-    text = read_text(src)  # InputError for a file that is not UTF-8 text
-    if src.endswith(".md.j2"):
-        body = re.sub(r"\A\{#-?.*?-?#\}\n*", "", text, flags=re.S)
-        text = (f"{{#-\n  {new}: started from a copy of {old}. Every sentence that states a fact uses say(\"fact.id\").\n"
-                f"  The names templates can use are listed in docs/templates.md.\n-#}}\n") + body
-    else:
-        lines = text.split("\n")
-        while lines and lines[0].startswith("#"):
-            lines.pop(0)
-        kind = os.path.basename(os.path.dirname(dst)).rstrip("s")  # audience, brief or judgment
-        what = "Key judgments of brief" if kind == "judgment" else kind.capitalize()
-        text = f"# {what} {new!r}, started from a copy of {old!r}. Keys: docs/editing.md.\n" + "\n".join(lines)
-    with open(dst, "w", encoding="utf-8") as f:
-        f.write(text)
-
-
-_COMMANDS = {"build": cmd_build, "check": cmd_check, "list": cmd_list, "facts": cmd_facts, "schema": cmd_schema,
+_COMMANDS = {"init": cmd_init, "build": cmd_build, "check": cmd_check, "list": cmd_list, "facts": cmd_facts, "schema": cmd_schema,
              "new": cmd_new, "distribute": cmd_distribute}
 
 

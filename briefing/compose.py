@@ -82,12 +82,20 @@ class Composer:
         self.env.filters["escape_md"] = escape
 
     def meta(self, brief: Brief, audience: Audience) -> Meta:
-        """The brief's title block and file properties for `audience`."""
+        """The brief's title block, running header and footer and file properties for `audience`, worded from
+        the house style (templates/style.yaml) and wording.yaml: the writers print them as they are."""
+        from dataclasses import replace
+
+        from briefing.style import furnish, running_lines
+
         t = typographic
-        return Meta(title=t(brief.title), subtitle=t(brief.subtitle), date=self.fb.meta.as_of,
+        meta = Meta(title=t(brief.title), subtitle=t(brief.subtitle), date=self.fb.meta.as_of,
                     audience=t(audience.label), handling=t(audience.handling or ""),
                     author=t(self.fb.meta.organisation),
                     subject=t(brief.subject), keywords=tuple(brief.topics), language=self.fb.meta.language)
+        header, footer = running_lines(os.path.join(self.templates, "style.yaml"))
+        meta = replace(meta, source=os.path.relpath(os.path.join(self.templates, brief.template_path)))
+        return furnish(meta, header, footer, self.wording.settings["for_audience"])
 
     def context(self, brief: Brief, audience: Audience, api: TemplateAPI) -> dict:
         """The names a brief's template sees: the brief, the audience, the fact base's meta, the date and the
@@ -124,6 +132,9 @@ class Composer:
             if problem is None:
                 raise  # a bug in briefing, not in the template: its traceback is shown
             raise InputError(problem) from None
+        lost = self._outside_blocks(brief.template_path, template)
+        if lost:
+            raise InputError(lost)
         markup = markdown_problems(body, spans, typed_mark_prefix(notes.nonce), template)
         if markup:
             raise InputError(markup)
@@ -147,6 +158,28 @@ class Composer:
                                       "out; abbreviations every reader knows go under `known_abbreviations` in the "
                                       "wording file") for word, line in late])
         return Composed(markdown, meta, frozenset(notes.facts), digest(markdown, meta))
+
+    def _outside_blocks(self, name: str, shown: str) -> list[Problem]:
+        """A problem for each piece of a template that extends another but stands outside every block: Jinja
+        never prints it, so it would vanish without a word."""
+        from jinja2 import nodes
+
+        source, _, _ = self.env.loader.get_source(self.env, name)
+        tree = self.env.parse(source, name, shown)
+        if not any(isinstance(n, nodes.Extends) for n in tree.body):
+            return []
+        problems = []
+        for node in tree.body:
+            if isinstance(node, (nodes.Extends, nodes.Block, nodes.Import, nodes.FromImport, nodes.Macro,
+                                 nodes.Assign, nodes.AssignBlock)):
+                continue
+            if isinstance(node, nodes.Output) and all(isinstance(n, nodes.TemplateData) and not n.data.strip()
+                                                      for n in node.nodes):
+                continue
+            problems.append(Problem(shown, node.lineno, 0, "this stands outside every {% block %}, so it is never "
+                                    "printed (the template extends another, which prints only blocks)",
+                                    "move it into a block, e.g. between {% block analysis %} and {% endblock %}"))
+        return problems
 
     def _template_problem(self, e: Exception, template: str) -> Problem | None:
         """The Problem a template's error is, at the line of the innermost template frame; None for an error

@@ -53,12 +53,20 @@ def closest_passage(quote: str, text: str, seconds: float = CLOSEST_SECONDS) -> 
     return best
 
 
-def verify(fb: FactBase, corpus: str) -> list[Problem]:
-    """Return a problem for every quote not found in its source's file under `corpus`."""
+def verify(fb: FactBase, corpus: str, owners: set[str] | None = None) -> list[Problem]:
+    """Return a problem for every quote not found in its source's file under `corpus`: the quotes of every fact
+    and disputed question, or of those whose ids are in `owners` (only their sources' texts are read)."""
     problems: list[Problem] = []
     texts: dict[str, str | None] = {}
     paragraphs: dict[str, list[str]] = {}
+    cites: list[tuple[str, Citation]] = [(f.id, c) for f in fb.facts.values() for c in f.cite]
+    cites += [(d.id, c) for d in fb.disputes.values() for claim in d.claims for c in claim.cite]
+    if owners is not None:
+        cites = [(owner, c) for owner, c in cites if owner in owners]
+    wanted = {c.source for _, c in cites}
     for source in fb.sources.values():
+        if source.id not in wanted:
+            continue
         path = os.path.join(corpus, source.file)
         try:
             raw = read_text(path, limit=SOURCE_LIMIT, characters=False)
@@ -66,11 +74,10 @@ def verify(fb: FactBase, corpus: str) -> list[Problem]:
             paragraphs[source.id] = [normalise(line) for line in raw.split("\n") if line.strip()]
         except InputError as e:
             texts[source.id] = None
-            problems.append(Problem(fb.path, source.line, 0, f"source {source.id!r}: {e.problems[0]}",
+            found = e.problems[0]
+            problems.append(Problem(fb.path, source.line, 0, f"source {source.id!r}: {found.file}: {found.message}",
                                     e.problems[0].hint or "check `file:` and the --corpus folder"))
     deadline = time.monotonic() + SEARCH_SECONDS
-    cites: list[tuple[str, Citation]] = [(f.id, c) for f in fb.facts.values() for c in f.cite]
-    cites += [(d.id, c) for d in fb.disputes.values() for claim in d.claims for c in claim.cite]
     for owner, c in cites:
         text = texts.get(c.source)
         if text is None:

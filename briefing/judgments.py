@@ -65,7 +65,8 @@ JUDGMENT = Record("judgment", "One key judgment of the desk.", {
 })
 
 JUDGMENTS = Record("judgments", "A brief's key judgments, in the order the brief gives them.", {
-    "judgments": Field(ListOf(JUDGMENT, min_items=1), "the key judgments", required=True),
+    "judgments": Field(ListOf(JUDGMENT), "the key judgments (`judgments: []` while there are none yet)",
+                       required=True),
 })
 
 
@@ -155,7 +156,8 @@ def load_judgments(templates: str, fb: FactBase | None) -> dict[str, tuple[Judgm
                                   tuple(j["audiences"]), j["assumption"], j["change"], tuple(j["gaps"]),
                                   j["event"], _end(j["deadline"]), j["evidence"]))
         problems.extend(found.items)
-        out[name[:-5]] = tuple(items)
+        if items:  # an empty list is a brief with no judgments yet
+            out[name[:-5]] = tuple(items)
     if problems:
         raise InputError(problems)
     return out

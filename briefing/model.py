@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as _dt
-from dataclasses import dataclass, field, fields
+from dataclasses import MISSING, dataclass, field, fields
 
 
 # --- inline nodes ------------------------------------------------------------------------------
@@ -84,6 +84,14 @@ class Paragraph:
 
     children: list = field(default_factory=list)
     """Inline nodes."""
+    classes: tuple[str, ...] = ()
+    """Classes given in the Markdown's attributes (`{.lead-in}` on the line before it), as pandoc's `Attr`."""
+    keep_with_next: bool = False
+    """Kept on the page of the block that follows it: a lead-in (`{.lead-in}`, a disputed question before its
+    claims) or `{.keep-with-next}`."""
+    custom_style: str = ""
+    """A named paragraph style (`{custom-style="Name"}`, as pandoc's): the DOCX gives the paragraph Word's style
+    of that name (added, based on body text, when the template lacks it); other writers set body text."""
 
 
 @dataclass
@@ -169,6 +177,16 @@ class Meta:
     """Topics, written into the file's properties."""
     language: str = "en-GB"
     """Language tag of the text."""
+    title_line: str = ""
+    """The line under the title, worded: who the brief is for, who issues it, its date."""
+    audience_line: str = ""
+    """Who the brief is for, worded as a line ("For: Ministers"): the DOCX's Comments property."""
+    header: str = ""
+    """The running header, worded (the house style's `header` filled in); empty: none."""
+    footer: str = ""
+    """The running footer, worded, holding `{page}` and `{pages}` where each writer puts the page number and count."""
+    source: str = ""
+    """The template the brief was composed from, as messages name it: where a problem of its layout is reported."""
 
 
 @dataclass
@@ -198,6 +216,8 @@ def dump(node, indent: int = 0) -> str:
             continue
         if isinstance(value, list):
             kids.append((f.name, value))
+        elif f.default is not MISSING and not f.default and value == f.default:
+            continue  # an attribute left as it is by default (no classes, no style) is not shown
         else:
             scalars.append(f"{f.name}={value!r}" if f.name != "text" else repr(value))
     lines = [f"{pad}{name}" + (" " + " ".join(scalars) if scalars else "")]

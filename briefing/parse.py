@@ -9,6 +9,7 @@ import re
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
+from mdit_py_plugins.attrs import attrs_block_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 
 from briefing import model as m
@@ -23,7 +24,7 @@ def _parser() -> MarkdownIt:
         # markdown-it drops what lies deeper than maxNesting (20 in CommonMark); a higher ceiling lets
         # markdown_problems() refuse deep nesting instead of its being silently lost.
         _md = MarkdownIt("commonmark", {"html": False, "maxNesting": MAX_NESTING}).enable("table") \
-            .use(footnote_plugin)
+            .use(footnote_plugin).use(attrs_block_plugin)
     return _md
 
 
@@ -58,6 +59,8 @@ class _Blocks:
         self._hrefs: list[str] = []
         self.in_note = False
         self.heading_level = 0
+        self.captions: set[int] = set()
+        """Paragraphs whose Markdown starts "Table: " (pandoc's caption line; an escaped "Table\\:" is text)."""
 
     def blocks(self, until: str | None = None) -> list:
         out = []
@@ -82,7 +85,9 @@ class _Blocks:
             self.i += 2
             return node
         if kind == "paragraph_open":
-            node = m.Paragraph(self.inline(self.tokens[self.i]))
+            node = m.Paragraph(self.inline(self.tokens[self.i]), **_paragraph_attrs(t.attrs))
+            if self.tokens[self.i].content.startswith(CAPTION):
+                self.captions.add(id(node))
             while self.tokens[self.i].type != "paragraph_close":  # footnote anchors sit before the close
                 self.i += 1
             self.i += 1
@@ -193,6 +198,20 @@ class _Blocks:
         return stack[0]
 
 
+KEEP_WITH_NEXT = ("lead-in", "keep-with-next")
+"""Classes that keep a paragraph with the block after it."""
+
+
+def _paragraph_attrs(attrs: dict) -> dict:
+    """The model's attributes of a paragraph from its Markdown attributes (`{.lead-in custom-style="Box"}` on
+    the line before it: markdown-it's attrs plugin, pandoc's syntax)."""
+    if not attrs:
+        return {}
+    classes = tuple(str(attrs.get("class", "")).split())
+    return {"classes": classes, "keep_with_next": any(c in KEEP_WITH_NEXT for c in classes),
+            "custom_style": str(attrs.get("custom-style", ""))}
+
+
 def _append_text(nodes: list, text: str) -> None:
     if not text:
         return
@@ -205,25 +224,26 @@ def _append_text(nodes: list, text: str) -> None:
 CAPTION = "Table: "
 
 
-def _caption_of(block) -> list | None:
-    """Return the caption's inline nodes if `block` is a `Table: ...` paragraph, else None."""
-    if not (isinstance(block, m.Paragraph) and block.children and isinstance(block.children[0], m.Text)
+def _caption_of(block, captions: set[int]) -> list | None:
+    """Return the caption's inline nodes if `block` is a paragraph written `Table: ...` (one of `captions`),
+    else None."""
+    if not (id(block) in captions and block.children and isinstance(block.children[0], m.Text)
             and block.children[0].text.startswith(CAPTION)):
         return None
     first = block.children[0].text[len(CAPTION):]
     return ([m.Text(first)] if first else []) + block.children[1:]
 
 
-def _captions(blocks: list) -> list:
+def _captions(blocks: list, captions: set[int]) -> list:
     """Attach a `Table: ...` paragraph just before or after a table to it as its caption (pandoc's syntax)."""
     out: list = []
     for block in blocks:
-        caption = _caption_of(block)
+        caption = _caption_of(block, captions)
         if caption is not None and out and isinstance(out[-1], m.Table) and not out[-1].caption:
             out[-1].caption = caption
             continue
         if isinstance(block, m.Table) and out and not block.caption:
-            before = _caption_of(out[-1])
+            before = _caption_of(out[-1], captions)
             if before is not None:
                 block.caption = before
                 out.pop()
@@ -237,7 +257,7 @@ def parse(markdown: str, meta: m.Meta) -> m.Document:
     Every footnote reference becomes its own note, holding the definition's blocks and numbered in document
     order, so a note referenced twice appears twice; this keeps DOCX and PDF numbering identical."""
     walker = _Blocks(_parser().parse(markdown))
-    body = _captions(walker.blocks())
+    body = _captions(walker.blocks(), walker.captions)
     for note, plugin_id in walker.refs:
         note.children = copy.deepcopy(walker.definitions.get(plugin_id, []))
     return m.Document(meta, body)

@@ -18,7 +18,8 @@ if TYPE_CHECKING:
 
 @dataclass
 class Rendered:
-    """One job's file: its bytes, and for a PDF its page count, the page of each note and its paragraph gaps."""
+    """One job's file: its bytes, and for a PDF its page count and the page of each note; for a PDF or DOCX the
+    paragraph gaps it was fitted with."""
 
     data: bytes
     pages: int | None = None
@@ -56,10 +57,12 @@ def _init(state: _State) -> None:
 
 def _render_job(item: tuple[int, float | None]) -> Rendered | Failed:
     """Return the file of job `item[0]`, or the problems of its bad input (Failed). A DOCX is rendered with the
-    gaps its PDF was laid out with (`item[1]`), found by laying the PDF out here when it was not made in this
-    build."""
+    fit its PDF was laid out with: the one made in this build (`item[1]`), else the one an earlier build kept
+    (`job.fit`), else one found by laying the PDF out here; its Rendered says which fit it used."""
     index, gaps = item
     job: Job = _state.jobs[index]
+    if gaps is None:
+        gaps = job.fit
     if job.format == "md":
         return Rendered(job.markdown.encode("utf-8"))
     from briefing.parse import parse
@@ -68,11 +71,10 @@ def _render_job(item: tuple[int, float | None]) -> Rendered | Failed:
         doc = parse(job.markdown, job.meta)
         writer = _writer(job.format)
         if job.format == "docx":
-            if gaps is None:
-                probe = _writer("pdf")
-                probe.render(doc, _state.when)
-                gaps = probe.gaps
-            return Rendered(writer.render(doc, _state.when, gaps))
+            from briefing.layout import Fit, fit
+
+            known = Fit(gaps) if gaps is not None else fit(doc, writer.layout, _writer("pdf"))
+            return Rendered(writer.render(doc, _state.when, fit=known), gaps=known.gaps)
         data = writer.render(doc, _state.when)
     except InputError as e:
         return Failed(e.problems)
@@ -94,13 +96,6 @@ def _writer(fmt: str):
 _WEIGHT = {"pdf": 3, "docx": 2, "md": 0}
 """Rough cost of rendering a character of Markdown in each format, to hand out the longest jobs first."""
 
-
-def default_jobs() -> int:
-    """The number of cores this process may run on."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:
-        return os.cpu_count() or 1
 
 
 def run_jobs(jobs: list[Job], style: Style, when: _dt.datetime, workers: int = 1,

@@ -6,6 +6,7 @@ import os
 from dataclasses import dataclass
 
 from briefing.errors import InputError, Problem
+from briefing.model import Meta
 from briefing.inputs import MiB, read_bytes
 from briefing.schema import Bool, Field, ListOf, Number, Record, Str, load_record
 
@@ -132,15 +133,17 @@ def image_problem(path: str) -> str | None:
 
     from PIL import Image
 
+    # python-docx places PNG, and JPEG with a JFIF or Exif header (it reads the size and resolution from them).
+    if data.startswith(b"\xff\xd8") and data[6:10] not in (b"JFIF", b"Exif"):
+        return "a JPEG without a JFIF or Exif header, which Word files cannot take here"
     try:
         with Image.open(io.BytesIO(data)) as image:
+            if image.format not in ("PNG", "JPEG"):
+                return "not a PNG or JPEG image"
             if image.width * image.height > 40_000_000:
                 return f"an image of {image.width} × {image.height} pixels is too large"
             image.load()
-        from docx.image.image import Image as DocxImage
-
-        DocxImage.from_blob(data)
-    except Exception as e:  # any failure to decode means the renderers would fail on it too
+    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as e:  # Pillow cannot decode it
         return f"not a PNG or JPEG image that can be read ({type(e).__name__})"
     return None
 
@@ -189,6 +192,84 @@ def load_style(path: str) -> Style:
             problems.append(Problem(path, *data["_positions"]["logo"], f"logo: {data['logo']!r} is {why}"
                                     if why.startswith("not") or why.startswith("an ") else f"logo: {why}",
                                     "use a PNG or JPEG file"))
+    problems.extend(geometry_problems(path, data))
     if problems:
         raise InputError(problems)
     return Style(path, data, files)
+
+
+MIN_TEXT_MM = 40
+"""The narrowest and shortest text block (page less margins), in millimetres, a brief is laid out in."""
+MIN_LINE_CHARACTERS = 6
+"""A line of the text block holds at least this many characters (about 0.6 em each) of every size."""
+MIN_PAGE_LINES = 3
+"""The text block holds at least this many lines of every size (two at a page's foot, one more at its head)."""
+
+
+def geometry_problems(path: str, data: dict) -> list[Problem]:
+    """Return what in a house style's page, margins and sizes leaves no room to set a line: margins wider than the
+    paper (a negative measure), or a font size whose line is wider or taller than the text block. Each at its
+    line in the style file."""
+    from briefing.layout import PAGE_SIZES_MM, mm
+
+    width, height = PAGE_SIZES_MM[data["page_size"]]
+    margins, sizes = data["margins_mm"], data["sizes"]
+    problems = []
+    measure, tall = width - margins["left"] - margins["right"], height - margins["top"] - margins["bottom"]
+    for what, room, sides in (("wide", measure, "left and right"), ("high", tall, "top and bottom")):
+        if room < MIN_TEXT_MM:
+            problems.append(Problem(path, *margins["_positions"]["left" if what == "wide" else "top"],
+                                    f"margins_mm: the {sides} margins leave {room:g} mm of the {width if what == 'wide' else height:g} mm "
+                                    f"{data['page_size']} page for text; at least {MIN_TEXT_MM} mm are needed",
+                                    f"make the {sides} margins smaller"))
+    if problems:
+        return problems
+    for key, size in sizes.items():
+        if key.startswith("_"):
+            continue
+        line = size * max(data["line_spacing"], 1.4)
+        if size * 0.6 * MIN_LINE_CHARACTERS > mm(measure) or line * MIN_PAGE_LINES > mm(tall):
+            problems.append(Problem(path, *sizes["_positions"][key],
+                                    f"sizes.{key}: {size:g} pt is too large for the text block "
+                                    f"({measure:g} × {tall:g} mm): a page must hold {MIN_PAGE_LINES} lines of "
+                                    f"{MIN_LINE_CHARACTERS} characters", "use a smaller size"))
+    return problems
+
+
+_LINES: dict[tuple, tuple[str, str]] = {}
+
+
+def running_lines(path: str) -> tuple[str, str]:
+    """Return the running header and footer of the house style file at `path`, as written there (read once
+    per version of the file)."""
+    info = os.stat(path)
+    key = (path, info.st_mtime_ns, info.st_size)
+    if key not in _LINES:
+        data = load_record(path, STYLE)
+        _LINES[key] = (data["header"], data["footer"])
+    return _LINES[key]
+
+
+def _fill(template: str, meta: Meta) -> str:
+    """Fill {handling}, {title}, {audience} and {date} into a line of the house style. A field left empty (an
+    unmarked public brief has no handling) takes its separator with it."""
+    from briefing.factbase import format_date
+
+    text = (template.replace("{handling}", meta.handling).replace("{title}", meta.title)
+            .replace("{audience}", meta.audience)
+            .replace("{date}", format_date(meta.date) if meta.date else ""))
+    return " · ".join(p for p in text.split(" · ") if p.strip())
+
+
+def furnish(meta: Meta, header: str, footer: str, for_audience: str = "For: {audience}") -> Meta:
+    """Return `meta` with its running header and footer (from the house style's `header` and `footer`; the
+    footer keeps {page} and {pages} for the writers), its title line and audience line worded (`for_audience`
+    from wording.yaml): what the writers print, so that they word nothing themselves."""
+    from dataclasses import replace
+
+    from briefing.factbase import format_date
+
+    audience_line = for_audience.replace("{audience}", meta.audience)
+    parts = [audience_line if meta.audience else "", meta.author, format_date(meta.date) if meta.date else ""]
+    return replace(meta, header=_fill(header, meta), footer=_fill(footer, meta), audience_line=audience_line,
+                   title_line=" · ".join(p for p in parts if p))

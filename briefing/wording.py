@@ -59,6 +59,8 @@ WORDING = Record("wording", "The words briefs use for kinds of claim, hedges and
     "scoring": Field(Str(), "how a judgment's scoring reads: {event} (or {Event}), {deadline} and {evidence}, e.g. "
                      "`{Event} by {deadline}; the desk will know from {evidence}.`",
                      default="{Event} by {deadline} ({evidence})."),
+    "for_audience": Field(Str(), "who a brief is for, under its title and in its DOCX properties; {audience}",
+                          default="For: {audience}"),
     "first_judgment": Field(Str(), "said of a judgment that has no `change:` (the desk's first on the question); "
                             "empty: nothing is said, and a judgment shows a change only when it has one", default=""),
     "sourcing": Field(Record("sourcing note", "Sentences of the sourcing note each brief carries; "

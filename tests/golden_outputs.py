@@ -32,8 +32,7 @@ def build(out: str) -> dict[str, str]:
     """Build the golden project into `out` in a fresh process, as a user would; return each file's SHA-256."""
     cli = os.path.join(os.path.dirname(sys.executable), "briefing")
     env = dict(os.environ, SOURCE_DATE_EPOCH=EPOCH)
-    done = subprocess.run([cli, "build", "--facts", os.path.join(GOLDEN, "facts.yaml"), "--templates",
-                           os.path.join(GOLDEN, "templates"), "-o", out, "-j", "1", "--force"],
+    done = subprocess.run([cli, "-C", GOLDEN, "build", "-o", out, "-j", "1", "--force"],
                           env=env, capture_output=True, text=True)
     if done.returncode:  # say why (a missing font, a changed input), not just the exit status
         raise AssertionError(f"building the golden project failed (exit {done.returncode}):\n{done.stderr}")

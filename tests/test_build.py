@@ -335,3 +335,19 @@ def test_bad_input_found_while_rendering_in_a_worker_is_reported_with_its_positi
     err = capsys.readouterr().err
     assert err.count("templates/style.yaml:7:3: cannot render") == 2 and "Traceback" not in err
     assert not os.path.exists(tmp_path / "out")
+
+
+def test_a_docx_only_build_takes_the_fit_an_earlier_pdf_build_kept_and_lays_out_no_pdf(tmp_path, monkeypatch):
+    import briefing.layout as layout
+
+    both, apart = str(tmp_path / "both"), str(tmp_path / "apart")
+    assert _build(ROOT, both, "trade-outlook", "-a", "minister", "-f", "pdf,docx", "-j", "1") == 0
+    assert _build(ROOT, apart, "trade-outlook", "-a", "minister", "-f", "pdf", "-j", "1") == 0
+
+    def no_layout(*args, **kwargs):
+        raise AssertionError("a PDF was laid out to fit a DOCX whose fit the manifest keeps")
+
+    monkeypatch.setattr(layout, "fit", no_layout)
+    assert _build(ROOT, apart, "trade-outlook", "-a", "minister", "-f", "docx", "-j", "1") == 0
+    name = "trade-outlook.minister.docx"
+    assert open(f"{both}/{name}", "rb").read() == open(f"{apart}/{name}", "rb").read()

@@ -309,3 +309,24 @@ def test_a_table_inside_a_note_stays_in_the_note():
     for note in real:
         assert [c.tag for c in note] == [W + "p", W + "tbl"]
         assert note[0].find(f"{W}r/{W}footnoteRef") is not None  # the note's number leads it
+
+
+def test_a_lead_in_keeps_with_next_and_a_custom_style_is_word_style_of_that_name():
+    """The model says what a paragraph needs (parse.py reads it from the Markdown's attributes); the DOCX writer
+    guesses nothing from a paragraph's shape."""
+    import io
+
+    import docx as python_docx
+
+    from briefing.parse import parse
+    from briefing.project import Project
+    from briefing.render.docx import DocxWriter
+
+    project = Project.load(f"{ROOT}/facts.yaml", f"{ROOT}/templates")
+    doc = parse("{.lead-in}\n**Question?**\n\n**Bold, not a lead-in.**\n\n{custom-style=\"Box Text\"}\nBoxed.\n",
+                golden_document().meta)
+    document = python_docx.Document(io.BytesIO(DocxWriter(project.style).render(doc, WHEN)))
+    by_text = {p.text: p for p in document.paragraphs}
+    assert by_text["Question?"].paragraph_format.keep_with_next is True
+    assert by_text["Bold, not a lead-in."].paragraph_format.keep_with_next is None
+    assert by_text["Boxed."].style.name == "Box Text" and by_text["Boxed."].style.base_style.name == "Body Text"

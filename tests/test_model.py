@@ -8,7 +8,7 @@ import pytest
 from conftest import ROOT
 
 from briefing import model as m
-from briefing.mdtext import escape
+from briefing.mdtext import escape, literal
 from briefing.parse import parse
 
 
@@ -55,7 +55,25 @@ def test_every_model_class_has_a_method_in_every_renderer():
     "# not a heading",
     "Аляксандр Лукашэнка, Łódź, Ελλάδα, اسلام آباد, 明斯克",
     "[^1] is not a note, <http://x> is not a link",
+    "{.lead-in} is not an attribute",
+    "{#id key=value}",
+    'He said "no" and \'maybe\'; the desk\'s view',
 ])
-def test_escaped_fact_text_reads_back_literally(text):
-    doc = parse(escape(text) + "\n", m.Meta("t"))
+def test_literal_text_reads_back_as_exactly_its_characters(text):
+    doc = parse(literal(text) + "\n", m.Meta("t"))
     assert m.dump(doc) == f"Document\n  Paragraph\n    Text {text!r}"
+
+
+def test_escaped_prose_reads_back_with_typographic_quotes_and_nothing_else_changed():
+    text = 'He said "no" and \'maybe\'; the desk\'s {.view} * _ [x]'
+    doc = parse(escape(text) + "\n", m.Meta("t"))
+    assert m.dump(doc) == "Document\n  Paragraph\n    Text " + repr("He said “no” and ‘maybe’; the desk’s {.view} * _ [x]")
+
+
+def test_an_escaped_fact_starting_with_table_after_a_table_is_text_not_its_caption():
+    markdown = "| A |\n|--|\n| 1 |\n\n" + escape("Table: a fact that begins so") + "\n"
+    doc = parse(markdown, m.Meta("t"))
+    table, paragraph = doc.children
+    assert table.caption == [] and m.plain_text(paragraph.children) == "Table: a fact that begins so"
+    typed = parse("| A |\n|--|\n| 1 |\n\nTable: " + escape("a caption") + "\n", m.Meta("t"))
+    assert len(typed.children) == 1 and m.plain_text(typed.children[0].caption) == "a caption"

@@ -315,3 +315,50 @@ def test_a_split_paragraph_takes_only_the_notes_of_its_own_lines(writer, tmp_pat
     assert marks_in(p, 400) == [1, 2, 3, 4, 5]
     assert marks_in(first, 400) + marks_in(rest, 400) == [1, 2, 3, 4, 5]
     assert 0 < len(marks_in(first, 400)) < 5
+
+
+def test_two_styles_naming_one_family_with_different_files_each_get_their_own_files(tmp_path):
+    """reportlab's font registry is one per process: a second style naming the same family must not silently
+    reuse the first one's files."""
+    from reportlab.pdfbase import pdfmetrics
+
+    from briefing.render.pdf_fonts import Fonts
+    from briefing.style import load_style
+
+    source = open(f"{ROOT}/templates/style.yaml", encoding="utf-8").read()
+    paths = []
+    for name, regular in (("serif", "DejaVuSerif.ttf"), ("sans", "DejaVuSans.ttf")):
+        (tmp_path / name).mkdir()
+        text = source.replace("family: DejaVu Serif", "family: Same Name").replace("regular: DejaVuSerif.ttf",
+                                                                                   f"regular: {regular}")
+        (tmp_path / name / "style.yaml").write_text(text, encoding="utf-8")
+        paths.append(str(tmp_path / name / "style.yaml"))
+    first, second = (Fonts(load_style(p)) for p in paths)
+    assert first.names["body"] != second.names["body"]
+    faces = [pdfmetrics.getFont(f.names["body"]).face.name for f in (first, second)]
+    assert faces[0].endswith(b"DejaVuSerif") and faces[1].endswith(b"DejaVuSans"), faces
+
+
+@pytest.mark.parametrize("name", ["margins-wider-than-the-page", "font-too-large"])
+def test_a_style_that_leaves_no_room_for_a_line_is_reported_at_its_line(name):
+    """Margins wider than the paper, or a size whose lines cannot fit the text block, crashed reportlab
+    (negative availWidth, LayoutError); they are bad input, at their line of style.yaml."""
+    from conftest import problems_of
+
+    from briefing.style import load_style
+
+    found, expected = problems_of(f"{ROOT}/tests/data/bad/layout/{name}.yaml", load_style)
+    assert found == expected
+
+
+def test_a_table_row_taller_than_a_page_is_bad_input_at_the_briefs_template(writer):
+    from briefing.errors import InputError
+    from briefing.parse import parse
+
+    path = f"{ROOT}/tests/data/bad/layout/table-row-taller-than-a-page.md"
+    with open(path, encoding="utf-8") as f:
+        doc = parse(f.read(), m.Meta("T", source=os.path.basename(path)))
+    with pytest.raises(InputError) as caught:
+        writer.render(doc, WHEN)
+    with open(path[:-3] + ".expected", encoding="utf-8") as f:
+        assert "\n".join(str(p) for p in caught.value.problems) == f.read().rstrip("\n")

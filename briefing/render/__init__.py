@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from briefing.factbase import format_date
-from briefing.model import Meta
+import contextlib
+import dataclasses
+
 
 
 FORMATS = ("pdf", "docx", "md")
@@ -33,18 +34,20 @@ class Visitor:
         return method(node)
 
 
-def furniture_text(template: str, meta: Meta) -> str:
-    """Fill {handling}, {title}, {audience} and {date} into a header or footer line of the house style.
+class Scoped:
+    """A translator's environment: an immutable value (`env`, a frozen dataclass) holding what the nodes being
+    visited are inside of (a list, a note, a link...), changed only for the time of a `with self.scoped(...)`
+    block, as pandoc's writers use `local`. What a translator accumulates (notes, marks, the structure tree,
+    the paragraph being written) is kept apart, in attributes of its own."""
 
-    A field left empty (an unmarked public brief has no handling) takes its separator with it."""
-    text = (template.replace("{handling}", meta.handling).replace("{title}", meta.title)
-            .replace("{audience}", meta.audience)
-            .replace("{date}", format_date(meta.date) if meta.date else ""))
-    return " · ".join(p for p in text.split(" · ") if p.strip())
+    env: object
 
-
-def title_line(meta: Meta) -> str:
-    """The line under a brief's title: who it is for, who issues it, and its date."""
-    parts = [f"For: {meta.audience}" if meta.audience else "", meta.author,
-             format_date(meta.date) if meta.date else ""]
-    return " · ".join(p for p in parts if p)
+    @contextlib.contextmanager
+    def scoped(self, **changes):
+        """Within the block, `self.env` is the environment with `changes`; the outer one is back after it."""
+        outer = self.env
+        self.env = dataclasses.replace(outer, **changes)
+        try:
+            yield self.env
+        finally:
+            self.env = outer

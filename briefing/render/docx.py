@@ -7,26 +7,56 @@ import io
 import re
 import zipfile
 
+from dataclasses import dataclass
+
 import docx
-import docx.text.paragraph
-import docx.text.run
 from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.exceptions import InvalidXmlError
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm
+from lxml.etree import LxmlError
 
 from briefing import model as m
 from briefing.errors import InputError, Problem
-from briefing.render import Visitor, furniture_text, ooxml, title_line
+from briefing.render import Scoped, Visitor, ooxml
 from briefing.render.docx_styles import WordStyles
 from briefing.render.footnotes import footnotes_part
 from briefing.render.reference import open_reference, read_reference
+from briefing.layout import HOUSE, Fit, Layout, resolve
 from briefing.style import Style
 
-class DocxTranslator(Visitor):
-    """Walks the model and appends WordprocessingML to a python-docx Document."""
+@dataclass(frozen=True)
+class Env:
+    """Where the DOCX translator is writing: what the nodes being visited are inside of."""
+
+    part: object
+    """The part that owns what is written (links are its relationships): the document's, or the footnotes part."""
+    container: object
+    """Where new paragraphs and tables go: the document (its body) or a note (footnotes.Footnote)."""
+    runs: object = None
+    """The element new runs go into: the paragraph being written, or a hyperlink inside it."""
+    in_link: bool = False
+    """Inside a hyperlink: text takes the link character style."""
+    para_style: str = "body"
+    """Role of the next paragraph's style (see docx_styles.STYLES)."""
+    list_depth: int = 0
+    """How many lists enclose the current paragraph."""
+    list_num: int | None = None
+    """numId of the numbered list being written, so each list numbers from its own start."""
+    number: int | None = None
+    """numId the next paragraph is numbered with (the first paragraph of a numbered list's item)."""
+    bold: bool = False
+    """Inside Strong."""
+    italic: bool = False
+    """Inside Emph."""
+
+
+class DocxTranslator(Visitor, Scoped):
+    """Walks the model and writes WordprocessingML into a python-docx Document: paragraphs and tables through
+    python-docx's own calls, runs as raw WordprocessingML (ooxml.py) where python-docx has no call for them."""
 
     def __init__(self, document, styles: WordStyles, logo: str | None = None, logo_alt: str = ""):
         self.document = document
@@ -36,38 +66,25 @@ class DocxTranslator(Visitor):
         """An image for the title block, or None."""
         self.logo_alt = logo_alt
         """What the logo shows, in words: Word's alt text for it (screen readers say it)."""
-        self.part = document.part
-        """The part that owns what is being written: the document, or the footnotes part inside a note."""
-        self.container = document.element.body
-        """Where new paragraphs go: the body, a table cell or a footnote."""
-        self.target = None
-        """Where new runs go: the current paragraph or hyperlink."""
-        self.para_style = "body"
-        """Role of the next paragraph's style (see docx_styles.STYLES)."""
-        self.list_depth = 0
-        """How many lists enclose the current paragraph."""
-        self.list_num: int | None = None
-        """numId of the numbered list being written, so each list numbers from its own start."""
-        self.bold = False
-        """Inside Strong."""
-        self.italic = False
-        """Inside Emph."""
+        self.env = Env(part=document.part, container=document)
+        """Where the translator is writing (changed only through `scoped`)."""
         self.notes_part = None
         """The footnotes part, created at the first note."""
-        self.note = None
-        """The note being written (a footnotes.Footnote), or None in the body."""
+        self.note_mark = False
+        """The next paragraph is a note's first: its number (a footnoteRef run) starts it."""
 
     # -- blocks -------------------------------------------------------------------------------
 
     def _paragraph(self, role: str):
-        p = OxmlElement("w:p")
-        if hasattr(self.container, "_insert_p"):
-            self.container._insert_p(p)
-        else:
-            self.container.append(p)
-        p.style = self.styles.id(role)
-        self.target = p
+        """Add a paragraph in style `role` where paragraphs go; return it (a python-docx Paragraph)."""
+        p = self.env.container.add_paragraph()
+        ooxml.set_style(p, self.styles.id(role))
         return p
+
+    def _runs(self, paragraph, nodes: list) -> None:
+        """Write inline `nodes` as the runs of `paragraph`."""
+        with self.scoped(runs=ooxml.element(paragraph), in_link=False):
+            self._inlines(nodes)
 
     def _inlines(self, nodes: list) -> None:
         for node in nodes:
@@ -76,63 +93,48 @@ class DocxTranslator(Visitor):
     def visit_Document(self, node: m.Document) -> None:
         meta = node.meta
         if self.logo:
-            self._paragraph("normal")
-            run = docx.text.run.Run(ooxml.run(), docx.text.paragraph.Paragraph(self.target, self.document.part))
-            self.target.append(run._r)
-            picture = run.add_picture(self.logo, height=Mm(14))
-            ooxml.alt_text(picture, self.logo_alt)
+            run = self._paragraph("normal").add_run()
+            run.add_picture(self.logo, height=Mm(14))
+            ooxml.alt_text(run, self.logo_alt)
         if meta.handling:
-            self._paragraph("handling")
-            self.visit(m.Text(meta.handling))
-        self._paragraph("title")
-        self.visit(m.Text(meta.title))
+            self._runs(self._paragraph("handling"), [m.Text(meta.handling)])
+        self._runs(self._paragraph("title"), [m.Text(meta.title)])
         if meta.subtitle:
-            self._paragraph("subtitle")
-            self.visit(m.Text(meta.subtitle))
-        self._paragraph("meta")
-        self.visit(m.Text(title_line(meta)))
+            self._runs(self._paragraph("subtitle"), [m.Text(meta.subtitle)])
+        self._runs(self._paragraph("meta"), [m.Text(meta.title_line)])
         for child in node.children:
             self.visit(child)
 
     def visit_Heading(self, node: m.Heading) -> None:
-        p = self._paragraph(f"h{min(node.level, 3)}")
-        self._inlines(node.children)
-        return p
+        self._runs(self._paragraph(f"h{min(node.level, 3)}"), node.children)
 
     def visit_Paragraph(self, node: m.Paragraph) -> None:
-        self._paragraph(self.para_style)
-        if len(node.children) == 1 and isinstance(node.children[0], m.Strong):
-            # a bold lead-in line (a disputed question) stays with what follows it, as in the PDF
-            self.target.get_or_add_pPr().keepNext_val = True
-
-        self._inlines(node.children)
-        if self.para_style.startswith(("bullet", "number")):
-            if self.list_num is not None:
-                self._number(self.target, self.list_num)
-            self.para_style = f"continue{min(self.list_depth, 3)}"
-
-    def _number(self, p, num_id: int) -> None:
-        ppr = p.get_or_add_pPr()
-        num_pr = ppr.get_or_add_numPr()
-        num_pr.get_or_add_ilvl().val = 0
-        num_pr.get_or_add_numId().val = num_id
+        p = self._paragraph(self.env.para_style)
+        if node.custom_style:
+            ooxml.set_style(p, self.styles.custom(node.custom_style))
+        if node.keep_with_next:  # a lead-in (a disputed question) stays with what follows it, as in the PDF
+            p.paragraph_format.keep_with_next = True
+        if self.env.number is not None:
+            ooxml.number(p, self.env.number)
+        with self.scoped(runs=ooxml.element(p), in_link=False):
+            if self.note_mark:  # the note's own number, then a space
+                self.note_mark = False
+                self.env.runs.append(ooxml.footnote_mark(self.styles.id("note_ref")))
+                self.env.runs.append(ooxml.run(" "))
+            self._inlines(node.children)
 
     def _list(self, node, style: str, num_id: int | None) -> None:
-        saved = (self.para_style, self.list_num)
-        self.list_depth += 1
-        for item in node.items:
-            self.para_style = f"{style}{min(self.list_depth, 3)}"
-            self.list_num = num_id
-            self.visit(item)
-        self.list_depth -= 1
-        self.para_style, self.list_num = saved
+        depth = self.env.list_depth + 1
+        with self.scoped(list_depth=depth, list_num=num_id, para_style=f"{style}{min(depth, 3)}", number=num_id):
+            for item in node.items:
+                self.visit(item)
 
     def visit_BulletList(self, node: m.BulletList) -> None:
         self._list(node, "bullet", None)
 
     def visit_OrderedList(self, node: m.OrderedList) -> None:
         # A new w:num over the style's abstract numbering, restarted at node.start: each list counts afresh.
-        style = self.styles.element(f"number{min(self.list_depth + 1, 3)}")
+        style = self.styles.element(f"number{min(self.env.list_depth + 1, 3)}")
         num_id = base = None
         if style.pPr is not None and style.pPr.numPr is not None and style.pPr.numPr.numId is not None:
             try:
@@ -147,15 +149,18 @@ class DocxTranslator(Visitor):
         self._list(node, "number", num_id)
 
     def visit_ListItem(self, node: m.ListItem) -> None:
+        """The item's first paragraph carries its bullet or number; the paragraphs after it continue the item."""
+        rest = {"para_style": f"continue{min(self.env.list_depth, 3)}", "number": None}
+        first = True
         for child in node.children:
-            self.visit(child)
+            with self.scoped(**({} if first else rest)):
+                self.visit(child)
+            first = first and not isinstance(child, m.Paragraph)
 
     def visit_BlockQuote(self, node: m.BlockQuote) -> None:
-        saved = self.para_style
-        self.para_style = "quote"
-        for child in node.children:
-            self.visit(child)
-        self.para_style = saved
+        with self.scoped(para_style="quote", number=None):
+            for child in node.children:
+                self.visit(child)
 
     def visit_ThematicBreak(self, node: m.ThematicBreak) -> None:
         self._paragraph("rule")
@@ -163,37 +168,29 @@ class DocxTranslator(Visitor):
     def visit_Table(self, node: m.Table) -> None:
         if node.caption:  # above the table, as Word places table captions
             p = self._paragraph("caption")
-            ooxml.keep_with_next(p)
-            self._inlines(node.caption)
+            p.paragraph_format.keep_with_next = True
+            self._runs(p, node.caption)
         cols = len(node.header)
-        if self.note is None:  # add_table appends at the end of the body; that is where we are
-            table = self.document.add_table(rows=1 + len(node.rows), cols=cols)
-        else:
-            section = self.document.sections[0]
-            width = section.page_width - section.left_margin - section.right_margin
-            table = self.note.add_table(1 + len(node.rows), cols, width)
+        section = self.document.sections[0]
+        tbl, table = ooxml.table(self.env.container, 1 + len(node.rows), cols,
+                                 section.page_width - section.left_margin - section.right_margin)
         table.style = self.styles.style("table")
         table.alignment = WD_TABLE_ALIGNMENT.CENTER
-        ooxml.table_look(table, first_row=True)
-        ooxml.repeat_header_row(table.rows[0])
+        ooxml.table_look(tbl, first_row=True)
+        ooxml.repeat_header_row(tbl.tr_lst[0])
         for r, cells in enumerate([node.header] + node.rows):
             if r:
-                ooxml.cant_split_row(table.rows[r])
+                ooxml.cant_split_row(tbl.tr_lst[r])
             for c, cell in enumerate(cells):
                 self._cell(table.cell(r, c), cell, "header_cell" if r == 0 else "cell")
-        self.target = None
 
     def _cell(self, docx_cell, cell: m.TableCell, role: str) -> None:
-        saved = self.container
-        self.container = docx_cell._tc
-        p = docx_cell.paragraphs[0]._p
-        p.style = self.styles.id(role)
+        p = docx_cell.paragraphs[0]
+        ooxml.set_style(p, self.styles.id(role))
         if cell.align != "left":
-            docx_cell.paragraphs[0].alignment = {"right": WD_ALIGN_PARAGRAPH.RIGHT,
-                                                 "center": WD_ALIGN_PARAGRAPH.CENTER}[cell.align]
-        self.target = p
-        self.visit(cell)
-        self.container = saved
+            p.alignment = {"right": WD_ALIGN_PARAGRAPH.RIGHT, "center": WD_ALIGN_PARAGRAPH.CENTER}[cell.align]
+        with self.scoped(runs=ooxml.element(p), in_link=False):
+            self.visit(cell)
 
     def visit_TableCell(self, node: m.TableCell) -> None:
         self._inlines(node.children)
@@ -202,127 +199,119 @@ class DocxTranslator(Visitor):
         """Write the note's blocks into the footnotes part with the body's block code, its number first."""
         if self.notes_part is None:
             self.notes_part = footnotes_part(self.document.part)
-        saved = dict(vars(self))
-        self.note = self.notes_part.footnotes.add_footnote(node.number)
-        self.container = self.note.element
-        self.part = self.notes_part
-        self.para_style = "note"
-        self.list_depth, self.list_num, self.bold, self.italic = 0, None, False, False
+        note = self.notes_part.footnotes.add_footnote(node.number)
         children = node.children or [m.Paragraph([])]
         if not isinstance(children[0], m.Paragraph):  # the note's number needs a paragraph to stand in
             children = [m.Paragraph([])] + children
-        for i, child in enumerate(children):
-            self.visit(child)
-            if i == 0:
-                at = 0 if self.target.pPr is None else 1
-                self.target.insert(at, ooxml.footnote_mark(self.styles.id("note_ref")))
-                self.target.insert(at + 1, ooxml.run(" "))
-        vars(self).update(saved)
+        with self.scoped(part=self.notes_part, container=note, para_style="note", list_depth=0, list_num=None,
+                         number=None, bold=False, italic=False, runs=None, in_link=False):
+            self.note_mark = True
+            for child in children:
+                self.visit(child)
 
     # -- inlines ------------------------------------------------------------------------------
 
     def visit_Text(self, node: m.Text) -> None:
-        style = self.styles.id("link") if self.target.tag == qn("w:hyperlink") else None
-        self.target.append(ooxml.run(node.text, style, self.bold, self.italic))
+        env = self.env
+        env.runs.append(ooxml.run(node.text, self.styles.id("link") if env.in_link else None, env.bold, env.italic))
 
     def visit_Code(self, node: m.Code) -> None:
-        self.target.append(ooxml.run(node.text, self.styles.id("code"), self.bold, self.italic))
+        self.env.runs.append(ooxml.run(node.text, self.styles.id("code"), self.env.bold, self.env.italic))
 
     def visit_Emph(self, node: m.Emph) -> None:
-        saved, self.italic = self.italic, True
-        self._inlines(node.children)
-        self.italic = saved
+        with self.scoped(italic=True):
+            self._inlines(node.children)
 
     def visit_Strong(self, node: m.Strong) -> None:
-        saved, self.bold = self.bold, True
-        self._inlines(node.children)
-        self.bold = saved
+        with self.scoped(bold=True):
+            self._inlines(node.children)
 
     def visit_Link(self, node: m.Link) -> None:
-        link = ooxml.hyperlink(self.part, node.href)
-        self.target.append(link)
-        saved, self.target = self.target, link
-        self._inlines(node.children)
-        self.target = saved
+        link = ooxml.hyperlink(self.env.part, node.href)
+        self.env.runs.append(link)
+        with self.scoped(runs=link, in_link=True):
+            self._inlines(node.children)
 
     def visit_LineBreak(self, node: m.LineBreak) -> None:
         r = ooxml.run()
         r.append(OxmlElement("w:br"))
-        self.target.append(r)
+        self.env.runs.append(r)
 
     def visit_Note(self, node: m.Note) -> None:
-        self.target.append(ooxml.footnote_reference(node.number, self.styles.id("note_ref")))
+        self.env.runs.append(ooxml.footnote_reference(node.number, self.styles.id("note_ref")))
         self._note_body(node)
 
 
 class DocxWriter:
     """Turns a document model into DOCX bytes: template and styles, page furniture, properties, fixed zip."""
 
-    def __init__(self, style: Style, reference_docx: str | None = None):
-        self.style = style
-        self.reference_docx = reference_docx or (style.file(style["reference_docx"]) if style["reference_docx"]
-                                                 else None)
+    def __init__(self, layout: Layout | Style, reference_docx: str | None = None):
+        self.layout = layout = resolve(layout)
+        """The house style's layout values."""
+        self.reference_docx = reference_docx or layout.reference_docx
         self._reference = read_reference(self.reference_docx) if self.reference_docx else None
         """The reference's bytes, checked once."""
         if self.reference_docx:
             self._template("en")  # a reference it cannot use is reported before any brief is rendered
 
-    def _template(self, language: str, gaps: float = 1.0):
+    def _template(self, language: str, fit: Fit = HOUSE):
         """Return (document, styles): the template emptied of its content, with the renderer's styles in place.
 
         Whatever in a reference document stops that is the reference's fault: an InputError naming it."""
         if self._reference is None:
             document = docx.Document()
             _forget_content(document)
-            return document, WordStyles(document, self.style, reference=False).with_house_style(language, gaps)
+            return document, WordStyles(document, self.layout, reference=False).with_house_style(language, fit)
         document = open_reference(self.reference_docx, self._reference)
         try:
             _forget_content(document)
-            return document, WordStyles(document, self.style, reference=True).with_house_style(language, gaps)
-        except Exception as e:  # a reference python-docx opened but whose parts hold what nothing expects
+            return document, WordStyles(document, self.layout, reference=True).with_house_style(language, fit)
+        except (KeyError, ValueError, LxmlError, InvalidXmlError) as e:
+            # a reference python-docx opened but whose parts hold what nothing expects (a missing part or
+            # attribute, a value of the wrong form); anything else is a bug and shows its traceback
             raise InputError(Problem(self.reference_docx, 0, 0, "reference .docx holds something the DOCX "
                                      f"writer cannot use ({type(e).__name__}: {e})",
                                      "save it again from Word or LibreOffice, or use another reference")) from None
 
-    def render(self, doc: m.Document, timestamp: _dt.datetime, gaps: float = 1.0) -> bytes:
-        """Return the DOCX file's bytes; the same model and timestamp always give the same bytes.
+    def render(self, doc: m.Document, timestamp: _dt.datetime, fit: Fit | float | None = None) -> bytes:
+        """Return the DOCX file's bytes; the same model, timestamp and fit always give the same bytes.
 
-        `gaps` is the share of the house style's space between paragraphs that the PDF of the same brief
-        used (less than 1 when it was fitted to save a nearly empty page), so both break pages alike."""
-        document, styles = self._template(doc.meta.language, gaps)
+        `fit` is the brief's fit (`layout.fit`, or the PDF writer's `fit` after rendering the same brief): the
+        share of the house style's space between paragraphs its PDF is laid out with (less than 1 when it was
+        fitted to save a nearly empty page), so both break pages alike. None: the house style's spacing."""
+        if not isinstance(fit, Fit):
+            fit = HOUSE if fit is None else Fit(fit)
+        document, styles = self._template(doc.meta.language, fit)
         self._page(document, doc.meta, styles)
-        logo = self.style.file(self.style["logo"]) if self.style["logo"] else None
-        DocxTranslator(document, styles, logo, self.style["logo_alt"] or "").visit(doc)
+        DocxTranslator(document, styles, self.layout.logo, self.layout.logo_alt).visit(doc)
         self._properties(document, doc.meta, timestamp)
         out = io.BytesIO()
         document.save(out)
         return _fixed_zip(out.getvalue(), timestamp)
 
     def _page(self, document, meta: m.Meta, styles: WordStyles) -> None:
-        s = self.style
+        page = self.layout.page
         section = document.sections[0]
-        width, height = (Mm(210), Mm(297)) if s["page_size"] == "A4" else (Mm(215.9), Mm(279.4))
-        section.page_width, section.page_height = width, height
-        mg = s["margins_mm"]
+        section.page_width, section.page_height = Mm(page.width_mm), Mm(page.height_mm)
+        mg = page.margins_mm
         section.top_margin, section.bottom_margin = Mm(mg["top"]), Mm(mg["bottom"])
         section.left_margin, section.right_margin = Mm(mg["left"]), Mm(mg["right"])
-        section.different_first_page_header_footer = s["different_first_page"]
-        header_text = furniture_text(s["header"], meta)
+        section.different_first_page_header_footer = page.different_first_page
         hp = section.header.paragraphs[0]
         hp.style = styles.style("header")
-        hp.add_run(header_text)
-        footers = [section.footer] + ([section.first_page_footer] if s["different_first_page"] else [])
+        hp.add_run(meta.header)
+        footers = [section.footer] + ([section.first_page_footer] if page.different_first_page else [])
         for footer in footers:
             fp = footer.paragraphs[0]
             fp.style = styles.style("footer")
             fp.alignment = WD_ALIGN_PARAGRAPH.CENTER
-            for piece in _split_fields(s["footer"]):
+            for piece in _split_fields(meta.footer):
                 if piece == "{page}":
-                    fp._p.append(ooxml.field("PAGE", "1"))
+                    ooxml.element(fp).append(ooxml.field("PAGE", "1"))
                 elif piece == "{pages}":
-                    fp._p.append(ooxml.field("NUMPAGES", "1"))
+                    ooxml.element(fp).append(ooxml.field("NUMPAGES", "1"))
                 elif piece:
-                    fp._p.append(ooxml.run(furniture_text(piece, meta)))
+                    ooxml.element(fp).append(ooxml.run(piece))
 
     def _properties(self, document, meta: m.Meta, timestamp: _dt.datetime) -> None:
         cp = document.core_properties
@@ -333,7 +322,7 @@ class DocxWriter:
         cp.keywords = ", ".join(meta.keywords)
         cp.language = meta.language
         cp.category = meta.handling
-        cp.comments = f"For: {meta.audience}"
+        cp.comments = meta.audience_line
         cp.created = timestamp.replace(tzinfo=None)
         cp.modified = timestamp.replace(tzinfo=None)
         cp.revision = 1

@@ -8,7 +8,7 @@ below is set from templates/style.yaml. With one, the reference wins wherever it
 property is set from the house style only where the reference is silent about it, that is where neither
 the style, nor the styles it is based on, nor the document defaults set it. A style the reference lacks
 is added, so all of its properties come from the house style. The sizes, spacing and indents are the
-PDF renderer's paragraph styles (`render.pdf.paragraph_styles`), so both formats are laid out alike.
+layout's paragraph styles (`briefing.layout`), the ones the PDF is set in, so both formats are laid out alike.
 """
 
 from __future__ import annotations
@@ -26,8 +26,8 @@ from docx.shared import Pt, RGBColor
 from docx.styles.style import StyleFactory
 from lxml import etree
 
+from briefing.layout import HOUSE, Fit, Layout, ParaStyle
 from briefing.render import ooxml
-from briefing.style import Style
 
 _NS = {"w": "http://schemas.openxmlformats.org/wordprocessingml/2006/main"}
 
@@ -40,8 +40,8 @@ class WordStyle:
     """Word's name for it; built-in styles use Word's own (lower-case) names."""
     kind: str = "paragraph"
     """paragraph, character or table."""
-    pdf: str | None = None
-    """The PDF paragraph style whose font, size, colour, spacing and indents it takes."""
+    para: str | None = None
+    """The layout's paragraph style (by role) whose font, size, colour, spacing and indents it takes."""
     extra: tuple = field(default=())
     """Further properties: ("keep_next",), ("outline", level), ("bullet", char, depth), ("number", depth),
     ("indent", depth), ("border", points), ("space", before, after), ("size", points), ("superscript",),
@@ -50,31 +50,31 @@ class WordStyle:
 
 # The renderer's styles by role. The role is the renderer's word for a style; the name is Word's.
 STYLES: dict[str, WordStyle] = {
-    "normal": WordStyle("Normal", pdf="body"),
-    "body": WordStyle("Body Text", pdf="body"),
-    "title": WordStyle("Title", pdf="title"),
-    "subtitle": WordStyle("Subtitle", pdf="subtitle"),
-    "handling": WordStyle("Handling", pdf="handling"),
-    "meta": WordStyle("Brief Meta", pdf="meta", extra=(("border", 0.8),)),
-    **{f"h{n}": WordStyle(f"heading {n}", pdf=f"h{n}", extra=(("keep_next",), ("outline", n - 1)))
+    "normal": WordStyle("Normal", para="body"),
+    "body": WordStyle("Body Text", para="body"),
+    "title": WordStyle("Title", para="title"),
+    "subtitle": WordStyle("Subtitle", para="subtitle"),
+    "handling": WordStyle("Handling", para="handling"),
+    "meta": WordStyle("Brief Meta", para="meta", extra=(("border", 0.8),)),
+    **{f"h{n}": WordStyle(f"heading {n}", para=f"h{n}", extra=(("keep_next",), ("outline", n - 1)))
        for n in (1, 2, 3)},
-    **{f"bullet{d}": WordStyle("List Bullet" + (f" {d}" if d > 1 else ""), pdf="list",
+    **{f"bullet{d}": WordStyle("List Bullet" + (f" {d}" if d > 1 else ""), para="list",
                                extra=(("bullet", "–" if d % 2 == 0 else "•", d),)) for d in (1, 2, 3)},
-    **{f"number{d}": WordStyle("List Number" + (f" {d}" if d > 1 else ""), pdf="list", extra=(("number", d),))
+    **{f"number{d}": WordStyle("List Number" + (f" {d}" if d > 1 else ""), para="list", extra=(("number", d),))
        for d in (1, 2, 3)},
-    **{f"continue{d}": WordStyle("List Continue" + (f" {d}" if d > 1 else ""), pdf="list",
+    **{f"continue{d}": WordStyle("List Continue" + (f" {d}" if d > 1 else ""), para="list",
                                  extra=(("indent", d),)) for d in (1, 2, 3)},
-    "quote": WordStyle("Quote", pdf="quote"),
-    "caption": WordStyle("caption", pdf="caption", extra=(("keep_next",),)),
-    "note": WordStyle("footnote text", pdf="note"),
+    "quote": WordStyle("Quote", para="quote"),
+    "caption": WordStyle("caption", para="caption", extra=(("keep_next",),)),
+    "note": WordStyle("footnote text", para="note"),
     "note_ref": WordStyle("footnote reference", "character", extra=(("superscript",),)),
     "link": WordStyle("Hyperlink", "character", extra=(("underline",), ("link_colour",))),
     "code": WordStyle("Verbatim Char", "character", extra=(("mono",),)),
-    "header": WordStyle("header", pdf="furniture"),
-    "footer": WordStyle("footer", pdf="furniture"),
+    "header": WordStyle("header", para="furniture"),
+    "footer": WordStyle("footer", para="furniture"),
     "rule": WordStyle("Horizontal Rule", extra=(("border", 0.5), ("space", 4, 4), ("size", 2))),
-    "cell": WordStyle("Table Text", pdf="cell"),
-    "header_cell": WordStyle("Table Heading", pdf="header_cell"),
+    "cell": WordStyle("Table Text", para="cell"),
+    "header_cell": WordStyle("Table Heading", para="header_cell"),
     "table": WordStyle("Brief Table", "table"),
 }
 
@@ -91,9 +91,9 @@ def _xpath(el, path: str) -> list:
 class WordStyles:
     """A document's styles by role: ids found by name, missing styles added, house properties filled in."""
 
-    def __init__(self, document, house: Style, reference: bool):
+    def __init__(self, document, layout: Layout, reference: bool):
         self.document = document
-        self.house = house
+        self.layout = layout
         self.reference = reference
         """The template is the user's reference document: its properties win where it sets them."""
         self.root = document.styles.element
@@ -137,6 +137,18 @@ class WordStyles:
             self._table_style(el)
         return el
 
+    def custom(self, name: str) -> str:
+        """The id of the paragraph style named `name` (a model's custom style): the template's, or one added,
+        based on body text, that the user can restyle in Word."""
+        role = "custom:" + _key(name)
+        if role not in self.ids:
+            el = next((s for s in _xpath(self.root, "w:style[@w:type='paragraph']")
+                       if [_key(n) for n in _xpath(s, "w:name/@w:val")] == [_key(name)]), None)
+            if el is None:
+                el = self._add(WordStyle(name), self.ids["body"])
+            self.ids[role] = el.get(qn("w:styleId"))
+        return self.ids[role]
+
     def id(self, role: str) -> str:
         """The style id of `role` in this document."""
         return self.ids[role]
@@ -168,17 +180,15 @@ class WordStyles:
         return not any(_xpath(default, path)
                        for default in _xpath(self.root, "w:docDefaults/w:rPrDefault | w:docDefaults/w:pPrDefault"))
 
-    def with_house_style(self, language: str, gaps: float = 1.0) -> "WordStyles":
+    def with_house_style(self, language: str, fit: Fit = HOUSE) -> "WordStyles":
         """Set every property the reference (if any) is silent about from the house style; return self.
 
-        `gaps` scales the space above and below paragraphs, as the PDF does when it fits a brief."""
-        from briefing.render.pdf import paragraph_styles
-
-        pdf = paragraph_styles(self.house, {"body": "body", "heading": "heading"}, gaps=gaps)
+        `fit` scales the space above and below paragraphs, as the PDF does when it fits a brief."""
+        paras = self.layout.fitted(fit)
         if not self.reference:
             defaults = _xpath(self.root, "w:docDefaults/w:rPrDefault")
             if defaults:
-                ooxml.set_fonts(defaults[0], self.house["body_font"]["family"])
+                ooxml.set_fonts(defaults[0], self.layout.fonts["body"].family)
         for lang in _xpath(self.root, "w:docDefaults/w:rPrDefault/w:rPr/w:lang"):
             lang.set(qn("w:val"), language)
         for role, spec in STYLES.items():
@@ -186,30 +196,30 @@ class WordStyles:
             style = StyleFactory(el)
             for extra in spec.extra:  # first: they take precedence over the PDF style's spacing
                 self._extra(el, style, *extra)
-            if spec.pdf:
-                self._paragraph_properties(el, style, pdf[spec.pdf])
+            if spec.para:
+                self._paragraph_properties(el, style, paras[spec.para])
         return self
 
-    def _paragraph_properties(self, el, style, ps) -> None:
-        font = self.house[f"{ps.fontName}_font"]["family"]
+    def _paragraph_properties(self, el, style, ps: ParaStyle) -> None:
+        font = self.layout.fonts[ps.font].family
         if self._silent(el, "w:rPr/w:rFonts[@w:ascii or @w:asciiTheme or @w:hAnsi or @w:hAnsiTheme]"):
             ooxml.set_fonts(el, font)
         if self._silent(el, "w:rPr/w:sz"):
-            style.font.size = Pt(ps.fontSize)
+            style.font.size = Pt(ps.size)
         if self._silent(el, "w:rPr/w:color"):
-            style.font.color.rgb = RGBColor.from_string(ps.textColor.hexval()[2:].upper())
+            style.font.color.rgb = RGBColor.from_string(ps.colour.upper())
         pf = style.paragraph_format
         if self._silent(el, "w:pPr/w:spacing[@w:before or @w:beforeLines or @w:beforeAutospacing]"):
-            pf.space_before = Pt(ps.spaceBefore)
+            pf.space_before = Pt(ps.space_before)
         if self._silent(el, "w:pPr/w:spacing[@w:after or @w:afterLines or @w:afterAutospacing]"):
-            pf.space_after = Pt(ps.spaceAfter)
+            pf.space_after = Pt(ps.space_after)
         if self._silent(el, "w:pPr/w:spacing[@w:line]"):
             # At least the PDF's leading: the same line pitch, yet room for a taller fallback glyph.
             pf.line_spacing = Pt(ps.leading)
             pf.line_spacing_rule = WD_LINE_SPACING.AT_LEAST
-        if (ps.leftIndent or ps.rightIndent) and self._silent(el, "w:pPr/w:ind"):
-            pf.left_indent, pf.right_indent = Pt(ps.leftIndent), Pt(ps.rightIndent)
-        if getattr(ps, "keepWithNext", 0) and self._silent(el, "w:pPr/w:keepNext"):
+        if (ps.left_indent or ps.right_indent) and self._silent(el, "w:pPr/w:ind"):
+            pf.left_indent, pf.right_indent = Pt(ps.left_indent), Pt(ps.right_indent)
+        if ps.keep_with_next and self._silent(el, "w:pPr/w:keepNext"):
             pf.keep_with_next = True
 
     def _extra(self, el, style, what: str, *args) -> None:
@@ -222,11 +232,11 @@ class WordStyles:
         elif what == "underline" and self._silent(el, "w:rPr/w:u"):
             style.font.underline = True
         elif what == "link_colour" and self._silent(el, "w:rPr/w:color"):
-            style.font.color.rgb = RGBColor.from_string(self.house["colours"]["link"].upper())
+            style.font.color.rgb = RGBColor.from_string(self.layout.colours.link.upper())
         elif what == "mono" and self._silent(el, "w:rPr/w:rFonts"):
             ooxml.set_fonts(el, "DejaVu Sans Mono")
         elif what == "border" and self._silent(el, "w:pPr/w:pBdr"):
-            ooxml.bottom_border(el, args[0], self.house["colours"]["rule"])
+            ooxml.bottom_border(el, args[0], self.layout.colours.rule)
         elif what == "space":
             if self._silent(el, "w:pPr/w:spacing[@w:before or @w:beforeLines or @w:beforeAutospacing]"):
                 style.paragraph_format.space_before = Pt(args[0])
@@ -276,7 +286,7 @@ class WordStyles:
 
     def _table_style(self, el) -> None:
         """Give an added table style the PDF's look: a shaded header row and a thin rule under every row."""
-        rule = self.house["colours"]["rule"]
+        rule = self.layout.colours.rule
         line = f'w:val="single" w:sz="3" w:space="0" w:color="{rule}"'
         el.append(parse_xml(
             f'<w:tblPr {nsdecls("w")}><w:tblBorders><w:bottom {line}/><w:insideH {line}/></w:tblBorders>'
@@ -284,7 +294,7 @@ class WordStyles:
             '<w:bottom w:w="50" w:type="dxa"/><w:right w:w="120" w:type="dxa"/></w:tblCellMar></w:tblPr>'))
         el.append(parse_xml(
             f'<w:tblStylePr {nsdecls("w")} w:type="firstRow"><w:tcPr><w:shd w:val="clear" w:color="auto" '
-            f'w:fill="{self.house["colours"]["table_header"]}"/></w:tcPr></w:tblStylePr>'))
+            f'w:fill="{self.layout.colours.table_header}"/></w:tcPr></w:tblStylePr>'))
 
 
 def _reset(el, normal_id: str | None) -> None:

@@ -38,11 +38,14 @@ class CT_Footnotes(BaseOxmlElement):
 
     footnote = ZeroOrMore("w:footnote", successors=())
     footnote_lst: list["CT_Footnote"]
-    _add_footnote: Callable[..., "CT_Footnote"]
+    add_footnote: Callable[[], "CT_Footnote"]
+    """Append an empty `w:footnote` and return it (made by python-docx's ZeroOrMore)."""
 
-    def add_footnote(self, note_id: int) -> "CT_Footnote":
+    def add_note(self, note_id: int) -> "CT_Footnote":
         """Append an empty note with id `note_id` and return it."""
-        return self._add_footnote(id=note_id)
+        note = self.add_footnote()
+        note.id = note_id
+        return note
 
     def reset(self) -> None:
         """Remove every note, separators included, and add Word's two separators with ids -1 and 0.
@@ -117,7 +120,7 @@ class Footnotes:
 
     def add_footnote(self, note_id: int) -> "Footnote":
         """Add an empty note with id `note_id` (the number its mark shows) and return it."""
-        return Footnote(self._element.add_footnote(note_id), self._part)
+        return Footnote(self._element.add_note(note_id), self._part)
 
     def clear(self) -> None:
         """Remove every note, leaving Word's separator notes."""

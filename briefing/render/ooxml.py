@@ -1,10 +1,52 @@
-"""Raw WordprocessingML that python-docx has no API for: note references, fields, borders, outline levels."""
+"""Raw WordprocessingML that python-docx has no API for: note references, fields, borders, outline levels,
+table row properties; and the one way this renderer reaches a paragraph's element.
+
+Everything here uses python-docx's public names: its proxies (Paragraph, Run, Table), the `OxmlElement`
+factory, and the properties of its oxml element classes (`pPr`, `tr_lst`, `get_or_add_trPr`...)."""
 
 from __future__ import annotations
 
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
+from docx.oxml.table import CT_Tbl
+from docx.table import Table
+
+
+def element(paragraph):
+    """Return the <w:p> of a python-docx Paragraph. The Paragraph keeps it private; its ParagraphFormat is an
+    ElementProxy over the same element and gives it publicly (`ElementProxy.element`)."""
+    return paragraph.paragraph_format.element
+
+
+def set_style(paragraph, style_id: str) -> None:
+    """Give `paragraph` the paragraph style with id `style_id` (ids are found by name in docx_styles).
+
+    python-docx's `Paragraph.style` setter looks the style up again, and leaves the default style unnamed; the
+    renderer names every paragraph's style, the default's too."""
+    element(paragraph).style = style_id
+
+
+def number(paragraph, num_id: int) -> None:
+    """Number `paragraph` in the list `num_id`, at its first level."""
+    num_pr = element(paragraph).get_or_add_pPr().get_or_add_numPr()
+    num_pr.get_or_add_ilvl().val = 0
+    num_pr.get_or_add_numId().val = num_id
+
+
+def table(container, rows: int, cols: int, width):
+    """Add an empty table of `rows` × `cols` cells, `width` wide, at the end of `container` (a python-docx
+    Document or a footnotes.Footnote); return (its <w:tbl>, its python-docx Table).
+
+    python-docx's own `add_table` makes the same table but keeps its element private; the row properties
+    python-docx has no call for (a repeated header row, rows kept whole) need it."""
+    tbl = CT_Tbl.new_tbl(rows, cols, width)
+    body = getattr(container.element, "body", None)  # a Document's element is <w:document>; a note's is its own
+    if body is not None:
+        body.sectPr.addprevious(tbl) if body.sectPr is not None else body.append(tbl)
+    else:
+        container.element.append(tbl)
+    return tbl, Table(tbl, container)
 
 def run(text: str = "", style_id: str | None = None, bold: bool = False, italic: bool = False):
     """Return a <w:r> holding `text`, with a character style and bold/italic from the model's Strong/Emph."""
@@ -63,29 +105,29 @@ def field(instruction: str, shown: str):
     return f
 
 
-def table_look(table, first_row: bool) -> None:
+def table_look(tbl, first_row: bool) -> None:
     """Say which of the table style's conditional formats apply: a header row only, no first-column emphasis."""
-    look = table._tbl.tblPr.find(qn("w:tblLook"))
+    look = tbl.tblPr.find(qn("w:tblLook"))
     if look is None:
         look = OxmlElement("w:tblLook")
-        table._tbl.tblPr.append(look)
+        tbl.tblPr.append(look)
     for attr, on in (("firstRow", first_row), ("lastRow", False), ("firstColumn", False), ("lastColumn", False),
                      ("noHBand", False), ("noVBand", True)):
         look.set(qn(f"w:{attr}"), "1" if on else "0")
     look.set(qn("w:val"), "0420" if first_row else "0400")
 
 
-def repeat_header_row(row) -> None:
-    """Mark a table row as a header row that Word repeats at the top of every page."""
-    tr_pr = row._tr.get_or_add_trPr()
+def repeat_header_row(tr) -> None:
+    """Mark a table row (<w:tr>) as a header row that Word repeats at the top of every page."""
+    tr_pr = tr.get_or_add_trPr()
     el = OxmlElement("w:tblHeader")
     el.set(qn("w:val"), "true")
     tr_pr.append(el)
 
 
-def cant_split_row(row) -> None:
-    """Keep a table row on one page."""
-    row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
+def cant_split_row(tr) -> None:
+    """Keep a table row (<w:tr>) on one page."""
+    tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
 
 
 def _rpr(parent):
@@ -129,11 +171,6 @@ def outline_level(style_element, level: int) -> None:
         ppr.get_or_add_outlineLvl().val = level
 
 
-def keep_with_next(p) -> None:
-    """Keep a paragraph on the page of the next one (a caption with its table)."""
-    p.get_or_add_pPr().append(OxmlElement("w:keepNext"))
-
-
 def bottom_border(style_element, points: float, colour: str) -> None:
     """Give a paragraph style a rule under it, `points` thick, in `colour` (six hex digits)."""
     ppr = style_element.get_or_add_pPr()
@@ -162,7 +199,8 @@ def relationship_ids(element) -> set[str]:
     return {value for el in element.iter() for name, value in el.attrib.items() if name.startswith(ns)}
 
 
-def alt_text(picture, text: str) -> None:
-    """Give an inline picture (python-docx's InlineShape) its alternative text, as Word's "Alt Text" pane does:
-    the `descr` of its `wp:docPr`. python-docx has no call for it; `_inline` is the shape's element."""
-    picture._inline.docPr.set("descr", text)
+def alt_text(run, text: str) -> None:
+    """Give the picture in `run` (a python-docx Run after `add_picture`) its alternative text, as Word's "Alt Text"
+    pane does: the `descr` of its `wp:docPr`. python-docx has no call for it."""
+    for doc_pr in run.element.xpath("w:drawing/wp:inline/wp:docPr"):
+        doc_pr.set("descr", text)

@@ -7,98 +7,87 @@ import datetime as _dt
 import io
 import re
 import time
+from dataclasses import dataclass, field
+from typing import Mapping
 from xml.sax.saxutils import escape as _xml
 
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
-from reportlab.lib.pagesizes import A4, LETTER
 from reportlab.lib.styles import ParagraphStyle
-from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.pdfdoc import PDFDictionary, PDFName
 from reportlab.platypus import BaseDocTemplate, KeepTogether, PageTemplate, Spacer, Table, TableStyle
 from reportlab.platypus.flowables import Flowable
 
 from briefing import model as m
-from briefing.render import Visitor, furniture_text, title_line
+from briefing.errors import InputError, Problem
+from briefing.render import Scoped, Visitor
 from briefing.render.pdf_fonts import Fonts
 from briefing.render.pdf_notes import FrameRef, NoteBody, NoteFrame, Noted, note_mark
 from briefing.render.pdf_notes import MeasuredParagraph
 from briefing.render.pdf_notes import MeasuredParagraph as Paragraph  # measured once per width, tagged when drawn
 from briefing.render.pdf_tags import Element, Figure, Rule, StructTree, TaggingCanvas, artifact, inline
 from briefing.render.pdf_tags import table_artifacts
+from briefing.layout import HOUSE, UNBREAKABLE, WHITE, Fit, Layout, ParaStyle, mm, resolve
 from briefing.style import Style
 
-# A date such as "27 November 2024" or "25–27 November 2024" is never broken across lines in a table.
-_DATE_UNIT = re.compile(r"\d{1,2}(?:[–-]\d{1,2})?\s+(?:January|February|March|April|May|June|July|August|September|"
-                        r"October|November|December)\s+\d{4}")
 
 
 def _hex(colour: str) -> colors.Color:
     return colors.HexColor("#" + colour)
 
 
-def paragraph_styles(style: Style, fonts: dict[str, str], gaps: float = 1.0) -> dict[str, ParagraphStyle]:
-    """Return the named paragraph styles both the translator and the page furniture use.
-
-    No paragraph leaves a single line at the foot or the head of a page (no orphans, no widows).
-    `gaps` scales the space above and below paragraphs (1: the house style; less: a tighter fit)."""
-    sz, col, spacing = style["sizes"], style["colours"], style["line_spacing"]
-    body, head = fonts["body"], fonts["heading"]
-    text = _hex(col["text"])
-
-    def ps(name, font, size, **kw):
-        kw.setdefault("leading", size * spacing)
-        kw.setdefault("textColor", text)
-        for gap in ("spaceBefore", "spaceAfter"):
-            if gap in kw:
-                kw[gap] *= gaps
-        return ParagraphStyle(name, fontName=font, fontSize=size, bulletFontName=font, bulletFontSize=size,
-                              allowWidows=0, allowOrphans=0, **kw)
-
-    b = sz["body"]
-    return {
-        "body": ps("Body Text", body, b, spaceAfter=b * 0.6),
-        "title": ps("Title", head, sz["title"], leading=sz["title"] * 1.15, textColor=_hex(col["heading"]),
-                    spaceAfter=4),
-        "subtitle": ps("Subtitle", head, sz["subtitle"], textColor=_hex(col["heading"]), spaceAfter=6),
-        "handling": ps("Handling", head, sz["furniture"], textColor=_hex(col["handling"]), spaceAfter=6),
-        "meta": ps("Brief Meta", head, sz["furniture"] + 1, spaceAfter=4),
-        "h1": ps("Heading 1", head, sz["heading1"], textColor=_hex(col["heading"]), spaceBefore=b * 1.4,
-                 spaceAfter=b * 0.4, keepWithNext=1),
-        "h2": ps("Heading 2", head, sz["heading2"], textColor=_hex(col["heading"]), spaceBefore=b * 1.2,
-                 spaceAfter=b * 0.3, keepWithNext=1),
-        "h3": ps("Heading 3", head, sz["heading3"], textColor=_hex(col["heading"]), spaceBefore=b,
-                 spaceAfter=b * 0.2, keepWithNext=1),
-        "list": ps("List", body, b, spaceAfter=b * 0.3),
-        "quote": ps("Quote", body, b, leftIndent=14, rightIndent=14, spaceAfter=b * 0.5),
-        "note": ps("Footnote Text", body, sz["note"], leading=sz["note"] * 1.2),
-        "note_list": ps("Footnote List", body, sz["note"], leading=sz["note"] * 1.2, spaceBefore=sz["note"] * 0.2),
-        "note_quote": ps("Footnote Quote", body, sz["note"], leading=sz["note"] * 1.2, leftIndent=10,
-                         rightIndent=10, spaceBefore=sz["note"] * 0.2),
-        # Table text leaves room above a line for a note mark's superscript.
-        "cell": ps("Table Text", body, sz["table"], leading=sz["table"] * 1.4),
-        "header_cell": ps("Table Header", head, sz["table"], leading=sz["table"] * 1.4, textColor=colors.white),
-        "furniture": ps("Furniture", head, sz["furniture"]),
-        "caption": ps("Caption", head, sz["table"], textColor=_hex(col["heading"]), spaceBefore=4, spaceAfter=3,
-                      keepWithNext=1),
-    }
+_ALIGN = {"left": TA_LEFT, "right": TA_RIGHT, "center": TA_CENTER}
 
 
-class PdfTranslator(Visitor):
+def paragraph_styles(styles: Mapping[str, ParaStyle], fonts: dict[str, str]) -> dict[str, ParagraphStyle]:
+    """Return the layout's named paragraph styles as reportlab's, set in the registered fonts `fonts` (role ->
+    name). No paragraph leaves a single line at the foot or the head of a page (no orphans, no widows)."""
+    out = {}
+    for role, s in styles.items():
+        font = fonts[s.font]
+        kw = {"keepWithNext": 1} if s.keep_with_next else {}
+        if s.space_before:
+            kw["spaceBefore"] = s.space_before
+        if s.space_after:
+            kw["spaceAfter"] = s.space_after
+        if s.left_indent or s.right_indent:
+            kw.update(leftIndent=s.left_indent, rightIndent=s.right_indent)
+        out[role] = ParagraphStyle(s.name, fontName=font, fontSize=s.size, bulletFontName=font, bulletFontSize=s.size,
+                                   allowWidows=0, allowOrphans=0, leading=s.leading,
+                                   textColor=colors.white if s.colour == WHITE else _hex(s.colour), **kw)
+    return out
+
+
+@dataclass(frozen=True)
+class Env:
+    """What the nodes the PDF translator is visiting are inside of."""
+
+    para_style: ParagraphStyle
+    """Style of the next paragraph."""
+    role: str = "body"
+    """Whose font the text being written is in: body or heading."""
+    list_depth: int = 0
+    """How many lists enclose the current paragraph."""
+    in_note: bool = False
+    """Writing a note's body."""
+    marked_notes: list = field(default_factory=list)
+    """Where the Note elements of the marks in the paragraph being written are collected (each paragraph gets a
+    list of its own): they follow the paragraph in the structure tree."""
+
+
+class PdfTranslator(Visitor, Scoped):
     """Walks the model and returns reportlab flowables. A note leaves its mark in the text; its body, made by the
     same block code as the body, is kept by number for the frame to set at the foot of the mark's page."""
 
-    def __init__(self, styles: dict[str, ParagraphStyle], style: Style, fonts: "Fonts", frame_ref: FrameRef):
+    def __init__(self, styles: dict[str, ParagraphStyle], layout: Layout, fonts: "Fonts", frame_ref: FrameRef):
         self.styles = styles
-        self.house = style
+        self.layout = layout
         self.fonts = fonts
-        self.role = "body"
-        """Whose font the text being written is in: body or heading."""
-        self.para_style = styles["body"]
-        """Style of the next paragraph."""
-        self.list_depth = 0
-        """How many lists enclose the current paragraph."""
+        self.source = ""
+        """The brief's template, as messages name it (from its Meta)."""
+        self.env = Env(styles["body"])
+        """What the nodes being visited are inside of (changed only through `scoped`)."""
         self.bullet: str | None = None
         """The bullet or number of the list item whose first paragraph comes next."""
         self.headings = 0
@@ -109,8 +98,6 @@ class PdfTranslator(Visitor):
         """The frame being laid out, for the flowables that carry note marks."""
         self.marks: list[int] = []
         """Numbers of the notes whose marks the block being made holds so far."""
-        self.in_note = False
-        """Writing a note's body."""
         self.lead_in = ""
         """Markup that starts the next paragraph: a note's anchor and number."""
         self.tags = StructTree()
@@ -118,8 +105,6 @@ class PdfTranslator(Visitor):
         self.tags.actual_texts = fonts.actual_texts
         self.label: Element | None = None
         """The Lbl element the next paragraph's bullet is tagged as."""
-        self.marked_notes: list[Element] = []
-        """The Note elements of the marks in the paragraph being written: they follow it in the tree."""
         self.holder: Element | None = None
         """An element (table cell, list item's body, note, caption) whose only paragraph comes next: the
         paragraph's text is tagged as that element, unless notes must follow the paragraph inside it."""
@@ -137,9 +122,9 @@ class PdfTranslator(Visitor):
         """Return a paragraph tagged as a new `type_` element (or as the holder waiting for it), followed in the
         tree by the notes whose marks `inlines` (a function returning the markup) writes."""
         holder, self.holder = self.holder, None
-        saved, self.marked_notes = self.marked_notes, []
-        markup = inlines()
-        notes, self.marked_notes = self.marked_notes, saved
+        with self.scoped(marked_notes=[]) as env:
+            markup = inlines()
+        notes = env.marked_notes
         if holder is not None and not notes:
             element = holder  # one element fewer to write: a brief has thousands
         else:
@@ -152,17 +137,18 @@ class PdfTranslator(Visitor):
 
     def visit_Document(self, node: m.Document) -> list:
         meta = node.meta
+        self.source = meta.source or meta.title
         s = self.styles
         head = self.fonts.markup
-        out = [self._logo()] if self.house["logo"] else []
+        out = [self._logo()] if self.layout.logo else []
         if meta.handling:
             out.append(self._paragraph("P", lambda: head(meta.handling, "heading"), s["handling"]))
         # The title is an H1, as the brief's top-level sections are (from the Markdown's #): no role map needed.
         out.append(self._paragraph("H1", lambda: head(meta.title, "heading"), s["title"]))
         if meta.subtitle:
             out.append(self._paragraph("P", lambda: head(meta.subtitle, "heading"), s["subtitle"]))
-        out.append(self._paragraph("P", lambda: head(title_line(meta), "heading"), s["meta"]))
-        out.append(Rule(width="100%", thickness=0.8, color=_hex(self.house["colours"]["rule"]),
+        out.append(self._paragraph("P", lambda: head(meta.title_line, "heading"), s["meta"]))
+        out.append(Rule(width="100%", thickness=0.8, color=_hex(self.layout.colours.rule),
                         spaceBefore=2, spaceAfter=6))
         out.extend(self._blocks(node.children))
         return out
@@ -170,11 +156,11 @@ class PdfTranslator(Visitor):
     def _logo(self):
         from reportlab.lib.utils import ImageReader
 
-        path = self.house.file(self.house["logo"])
+        path = self.layout.logo
         width, height = ImageReader(path).getSize()
-        logo = Figure(path, width=14 * mm * width / height, height=14 * mm, hAlign="LEFT")
+        logo = Figure(path, width=mm(14) * width / height, height=mm(14), hAlign="LEFT")
         logo.spaceAfter = 6
-        logo._tag = self.tags.add("Figure", Alt=self.house["logo_alt"] or "")
+        logo._tag = self.tags.add("Figure", Alt=self.layout.logo_alt)
         return logo
 
     def _noted(self, flowable, since: int):
@@ -184,49 +170,43 @@ class PdfTranslator(Visitor):
         return Noted(flowable, self.frame_ref, numbers) if numbers else flowable
 
     def visit_Heading(self, node: m.Heading) -> list:
-        if self.in_note:  # a heading inside a note is a bold line of the note
+        if self.env.in_note:  # a heading inside a note is a bold line of the note
             return self.visit_Paragraph(m.Paragraph([m.Strong(node.children)]))
         level = min(node.level, 3)
-        self.role = "heading"
         since = len(self.marks)
-        p = self._paragraph(f"H{level}", lambda: self._inlines(node.children), self.styles[f"h{level}"])
-        self.role = "body"
+        with self.scoped(role="heading"):
+            p = self._paragraph(f"H{level}", lambda: self._inlines(node.children), self.styles[f"h{level}"])
         self.headings += 1
         p._outline = (level - 1, m.plain_text(node.children), f"h{self.headings}")
         return [self._noted(p, since)]
 
     def visit_Paragraph(self, node: m.Paragraph) -> list:
-        style = self.para_style
-        if len(node.children) == 1 and isinstance(node.children[0], m.Strong):
-            # a bold lead-in line (a disputed question, a run-in title) stays with what follows it
+        style, depth = self.env.para_style, self.env.list_depth
+        if node.keep_with_next:  # a lead-in (a disputed question) stays with what follows it
             style = ParagraphStyle(style.name + " Lead", parent=style, keepWithNext=1)
-        if self.list_depth:
-            indent = 14 * self.list_depth
-            style = ParagraphStyle(f"List{self.list_depth}", parent=style, leftIndent=indent, bulletIndent=indent - 11)
+        if depth:
+            indent = 14 * depth
+            style = ParagraphStyle(f"List{depth}", parent=style, leftIndent=indent, bulletIndent=indent - 11)
         since = len(self.marks)
-        lead_in, self.lead_in = self.lead_in, ""
-        p = self._paragraph("P", lambda: lead_in + self._inlines(node.children), style, bulletText=self.bullet,
-                            bullet_tag=self.label)
-        self.bullet = self.label = None
+        lead_in, bullet, label = self.lead_in, self.bullet, self.label  # for this paragraph only
+        self.lead_in, self.bullet, self.label = "", None, None
+        p = self._paragraph("P", lambda: lead_in + self._inlines(node.children), style, bulletText=bullet,
+                            bullet_tag=label)
         return [self._noted(p, since)]
 
     def _list(self, node, bullets) -> list:
-        saved = self.para_style
-        self.para_style = self.styles["note_list" if self.in_note else "list"]
-        self.list_depth += 1
         out = []
-        with self.tags.inside(self.tags.add("L")):
+        with self.scoped(para_style=self.styles["note_list" if self.env.in_note else "list"],
+                         list_depth=self.env.list_depth + 1), self.tags.inside(self.tags.add("L")):
             for item, bullet in zip(node.items, bullets, strict=True):
                 with self.tags.inside(self.tags.add("LI")):
                     self.bullet, self.label = bullet, self.tags.add("Lbl")
                     with self.tags.inside(self.tags.add("LBody")):
                         out.extend(self.visit(item))
-        self.list_depth -= 1
-        self.para_style = saved
         return out
 
     def visit_BulletList(self, node: m.BulletList) -> list:
-        return self._list(node, ["•" if self.list_depth % 2 == 0 else "–"] * len(node.items))
+        return self._list(node, ["•" if self.env.list_depth % 2 == 0 else "–"] * len(node.items))
 
     def visit_OrderedList(self, node: m.OrderedList) -> list:
         return self._list(node, [f"{node.start + i}." for i in range(len(node.items))])
@@ -237,14 +217,12 @@ class PdfTranslator(Visitor):
         return self._blocks(node.children)
 
     def visit_BlockQuote(self, node: m.BlockQuote) -> list:
-        saved, self.para_style = self.para_style, self.styles["note_quote" if self.in_note else "quote"]
-        with self.tags.inside(self.tags.add("BlockQuote")):
-            out = self._blocks(node.children)
-        self.para_style = saved
-        return out
+        with self.scoped(para_style=self.styles["note_quote" if self.env.in_note else "quote"]), \
+                self.tags.inside(self.tags.add("BlockQuote")):
+            return self._blocks(node.children)
 
     def visit_ThematicBreak(self, node: m.ThematicBreak) -> list:
-        return [Rule(width="100%", thickness=0.5, color=_hex(self.house["colours"]["rule"]),
+        return [Rule(width="100%", thickness=0.5, color=_hex(self.layout.colours.rule),
                      spaceBefore=4, spaceAfter=4)]
 
     def visit_Table(self, node: m.Table) -> list:
@@ -257,18 +235,18 @@ class PdfTranslator(Visitor):
                 p = self._paragraph("P", lambda: self._inlines(node.caption), self.styles["caption"])
                 caption = [self._noted(p, since)]
             since = len(self.marks)
-            self.role = "heading"
-            with self.tags.inside(self.tags.add("TR")):
+            with self.scoped(role="heading"), self.tags.inside(self.tags.add("TR")):
                 rows = [[self._cell(c, s["header_cell"], "TH") for c in node.header]]
-            self.role = "body"
             for row in node.rows:
                 with self.tags.inside(self.tags.add("TR")):
                     rows.append([self._cell(c, s["cell"]) for c in row])
-        table = Table(rows, repeatRows=1, hAlign="LEFT", colWidths=self._widths(node), renderCB=table_artifacts)
-        colours = self.house["colours"]
+        widths = self._widths(node)
+        self._check_rows(rows, widths)
+        table = Table(rows, repeatRows=1, hAlign="LEFT", colWidths=widths, renderCB=table_artifacts)
+        colours = self.layout.colours
         table.setStyle(TableStyle([
-            ("BACKGROUND", (0, 0), (-1, 0), _hex(colours["table_header"])),
-            ("LINEBELOW", (0, 0), (-1, -1), 0.4, _hex(colours["rule"])),
+            ("BACKGROUND", (0, 0), (-1, 0), _hex(colours.table_header)),
+            ("LINEBELOW", (0, 0), (-1, -1), 0.4, _hex(colours.rule)),
             ("VALIGN", (0, 0), (-1, -1), "TOP"),
             ("FONT", (0, 0), (-1, -1), self.styles["cell"].fontName, self.styles["cell"].fontSize),
             ("TOPPADDING", (0, 0), (-1, -1), 3),
@@ -282,16 +260,14 @@ class PdfTranslator(Visitor):
         cols = len(node.header)
         if not cols:
             return None
-        page_w = (A4 if self.house["page_size"] == "A4" else LETTER)[0]
-        margins = self.house["margins_mm"]
-        measure = page_w - (margins["left"] + margins["right"]) * mm
+        measure = self.layout.page.measure
         padding = 12 + 4  # the table's left and right cell padding, and room for a note mark
         least, natural = [padding] * cols, [padding] * cols
         for row, style in [(node.header, self.styles["header_cell"])] + [(r, self.styles["cell"]) for r in node.rows]:
             for i, cell in enumerate(row[:cols]):
                 text = m.plain_text(cell.children)
                 width = lambda t: pdfmetrics.stringWidth(t, style.fontName, style.fontSize) + padding
-                units = _DATE_UNIT.findall(text) + text.split()
+                units = UNBREAKABLE.findall(text) + text.split()
                 least[i] = max([least[i]] + [width(u) for u in units])
                 natural[i] = max(natural[i], width(text))
         if sum(least) >= measure:
@@ -301,6 +277,24 @@ class PdfTranslator(Visitor):
         spare = measure - sum(least)
         wants = [n - l for n, l in zip(natural, least)]
         return [l + spare * w / sum(wants) for l, w in zip(least, wants)]
+
+    def _check_rows(self, rows: list, widths: list[float] | None) -> None:
+        """Raise InputError at the brief's template if a row of a table in the body, under its repeated header
+        row, is taller than the page's text block: reportlab cannot split a row, and would fail."""
+        if self.env.in_note or not widths:
+            return
+        room = self.layout.page.text_height
+
+        def height(row) -> float:
+            return max(p.wrap(w - 12, 1e9)[1] for p, w in zip(row, widths)) + 3 + 2.5  # cell padding
+
+        head = height(rows[0])
+        for row in rows[1:]:
+            if head + height(row) > room:
+                text = " ".join(p.getPlainText() for p in row)
+                raise InputError(Problem(self.source, 0, 0, f"a table row is taller than a page: "
+                                         f"{text[:60] + '…' if len(text) > 60 else text!r}",
+                                         "shorten what the row's cells print, or give it fewer columns"))
 
     def _cell(self, cell: m.TableCell, style: ParagraphStyle, type_: str = "TD") -> Paragraph:
         """Return the cell's paragraph, tagged as its TD (or as a TH that heads its column; a P inside it when
@@ -318,20 +312,17 @@ class PdfTranslator(Visitor):
     def _note_body(self, node: m.Note):
         """The note's blocks as one flowable, made by the body's block code in the note's styles, its anchor and
         number leading its first paragraph."""
-        saved = self.role, self.para_style, self.list_depth, self.bullet, self.in_note
-        self.role, self.para_style, self.list_depth, self.bullet = "body", self.styles["note"], 0, None
-        self.in_note = True
         children = node.children or [m.Paragraph([])]
         if not isinstance(children[0], m.Paragraph):  # the number needs a paragraph to stand in
             children = [m.Paragraph([])] + children
         self.lead_in = f'<a name="fn-{node.number}"/>{node.number}.\u00a0'
         note = Element("Note", ID=f"fn-{node.number}")
-        with self.tags.inside(note):
+        with self.scoped(role="body", para_style=self.styles["note"], list_depth=0, in_note=True), \
+                self.tags.inside(note):
             if len(children) == 1:
                 self.holder = note
             parts = self._blocks(children)
-        self.marked_notes.append(note)
-        self.role, self.para_style, self.list_depth, self.bullet, self.in_note = saved
+        self.env.marked_notes.append(note)
         return parts[0] if len(parts) == 1 else NoteBody(parts)
 
     # -- inlines: reportlab paragraph markup -------------------------------------------------
@@ -340,10 +331,10 @@ class PdfTranslator(Visitor):
         return "".join(self.visit(n) for n in nodes)
 
     def visit_Text(self, node: m.Text) -> str:
-        return self.fonts.markup(node.text, self.role)
+        return self.fonts.markup(node.text, self.env.role)
 
     def visit_Code(self, node: m.Code) -> str:
-        return self.fonts.markup(node.text, self.role)
+        return self.fonts.markup(node.text, self.env.role)
 
     def visit_Emph(self, node: m.Emph) -> str:
         return f"<i>{self._inlines(node.children)}</i>"
@@ -352,7 +343,7 @@ class PdfTranslator(Visitor):
         return f"<b>{self._inlines(node.children)}</b>"
 
     def visit_Link(self, node: m.Link) -> str:
-        colour = "#" + self.house["colours"]["link"]
+        colour = "#" + self.layout.colours.link
         label = self.tags.link(node.href, m.plain_text(node.children))
         return inline(label, f'<a href="{_xml(node.href, {chr(34): "&quot;"})}" color="{colour}">'
                              f'{self._inlines(node.children)}</a>')
@@ -361,14 +352,10 @@ class PdfTranslator(Visitor):
         return "<br/>"
 
     def visit_Note(self, node: m.Note) -> str:
-        if not self.in_note:  # the parser never nests notes
+        if not self.env.in_note:  # the parser never nests notes
             self.marks.append(node.number)
             self.notes[node.number] = self._note_body(node)
         return note_mark(node.number)
-
-
-def _page_size(style: Style):
-    return A4 if style["page_size"] == "A4" else LETTER
 
 
 class _KeepWithFirstLines(KeepTogether):
@@ -473,63 +460,79 @@ TIGHT_GAPS = 0.5
 class PdfWriter:
     """Turns a document model into PDF bytes: fonts, page templates, furniture, notes, metadata."""
 
-    def __init__(self, style: Style, tagged: bool = True):
-        self.style = style
+    def __init__(self, layout: Layout | Style, tagged: bool = True):
+        self.layout = layout = resolve(layout)
+        """The house style's layout values."""
         self.tagged = tagged
         """Write a tagged PDF (structure tree, artifacts, XMP); False only to measure what tagging costs."""
         self.claims_ua = False
         """After render(): the file claims PDF/UA-1 in its XMP metadata."""
-        self.fonts = Fonts(style)
-        self.styles = paragraph_styles(style, self.fonts.names)
+        self.fonts = Fonts(layout)
         self.page_of_note: dict[int, int] = {}
         """After render(): the page each note starts on."""
         self.pages = 0
         """After render(): the number of pages."""
-        self.gaps = 1.0
+        self.fit = HOUSE
+        """After render(): the fit the brief was laid out with (tighter gaps when fitted)."""
+        self._styles: dict[Fit, dict[str, ParagraphStyle]] = {}
+        self.styles = self.styles_for(HOUSE)
+        """The paragraph styles at the house style's spacing."""
+
+    @property
+    def gaps(self) -> float:
         """After render(): the share of the house style's paragraph spacing used (less when fitted)."""
+        return self.fit.gaps
 
-    def render(self, doc: m.Document, timestamp: _dt.datetime, two_pass: bool = False) -> bytes:
-        """Return the PDF's bytes; the same model and timestamp always give the same bytes.
+    def styles_for(self, fit: Fit) -> dict[str, ParagraphStyle]:
+        """The paragraph styles of a brief laid out with `fit`."""
+        if fit not in self._styles:
+            self._styles[fit] = paragraph_styles(self.layout.fitted(fit), self.fonts.names)
+        return self._styles[fit]
 
-        Laid out once: each footer that prints the page count is a form drawn when the file is saved.
-        A brief whose last page would hold only a few lines is laid out again with tighter gaps between
-        paragraphs, and kept so if that saves the page. `two_pass` lays the chosen layout out once more with
-        the page count known from the start: a reference for tests."""
-        styles, self.gaps = self.styles, 1.0
-        data, pages, notes, fill, claims = self._layout(doc, timestamp, None, styles)
-        if pages > 1 and fill < NEARLY_EMPTY:
-            tight = paragraph_styles(self.style, self.fonts.names, gaps=TIGHT_GAPS)
-            fitted = self._layout(doc, timestamp, None, tight)
+    def render(self, doc: m.Document, timestamp: _dt.datetime, fit: Fit | None = None,
+               two_pass: bool = False) -> bytes:
+        """Return the PDF's bytes; the same model, timestamp and fit always give the same bytes.
+
+        Laid out once with `fit` when it is given (`layout.fit`, or the `fit` of an earlier render of the same
+        brief). Without it, the brief is fitted here: one whose last page would hold only a few lines is laid
+        out again with tighter gaps between paragraphs, and kept so if that saves the page; `self.fit` says
+        which. Each footer that prints the page count is a form drawn when the file is saved. `two_pass` lays
+        the chosen layout out once more with the page count known from the start: a reference for tests."""
+        chosen = fit or HOUSE
+        data, pages, notes, fill, claims = self._layout(doc, timestamp, None, self.styles_for(chosen))
+        if fit is None and pages > 1 and fill < NEARLY_EMPTY:
+            tight = Fit(TIGHT_GAPS)
+            fitted = self._layout(doc, timestamp, None, self.styles_for(tight))
             if fitted[1] < pages:
-                styles, self.gaps = tight, TIGHT_GAPS
+                chosen = tight
                 data, pages, notes, fill, claims = fitted
         if two_pass:
-            data, pages, notes, _, claims = self._layout(doc, timestamp, pages, styles)
-        self.pages, self.page_of_note, self.claims_ua = pages, notes, claims
+            data, pages, notes, _, claims = self._layout(doc, timestamp, pages, self.styles_for(chosen))
+        self.pages, self.page_of_note, self.claims_ua, self.fit = pages, notes, claims, chosen
         return data
 
     def _layout(self, doc: m.Document, timestamp: _dt.datetime, total: int | None, styles: dict):
         """Return (bytes, pages, page of each note, how full the last page is as a share of the frame, whether
         the file claims PDF/UA-1)."""
         ref = FrameRef()
-        translator = PdfTranslator(styles, self.style, self.fonts, ref)
-        size = _page_size(self.style)
+        translator = PdfTranslator(styles, self.layout, self.fonts, ref)
+        page = self.layout.page
+        size = (page.width, page.height)
         with MeasuredParagraph.collecting_fonts() as used:
             flowables = translator.visit(doc)
-            furniture = self._furniture(doc.meta, size, styles["furniture"])
+            furniture = self._furniture(doc.meta, styles["furniture"])
         self.fonts.load(used)
-        mg = self.style["margins_mm"]
-        frame = NoteFrame(mg["left"] * mm, mg["bottom"] * mm, size[0] - (mg["left"] + mg["right"]) * mm,
-                          size[1] - (mg["top"] + mg["bottom"]) * mm, leftPadding=0, rightPadding=0,
-                          topPadding=0, bottomPadding=0, id="body", notes=translator.notes)
+        frame = NoteFrame(page.margin("left"), page.margin("bottom"), page.measure, page.text_height,
+                          leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0, id="body",
+                          notes=translator.notes)
         ref.frame = frame
         out = io.BytesIO()
         meta = doc.meta
         document = _BriefDoc(out, pagesize=size, title=meta.title, author=meta.author, subject=meta.subject,
                              keywords=list(meta.keywords), creator="briefing", lang=meta.language, invariant=1,
-                             leftMargin=mg["left"] * mm, rightMargin=mg["right"] * mm, topMargin=mg["top"] * mm,
-                             bottomMargin=mg["bottom"] * mm, initialFontName=self.fonts.names["body"],
-                             initialFontSize=self.style["sizes"]["body"])
+                             leftMargin=page.margin("left"), rightMargin=page.margin("right"),
+                             topMargin=page.margin("top"), bottomMargin=page.margin("bottom"),
+                             initialFontName=self.fonts.names["body"], initialFontSize=self.layout.sizes["body"])
 
         def on_page_end(canv, _doc):
             frame.draw_notes(canv)
@@ -568,48 +571,46 @@ class PdfWriter:
                 used += translator.notes[number].wrap(width, height)[1]
         return used / height
 
-    def _furniture(self, meta: m.Meta, size, style: ParagraphStyle):
+    def _furniture(self, meta: m.Meta, style: ParagraphStyle):
         """Return draw(canvas, page, pages) for the running header and footer. Their text goes through the body's
         text path (fallback fonts for characters the house font lacks, shaping), so a Chinese or Urdu title
         shows in the header too; a footer that prints the page count is drawn when the count is known."""
-        s = self.style
-        mg = s["margins_mm"]
-        left, width = mg["left"] * mm, size[0] - (mg["left"] + mg["right"]) * mm
-        header = furniture_text(s["header"], meta)
-        footer = furniture_text(s["footer"], meta)
-        header_style = ParagraphStyle("Running Header", parent=style, textColor=_hex(s["colours"]["handling"]))
+        page, colours = self.layout.page, self.layout.colours
+        left, width, height = page.margin("left"), page.measure, page.height
+        header, footer = meta.header, meta.footer
+        header_style = ParagraphStyle("Running Header", parent=style, textColor=_hex(colours.handling))
         footer_style = ParagraphStyle("Running Footer", parent=style, alignment=TA_CENTER)
 
         def line(text: str, para_style: ParagraphStyle) -> Paragraph:
             return Paragraph(self.fonts.markup(text, "heading"), para_style)
 
         def put(canv, p: Paragraph, baseline: float) -> None:
-            _, height = p.wrap(width, size[1])
-            p.drawOn(canv, left, baseline - (height - p.style.fontSize))
+            _, high = p.wrap(width, height)
+            p.drawOn(canv, left, baseline - (high - p.style.fontSize))
 
         heading = line(header, header_style)
         line(footer.replace("{page}", "0").replace("{pages}", "0"), footer_style)  # names the fonts it needs
 
-        def draw(canv, page: int, pages: int | None) -> None:
+        def draw(canv, number: int, pages: int | None) -> None:
             canv.saveState()
-            if page > 1 or not s["different_first_page"]:
+            if number > 1 or not page.different_first_page:
                 with artifact(canv, "<</Type /Pagination /Subtype /Header>>"):
-                    put(canv, heading, size[1] - mg["top"] * mm + 14)
-                    canv.setStrokeColor(_hex(s["colours"]["rule"]))
+                    put(canv, heading, height - page.margin("top") + 14)
+                    canv.setStrokeColor(_hex(colours.rule))
                     canv.setLineWidth(0.4)
-                    canv.line(left, size[1] - mg["top"] * mm + 10, size[0] - mg["right"] * mm,
-                              size[1] - mg["top"] * mm + 10)
+                    canv.line(left, height - page.margin("top") + 10, page.width - page.margin("right"),
+                              height - page.margin("top") + 10)
             if pages is None and "{pages}" in footer:
                 with artifact(canv, "<</Type /Pagination /Subtype /Footer>>"):
-                    canv.later(f"footer{page}", lambda c, total: draw_footer(c, page, total))
+                    canv.later(f"footer{number}", lambda c, total: draw_footer(c, number, total))
             else:
-                draw_footer(canv, page, pages)
+                draw_footer(canv, number, pages)
             canv.restoreState()
 
-        def draw_footer(canv, page: int, pages: int | None) -> None:
+        def draw_footer(canv, number: int, pages: int | None) -> None:
             # also drawn into a form once the page count is known: marked as an artifact inside the form too
             with artifact(canv, "<</Type /Pagination /Subtype /Footer>>"):
-                put(canv, line(footer.replace("{page}", str(page)).replace("{pages}", str(pages)), footer_style),
-                    mg["bottom"] * mm - 18)
+                put(canv, line(footer.replace("{page}", str(number)).replace("{pages}", str(pages)), footer_style),
+                    page.margin("bottom") - 18)
 
         return draw

@@ -10,6 +10,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 
 from briefing.render.pdf_tags import RIGHT_TO_LEFT, inline, language_runs
+from briefing.layout import Layout, resolve
 from briefing.style import Style
 
 _FACES = ("regular", "bold", "italic", "bold_italic")
@@ -23,36 +24,56 @@ def _can_shape() -> bool:
     return True
 
 
-def _register(name: str, path: str) -> TTFont:
-    """Register the font at `path` as `name`. Every face is shapable when uharfbuzz is there (a fallback font may
-    be the same face as a house one): reportlab still shapes nothing while breaking lines (the paragraph styles
-    leave `shaping` off), pdf_bidi.py shapes the right-to-left runs of each line as it is drawn."""
-    if name not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(TTFont(name, path, subfontIndex=0, shapable=_can_shape()))
+_FILES: dict[str, str] = {}
+"""Font name -> the file it stands for, for every name handed out (reportlab's registry is one per process)."""
+_LOADED: set[str] = set()
+"""The names registered with reportlab so far (a face is loaded when a paragraph first needs it)."""
+
+
+def font_name(name: str, path: str) -> str:
+    """Return the name the font file `path` is registered under: `name`, unless it stands for another file
+    already (two house styles naming one family with different files, in one process), then `name~2`, ..."""
+    candidate, n = name, 1
+    while _FILES.setdefault(candidate, path) != path:
+        n += 1
+        candidate = f"{name}~{n}"
+    return candidate
+
+
+def _register(name: str) -> TTFont:
+    """Register the font named `name` (by `font_name`) with reportlab, once. Every face is shapable when
+    uharfbuzz is there (a fallback font may be the same face as a house one): reportlab still shapes nothing
+    while breaking lines (the paragraph styles leave `shaping` off), pdf_bidi.py shapes the right-to-left runs
+    of each line as it is drawn."""
+    if name not in _LOADED:
+        pdfmetrics.registerFont(TTFont(name, _FILES[name], subfontIndex=0, shapable=_can_shape()))
+        _LOADED.add(name)
     return pdfmetrics.getFont(name)
 
 
 class Fonts:
     """The style's TrueType faces registered with reportlab, and which characters each covers."""
 
-    def __init__(self, style: Style):
+    def __init__(self, layout: Layout | Style):
+        layout = resolve(layout)
         self.names: dict[str, str] = {}
         """Role (body, heading) -> registered name of the regular face."""
         self.coverage: dict[str, set[int]] = {}
         """Role -> code points the role's regular face has glyphs for."""
         self.fallbacks: list[tuple[str, set[int]]] = []
         """(registered name, code points) of each fallback font loaded so far, in the order tried."""
-        self.fallback_files = [style.font_files[("fallback", i)] for i in range(len(style["fallback_fonts"]))]
+        self.fallback_files = list(layout.fallback_fonts)
         """Each fallback font's file: loaded only when a character needs it (the fonts are large)."""
         self.actual_texts: list[str] = []
         """The logical text of each right-to-left run marked as a span, by the index its label carries."""
         self.faces: dict[str, str] = {}
         """Registered name -> file of each bold or italic face: loaded once a paragraph is set in it."""
         for role in ("body", "heading"):
-            family = style[f"{role}_font"]["family"].replace(" ", "")
-            faces = {face: f"{family}-{face}" for face in _FACES}
-            _register(faces["regular"], style.font_files[(role, "regular")])
-            self.faces.update({name: style.font_files[(role, face)] for face, name in faces.items()})
+            family = layout.fonts[role]
+            files = family.files
+            faces = {face: font_name(f"{family.family.replace(' ', '')}-{face}", files[face]) for face in _FACES}
+            _register(faces["regular"])
+            self.faces.update({name: files[face] for face, name in faces.items()})
             pdfmetrics.registerFontFamily(faces["regular"], normal=faces["regular"], bold=faces["bold"],
                                           italic=faces["italic"], boldItalic=faces["bold_italic"])
             self.names[role] = faces["regular"]
@@ -61,14 +82,14 @@ class Fonts:
     def load(self, names: set[str]) -> None:
         """Register the faces named that are not yet (paragraphs name faces before reportlab measures them)."""
         for name in sorted(names & self.faces.keys()):
-            _register(name, self.faces[name])
+            _register(name)
 
     def fallback(self, code: int) -> str | None:
         """Return the registered name of the first fallback font with a glyph for `code`, or None."""
         for i, path in enumerate(self.fallback_files):
             if i == len(self.fallbacks):
-                name = "Fallback-" + os.path.splitext(os.path.basename(path))[0]
-                font = _register(name, path)
+                name = font_name("Fallback-" + os.path.splitext(os.path.basename(path))[0], path)
+                font = _register(name)
                 pdfmetrics.registerFontFamily(name, normal=name, bold=name, italic=name, boldItalic=name)
                 self.fallbacks.append((name, set(font.face.charToGlyph)))
             name, covered = self.fallbacks[i]

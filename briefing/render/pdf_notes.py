@@ -180,7 +180,7 @@ class NoteFrame(Frame):
 
     def _reset(self):
         super()._reset()
-        self._y1p = self._y1 + self._bottomPadding
+        self._y1p = self.y1 + self.bottomPadding  # the geometry by its public names (Frame.__getattr__)
         self.placed, self.placed_numbers, self.continued = [], set(), False
         carry, self.carry = self.carry, []
         if carry:
@@ -245,8 +245,8 @@ class NoteFrame(Frame):
         """Draw this page's notes at the foot of the frame, under their rule."""
         if not self.placed:
             return
-        x = self._x1 + self._leftPadding
-        y = self._y1 + self._bottomPadding + self.reserved() - RULE_GAP_ABOVE
+        x = self.x1 + self.leftPadding
+        y = self.y1 + self.bottomPadding + self.reserved() - RULE_GAP_ABOVE
         with artifact(canv, "<</Type /Layout>>"):
             canv.saveState()
             canv.setLineWidth(0.5)

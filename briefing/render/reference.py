@@ -128,9 +128,14 @@ def open_reference(path: str, data: bytes | None = None):
 
     if data is None:
         data = read_reference(path)
+    from docx.exceptions import InvalidXmlError, PythonDocxError
+    from docx.opc.exceptions import OpcError
+    from lxml.etree import LxmlError
+
     try:
         document = docx.Document(io.BytesIO(data))
-    except Exception as e:  # whatever python-docx cannot open is the reference's fault, not a bug to show
+    except (KeyError, ValueError, zipfile.BadZipFile, LxmlError, OpcError, InvalidXmlError, PythonDocxError) as e:
+        # what python-docx raises on a package it cannot read: the reference's fault, not a bug
         raise _problem(path, f"not a Word document python-docx can open ({type(e).__name__}: {e})") from None
     if document.element.body is None:
         raise _problem(path, "not a Word document: word/document.xml has no <w:body>")
