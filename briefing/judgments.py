@@ -171,8 +171,11 @@ def _end(deadline: _dt.date | int) -> _dt.date:
 # Texts a reader sees whose figures must come from facts; the judgment, its event and its indicators look ahead
 # and are the desk's own.
 _CHECKED = ("basis", "alternative", "assumption", "gaps", "action", "change")
-# A clause giving a reason or a past event: in an action it states a fact, so it must name one inline.
-_REASON = re.compile(r"\b(since|because|given that|as shown by|after|when)\b", re.IGNORECASE)
+# A clause giving a reason, or a past event ("when the President met …"): in an action it states a fact, so it
+# must name one inline. "When the first round is due" asks about the future and states nothing.
+_PAST = r"(?:\w+ed|met|said|was|were|had|took|made|gave|told|held|sent|won|lost|saw|began|led)"
+_REASON = re.compile(r"\b(since|because|given that|as shown by)\b|\b(when|after)\b(?=(?:\s+[\w’'-]+){0,5}?\s+"
+                     + _PAST + r"\b)", re.IGNORECASE)
 
 
 def _lint(path: str, j: dict, fb: FactBase) -> list[Problem]:
@@ -217,7 +220,8 @@ def _lint(path: str, j: dict, fb: FactBase) -> list[Problem]:
                         "marked", f"name the fact inline, as [@{fact_id}], so the figure prints with its mark")
             reason = _REASON.search(text)
             if field == "action" and reason and not refs:
-                add(field, f"its action gives a reason (“{reason.group(1)} …”) without naming the fact it rests on",
+                add(field, f"its action gives a reason (“{reason.group(1) or reason.group(2)} …”) without naming the "
+                    "fact it rests on",
                     "name the fact inline where the clause ends, as [@fact.id]: the brief prints its hedges and a "
                     "note there")
     return problems
