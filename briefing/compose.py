@@ -154,7 +154,7 @@ class Composer:
         if late:
             raise InputError([Problem(template, 0, 0, f"{word!r} is used before it is spelled out (line {line} of the "
                                       "composed Markdown)", "write its long form once in "
-                                      "the fact base, as in `Shanghai Cooperation Organisation (SCO)`, or spell it "
+                                      "the fact base, as in `World Trade Organization (WTO)`, or spell it "
                                       "out; abbreviations every reader knows go under `known_abbreviations` in the "
                                       "wording file") for word, line in late])
         return Composed(markdown, meta, frozenset(notes.facts), digest(markdown, meta))

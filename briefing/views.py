@@ -449,7 +449,7 @@ _WORD = re.compile(r"(?<![\w.\-/@])(?:(?:[A-Z]\.)+[A-Z]\.?|[A-Za-z]+)(?![\w$@])"
 
 
 def is_abbreviation(word: str) -> bool:
-    """`SCO`, `MoUs`, `SMEs`, `U.S.`; not `McDonald`, `ePaper`, `I`."""
+    """`WTO`, `MoUs`, `SMEs`, `U.S.`; not `McDonald`, `ePaper`, `I`."""
     if "." in word:
         return True
     core = word[:-1] if len(word) > 2 and word.endswith("s") and word[-2].isupper() else word
@@ -491,7 +491,7 @@ def long_form(text: str, at: int, abbreviation: str) -> str | None:
 
 class Abbreviations:
     """Spells out each abbreviation at its first use in a brief, from the long form the fact base (or the desk's
-    judgments) writes once as "Shanghai Cooperation Organisation (SCO)", and finds any a brief uses before it is
+    judgments) writes once as "World Trade Organization (WTO)", and finds any a brief uses before it is
     spelled out. Abbreviations every reader knows (the wording file's `known_abbreviations`) are left as they are."""
 
     def __init__(self, texts: list[str], known: list[str]):

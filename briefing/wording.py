@@ -85,7 +85,7 @@ WORDING = Record("wording", "The words briefs use for kinds of claim, hedges and
     }), "names of source kinds", required=True),
     "known_abbreviations": Field(ListOf(Str()), "abbreviations every reader knows, e.g. `[U.S., UN, EU]`; briefs "
                                  "spell out any other at its first use, from the long form the fact base gives once "
-                                 "as `Shanghai Cooperation Organisation (SCO)`", default=[]),
+                                 "as `World Trade Organization (WTO)`", default=[]),
 })
 
 HEDGES = _HEDGES
