@@ -165,3 +165,23 @@ def test_notes_take_at_most_a_quarter_of_any_page(built, audience):
             measured += 1
             assert height <= QUARTER * page_height, (os.path.basename(pdf), page, round(height), page_height)
     assert measured, f"no notes found in the {audience}'s PDFs"
+
+
+def test_summary_versions_show_no_fact_counts_no_nd_no_bracketed_titles_and_no_source_as_speaker(built):
+    names = [s.short_name for s in _project().facts.sources.values() if s.short_name]
+    for pattern in ("*.minister", "*.business"):
+        for name, text in _texts(built, pattern):
+            assert "n.d." not in text, name
+            assert not re.search(r"\[[A-Z][a-z]+: ", text), name  # "[Opinion: …]", a description as a title
+            assert not re.search(r"Of the \d+ facts", text), name
+            differ = text.split("Where reports differ", 1)[-1].split("Sourcing", 1)[0]
+            assert not [n for n in names if f"{n}:" in differ], name  # "Visit overview: Bilateral trade is …"
+
+
+def test_a_change_line_only_where_a_judgment_changed(built):
+    judgments = _project().judgments
+    for pdf in _outputs(built, "*.analyst.pdf"):
+        brief = os.path.basename(pdf).split(".")[0]
+        text = _fold("\n".join(_pdf_pages(pdf)))
+        changed = [j for j in judgments[brief] if j.change]
+        assert text.count("Change:") == len(changed), brief
