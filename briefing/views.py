@@ -298,7 +298,7 @@ class Wordsmith:
         if text is None:
             return None
         out, at = [], 0
-        for n, mo in enumerate(re.finditer(r"\s*" + INLINE_REF.pattern + r"([.,;:]?)", text)):
+        for n, mo in enumerate(re.finditer(r"\s*" + INLINE_REF.pattern + r"([)”’]*[.,;:]?)", text)):
             out.append(escape(text[at:mo.start()]))
             f = self.fb.facts[mo.group(1)]
             key = (where, n)
