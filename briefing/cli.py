@@ -1,4 +1,4 @@
-"""The `briefing` command line: build, check, list, facts, schema, new, distribute."""
+"""The `briefing` command line: init, build, check, list, facts, schema, new, distribute, serve, diff."""
 
 from __future__ import annotations
 
@@ -44,7 +44,7 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("-a", "--audience", action="append", default=[], metavar="NAME",
                    help="build for this audience (repeatable; default: each brief's own audiences)")
     b.add_argument("-f", "--format", default="pdf,docx", metavar="LIST",
-                   help="comma-separated formats from pdf, docx, md (default: pdf,docx)")
+                   help="comma-separated formats from pdf, docx, html, md (default: pdf,docx)")
     b.add_argument("-o", "--out", metavar="DIR", help="output folder (default: the project's, else out)")
     b.add_argument("--any-audience", action="store_true",
                    help="build the named briefs for the named audiences even if a brief is not meant for one")
@@ -77,20 +77,37 @@ def _parser() -> argparse.ArgumentParser:
     d.add_argument("-b", "--brief", action="append", default=[], metavar="NAME",
                    help="only this brief (repeatable; default: every brief on the list)")
     to = d.add_mutually_exclusive_group()
-    to.add_argument("--outbox", metavar="DIR", help="write .eml messages here (the default: out/outbox/LIST)")
+    to.add_argument("--outbox", metavar="DIR", help="write .eml messages here (default: the project's outbox/LIST)")
     to.add_argument("--smtp", metavar="URL", help="send through smtp://HOST[:PORT] (STARTTLS) or smtps://HOST[:PORT]")
     to.add_argument("--folder", metavar="DIR", help="copy each reader's PDF into this shared folder")
     d.add_argument("--ledger", metavar="PATH", help="the ledger (default: ledger.sqlite beside the list)")
     d.add_argument("--max-size", type=float, metavar="MB", help="largest copy to send (default: the list's setting)")
     d.add_argument("--dry-run", action="store_true", help="show what would be sent; send and record nothing")
     d.add_argument("--status", action="store_true", help="show who has which version, from the ledger")
+    d.add_argument("--wait", action="store_true",
+                   help="if another run is using the ledger, wait for it to finish (default: refuse at once)")
+    d.add_argument("--reissue", action="store_true",
+                   help="send every reader a new copy even if theirs says the same (after a layout fix)")
     _common(d)
+
+    df = sub.add_parser("diff", help="what changed between two versions of the fact base, and which briefs it reaches")
+    df.add_argument("old", metavar="OLD", help="a fact-base file, a project folder or a git revision (HEAD~1)")
+    df.add_argument("new", nargs="?", metavar="NEW", help="the same kinds (default: the working tree)")
+    df.add_argument("--json", action="store_true", help="print the changes as JSON")
+    _common(df)
 
     n = sub.add_parser("new", help="start a new audience or brief from a copy of an existing one")
     n.add_argument("kind", choices=("audience", "brief"))
     n.add_argument("name", metavar="NAME", help="lower-case letters, digits and dashes")
     n.add_argument("--from", dest="source", required=True, metavar="EXISTING", help="the one to copy")
     _common(n)
+
+    s = sub.add_parser("serve", help="preview every brief as HTML and PDF in a browser, again at each saved change")
+    s.add_argument("--host", default="127.0.0.1", metavar="ADDRESS",
+                   help="listen on this address (default: 127.0.0.1, this machine only; any other lets every "
+                        "machine that reaches it read every brief: see docs/editing.md)")
+    s.add_argument("--port", type=int, default=8000, metavar="N", help="listen on this port (default: 8000; 0: any)")
+    _common(s)
     return parser
 
 
@@ -321,8 +338,21 @@ def cmd_distribute(args) -> int:
     return command(args)
 
 
+def cmd_diff(args) -> int:
+    from briefing.diff import command
+
+    return command(args)
+
+
+def cmd_serve(args) -> int:
+    from briefing.serve import serve, sources
+
+    return serve(sources(getattr(args, "directory", None), args.facts, args.templates), args.host, args.port,
+                 say=lambda line: print(line, file=sys.stderr, flush=True))
+
+
 _COMMANDS = {"init": cmd_init, "build": cmd_build, "check": cmd_check, "list": cmd_list, "facts": cmd_facts, "schema": cmd_schema,
-             "new": cmd_new, "distribute": cmd_distribute}
+             "new": cmd_new, "distribute": cmd_distribute, "serve": cmd_serve, "diff": cmd_diff}
 
 
 if __name__ == "__main__":

@@ -234,6 +234,30 @@ AUDIENCE_KEYS = tuple(AUDIENCE.fields)
 BRIEF_KEYS = tuple(BRIEF.fields)
 
 
+def label_keys(templates: str) -> set[str]:
+    """The keys templates ask `label()` for (the first argument, when it is written as text), in every template
+    under `templates`: the keys an audience's `labels:` may set."""
+    from jinja2 import Environment, TemplateSyntaxError, nodes
+
+    from briefing.inputs import read_text
+
+    env = Environment()
+    keys: set[str] = set()
+    for root, _, files in os.walk(templates):
+        for name in files:
+            if not name.endswith(".j2"):
+                continue
+            try:
+                tree = env.parse(read_text(os.path.join(root, name)))
+            except (InputError, TemplateSyntaxError):
+                continue  # reported when a brief uses the template
+            for call in tree.find_all(nodes.Call):
+                if isinstance(call.node, nodes.Name) and call.node.name == "label" and call.args \
+                        and isinstance(call.args[0], nodes.Const) and isinstance(call.args[0].value, str):
+                    keys.add(call.args[0].value)
+    return keys
+
+
 def template_names() -> set[str]:
     """Every name and attribute a template can use, for "did you mean" (docs/templates.md lists them)."""
     from dataclasses import fields

@@ -216,6 +216,8 @@ class Project:
                                             f"{did_you_mean(name, briefs)}",
                                             f"name the file after its brief: "
                                             f"{os.path.join(templates, 'judgments', 'BRIEF.yaml')}"))
+        if audiences is not None and briefs is not None:
+            problems.extend(_audience_problems(templates, audiences, briefs))
         if problems:
             raise InputError(problems)
         return cls(fb, templates, audiences, briefs, style, wording, judgments, where)
@@ -249,3 +251,36 @@ class Project:
                 raise UsageError(f"no brief is meant for the audience {a!r}; add {a} to the `audiences:` of the "
                                  "briefs it should get, or name them with --any-audience")
         return pairs
+
+
+def _audience_problems(templates: str, audiences: dict[str, Audience], briefs: dict[str, Brief]) -> list[Problem]:
+    """What an audience file asks for that the templates do not have, which would otherwise be lost without a
+    word: a `labels:` key no template asks for, and the text of an own section missing for a brief it gets
+    (every missing file of an audience in one message)."""
+    from briefing.briefs import SECTIONS, own_section_template
+    from briefing.compose import label_keys
+
+    problems = []
+    asked = label_keys(templates)
+    for audience in audiences.values():
+        known = asked | set(SECTIONS) | set(audience.own_sections)
+        for key in audience.labels:
+            if key not in known:
+                problems.append(Problem(audience.path, *audience.at("labels"),
+                                        f"labels: no template asks for the label {key!r}{did_you_mean(key, known)}",
+                                        "the keys are listed in docs/templates.md (a section's name, or the first "
+                                        "word of a label(\"key\", \"Default\") in a template)"))
+        missing = []
+        for section in audience.sections:
+            if section not in audience.own_sections:
+                continue
+            for brief in briefs.values():
+                if audience.name in brief.audiences and not own_section_template(templates, audience, section,
+                                                                                 brief.name):
+                    missing.append(os.path.join(templates, "audiences", audience.name, section, brief.name + ".md.j2"))
+        if missing:
+            problems.append(Problem(audience.path, *audience.at("own_sections"),
+                                    f"the text of its own sections is missing: {', '.join(missing)}",
+                                    "write each file (Markdown with Jinja, like a brief's template), or one "
+                                    "default.md.j2 in a section's folder for every brief"))
+    return problems

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import bisect
+import functools
 import os
 import re
 import signal
@@ -55,6 +55,8 @@ class TemplatesLoader(BaseLoader):
         """The folder as messages name it; a template's file name is its path under it."""
         self.root = os.path.abspath(root)
         self.real_root = os.path.realpath(self.root)
+        self.names: dict[str, str] = {}
+        """Each template's name by its file name as shown (the file name its compiled code carries)."""
 
     def get_source(self, environment, template: str):
         if "\\" in template:
@@ -73,6 +75,7 @@ class TemplatesLoader(BaseLoader):
                                f"(to {real})")
         shown = os.path.normpath(os.path.join(self.shown, *parts))
         source = read_text(path, shown, FILE_LIMIT)
+        self.names[shown] = template
         mtime = os.path.getmtime(path)
         return source, shown, lambda: os.path.exists(path) and os.path.getmtime(path) == mtime
 
@@ -223,13 +226,11 @@ class BoundedEnvironment(SandboxedEnvironment):
         def bounded(name: str, check: Callable) -> None:
             original = self.filters[name]
 
+            @functools.wraps(original)  # keeps what Jinja's pass_context and pass_eval_context decorators set
             def wrapper(*args, **kwargs):
                 check(*args, **kwargs)
                 return _check_size(original(*args, **kwargs))
 
-            for attr in ("jinja_pass_arg",):
-                if hasattr(original, attr):
-                    setattr(wrapper, attr, getattr(original, attr))
             self.filters[name] = wrapper
 
         def fmt(value, *args, **kwargs):
@@ -268,12 +269,13 @@ class BoundedEnvironment(SandboxedEnvironment):
         pieces: list[str] = []
         spans: list[tuple[int, str, int]] = []
         size = 0
+        lines: dict[tuple[str, int], int] = {}
         with _alarm(seconds + 0.5, seconds):
             try:
-                stream = template.root_render_func(template.new_context(context))
+                stream = template.generate(context)  # an error is re-raised with the template's lines in its traceback
                 for piece in stream:
                     if piece:
-                        spans.append((size, *_origin(stream)))
+                        spans.append((size, *self._origin(stream, lines)))
                         pieces.append(piece)
                         size += len(piece)
                         if size > MAX_OUTPUT:
@@ -281,31 +283,25 @@ class BoundedEnvironment(SandboxedEnvironment):
                     self.tick()
             except Exception as e:
                 self.timed_out = self.timed_out or isinstance(e, TemplateTimeout)
-                self.handle_exception()  # re-raised with the template's lines in its traceback, as render() does
+                raise
         return "".join(pieces), spans
 
-
-_DEBUG_INFO: dict[str, tuple[list[int], list[int]]] = {}
-
-
-def _origin(stream) -> tuple[str, int]:
-    """Return (template file, line) of the code that yielded the latest piece of a render stream."""
-    gen = stream
-    while getattr(gen, "gi_yieldfrom", None) is not None and hasattr(gen.gi_yieldfrom, "gi_frame"):
-        gen = gen.gi_yieldfrom
-    frame = getattr(gen, "gi_frame", None)
-    if frame is None:
-        return "", 0
-    names = frame.f_globals
-    info = names.get("debug_info", "")
-    known = _DEBUG_INFO.get(info)
-    if known is None:  # "template line=code line&...", in code order
-        pairs = [tuple(int(n) for n in p.split("=")) for p in info.split("&")] if info else []
-        known = _DEBUG_INFO[info] = ([code for _, code in pairs], [line for line, _ in pairs])
-    codes, lines = known
-    i = bisect.bisect_right(codes, frame.f_lineno)
-    line = lines[i - 1] if i else 1  # text before the first statement of a template has no entry of its own
-    return names.get("__file__", "") or "", line
+    def _origin(self, stream, lines: dict[tuple[str, int], int]) -> tuple[str, int]:
+        """Return (template file, line) of the code that yielded the latest piece of a render stream: the
+        innermost generator's frame is a template's compiled code, whose line Jinja maps back to the
+        template's (`Template.get_corresponding_lineno`)."""
+        gen = stream
+        while getattr(gen, "gi_yieldfrom", None) is not None and hasattr(gen.gi_yieldfrom, "gi_frame"):
+            gen = gen.gi_yieldfrom
+        frame = getattr(gen, "gi_frame", None)
+        if frame is None:
+            return "", 0
+        file, code_line = frame.f_code.co_filename, frame.f_lineno
+        line = lines.get((file, code_line))
+        if line is None:
+            name = self.loader.names.get(file)
+            line = lines[file, code_line] = self.get_template(name).get_corresponding_lineno(code_line) if name else 0
+        return file, line
 
 
 class _alarm:

@@ -62,14 +62,14 @@ def root() -> str:
 
 @pytest.fixture(scope="session")
 def built(tmp_path_factory) -> str:
-    """Every brief for each of its audiences, built once through the CLI, as PDF, DOCX and Markdown."""
+    """Every brief for each of its audiences, built once through the CLI, as PDF, DOCX, HTML and Markdown."""
     from briefing.cli import main
 
     out = str(tmp_path_factory.mktemp("out"))
     cwd = os.getcwd()
     os.chdir(ROOT)
     try:
-        assert main(["build", "-f", "pdf,docx,md", "-o", out]) == 0
+        assert main(["build", "-f", "pdf,docx,html,md", "-o", out]) == 0
     finally:
         os.chdir(cwd)
     return out

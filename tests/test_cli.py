@@ -238,10 +238,22 @@ def test_an_own_section_without_its_text_is_reported_with_the_file_to_write(proj
     open(path, "w").write(text.replace("sections: [bluf,", "own_sections: {checklist: Checklist}\nsections: [checklist, bluf,"))
     assert main(["check", "--facts", f"{project_copy}/facts.yaml", "--templates", t]) == 1
     err = capsys.readouterr().err
-    assert "templates/audiences/business/checklist/trade-outlook.md.j2 (or default.md.j2 there) does not exist" in err
+    assert "audiences/business.yaml:" in err and "the text of its own sections is missing: " in err
+    assert "templates/audiences/business/checklist/trade-outlook.md.j2" in err and "checklist/connectivity.md.j2" in err
+    assert err.count("own sections is missing") == 1 and "default.md.j2" in err
     open(path, "w").write(text.replace("sections: [bluf,", "sections: [bluff,"))
     assert main(["check", "--facts", f"{project_copy}/facts.yaml", "--templates", t]) == 1
     assert "unknown section 'bluff' (did you mean 'bluf'?)" in capsys.readouterr().err
+
+
+def test_a_misspelt_label_key_is_an_error_with_did_you_mean(project_copy, capsys):
+    t = f"{project_copy}/templates"
+    path = f"{t}/audiences/business.yaml"
+    text = open(path).read()
+    open(path, "w").write(text.replace("labels:\n", "labels:\n  alternativ: Another view\n"))
+    assert main(["check", "--facts", f"{project_copy}/facts.yaml", "--templates", t]) == 1
+    err = capsys.readouterr().err
+    assert "business.yaml:" in err and "no template asks for the label 'alternativ' (did you mean 'alternative'?)" in err
 
 
 def test_check_lays_out_the_briefs_and_reports_a_page_limit_at_its_line_with_a_preview(project_copy, capsys):
