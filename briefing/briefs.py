@@ -156,11 +156,13 @@ def load_briefs(templates: str, audiences: dict[str, Audience]) -> dict[str, Bri
         template = "briefs/" + given
         if "\\" in given or ".." in given.split("/") or given.startswith("/"):
             line, column = data["_positions"]["template"]
-            problems.append(Problem(path, line, column, f"template {given!r} must name a file in templates/briefs",
+            problems.append(Problem(path, line, column, f"template {given!r} must name a file in "
+                                    f"{os.path.join(templates, 'briefs')}",
                                     "write a file name such as trade-outlook.md.j2, without '..' or '\\'"))
         elif not os.path.isfile(os.path.join(templates, template)):
-            problems.append(Problem(path, data["_line"], 1, f"template {template} not found",
-                                    "create it, or set `template:` to an existing file in templates/briefs"))
+            problems.append(Problem(path, data["_line"], 1, f"template {os.path.join(templates, template)} not found",
+                                    "create it, or set `template:` to an existing file in "
+                                    f"{os.path.join(templates, 'briefs')}"))
         briefs[name] = instance(Brief, data, name=name, path=path, template_path=template,
                                 positions=positions_of(data))
     if problems:
