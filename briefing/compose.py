@@ -83,6 +83,8 @@ class Composer:
             templates, undefined=BriefUndefined, finalize=_finalize,
             autoescape=False, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
         self.env.filters["escape_md"] = escape
+        self._outside: dict[tuple[str, str, str], list[Problem]] = {}
+        """(template name, path shown, its text) -> the problems `_outside_blocks` found in it."""
 
     def meta(self, brief: Brief, audience: Audience) -> Meta:
         """The brief's title block, running header and footer and file properties for `audience`, worded from
@@ -164,9 +166,15 @@ class Composer:
     def _outside_blocks(self, name: str, shown: str) -> list[Problem]:
         """A problem for each piece of a template that extends another but stands outside every block: Jinja
         never prints it, so it would vanish without a word."""
+        source, _, _ = self.env.loader.get_source(self.env, name)
+        key = (name, shown, source)
+        if key not in self._outside:  # parsed once per template text: every audience of a brief asks again
+            self._outside[key] = self._pieces_outside(name, shown, source)
+        return self._outside[key]
+
+    def _pieces_outside(self, name: str, shown: str, source: str) -> list[Problem]:
         from jinja2 import nodes
 
-        source, _, _ = self.env.loader.get_source(self.env, name)
         tree = self.env.parse(source, name, shown)
         if not any(isinstance(n, nodes.Extends) for n in tree.body):
             return []
