@@ -386,6 +386,9 @@ def _fixed_zip(data: bytes, timestamp: _dt.datetime) -> bytes:
     """Return the zip with every entry dated `timestamp`, in the same order: rebuilds give identical bytes."""
     stamp = (max(timestamp.year, 1980), timestamp.month, timestamp.day, timestamp.hour, timestamp.minute,
              timestamp.second)
+    restamped = _restamped(data, stamp)
+    if restamped is not None:
+        return restamped
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
         for info in src.infolist():
@@ -395,3 +398,32 @@ def _fixed_zip(data: bytes, timestamp: _dt.datetime) -> bytes:
             dst.writestr(fixed, src.read(info.filename))
     return out.getvalue()
 
+
+def _restamped(data: bytes, stamp: tuple) -> bytes | None:
+    """The zip python-docx wrote, each entry's date set to `stamp` and its permissions to rw-r--r-- where they
+    stand in the file (its local header and its central directory entry): the very bytes that writing every
+    entry again with those dates gives, as python-docx and this module deflate alike, without inflating and
+    deflating each part a second time. None for a zip of another shape (then it is written again)."""
+    import struct
+
+    dosdate = (stamp[0] - 1980) << 9 | stamp[1] << 5 | stamp[2]
+    dostime = stamp[3] << 11 | stamp[4] << 5 | stamp[5] // 2
+    end = len(data) - 22
+    if end < 0 or data[end:end + 4] != b"PK\x05\x06" or data[end + 20:end + 22] != b"\0\0":
+        return None  # a zip comment, or no plain end record
+    entries, size, at = struct.unpack_from("<HII", data, end + 10)
+    if at + size != end:
+        return None
+    out = bytearray(data)
+    for _ in range(entries):
+        if out[at:at + 4] != b"PK\x01\x02":
+            return None
+        flags, name, extra, comment = struct.unpack_from("<H", out, at + 8) + struct.unpack_from("<HHH", out, at + 28)
+        local = struct.unpack_from("<I", out, at + 42)[0]
+        if flags & 0x08 or extra or out[local:local + 4] != b"PK\x03\x04":
+            return None  # a data descriptor or extra fields: not the plain entries zipfile writes to memory
+        struct.pack_into("<HH", out, at + 12, dostime, dosdate)
+        struct.pack_into("<I", out, at + 38, 0o644 << 16)
+        struct.pack_into("<HH", out, local + 10, dostime, dosdate)
+        at += 46 + name + extra + comment
+    return bytes(out)
