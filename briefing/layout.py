@@ -279,16 +279,14 @@ UNBREAKABLE = _date_unit()
 
 def fit(doc, layout: Layout, writer=None) -> Fit:
     """Return the fit of document `doc` (a model.Document): the house style's gaps, or tighter ones when they
-    save a nearly empty last page of its PDF. Lays the PDF out in memory, with `writer` (a PdfWriter of
-    `layout`, to reuse its loaded fonts) or a new one; reportlab is imported here, only when a fit is needed.
+    save a nearly empty last page of its PDF. Lays the PDF's pages out in memory, drawing, tagging and writing
+    nothing, with `writer` (a PdfWriter of `layout`, to reuse its loaded fonts) or a new one; reportlab is
+    imported here, only when a fit is needed.
 
     The result depends only on `doc` and `layout`: a build keeps it with the digest of both, so that a later
     `-f docx` need not lay out the PDF again."""
-    import datetime as _dt
-
     if writer is None:
         from briefing.render.pdf import PdfWriter
 
         writer = PdfWriter(layout)
-    writer.render(doc, _dt.datetime(2000, 1, 1, tzinfo=_dt.timezone.utc))
-    return writer.fit
+    return writer.find_fit(doc)

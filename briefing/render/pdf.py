@@ -358,6 +358,11 @@ class PdfTranslator(Visitor, Scoped):
         return note_mark(node.number)
 
 
+def _nearly_empty(pages: int, fill: float) -> bool:
+    """Whether a brief of `pages` whose last page is `fill` full is worth laying out again with tighter gaps."""
+    return pages > 1 and fill < NEARLY_EMPTY
+
+
 class _KeepWithFirstLines(KeepTogether):
     """A heading (or a bold lead-in) kept with what follows it as a word processor keeps them: when the
     group does not fit, the heading stays if the first lines of what follows fit beside it (their notes
@@ -451,6 +456,16 @@ class _CountingCanvas(TaggingCanvas):
         super().save()
 
 
+class _LayoutCanvas(_CountingCanvas):
+    """A canvas for laying a brief out to learn where its pages break: paragraphs draw nothing on it
+    (`MeasuredParagraph.drawOn`), page furniture and notes are not drawn, and nothing is saved."""
+
+    lays_out_only = True
+
+    def save(self):
+        pass
+
+
 NEARLY_EMPTY = 0.15
 """A last page whose content takes less than this share of the frame is nearly empty."""
 TIGHT_GAPS = 0.5
@@ -500,7 +515,7 @@ class PdfWriter:
         the chosen layout out once more with the page count known from the start: a reference for tests."""
         chosen = fit or HOUSE
         data, pages, notes, fill, claims = self._layout(doc, timestamp, None, self.styles_for(chosen))
-        if fit is None and pages > 1 and fill < NEARLY_EMPTY:
+        if fit is None and _nearly_empty(pages, fill):
             tight = Fit(TIGHT_GAPS)
             fitted = self._layout(doc, timestamp, None, self.styles_for(tight))
             if fitted[1] < pages:
@@ -511,9 +526,22 @@ class PdfWriter:
         self.pages, self.page_of_note, self.claims_ua, self.fit = pages, notes, claims, chosen
         return data
 
-    def _layout(self, doc: m.Document, timestamp: _dt.datetime, total: int | None, styles: dict):
+    def find_fit(self, doc: m.Document) -> Fit:
+        """Return the fit `render` chooses for `doc` when not told one, learnt by laying the brief out without
+        drawing, tagging or writing it (a fraction of the time of rendering it)."""
+        when = _dt.datetime(2000, 1, 1, tzinfo=_dt.timezone.utc)  # no file is written: any time will do
+        _, pages, _, fill, _ = self._layout(doc, when, None, self.styles_for(HOUSE), draw=False)
+        if _nearly_empty(pages, fill):
+            tight = Fit(TIGHT_GAPS)
+            if self._layout(doc, when, None, self.styles_for(tight), draw=False)[1] < pages:
+                return tight
+        return HOUSE
+
+    def _layout(self, doc: m.Document, timestamp: _dt.datetime, total: int | None, styles: dict,
+                draw: bool = True):
         """Return (bytes, pages, page of each note, how full the last page is as a share of the frame, whether
-        the file claims PDF/UA-1)."""
+        the file claims PDF/UA-1). Without `draw`, the pages are laid out but nothing is drawn or written (the
+        bytes are empty)."""
         ref = FrameRef()
         translator = PdfTranslator(styles, self.layout, self.fonts, ref)
         page = self.layout.page
@@ -535,8 +563,9 @@ class PdfWriter:
                              initialFontName=self.fonts.names["body"], initialFontSize=self.layout.sizes["body"])
 
         def on_page_end(canv, _doc):
-            frame.draw_notes(canv)
-            furniture(canv, canv.getPageNumber(), total)
+            if draw:
+                frame.draw_notes(canv)
+                furniture(canv, canv.getPageNumber(), total)
 
         document.addPageTemplates([PageTemplate(id="page", frames=[frame], onPageEnd=on_page_end)])
         stamp = _timestamp(timestamp)
@@ -544,10 +573,10 @@ class PdfWriter:
         canvases = []
 
         def make_canvas(*args, **kwargs):
-            c = _CountingCanvas(*args, **kwargs)
+            c = (_CountingCanvas if draw else _LayoutCanvas)(*args, **kwargs)
             c._doc._timeStamp = stamp
             c.showOutline()
-            if self.tagged:
+            if self.tagged and draw:
                 c.tags, c.meta, c.when = translator.tags, meta, timestamp
             canvases.append(c)
             return c
