@@ -1,5 +1,6 @@
-"""Render a build's jobs, in worker processes when there are several cores: PDFs first, then each DOCX with the
-paragraph gaps its PDF was fitted with; the same bytes whichever process renders a job."""
+"""Render a build's jobs, in worker processes when there are several cores: the files of each brief × audience
+together, its PDF first and its DOCX with the paragraph gaps that PDF was fitted with; the same bytes whichever
+process renders a job."""
 
 from __future__ import annotations
 
@@ -55,32 +56,45 @@ def _init(state: _State) -> None:
     _state = state
 
 
-def _render_job(item: tuple[int, float | None]) -> Rendered | Failed:
-    """Return the file of job `item[0]`, or the problems of its bad input (Failed). A DOCX is rendered with the
-    fit its PDF was laid out with: the one made in this build (`item[1]`), else the one an earlier build kept
-    (`job.fit`), else one found by laying the PDF out here; its Rendered says which fit it used."""
-    index, gaps = item
-    job: Job = _state.jobs[index]
-    if gaps is None:
-        gaps = job.fit
-    if job.format == "md":
-        return Rendered(job.markdown.encode("utf-8"))
+def _render_task(indexes: list[int]) -> list[Rendered | Failed]:
+    """Return the files of the jobs `indexes`, all of one brief × audience (its PDF first), or the problems of
+    their bad input (Failed). The Markdown is parsed once for all of them. A DOCX is rendered with the fit its
+    PDF was laid out with: the one made here, else the one an earlier build kept (`job.fit`), else one found
+    by laying the PDF's pages out here (drawing nothing); its Rendered says which fit it used."""
     from briefing.parse import parse
 
-    try:
-        doc = parse(job.markdown, job.meta)
-        writer = _writer(job.format)
-        if job.format == "docx":
-            from briefing.layout import Fit, fit
+    done: list[Rendered | Failed] = []
+    doc = None
+    gaps: float | None = None
+    for index in indexes:
+        job: Job = _state.jobs[index]
+        if job.format == "md":
+            done.append(Rendered(job.markdown.encode("utf-8")))
+            continue
+        try:
+            if doc is None:
+                doc = parse(job.markdown, job.meta)
+            writer = _writer(job.format)
+            if job.format == "docx":
+                from briefing.layout import Fit, fit
 
-            known = Fit(gaps) if gaps is not None else fit(doc, writer.layout, _writer("pdf"))
-            return Rendered(writer.render(doc, _state.when, fit=known), gaps=known.gaps)
-        data = writer.render(doc, _state.when)
-    except InputError as e:
-        return Failed(e.problems)
-    if job.format == "pdf":
-        return Rendered(data, writer.pages, dict(writer.page_of_note), writer.gaps)
-    return Rendered(data)
+                if gaps is None:
+                    gaps = job.fit
+                known = Fit(gaps) if gaps is not None else fit(doc, writer.layout, _writer("pdf"))
+                done.append(Rendered(writer.render(doc, _state.when, fit=known), gaps=known.gaps))
+                continue
+            data = writer.render(doc, _state.when)
+        except InputError as e:
+            done.append(Failed(e.problems))
+            if job.format == "pdf":
+                gaps = 1.0  # the house style's own: the problem is reported once, by the PDF's own job
+            continue
+        if job.format == "pdf":
+            gaps = writer.gaps
+            done.append(Rendered(data, writer.pages, dict(writer.page_of_note), writer.gaps))
+        else:
+            done.append(Rendered(data))
+    return done
 
 
 def _writer(fmt: str):
@@ -94,14 +108,16 @@ def _writer(fmt: str):
 
 
 _WEIGHT = {"pdf": 3, "docx": 2, "html": 1, "md": 0}
-"""Rough cost of rendering a character of Markdown in each format, to hand out the longest jobs first."""
-
+"""Rough cost of rendering a character of Markdown in each format, to hand out the longest tasks first."""
 
 
 def run_jobs(jobs: list[Job], style: Style, when: _dt.datetime, workers: int = 1,
              reference_docx: str | None = None) -> list[Rendered]:
     """Return each job's file, rendered in up to `workers` processes; the same bytes as one process gives.
-    Raise InputError with the problems of every job that failed."""
+    Raise InputError with the problems of every job that failed.
+
+    The files of one brief × audience are one task, rendered in one process: its PDF first, so that the DOCX
+    takes the paragraph gaps the PDF was laid out with and both break pages alike."""
     state = _State(jobs, when, style, reference_docx, {})
     _init(state)
     # The writers (fonts, styles) and the parser are made before the workers are forked, so each starts with them.
@@ -110,28 +126,26 @@ def run_jobs(jobs: list[Job], style: Style, when: _dt.datetime, workers: int = 1
             _writer(fmt)
     if any(j.format != "md" for j in jobs):
         import briefing.parse  # noqa: F401
-    # PDFs first: a DOCX takes the paragraph gaps its PDF was laid out with, so both break pages alike.
-    first = [i for i, j in enumerate(jobs) if j.format != "docx"]
-    then = [i for i, j in enumerate(jobs) if j.format == "docx"]
+    tasks: dict[str, list[int]] = {}
+    for i, j in enumerate(jobs):
+        tasks.setdefault(_stem(j), []).append(i)
+    order = {"pdf": 0, "docx": 2}  # PDF first, DOCX last, the others between
+    groups = [sorted(t, key=lambda i: order.get(jobs[i].format, 1)) for t in tasks.values()]
     done: dict[int, Rendered | Failed] = {}
     try:
-        workers = min(workers, len(jobs))
+        workers = min(workers, len(groups))
         if workers > 1 and hasattr(os, "fork"):
             import multiprocessing
 
-            # Forked after the fonts and modules are loaded, so each worker starts with them. The longest jobs
+            # Forked after the fonts and modules are loaded, so each worker starts with them. The longest tasks
             # go first, so that no worker is left with a long one at the end.
+            groups.sort(key=lambda t: -sum(len(jobs[i].markdown) * _WEIGHT[jobs[i].format] for i in t))
             with multiprocessing.get_context("fork").Pool(workers, initializer=_init, initargs=(state,)) as pool:
-                for phase in (first, then):
-                    gaps = _gaps(jobs, done)
-                    order = sorted(phase, key=lambda i: -len(jobs[i].markdown) * _WEIGHT[jobs[i].format])
-                    items = [(i, gaps.get(_stem(jobs[i]))) for i in order]
-                    done.update(zip(order, pool.map(_render_job, items, chunksize=1), strict=True))
+                for group, rendered in zip(groups, pool.imap(_render_task, groups, chunksize=1), strict=True):
+                    done.update(zip(group, rendered, strict=True))
         else:
-            for phase in (first, then):
-                gaps = _gaps(jobs, done)
-                for i in phase:
-                    done[i] = _render_job((i, gaps.get(_stem(jobs[i]))))
+            for group in groups:
+                done.update(zip(group, _render_task(group), strict=True))
     finally:
         _init(None)
     results = [done[i] for i in range(len(jobs))]
@@ -143,10 +157,3 @@ def run_jobs(jobs: list[Job], style: Style, when: _dt.datetime, workers: int = 1
 
 def _stem(job: Job) -> str:
     return os.path.splitext(job.path)[0]
-
-
-def _gaps(jobs: list[Job], done: dict[int, Rendered | Failed]) -> dict[str, float]:
-    """The paragraph gaps of each PDF made so far, by brief and audience (the path without its extension);
-    the house style's own for a PDF that failed (its problem is reported once, by its own job)."""
-    return {_stem(jobs[i]): (r.gaps if isinstance(r, Rendered) else 1.0) for i, r in done.items()
-            if jobs[i].format == "pdf"}
