@@ -56,16 +56,30 @@ def _init(state: _State) -> None:
     _state = state
 
 
-def _render_task(indexes: list[int]) -> list[Rendered | Failed]:
-    """Return the files of the jobs `indexes`, all of one brief × audience (its PDF first), or the problems of
-    their bad input (Failed). The Markdown is parsed once for all of them. A DOCX is rendered with the fit its
-    PDF was laid out with: the one made here, else the one an earlier build kept (`job.fit`), else one found
-    by laying the PDF's pages out here (drawing nothing); its Rendered says which fit it used."""
+FIT_ONLY = "fit"
+"""A task's fit that asks for nothing but the fit of its DOCX's brief (laid out, not rendered)."""
+
+
+def _render_task(task: tuple[list[int], float | str | None]) -> list[Rendered | Failed]:
+    """Return the files of the jobs `task[0]`, all of one brief × audience (its PDF first), or the problems of
+    their bad input (Failed). The Markdown is parsed once for all of them. A DOCX is rendered with the fit
+    `task[1]` when given, else the one its PDF was laid out with here, else the one an earlier build kept
+    (`job.fit`), else one found by laying the PDF's pages out here (drawing nothing); its Rendered says which
+    fit it used."""
     from briefing.parse import parse
 
+    indexes, gaps = task
     done: list[Rendered | Failed] = []
     doc = None
-    gaps: float | None = None
+    if gaps == FIT_ONLY:  # only the fit of the brief of DOCX job indexes[0]
+        from briefing.layout import fit
+
+        job = _state.jobs[indexes[0]]
+        try:
+            return [Rendered(b"", gaps=fit(parse(job.markdown, job.meta), _writer("docx").layout,
+                                           _writer("pdf")).gaps)]
+        except InputError as e:
+            return [Failed(e.problems)]  # the DOCX's, as when it finds its fit itself
     for index in indexes:
         job: Job = _state.jobs[index]
         if job.format == "md":
@@ -117,7 +131,8 @@ def run_jobs(jobs: list[Job], style: Style, when: _dt.datetime, workers: int = 1
     Raise InputError with the problems of every job that failed.
 
     The files of one brief × audience are one task, rendered in one process: its PDF first, so that the DOCX
-    takes the paragraph gaps the PDF was laid out with and both break pages alike."""
+    takes the paragraph gaps the PDF was laid out with and both break pages alike. With a worker to spare
+    (a single brief), a DOCX is made beside its PDF instead (`_guess_beside_pdfs`)."""
     state = _State(jobs, when, style, reference_docx, {})
     _init(state)
     # The writers (fonts, styles) and the parser are made before the workers are forked, so each starts with them.
@@ -130,22 +145,36 @@ def run_jobs(jobs: list[Job], style: Style, when: _dt.datetime, workers: int = 1
     for i, j in enumerate(jobs):
         tasks.setdefault(_stem(j), []).append(i)
     order = {"pdf": 0, "docx": 2}  # PDF first, DOCX last, the others between
-    groups = [sorted(t, key=lambda i: order.get(jobs[i].format, 1)) for t in tasks.values()]
+    groups = [(sorted(t, key=lambda i: order.get(jobs[i].format, 1)), None) for t in tasks.values()]
+    parallel = workers > 1 and hasattr(os, "fork")
+    guessed = _guess_beside_pdfs(jobs, groups, workers) if parallel else {}
     done: dict[int, Rendered | Failed] = {}
+    fits: dict[int, Rendered | Failed] = {}
     try:
         workers = min(workers, len(groups))
-        if workers > 1 and hasattr(os, "fork"):
+        if parallel and workers > 1:
             import multiprocessing
 
             # Forked after the fonts and modules are loaded, so each worker starts with them. The longest tasks
             # go first, so that no worker is left with a long one at the end.
-            groups.sort(key=lambda t: -sum(len(jobs[i].markdown) * _WEIGHT[jobs[i].format] for i in t))
+            groups.sort(key=lambda t: -sum(len(jobs[i].markdown) * _WEIGHT[jobs[i].format] for i in t[0]))
             with multiprocessing.get_context("fork").Pool(workers, initializer=_init, initargs=(state,)) as pool:
                 for group, rendered in zip(groups, pool.imap(_render_task, groups, chunksize=1), strict=True):
-                    done.update(zip(group, rendered, strict=True))
+                    if group[1] == FIT_ONLY:
+                        fits[group[0][0]] = rendered[0]
+                    else:
+                        done.update(zip(group[0], rendered, strict=True))
         else:
             for group in groups:
-                done.update(zip(group, _render_task(group), strict=True))
+                done.update(zip(group[0], _render_task(group), strict=True))
+        for i, pdf in guessed.items():  # a DOCX made with a fit its PDF does not take: again, with the PDF's
+            found = done[pdf] if pdf is not None else fits[i]
+            if pdf is None and isinstance(found, Failed):
+                done[i] = found  # its fit could not be found: its problems, as when the DOCX looks for it
+                continue
+            gaps = found.gaps if isinstance(found, Rendered) else 1.0
+            if isinstance(done[i], Rendered) and done[i].gaps != gaps:
+                done[i] = _render_task(([i], gaps))[0]
     finally:
         _init(None)
     results = [done[i] for i in range(len(jobs))]
@@ -153,6 +182,32 @@ def run_jobs(jobs: list[Job], style: Style, when: _dt.datetime, workers: int = 1
     if problems:
         raise InputError(problems)
     return results
+
+
+def _guess_beside_pdfs(jobs: list[Job], groups: list[tuple[list[int], float | None]], workers: int
+                       ) -> dict[int, int]:
+    """With fewer tasks than workers, make a brief's DOCX beside its PDF instead of after it: take it out of its
+    task into one of its own, with the fit an earlier build kept, else the house style's (most briefs keep it);
+    `run_jobs` makes it again should the PDF take another. A DOCX without its PDF in the build and without a
+    kept fit is made so beside a task that only finds its fit. Return {DOCX job: its PDF job, or None where
+    a task finds the fit} for each DOCX so made."""
+    guessed: dict[int, int | None] = {}
+    for n, (indexes, _) in enumerate(list(groups)):
+        if len(groups) >= workers:
+            break
+        pdf = next((i for i in indexes if jobs[i].format == "pdf"), None)
+        docx = next((i for i in indexes if jobs[i].format == "docx"), None)
+        if docx is None or pdf is None and jobs[docx].fit is not None:
+            continue  # nothing to make beside it, or a DOCX whose fit is known
+        if pdf is not None:
+            indexes.remove(docx)
+            fit = jobs[docx].fit
+            groups.append(([docx], fit if fit is not None else 1.0))
+        else:  # the DOCX stays in its task, with the house style's fit; another task finds the true one
+            groups[n] = (indexes, 1.0)
+            groups.append(([docx], FIT_ONLY))
+        guessed[docx] = pdf
+    return guessed
 
 
 def _stem(job: Job) -> str:
