@@ -135,12 +135,6 @@ def run_jobs(jobs: list[Job], style: Style, when: _dt.datetime, workers: int = 1
     (a single brief), a DOCX is made beside its PDF instead (`_guess_beside_pdfs`)."""
     state = _State(jobs, when, style, reference_docx, {})
     _init(state)
-    # The writers (fonts, styles) and the parser are made before the workers are forked, so each starts with them.
-    for fmt in dict.fromkeys(j.format for j in jobs):
-        if fmt != "md":
-            _writer(fmt)
-    if any(j.format != "md" for j in jobs):
-        import briefing.parse  # noqa: F401
     tasks: dict[str, list[int]] = {}
     for i, j in enumerate(jobs):
         tasks.setdefault(_stem(j), []).append(i)
@@ -148,6 +142,14 @@ def run_jobs(jobs: list[Job], style: Style, when: _dt.datetime, workers: int = 1
     groups = [(sorted(t, key=lambda i: order.get(jobs[i].format, 1)), None) for t in tasks.values()]
     parallel = workers > 1 and hasattr(os, "fork")
     guessed = _guess_beside_pdfs(jobs, groups, workers) if parallel else {}
+    # The writers (fonts, styles) and the parser are made before the workers are forked, so each starts with
+    # them; but where each worker makes one format (a PDF beside a DOCX), each loads its own library, side by
+    # side (a reference document is still checked here first).
+    for fmt in dict.fromkeys(j.format for j in jobs):
+        if fmt != "md" and (not guessed or fmt == "docx" and reference_docx):
+            _writer(fmt)
+    if any(j.format != "md" for j in jobs):
+        import briefing.parse  # noqa: F401
     done: dict[int, Rendered | Failed] = {}
     fits: dict[int, Rendered | Failed] = {}
     try:
