@@ -148,6 +148,7 @@ class Composer:
                                      f"{brief.name} for {audience.name} (line {line} of its Markdown)",
                                      "remove it from the template or the audience file; documents cannot hold it"))
         body = self.abbreviations.spell_out(body)  # each abbreviation spelled out at its first use
+        notes.keep(body)  # a note mark left in a text this audience does not print counts for nothing
         if notes.sourcing_mark in body:
             printed = [self.fb.facts[i] for i in notes.facts if i in self.fb.facts]
             notes.sourcing = sourcing_note(words, notes.cited_sources(), printed, body)
