@@ -148,11 +148,13 @@ class Composer:
                                      f"{brief.name} for {audience.name} (line {line} of its Markdown)",
                                      "remove it from the template or the audience file; documents cannot hold it"))
         body = self.abbreviations.spell_out(body)  # each abbreviation spelled out at its first use
+        # Checked in the prose only: the notes, the list of sources and the sourcing note name sources as they
+        # call themselves ("PRCCSF", "BBC"), which is citation, not prose.
+        late = self.abbreviations.undefined(body)
         if notes.sourcing_mark in body:
             printed = [self.fb.facts[i] for i in notes.facts if i in self.fb.facts]
             notes.sourcing = sourcing_note(words, notes.cited_sources(), printed, body)
         markdown = notes.finish(body)
-        late = self.abbreviations.undefined(markdown)
         if late:
             raise InputError([Problem(template, 0, 0, f"{word!r} is used before it is spelled out (line {line} of the "
                                       "composed Markdown)", "write its long form once in "

@@ -39,7 +39,7 @@ def _pdf_pages(path: str) -> list[str]:
     note marks (the characters inside note links) left out, as a reader's eye skips them."""
     import pdfplumber
 
-    note_size = _project().style["sizes"]["note"]
+    note_size = _project().style.sizes.note
     pages = []
     with pdfplumber.open(path) as pdf:
         for page in pdf.pages:
@@ -158,7 +158,7 @@ def _note_areas(path: str, note_size: float) -> list[tuple[int, float, float]]:
 
 @pytest.mark.parametrize("audience", ["minister", "business"])
 def test_notes_take_at_most_a_quarter_of_any_page(built, audience):
-    note_size = _project().style["sizes"]["note"]
+    note_size = _project().style.sizes.note
     measured = 0
     for pdf in _outputs(built, f"*.{audience}.pdf"):
         for page, height, page_height in _note_areas(pdf, note_size):
