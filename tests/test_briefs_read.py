@@ -187,6 +187,16 @@ def test_a_change_line_only_where_a_judgment_changed(built):
         assert text.count("Change:") == len(changed), brief
 
 
+@pytest.fixture()
+def example(request) -> str:
+    """The shipped example's build: `example_built` where the suite builds the example apart from its own test
+    project, else `built`."""
+    try:
+        return request.getfixturevalue("example_built")
+    except pytest.FixtureLookupError:
+        return request.getfixturevalue("built")
+
+
 def _named_in(notes: str, source) -> bool:
     """Whether the notes cite `source`: by the writer's surname, else by its short name (plain notes) or the first
     words of its bracketed description (analysts' notes)."""
@@ -196,12 +206,12 @@ def _named_in(notes: str, source) -> bool:
     return bool(source.short_name and source.short_name in notes) or words in notes
 
 
-def test_the_sourcing_note_counts_the_sources_its_own_notes_cite(built):
+def test_the_sourcing_note_counts_the_sources_its_own_notes_cite(example):
     """A source cited only from a text the audience does not print (a judgment's basis in a summary) is not
     counted: every version's count is the number of sources its own notes name."""
     sources = _project().facts.sources.values()
     counted = 0
-    for path in _outputs(built, "*.md"):
+    for path in _outputs(example, "*.md"):
         text = open(path, encoding="utf-8").read()
         notes = "\n".join(line for line in text.splitlines() if line.startswith("[^"))
         mo = re.search(r"This brief rests on (\d+|one) sources?: ([^.]*)\.", text)
@@ -213,7 +223,7 @@ def test_the_sourcing_note_counts_the_sources_its_own_notes_cite(built):
     assert counted >= 10
 
 
-def test_a_judgment_seen_by_some_audiences_reaches_only_them(built):
+def test_a_judgment_seen_by_some_audiences_reaches_only_them(example):
     """A forecast kept from public versions (`seen_by:`) is in neither their judgments, nor their actions, gaps and
     indicators."""
     project = _project()
@@ -223,7 +233,7 @@ def test_a_judgment_seen_by_some_audiences_reaches_only_them(built):
             if not j.seen_by:
                 continue
             for audience in project.briefs[brief].audiences:
-                md = open(os.path.join(built, f"{brief}.{audience}.md"), encoding="utf-8").read().replace("’", "'")
+                md = open(os.path.join(example, f"{brief}.{audience}.md"), encoding="utf-8").read().replace("’", "'")
                 texts = [j.judgment[:60], *(g[:40] for g in j.gaps), *(i[:40] for i in j.indicators)]
                 shown = [t for t in texts if t.replace("’", "'") in md]
                 if audience in j.seen_by:
