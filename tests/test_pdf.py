@@ -362,3 +362,23 @@ def test_a_table_row_taller_than_a_page_is_bad_input_at_the_briefs_template(writ
         writer.render(doc, WHEN)
     with open(path[:-3] + ".expected", encoding="utf-8") as f:
         assert "\n".join(str(p) for p in caught.value.problems) == f.read().rstrip("\n")
+
+
+def test_a_note_mark_after_the_longest_word_of_a_narrow_column_stays_on_its_words_line(writer, tmp_path):
+    """A column is at least as wide as its longest word with the mark that follows it: "Authority" with a
+    two-digit mark once lost the mark to a line of its own (or had it split, "2" / "7")."""
+    import pdfplumber
+
+    long = "a value with a long caveat that takes most of the width of the page and more " * 2
+    notes = [note(i, f"Note {i}.") for i in range(1, 28)]
+    body = [m.Paragraph([m.Text("Lead."), *notes[:26]]),
+            m.Table([m.TableCell([m.Text("Figure")]), m.TableCell([m.Text("Value")]), m.TableCell([m.Text("Source")])],
+                    [[m.TableCell([m.Text("Share")]), m.TableCell([m.Text(long)]),
+                      m.TableCell([m.Text("Authority"), notes[26]])]])]
+    path = _render(writer, m.Document(meta(), body), tmp_path)
+    with pdfplumber.open(path) as pdf:
+        page = pdf.pages[0]
+        word = next(w for w in page.extract_words() if w["text"].startswith("Authority"))
+        mark = [c for c in page.chars if c["text"] in "27" and c["size"] < 8 and c["x0"] > word["x0"]]
+    assert [c["text"] for c in mark] == ["2", "7"], mark
+    assert all(abs(c["bottom"] - word["bottom"]) < 5 for c in mark), (word, mark)
