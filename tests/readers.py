@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import os
 import re
 import subprocess
 import zipfile
@@ -69,11 +71,18 @@ def pandoc_plain(path: str) -> str:
 
 
 def _pandoc_json(path: str) -> dict:
+    """pandoc's reading of a DOCX or Markdown file (Markdown without smart quotes), read once per file version:
+    several tests read the same built brief."""
     import json
 
+    info = os.stat(path)
+    return json.loads(_pandoc_json_text(os.path.abspath(path), info.st_mtime_ns, info.st_size))
+
+
+@functools.lru_cache(maxsize=64)
+def _pandoc_json_text(path: str, mtime_ns: int, size: int) -> str:
     fmt = ["-f", "markdown-smart"] if path.endswith(".md") else []
-    return json.loads(subprocess.run(["pandoc", *fmt, "-t", "json", path], check=True, capture_output=True,
-                                     text=True).stdout)
+    return subprocess.run(["pandoc", *fmt, "-t", "json", path], check=True, capture_output=True, text=True).stdout
 
 
 def _pandoc_text(node, note=lambda node: "") -> str:
@@ -148,7 +157,9 @@ def pdf_struct_text(path: str) -> tuple[list[str], list[str]]:
     structure order, as poppler's `pdfinfo -struct-text` prints it (a note's text without its leading number).
 
     poppler prints the text of each marked-content sequence on its own line, in quotes, indented under its
-    structure element; it does not escape quotes or infer spaces, so the pieces are returned as printed."""
+    structure element; it does not escape quotes or infer spaces, so the pieces are returned as printed. It prints
+    the glyphs drawn, not a Span's /ActualText: a right-to-left Span, drawn in visual order and shaped, is given
+    in the order it was typed, as its /ActualText (what a screen reader reads) gives it."""
     out = subprocess.run(["pdfinfo", "-struct-text", path], check=True, capture_output=True, text=True).stdout
     body: list[str] = []
     notes: list[str] = []
@@ -168,6 +179,8 @@ def pdf_struct_text(path: str) -> tuple[list[str], list[str]]:
             text = text[:-1] if text.endswith('"') else text
             while stack and stack[-1][0] >= indent:
                 stack.pop()
+            if stack and stack[-1][1] == "Span" and _right_to_left(text):
+                text = _typed(text)
             if any(kind in ("Note", "FENote") for _, kind in stack):
                 notes[-1] += text
             else:
@@ -189,11 +202,42 @@ def _normal(text: str) -> str:
     return " ".join(text.split())
 
 
+def _as_letter(glyph: str) -> str:
+    """An Arabic-script glyph's text as letters: a shaped glyph is a presentation form, which stands for a letter
+    (a lam-alef ligature for two, in visual order as the glyph shows them). Other text is left as it is."""
+    import unicodedata
+
+    if not ("\ufb50" <= glyph <= "\ufdff" or "\ufe70" <= glyph <= "\ufeff"):
+        return glyph
+    letters = unicodedata.normalize("NFKC", glyph)
+    return letters[::-1] if len(letters) > 1 else letters
+
+
+def _right_to_left(text: str) -> bool:
+    import unicodedata
+
+    return any(unicodedata.bidirectional(c) in ("R", "AL") for c in text)
+
+
+def _typed(drawn: str) -> str:
+    """The text of a right-to-left run drawn in visual order (shaped glyphs), in the order it was typed."""
+    return "".join(_as_letter(c) for c in drawn)[::-1]
+
+
+def displayed(text: str) -> str:
+    """`text`, typed in logical order, as a left-to-right line shows it read from left to right: its right-to-left
+    runs (Urdu, say) reversed, as python-bidi orders them and as pdfplumber reads a PDF's glyphs."""
+    from bidi import get_display
+
+    return get_display(text, base_dir="L")
+
+
 def pdf_body_and_notes(path: str, note_size: float) -> tuple[str, list[str]]:
     """Return (body text, [note texts in order]) of a PDF, read with pdfplumber.
 
     Marks (the characters inside note-link annotations) are left out; notes are the characters set in
-    `note_size`; furniture and everything smaller is ignored."""
+    `note_size`; furniture and everything smaller is ignored. Right-to-left text comes as the page shows it (see
+    `displayed`), its shaped glyphs as letters."""
     import pdfplumber
 
     body_parts: list[str] = []
@@ -218,7 +262,10 @@ def pdf_body_and_notes(path: str, note_size: float) -> tuple[str, list[str]]:
                     notes.append(mo.group(2))
                 elif notes:
                     notes[-1] += " " + line
-    return _normal(" ".join(body_parts)), [_normal(n) for n in notes]
+    def read(text: str) -> str:
+        return _normal("".join(_as_letter(c) for c in text))
+
+    return read(" ".join(body_parts)), [read(n) for n in notes]
 
 
 def docx_body_and_notes(path: str) -> tuple[list[str], list[str], list[str]]:

@@ -8,12 +8,12 @@ import shutil
 import stat
 
 import pytest
-from conftest import ROOT
+from conftest import PROJECT
 
 from briefing.cli import main
 from briefing.errors import InputError
 
-BRIEF = "connectivity"
+BRIEF = "visit-politics"
 TEMPLATE = os.path.join("templates", "briefs", BRIEF + ".md.j2")
 
 
@@ -204,7 +204,7 @@ def test_check_reports_a_broken_template_that_no_brief_uses(project_copy, capsys
 
 def test_a_note_mark_typed_into_a_template_is_refused(project_copy, capsys):
     for typed in ("Typed[^c1] mark.", "Typed[^c99] mark.", "[^x]: a note of its own"):
-        shutil.copy(os.path.join(ROOT, TEMPLATE), os.path.join(project_copy, TEMPLATE))
+        shutil.copy(os.path.join(PROJECT, TEMPLATE), os.path.join(project_copy, TEMPLATE))
         path, line = _insert(project_copy, typed)
         status, _, err = _build(project_copy, capsys)
         assert status == 1 and f"{TEMPLATE}:{line}: a footnote mark typed into the template" in err, err
