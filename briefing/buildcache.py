@@ -50,7 +50,7 @@ def program_digest() -> str:
     for folder, dirs, files in os.walk(here):
         dirs[:] = sorted(d for d in dirs if d != "__pycache__")
         for name in sorted(files):
-            if name.endswith(".py"):
+            if name.endswith((".py", ".css", ".js")):  # the HTML's style sheet (briefing/assets) too
                 with open(os.path.join(folder, name), "rb") as f:
                     parts.append((os.path.relpath(os.path.join(folder, name), here), f.read()))
     for module in ("reportlab", "docx", "uharfbuzz", "markdown_it", "mdit_py_plugins", "lxml"):

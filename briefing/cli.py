@@ -44,7 +44,7 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("-a", "--audience", action="append", default=[], metavar="NAME",
                    help="build for this audience (repeatable; default: each brief's own audiences)")
     b.add_argument("-f", "--format", default="pdf,docx", metavar="LIST",
-                   help="comma-separated formats from pdf, docx, md (default: pdf,docx)")
+                   help="comma-separated formats from pdf, docx, html, md (default: pdf,docx)")
     b.add_argument("-o", "--out", metavar="DIR", help="output folder (default: the project's, else out)")
     b.add_argument("--any-audience", action="store_true",
                    help="build the named briefs for the named audiences even if a brief is not meant for one")
@@ -91,6 +91,13 @@ def _parser() -> argparse.ArgumentParser:
     n.add_argument("name", metavar="NAME", help="lower-case letters, digits and dashes")
     n.add_argument("--from", dest="source", required=True, metavar="EXISTING", help="the one to copy")
     _common(n)
+
+    s = sub.add_parser("serve", help="preview every brief as HTML and PDF in a browser, again at each saved change")
+    s.add_argument("--host", default="127.0.0.1", metavar="ADDRESS",
+                   help="listen on this address (default: 127.0.0.1, this machine only; any other lets every "
+                        "machine that reaches it read every brief: see docs/editing.md)")
+    s.add_argument("--port", type=int, default=8000, metavar="N", help="listen on this port (default: 8000; 0: any)")
+    _common(s)
     return parser
 
 
@@ -321,8 +328,15 @@ def cmd_distribute(args) -> int:
     return command(args)
 
 
+def cmd_serve(args) -> int:
+    from briefing.serve import serve, sources
+
+    return serve(sources(getattr(args, "directory", None), args.facts, args.templates), args.host, args.port,
+                 say=lambda line: print(line, file=sys.stderr, flush=True))
+
+
 _COMMANDS = {"init": cmd_init, "build": cmd_build, "check": cmd_check, "list": cmd_list, "facts": cmd_facts, "schema": cmd_schema,
-             "new": cmd_new, "distribute": cmd_distribute}
+             "new": cmd_new, "distribute": cmd_distribute, "serve": cmd_serve}
 
 
 if __name__ == "__main__":

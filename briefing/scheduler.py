@@ -93,7 +93,7 @@ def _writer(fmt: str):
     return _state.writers[fmt]
 
 
-_WEIGHT = {"pdf": 3, "docx": 2, "md": 0}
+_WEIGHT = {"pdf": 3, "docx": 2, "html": 1, "md": 0}
 """Rough cost of rendering a character of Markdown in each format, to hand out the longest jobs first."""
 
 

@@ -26,7 +26,7 @@ PROJECT = os.path.join(ROOT, "tests", "data", "project")
 """The test project: an invented event, two briefs, the three shipped audiences and its own corpus (sources/)."""
 sys.path.insert(0, os.path.join(ROOT, "tests"))
 
-EXAMPLE_MODULES = {"test_compose", "test_integrity", "test_cli"}
+EXAMPLE_MODULES = {"test_compose", "test_integrity", "test_cli", "test_html"}
 """Test files whose `built` and `project_copy` are still the root project's, until they move to the test
 project (their writers are changing them on other branches)."""
 
@@ -148,21 +148,21 @@ def project(tmp_path_factory) -> str:
 
 def _build_everything(project_dir: str, out: str) -> None:
     """Build every brief × audience in two worker processes (test_build compares a serial build with it)."""
-    assert in_project(project_dir, "build", "-f", "pdf,docx,md", "-j", "2", "-o", out) == 0
+    assert in_project(project_dir, "build", "-f", "pdf,docx,html,md", "-j", "2", "-o", out) == 0
 
 
 @pytest.fixture(scope="session")
 def project_built(project, tmp_path_factory) -> str:
-    """Every brief of the test project for each of its audiences, built once through the CLI, as PDF, DOCX and
-    Markdown, into a folder named `built`."""
+    """Every brief of the test project for each of its audiences, built once through the CLI, as PDF, DOCX, HTML
+    and Markdown, into a folder named `built`."""
     return os.path.join(shared(tmp_path_factory, "project-build",
                                lambda folder: _build_everything(project, os.path.join(folder, "built"))), "built")
 
 
 @pytest.fixture(scope="session")
 def example_built(tmp_path_factory, seeds) -> str:
-    """The shipped example (this repository's root project) built once, as PDF, DOCX and Markdown: only for tests
-    whose subject is the example itself."""
+    """The shipped example (this repository's root project) built once, as PDF, DOCX, HTML and Markdown: only for
+    tests whose subject is the example itself."""
     return os.path.join(shared(tmp_path_factory, "example-build",
                                lambda folder: _build_everything(ROOT, os.path.join(folder, "built"))), "built")
 

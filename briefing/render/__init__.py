@@ -7,12 +7,16 @@ import dataclasses
 
 
 
-FORMATS = ("pdf", "docx", "md")
+FORMATS = ("pdf", "docx", "html", "md")
 """The formats a build can write, in the order they are made."""
 
 
 def writer_class(fmt: str) -> type:
     """The writer of a format other than md (the composed Markdown is written as it is)."""
+    if fmt == "html":
+        from briefing.render.html import HtmlWriter
+
+        return HtmlWriter
     if fmt == "pdf":
         from briefing.render.pdf import PdfWriter
 

@@ -9,7 +9,8 @@ from xml.sax.saxutils import escape as _xml
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 
-from briefing.render.pdf_tags import RIGHT_TO_LEFT, inline, language_runs
+from briefing.languages import RIGHT_TO_LEFT, language_runs
+from briefing.render.pdf_tags import inline
 from briefing.layout import Layout, resolve
 from briefing.style import Style
 
