@@ -12,7 +12,7 @@ import sys
 import pytest
 
 from briefing.cli import main
-from conftest import PROJECT, ROOT, in_project, pairs
+from conftest import EVERY_FORMAT, PROJECT, ROOT, in_project, pairs
 
 EXAMPLE_WORDS = re.compile(r"Pakistan|Belarus|Lukashenko|Minsk|Islamabad|Sharif|\bSCO\b", re.IGNORECASE)
 
@@ -73,10 +73,10 @@ def test_init_refuses_a_folder_that_holds_files_and_writes_nothing(tmp_path, cap
 
 def test_init_example_builds_byte_identical_to_this_repositorys_briefs(tmp_path, example_built):
     assert main(["init", "--example", str(tmp_path / "example")]) == 0
-    assert main(["-C", str(tmp_path / "example"), "build", "-o", str(tmp_path / "a"), "-f", "pdf,docx,md"]) == 0
+    assert main(["-C", str(tmp_path / "example"), "build", "-o", str(tmp_path / "a"), "-f", EVERY_FORMAT]) == 0
     a, b = _files(str(tmp_path / "a")), _files(example_built)
     a.pop(".briefing-build.json"), b.pop(".briefing-build.json")
-    assert len(a) == 3 * len(pairs(ROOT)) and a == b
+    assert len(a) == len(EVERY_FORMAT.split(",")) * len(pairs(ROOT)) and a == b
 
 
 def test_commands_find_the_project_from_a_subfolder(tmp_path, monkeypatch, capsys):
