@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import functools
 import os
 import re
@@ -11,6 +12,42 @@ import zipfile
 NOTE_SIZE_MAX = 7.6  # the house style's note size is 7.5 pt; body text and marks are larger
 
 
+def per_file_version(read):
+    """`read(path, *args)`, done once for each version of the file (its path and contents) and arguments: several
+    tests read the same built brief. Each caller gets its own copy of what was read."""
+    import hashlib
+
+    @functools.lru_cache(maxsize=256)
+    def once(path, digest, *args):
+        return read(path, *args)
+
+    @functools.wraps(read)
+    def cached(path, *args):
+        with open(path, "rb") as f:
+            digest = hashlib.sha256(f.read()).hexdigest()
+        return copy.deepcopy(once(os.path.abspath(path), digest, *args))
+
+    return cached
+
+
+@per_file_version
+def pdf_pages(path: str) -> list[dict]:
+    """Each page of a PDF as pdfplumber reads it: `height`, `text`, `words` (each with its font `size`), `chars`
+    (`text`, `size`, `x0`, `x1`, `top`, `bottom`) and the `lines` and `rects` drawn (`x0`, `x1`, `bottom`)."""
+    import pdfplumber
+
+    def keep(objects, keys):
+        return [{k: o[k] for k in keys} for o in objects]
+
+    with pdfplumber.open(path) as pdf:
+        return [{"height": page.height, "text": page.extract_text() or "",
+                 "words": page.extract_words(extra_attrs=["size"]),
+                 "chars": keep(page.chars, ("text", "size", "x0", "x1", "top", "bottom")),
+                 "lines": keep(page.lines, ("x0", "x1", "bottom")), "rects": keep(page.rects, ("x0", "x1", "bottom"))}
+                for page in pdf.pages]
+
+
+@per_file_version
 def pdf_marks_and_notes(path: str) -> tuple[dict[int, int], dict[int, int]]:
     """Return ({mark number: page}, {note number: page where the note starts}) read from the PDF.
 
@@ -55,6 +92,7 @@ def pdf_link_targets_same_page(path: str) -> list[tuple[int, int]]:
     return pairs
 
 
+@per_file_version
 def pdftotext(path: str) -> str:
     return subprocess.run(["pdftotext", "-enc", "UTF-8", path, "-"], check=True, capture_output=True,
                           text=True).stdout
@@ -70,19 +108,14 @@ def pandoc_plain(path: str) -> str:
                           text=True).stdout
 
 
+@per_file_version
 def _pandoc_json(path: str) -> dict:
-    """pandoc's reading of a DOCX or Markdown file (Markdown without smart quotes), read once per file version:
-    several tests read the same built brief."""
+    """pandoc's reading of a DOCX or Markdown file (Markdown without smart quotes)."""
     import json
 
-    info = os.stat(path)
-    return json.loads(_pandoc_json_text(os.path.abspath(path), info.st_mtime_ns, info.st_size))
-
-
-@functools.lru_cache(maxsize=64)
-def _pandoc_json_text(path: str, mtime_ns: int, size: int) -> str:
     fmt = ["-f", "markdown-smart"] if path.endswith(".md") else []
-    return subprocess.run(["pandoc", *fmt, "-t", "json", path], check=True, capture_output=True, text=True).stdout
+    return json.loads(subprocess.run(["pandoc", *fmt, "-t", "json", path], check=True, capture_output=True,
+                                     text=True).stdout)
 
 
 def _pandoc_text(node, note=lambda node: "") -> str:
@@ -152,6 +185,7 @@ def pandoc_blocks(path: str) -> list[str]:
     return [b for b in blocks if b]
 
 
+@per_file_version
 def pdf_struct_text(path: str) -> tuple[list[str], list[str]]:
     """Return ([text of each marked-content sequence outside notes], [text of each note]) of a tagged PDF in
     structure order, as poppler's `pdfinfo -struct-text` prints it (a note's text without its leading number).
@@ -232,6 +266,7 @@ def displayed(text: str) -> str:
     return get_display(text, base_dir="L")
 
 
+@per_file_version
 def pdf_body_and_notes(path: str, note_size: float) -> tuple[str, list[str]]:
     """Return (body text, [note texts in order]) of a PDF, read with pdfplumber.
 
@@ -268,6 +303,7 @@ def pdf_body_and_notes(path: str, note_size: float) -> tuple[str, list[str]]:
     return read(" ".join(body_parts)), [read(n) for n in notes]
 
 
+@per_file_version
 def docx_body_and_notes(path: str) -> tuple[list[str], list[str], list[str]]:
     """Return (body paragraphs outside tables, table cell texts, note texts) of a DOCX, from its XML."""
     from lxml import etree

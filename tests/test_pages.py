@@ -7,6 +7,7 @@ import os
 import re
 
 from conftest import outputs
+from readers import pdf_pages
 
 from briefing.project import Project
 
@@ -14,9 +15,10 @@ DATE = re.compile(r"\b\d{1,2}(?:[–-]\d{1,2})? (?:January|February|March|April|
                   r"October|November|December) \d{4}\b|\b(?:19|20)\d\d\b")
 
 
-def _lines(page, sizes=None) -> list[dict]:
-    """The page's text lines, top to bottom: text, top, bottom and font size, words of `sizes` only."""
-    words = page.extract_words(extra_attrs=["size"], keep_blank_chars=False)
+def _lines(page: dict, sizes=None) -> list[dict]:
+    """The text lines of a page (of readers.pdf_pages), top to bottom: text, top, bottom and font size, words of
+    `sizes` only."""
+    words = page["words"]
     rows: dict[float, list] = {}
     for w in words:
         if sizes is not None and not any(abs(w["size"] - s) < 0.05 for s in sizes):
@@ -31,15 +33,12 @@ def _lines(page, sizes=None) -> list[dict]:
 
 
 def test_no_date_in_a_table_is_broken_across_lines(built):
-    import pdfplumber
-
     checked = 0
     for path in outputs(built, "*.pdf"):
         md = open(path[:-4] + ".md", encoding="utf-8").read()
         cells = [c.strip() for line in md.splitlines() if line.startswith("|") for c in line.strip("|").split("|")]
         dates = {d for c in cells for d in DATE.findall(c)}
-        with pdfplumber.open(path) as pdf:
-            text_lines = [line["text"] for page in pdf.pages for line in _lines(page)]
+        text_lines = [line["text"] for page in pdf_pages(path) for line in _lines(page)]
         for d in dates:
             assert any(d in line for line in text_lines), (path, d)
             checked += 1
@@ -47,8 +46,6 @@ def test_no_date_in_a_table_is_broken_across_lines(built):
 
 
 def test_a_table_of_long_dates_keeps_each_date_on_one_line(tmp_path, style):
-    import pdfplumber
-
     from briefing.parse import parse
     from briefing.model import Meta
     from briefing.render.pdf import PdfWriter
@@ -60,8 +57,7 @@ def test_a_table_of_long_dates_keeps_each_date_on_one_line(tmp_path, style):
     meta = Meta(title="T", subtitle="", date=dt.date(2024, 11, 30), audience="A", handling="H", author="O",
                 subject="S", keywords=(), language="en-GB")
     (tmp_path / "t.pdf").write_bytes(PdfWriter(style).render(parse(md, meta), dt.datetime(2024, 11, 30, tzinfo=dt.timezone.utc)))
-    with pdfplumber.open(str(tmp_path / "t.pdf")) as pdf:
-        lines = [line["text"] for line in _lines(pdf.pages[0])]
+    lines = [line["text"] for line in _lines(pdf_pages(str(tmp_path / "t.pdf"))[0])]
     for i in range(1, 6):
         assert any(f"{i} November 2024" in line and "25–27 November 2024" in line for line in lines), lines
 
@@ -81,15 +77,12 @@ def _paragraphs(md: str) -> list[str]:
 
 
 def test_no_page_starts_or_ends_with_a_lone_line_of_a_paragraph_that_runs_across_the_break(built, style):
-    import pdfplumber
-
     body_size = style["sizes"]["body"]
     breaks = 0
     for path in outputs(built, "*.pdf"):
         md = open(path[:-4] + ".md", encoding="utf-8").read()
         paras = [" ".join(p.split()) for p in _paragraphs(md)]
-        with pdfplumber.open(path) as pdf:
-            pages = [_lines(p, sizes=[body_size]) for p in pdf.pages]
+        pages = [_lines(p, sizes=[body_size]) for p in pdf_pages(path)]
         for before, after in zip(pages, pages[1:]):
             if not before or not after:
                 continue
@@ -113,47 +106,42 @@ def test_no_page_starts_or_ends_with_a_lone_line_of_a_paragraph_that_runs_across
 
 
 def test_the_last_page_of_a_multi_page_brief_is_not_nearly_empty(built, style):
-    import pdfplumber
-
     margin = style["margins_mm"]["top"] * 72 / 25.4
     note = style["sizes"]["note"]
     for path in outputs(built, "*.pdf"):
-        with pdfplumber.open(path) as pdf:
-            if len(pdf.pages) < 2:
-                continue
-            page = pdf.pages[-1]
-            frame = page.height - margin - style["margins_mm"]["bottom"] * 72 / 25.4
-            words = page.extract_words(extra_attrs=["size"])
-            body = [w for w in words if w["size"] >= style["sizes"]["table"] - 0.05]
-            notes = [w for w in words if abs(w["size"] - note) < 0.05]
-            used = (max(w["bottom"] for w in body) - margin) if body else 0
-            if notes:
-                used += max(w["bottom"] for w in notes) - min(w["top"] for w in notes)
-            assert used / frame >= 0.15, (path, round(used / frame, 2))
+        pages = pdf_pages(path)
+        if len(pages) < 2:
+            continue
+        page = pages[-1]
+        frame = page["height"] - margin - style["margins_mm"]["bottom"] * 72 / 25.4
+        words = page["words"]
+        body = [w for w in words if w["size"] >= style["sizes"]["table"] - 0.05]
+        notes = [w for w in words if abs(w["size"] - note) < 0.05]
+        used = (max(w["bottom"] for w in body) - margin) if body else 0
+        if notes:
+            used += max(w["bottom"] for w in notes) - min(w["top"] for w in notes)
+        assert used / frame >= 0.15, (path, round(used / frame, 2))
 
 
 def test_superscripts_in_table_cells_have_room_above(built, style):
     """A note mark in a table cell clears the text line and the rule above it."""
-    import pdfplumber
-
     size = style["sizes"]["table"]
     checked = 0
     for path in outputs(built, "*.pdf"):
-        with pdfplumber.open(path) as pdf:
-            for page in pdf.pages:
-                text = [c for c in page.chars if abs(c["size"] - size) < 0.05]
-                for mark in page.chars:
-                    if not (mark["text"].isdigit() and mark["size"] < size - 1):
-                        continue
-                    if not any(abs(c["top"] - mark["top"]) < size and 0 <= mark["x0"] - c["x1"] < 2 for c in text):
-                        continue  # a mark in body text, not in a table cell
-                    above = [mark["top"] - c["bottom"] for c in text
-                             if c["x0"] - 3 <= mark["x0"] <= c["x1"] + 3 and 0 < mark["top"] + 3 - c["bottom"] < 11]
-                    above += [mark["top"] - r["bottom"] for r in page.lines + page.rects
-                              if r["x0"] <= mark["x0"] <= r["x1"] and 0 < mark["top"] + 3 - r["bottom"] < 11]
-                    if above:
-                        assert min(above) >= 0.25, (path, mark["text"], min(above))
-                        checked += 1
+        for page in pdf_pages(path):
+            text = [c for c in page["chars"] if abs(c["size"] - size) < 0.05]
+            for mark in page["chars"]:
+                if not (mark["text"].isdigit() and mark["size"] < size - 1):
+                    continue
+                if not any(abs(c["top"] - mark["top"]) < size and 0 <= mark["x0"] - c["x1"] < 2 for c in text):
+                    continue  # a mark in body text, not in a table cell
+                above = [mark["top"] - c["bottom"] for c in text
+                         if c["x0"] - 3 <= mark["x0"] <= c["x1"] + 3 and 0 < mark["top"] + 3 - c["bottom"] < 11]
+                above += [mark["top"] - r["bottom"] for r in page["lines"] + page["rects"]
+                          if r["x0"] <= mark["x0"] <= r["x1"] and 0 < mark["top"] + 3 - r["bottom"] < 11]
+                if above:
+                    assert min(above) >= 0.25, (path, mark["text"], min(above))
+                    checked += 1
     assert checked >= 5
 
 
@@ -179,11 +167,8 @@ def test_the_bottom_line_states_judgments_and_repeats_no_sentence_of_the_analysi
 
 
 def test_the_ministers_recommendations_are_on_page_1(built):
-    import pdfplumber
-
     for path in outputs(built, "*.minister.pdf"):
-        with pdfplumber.open(path) as pdf:
-            first = pdf.pages[0].extract_text()
+        first = pdf_pages(path)[0]["text"]
         assert "Recommended action" in first and "1. " in first.split("Recommended action")[1], path
 
 

@@ -42,15 +42,25 @@ def test_every_built_pdf_has_each_note_on_the_page_of_its_mark(built):
 
 
 def test_note_lands_on_the_page_of_its_mark_when_the_mark_is_on_a_pages_last_line(writer, tmp_path):
-    # Push a marked paragraph down line by line, so that for some k its mark falls on the last line.
-    seen_pages = set()
-    for k in range(18, 42):
-        body = filler_paragraphs(k) + [m.Paragraph([m.Text(FILLER * 2), note(1, "The note of the last line. " * 3),
-                                                    m.Text(" After.")])]
-        path = _render(writer, m.Document(meta(), body), tmp_path)
-        marks = _assert_notes_on_mark_pages(path, 1)
-        seen_pages.add(marks[1])
-    assert seen_pages == {1, 2}, "the sweep should cross the page boundary"
+    """k one-line paragraphs push a marked paragraph down line by line. Where its mark moves from page 1 to page 2
+    (found by bisection), the mark stands on page 1's last lines or page 2's first: each k around it is checked."""
+    pages: dict[int, int] = {}
+
+    def page_of_mark(k: int) -> int:
+        if k not in pages:
+            body = filler_paragraphs(k) + [m.Paragraph([m.Text(FILLER * 2), note(1, "The note of the last line. " * 3),
+                                                        m.Text(" After.")])]
+            pages[k] = _assert_notes_on_mark_pages(_render(writer, m.Document(meta(), body), tmp_path), 1)[1]
+        return pages[k]
+
+    first, last = 18, 42
+    assert (page_of_mark(first), page_of_mark(last)) == (1, 2), "the sweep should cross the page boundary"
+    while last - first > 1:
+        middle = (first + last) // 2
+        first, last = (middle, last) if page_of_mark(middle) == 1 else (first, middle)
+    for k in range(first - 4, last + 3):  # the paragraph's lines on either side of the page break, one by one
+        page_of_mark(k)
+    assert [pages[k] for k in range(first - 4, last + 3)] == [1] * 5 + [2] * 3
 
 
 def test_twenty_notes_on_one_page_push_text_on_not_notes_off(writer, tmp_path):
