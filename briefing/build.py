@@ -90,7 +90,7 @@ def compose_pairs(project: Project, pairs: list[Pair]) -> list[Composed]:
     audience it stops."""
     from briefing.compose import Composer
 
-    composer = Composer(project.facts, project.templates, project.wording, project.judgments)
+    composer = Composer(project.facts, project.templates, project.wording, project.judgments, project.style)
     composed = []
     failed: dict[Problem, list[tuple[str, str]]] = {}
     for brief, audience in pairs:
@@ -250,7 +250,14 @@ class Build:
 
     def run(self) -> Result:
         """Make and write the files whose inputs changed since the build recorded in the output folder (all of
-        them with `force`); raise InputError, writing nothing, if any brief fails."""
+        them with `force`); raise InputError, writing nothing, if any brief fails. One build at a time writes a
+        folder: a second waits, then finds the first one's files and manifest (outdir.locked)."""
+        from briefing.outdir import locked
+
+        with locked(self.out):
+            return self._run()
+
+    def _run(self) -> Result:
         from briefing.buildcache import MANIFEST, request_digest, request_record, up_to_date
         from briefing.outdir import remove_stale_staging, write_all
         from briefing.project import Project

@@ -4,6 +4,7 @@ remakes only the files whose inputs changed, and a request whose inputs did not 
 from __future__ import annotations
 
 import hashlib
+from dataclasses import asdict
 import json
 import os
 from typing import TYPE_CHECKING
@@ -67,11 +68,11 @@ def renderer_digest(project: Project, reference_docx: str | None, when: _dt.date
     the reference document, the time written into the files and the program itself."""
     style = project.style
     fonts = sorted((str(k), v) for k, v in style.font_files.items())
-    named = [style.file(style[k]) for k in ("logo", "reference_docx") if style[k]]
     # Font files are large and change only when installed again, which gives them a new time: their size and
     # time stand in for their bytes. The style's values count, not where they stand in its file.
-    return digest(_values(style.data), fonts, _stats([v for _, v in fonts if v]),
-                   [file_digest(p) for p in named], file_digest(reference_docx), when.isoformat(),
+    values = {k: v for k, v in asdict(style).items() if k not in ("path", "positions", "font_files")}
+    return digest(sorted(values.items()), fonts, _stats([v for _, v in fonts if v]),
+                   [file_digest(p) for p in style.files()], file_digest(reference_docx), when.isoformat(),
                    program_digest())
 
 def read_manifest(out: str) -> dict:
@@ -126,7 +127,7 @@ def request_record(request: str, project: Project, names: list[str]) -> dict:
     """What this request read and wrote, for the manifest, so that `up_to_date` can compare next time."""
     style = project.style
     files = sorted(p for p in style.font_files.values() if p)
-    files += [style.file(style[k]) for k in ("logo", "reference_docx") if style[k]]
+    files += style.files()
     if project.corpus:  # the texts every printed quote was verified against
         files += sorted({os.path.join(project.corpus, s.file) for s in project.facts.sources.values()})
     return {"request": request, "files": files, "digest": digest(request, _stats(files)), "outputs": sorted(names)}
@@ -152,12 +153,3 @@ def up_to_date(out: str, request: str) -> list[str] | None:
             return None
     return names
 
-
-
-def _values(data):
-    """`data` without the positions a validated record carries: a comment added to a file changes nothing."""
-    if isinstance(data, dict):
-        return sorted((k, _values(v)) for k, v in data.items() if not k.startswith("_"))
-    if isinstance(data, list):
-        return [_values(v) for v in data]
-    return data

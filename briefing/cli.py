@@ -1,4 +1,4 @@
-"""The `briefing` command line: build, check, list, facts, schema, new, distribute."""
+"""The `briefing` command line: init, build, check, list, facts, schema, new, distribute, serve, diff."""
 
 from __future__ import annotations
 
@@ -77,14 +77,24 @@ def _parser() -> argparse.ArgumentParser:
     d.add_argument("-b", "--brief", action="append", default=[], metavar="NAME",
                    help="only this brief (repeatable; default: every brief on the list)")
     to = d.add_mutually_exclusive_group()
-    to.add_argument("--outbox", metavar="DIR", help="write .eml messages here (the default: out/outbox/LIST)")
+    to.add_argument("--outbox", metavar="DIR", help="write .eml messages here (default: the project's outbox/LIST)")
     to.add_argument("--smtp", metavar="URL", help="send through smtp://HOST[:PORT] (STARTTLS) or smtps://HOST[:PORT]")
     to.add_argument("--folder", metavar="DIR", help="copy each reader's PDF into this shared folder")
     d.add_argument("--ledger", metavar="PATH", help="the ledger (default: ledger.sqlite beside the list)")
     d.add_argument("--max-size", type=float, metavar="MB", help="largest copy to send (default: the list's setting)")
     d.add_argument("--dry-run", action="store_true", help="show what would be sent; send and record nothing")
     d.add_argument("--status", action="store_true", help="show who has which version, from the ledger")
+    d.add_argument("--wait", action="store_true",
+                   help="if another run is using the ledger, wait for it to finish (default: refuse at once)")
+    d.add_argument("--reissue", action="store_true",
+                   help="send every reader a new copy even if theirs says the same (after a layout fix)")
     _common(d)
+
+    df = sub.add_parser("diff", help="what changed between two versions of the fact base, and which briefs it reaches")
+    df.add_argument("old", metavar="OLD", help="a fact-base file, a project folder or a git revision (HEAD~1)")
+    df.add_argument("new", nargs="?", metavar="NEW", help="the same kinds (default: the working tree)")
+    df.add_argument("--json", action="store_true", help="print the changes as JSON")
+    _common(df)
 
     n = sub.add_parser("new", help="start a new audience or brief from a copy of an existing one")
     n.add_argument("kind", choices=("audience", "brief"))
@@ -203,7 +213,7 @@ def cmd_check(args) -> int:
             render_in_memory(project, limited, ["pdf"], workers=default_jobs())
     except InputError as e:
         problems.extend(e.problems)
-    if project.style["reference_docx"]:
+    if project.style.reference_docx:
         from briefing.render.docx import DocxWriter
 
         try:
@@ -328,6 +338,12 @@ def cmd_distribute(args) -> int:
     return command(args)
 
 
+def cmd_diff(args) -> int:
+    from briefing.diff import command
+
+    return command(args)
+
+
 def cmd_serve(args) -> int:
     from briefing.serve import serve, sources
 
@@ -336,7 +352,7 @@ def cmd_serve(args) -> int:
 
 
 _COMMANDS = {"init": cmd_init, "build": cmd_build, "check": cmd_check, "list": cmd_list, "facts": cmd_facts, "schema": cmd_schema,
-             "new": cmd_new, "distribute": cmd_distribute, "serve": cmd_serve}
+             "new": cmd_new, "distribute": cmd_distribute, "serve": cmd_serve, "diff": cmd_diff}
 
 
 if __name__ == "__main__":

@@ -17,6 +17,7 @@ from briefing.factbase import FactBase, format_date
 from briefing.judgments import Judgment, load_judgments
 from briefing.mdtext import CONTROL, escape, typographic
 from briefing.model import Meta
+from briefing.style import Style
 from briefing.notes import Notes, typed_mark_prefix
 from briefing.template_api import FactLookupError, TemplateAPI
 from briefing.views import Wordsmith, escaped, sourcing_note
@@ -68,11 +69,13 @@ class Composer:
     """Renders brief templates against a fact base. One Jinja2 sandbox, shared by every brief."""
 
     def __init__(self, fb: FactBase, templates: str, wording: Wording | None = None,
-                 judgments: dict[str, tuple[Judgment, ...]] | None = None):
+                 judgments: dict[str, tuple[Judgment, ...]] | None = None, style: Style | None = None):
         from briefing.sandbox import BoundedEnvironment
+        from briefing.style import load_style
 
         self.fb = fb
         self.templates = templates
+        self.style = style if style is not None else load_style(os.path.join(templates, "style.yaml"))
         self.wording = wording if wording is not None else load_wording(templates)
         self.judgments = judgments if judgments is not None else load_judgments(templates, fb)
         self.env = BoundedEnvironment(
@@ -85,16 +88,15 @@ class Composer:
         the house style (templates/style.yaml) and wording.yaml: the writers print them as they are."""
         from dataclasses import replace
 
-        from briefing.style import furnish, running_lines
+        from briefing.style import furnish
 
         t = typographic
         meta = Meta(title=t(brief.title), subtitle=t(brief.subtitle), date=self.fb.meta.as_of,
                     audience=t(audience.label), handling=t(audience.handling or ""),
                     author=t(self.fb.meta.organisation),
                     subject=t(brief.subject), keywords=tuple(brief.topics), language=self.fb.meta.language)
-        header, footer = running_lines(os.path.join(self.templates, "style.yaml"))
-        meta = replace(meta, source=os.path.relpath(os.path.join(self.templates, brief.template_path)))
-        return furnish(meta, header, footer, self.wording.settings["for_audience"])
+        meta = replace(meta, source=os.path.join(self.templates, brief.template_path))
+        return furnish(meta, self.style.header, self.style.footer, self.wording.settings["for_audience"])
 
     def context(self, brief: Brief, audience: Audience, api: TemplateAPI) -> dict:
         """The names a brief's template sees: the brief, the audience, the fact base's meta, the date and the

@@ -238,26 +238,27 @@ def resolve(style: Style) -> Layout:
     found = _resolved.get(id(style))
     if found is not None and found.style is style:
         return found
-    fonts = {role: FontFamily(role, style[f"{role}_font"]["family"],
+    from dataclasses import asdict
+
+    fonts = {role: FontFamily(role, getattr(style, f"{role}_font").family,
                               MappingProxyType({face: style.font_files[(role, face)]
                                                 for face in ("regular", "bold", "italic", "bold_italic")}))
              for role in ("body", "heading")}
-    colours = Colours(**{k: style["colours"][k] for k in ("text", "heading", "handling", "rule", "link",
-                                                            "table_header")})
-    sizes = {k: v for k, v in style["sizes"].items() if not k.startswith("_")}
-    margins = {k: style["margins_mm"][k] for k in ("top", "bottom", "left", "right")}
-    width, height = PAGE_SIZES_MM[style["page_size"]]
+    colours = Colours(**asdict(style.colours))
+    sizes = asdict(style.sizes)
+    width, height = PAGE_SIZES_MM[style.page_size]
     layout = Layout(
-        page=Page(style["page_size"], width, height, MappingProxyType(margins), bool(style["different_first_page"])),
+        page=Page(style.page_size, width, height, MappingProxyType(asdict(style.margins_mm)),
+                  bool(style.different_first_page)),
         fonts=MappingProxyType(fonts),
-        fallback_fonts=tuple(style.font_files[("fallback", i)] for i in range(len(style["fallback_fonts"]))),
+        fallback_fonts=tuple(style.font_files[("fallback", i)] for i in range(len(style.fallback_fonts))),
         colours=colours,
         sizes=MappingProxyType(sizes),
-        line_spacing=style["line_spacing"],
-        styles=MappingProxyType(_styles(sizes, colours, style["line_spacing"])),
-        logo=style.file(style["logo"]) if style["logo"] else None,
-        logo_alt=style["logo_alt"] or "",
-        reference_docx=style.file(style["reference_docx"]) if style["reference_docx"] else None,
+        line_spacing=style.line_spacing,
+        styles=MappingProxyType(_styles(sizes, colours, style.line_spacing)),
+        logo=style.file(style.logo) if style.logo else None,
+        logo_alt=style.logo_alt or "",
+        reference_docx=style.file(style.reference_docx) if style.reference_docx else None,
         style=style,
     )
     _resolved[id(style)] = layout

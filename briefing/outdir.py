@@ -1,16 +1,62 @@
 """Write files into an output folder all at once: a staging folder beside it takes its place in one step, so a
-failed or killed write leaves the folder exactly as it was."""
+failed or killed write leaves the folder exactly as it was; and one writer at a time per folder (`locked`).
+
+Durability: every file is fsynced before the staging folder is, the staging folder before it is renamed or
+exchanged into place, and the folder holding it after, so that after a power cut the output folder is the old
+build or the new one, never a new name pointing at files whose data never reached the disk."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
+import sys
 
-from briefing.errors import EnvironmentFailure, InputError, Problem
+from briefing.errors import EnvironmentFailure, InputError, Problem, diagnostics
 
 STAGING = "briefing-staging-"
 """Marks the folder a build is written into before it is moved into place; a killed build's is removed later."""
+LOCK = "briefing-lock"
+"""Marks the lock file beside the output folder (`.out.briefing-lock`) that one build at a time holds."""
+
+
+@contextlib.contextmanager
+def locked(out: str):
+    """Hold the output folder for one build from its first look at the folder to its last write: a second build
+    of the same folder waits (saying so once, on stderr: the one message this module prints, as it cannot wait
+    for the end of the command), then finds the first one's files and manifest in place.
+
+    The lock is the operating system's (flock) on a file beside the folder, so it goes with the process however
+    that ends; where the folder's parent cannot be written, the lock file is inside the folder; where neither can,
+    the build goes on unlocked and its write reports the real cause."""
+    import fcntl
+
+    target = os.path.realpath(out)
+    parent, name = os.path.split(target)
+    fd = None
+    for path in (os.path.join(parent, f".{name}.{LOCK}"), os.path.join(target, f".{LOCK}")):
+        try:
+            fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+            break
+        except OSError:
+            continue
+    if fd is None:
+        yield
+        return
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.pread(fd, 32, 0).decode("ascii", "replace").strip()
+            print(f"briefing: waiting for another build{f' (process {holder})' if holder.isdigit() else ''} to "
+                  f"finish writing {out}", file=sys.stderr, flush=True)
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+        yield
+    finally:
+        os.close(fd)  # releases the lock
 
 
 def write_all(files: dict[str, bytes], out: str) -> None:
@@ -47,10 +93,14 @@ def write_all(files: dict[str, bytes], out: str) -> None:
             os.chown(staging, st.st_uid, st.st_gid)
         for fname, data in files.items():
             _write_file(os.path.join(staging, fname), data)
+        _fsync(staging)  # the files' names, before the folder takes the output's place
         if not exists:
             os.rename(staging, target)
             staging = None
-        elif not (swap and _exchange(staging, target)):
+            _fsync(parent)
+        elif swap and _exchange(staging, target):
+            _fsync(parent)
+        else:
             _commit_one_by_one(staging, target, list(files))
     except OSError as e:
         raise _write_error(out, e) from None
@@ -65,9 +115,9 @@ COMMIT_MARK = ".commit"
 
 def _commit_one_by_one(staging: str, target: str, names: list[str]) -> None:
     mark = os.path.join(staging, COMMIT_MARK)
-    with open(mark + ".new", "w", encoding="utf-8") as f:
-        json.dump(names, f)
+    _write_file(mark + ".new", json.dumps(names).encode("utf-8"))
     os.rename(mark + ".new", mark)
+    _fsync(staging)  # the mark is on the disk before the first file moves
     _finish_commit(staging, target, names)
 
 
@@ -76,6 +126,16 @@ def _finish_commit(staging: str, target: str, names: list[str]) -> None:
         src = os.path.join(staging, fname)
         if os.path.lexists(src):
             os.replace(src, os.path.join(target, fname))
+    _fsync(target)
+
+
+def _fsync(folder: str) -> None:
+    """Make a folder's entries durable (the files created or renamed in it)."""
+    fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def _swappable(target: str) -> bool:
@@ -132,6 +192,8 @@ def _mkstaging(folder: str, prefix: str) -> str:
 def _write_file(path: str, data: bytes) -> None:
     with open(path, "wb") as f:
         f.write(data)
+        f.flush()
+        os.fsync(f.fileno())
     os.chmod(path, 0o666 & ~_umask())
 
 
@@ -183,21 +245,27 @@ def remove_stale_staging(target: str) -> None:
             continue
         for entry in entries:
             pid = entry.name[len(prefix):].split("-", 1)[0]
-            if not pid.isdigit() or _alive(int(pid)):
+            if not pid.isdigit() or (int(pid) != os.getpid() and process_alive(int(pid))):
                 continue
             mark = os.path.join(entry.path, COMMIT_MARK)
             if os.path.exists(mark):  # killed while renaming its files into place: finish the job
                 try:
                     with open(mark, encoding="utf-8") as f:
                         _finish_commit(entry.path, target, [str(n) for n in json.load(f)])
-                except (OSError, ValueError):
+                except (OSError, ValueError) as e:
+                    diagnostics.warn(Problem(entry.path, 0, 0, "a build killed while writing left this folder, and "
+                                             f"its files could not be moved into place: {e}",
+                                             f"look at it, then remove it; {target} holds the build before it"))
                     continue
-            shutil.rmtree(entry.path, ignore_errors=True)
+            failed: list[str] = []
+            shutil.rmtree(entry.path, onerror=lambda _f, path, info: failed.append(f"{path}: {info[1]}"))
+            if failed:
+                diagnostics.warn(Problem(entry.path, 0, 0, "a staging folder left by a killed build could not be "
+                                         f"removed ({failed[0]})", "remove it by hand (it holds nothing of use)"))
 
 
-def _alive(pid: int) -> bool:
-    if pid == os.getpid():
-        return False
+def process_alive(pid: int) -> bool:
+    """Whether a process with this id is running (one that cannot be signalled is taken to be)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:

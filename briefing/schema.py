@@ -551,15 +551,20 @@ def load_record(path: str, record: Record, label: str | None = None, limit: int 
 
 # --- typed settings: one declaration gives the schema and the object ------------------------------
 
-def setting(kind: Kind, doc: str, *, required: bool = False, default: Any = None) -> Any:
+def setting(kind: Kind | type, doc: str, *, required: bool = False, default: Any = None) -> Any:
     """Declare one key of a settings file as a dataclass field: its kind and meaning for the schema, its default
-    for the object. `record_of` collects these into the Record that validates the file."""
+    for the object. `record_of` collects these into the Record that validates the file. A dataclass as `kind`
+    is a nested mapping of its own settings, which `instance` makes into that dataclass."""
     import dataclasses
 
+    nested = kind if isinstance(kind, type) else None
+    if nested is not None:
+        kind = record_of(nested, nested.__name__.lower(), (nested.__doc__ or "").split("\n")[0])
     spec = Field(kind, doc, required, default)
+    metadata = {"schema": spec, "type": nested}
     if isinstance(default, (list, dict)):
-        return dataclasses.field(default_factory=lambda: type(default)(default), metadata={"schema": spec})
-    return dataclasses.field(default=default, metadata={"schema": spec})
+        return dataclasses.field(default_factory=lambda: type(default)(default), metadata=metadata)
+    return dataclasses.field(default=default, metadata=metadata)
 
 
 def record_of(cls: type, name: str, doc: str) -> Record:
@@ -578,6 +583,12 @@ def instance(cls: type, data: dict, **extra: Any) -> Any:
     """Return the `cls` object of a validated record: its values (no positions) and the `extra` fields."""
     import dataclasses
 
-    values = {f.name: data[f.name] for f in dataclasses.fields(cls) if "schema" in f.metadata}
-    values = {k: tuple(v) if isinstance(v, list) else v for k, v in values.items()}
+    values = {}
+    for f in dataclasses.fields(cls):
+        if "schema" not in f.metadata:
+            continue
+        value = data[f.name]
+        if f.metadata.get("type") is not None and isinstance(value, dict):
+            value = instance(f.metadata["type"], value)
+        values[f.name] = tuple(value) if isinstance(value, list) else value
     return cls(**values, **extra)

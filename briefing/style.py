@@ -3,79 +3,119 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from briefing.errors import InputError, Problem
 from briefing.model import Meta
 from briefing.inputs import MiB, read_bytes
-from briefing.schema import Bool, Field, ListOf, Number, Record, Str, load_record
+from briefing.schema import Bool, ListOf, Number, Str, instance, load_record, positions_of, record_of, setting
 
 _COLOUR = Str(pattern=r"[0-9A-Fa-f]{6}", pattern_hint="a colour as six hex digits, e.g. 1F3864")
 
 
-def _font(doc: str) -> Field:
-    return Field(Record("font family", doc, {
-        "family": Field(Str(), "the family name, used by Word for the DOCX", required=True),
-        "regular": Field(Str(), "TrueType file of the regular face", required=True),
-        "bold": Field(Str(), "TrueType file of the bold face", required=True),
-        "italic": Field(Str(), "TrueType file of the italic face", required=True),
-        "bold_italic": Field(Str(), "TrueType file of the bold italic face", required=True),
-    }), doc, required=True)
+@dataclass(frozen=True, kw_only=True)
+class Margins:
+    """Page margins in millimetres."""
+
+    top: float = setting(Number(minimum=5), "top margin", required=True)
+    bottom: float = setting(Number(minimum=5), "bottom margin", required=True)
+    left: float = setting(Number(minimum=5), "left margin", required=True)
+    right: float = setting(Number(minimum=5), "right margin", required=True)
 
 
-STYLE = Record("house style", "Fonts, sizes, colours, page and furniture for DOCX and PDF alike.", {
-    "page_size": Field(Str(enum=("A4", "Letter")), "paper size", default="A4"),
-    "margins_mm": Field(Record("margins", "page margins in millimetres", {
-        k: Field(Number(minimum=5), f"{k} margin", required=True) for k in ("top", "bottom", "left", "right")
-    }), "page margins in millimetres", required=True),
-    "font_dirs": Field(ListOf(Str()),
-                       "folders searched for the font files, before the system's font folders", default=[]),
-    "body_font": _font("the font of body text, notes and tables"),
-    "fallback_fonts": Field(ListOf(Str()), "TrueType files (.ttf or .ttc) for characters the main fonts lack, "
-                            "tried in order (e.g. Chinese, Urdu)", default=[]),
-    "heading_font": _font("the font of the title and headings"),
-    "sizes": Field(Record("sizes", "font sizes in points", {
-        k: Field(Number(minimum=4), f"{k} text size in points", required=True)
-        for k in ("title", "subtitle", "heading1", "heading2", "heading3", "body", "note", "table", "furniture")
-    }), "font sizes in points", required=True),
-    "line_spacing": Field(Number(minimum=1), "line height as a multiple of the font size", default=1.25),
-    "colours": Field(Record("colours", "colours as hex RGB", {
-        k: Field(_COLOUR, f"colour of {k.replace('_', ' ')}", required=True)
-        for k in ("text", "heading", "handling", "rule", "link", "table_header")
-    }), "colours", required=True),
-    "header": Field(Str(), "running header; {handling}, {title}, {audience} and {date} are filled in",
-                    default="{handling} · {title}"),
-    "footer": Field(Str(), "running footer; {page} and {pages} are filled in", default="Page {page} of {pages}"),
-    "different_first_page": Field(Bool(), "no running header on the first page (the title block stands there)",
-                                  default=True),
-    "logo": Field(Str(nullable=True), "an image file (PNG or JPEG) for the title block, relative to this file"),
-    "logo_alt": Field(Str(nullable=True), "what the logo shows, in words, for screen readers (the tagged PDF's "
-                      "alternative text); required with a logo"),
-    "reference_docx": Field(Str(nullable=True), "a .docx whose Word styles the DOCX takes, relative to this file"),
-})
+@dataclass(frozen=True, kw_only=True)
+class FontSpec:
+    """A font family: its name and the TrueType files of its four faces."""
 
-FONT_LIMIT = 64 * MiB
-IMAGE_LIMIT = 16 * MiB
-SYSTEM_FONT_DIRS = ("/usr/share/fonts", "/usr/local/share/fonts", os.path.expanduser("~/.fonts"))
+    family: str = setting(Str(), "the family name, used by Word for the DOCX", required=True)
+    regular: str = setting(Str(), "TrueType file of the regular face", required=True)
+    bold: str = setting(Str(), "TrueType file of the bold face", required=True)
+    italic: str = setting(Str(), "TrueType file of the italic face", required=True)
+    bold_italic: str = setting(Str(), "TrueType file of the bold italic face", required=True)
 
 
-@dataclass(frozen=True)
+def _size(what: str) -> float:
+    return setting(Number(minimum=4), f"{what} text size in points", required=True)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Sizes:
+    """Font sizes in points."""
+
+    title: float = _size("title")
+    subtitle: float = _size("subtitle")
+    heading1: float = _size("heading1")
+    heading2: float = _size("heading2")
+    heading3: float = _size("heading3")
+    body: float = _size("body")
+    note: float = _size("note")
+    table: float = _size("table")
+    furniture: float = _size("furniture")
+
+
+def _colour(what: str) -> str:
+    return setting(_COLOUR, f"colour of {what}", required=True)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Colours:
+    """Colours as hex RGB."""
+
+    text: str = _colour("text")
+    heading: str = _colour("heading")
+    handling: str = _colour("handling")
+    rule: str = _colour("rule")
+    link: str = _colour("link")
+    table_header: str = _colour("table header")
+
+
+@dataclass(frozen=True, kw_only=True)
 class Style:
-    """The validated house style, with font files resolved to paths."""
+    """The validated house style (templates/style.yaml), with its font files resolved to paths."""
 
     path: str
-    """The style file."""
-    data: dict
-    """Its validated contents."""
-    font_files: dict
-    """(role, face) -> path of the TrueType file, e.g. ("body", "bold")."""
-
-    def __getitem__(self, key: str):
-        return self.data[key]
+    """The style file, as messages name it."""
+    font_files: dict = field(default_factory=dict)
+    """(role, face) -> path of the TrueType file, e.g. ("body", "bold"); ("fallback", i) for the fallbacks."""
+    positions: dict = field(default_factory=dict, compare=False, repr=False)
+    """(line, column) of each key in the file, and of the file's mapping under ''."""
+    page_size: str = setting(Str(enum=("A4", "Letter")), "paper size", default="A4")
+    margins_mm: Margins = setting(Margins, "page margins in millimetres", required=True)
+    font_dirs: tuple = setting(ListOf(Str()), "folders searched for the font files, before the system's font "
+                               "folders", default=[])
+    body_font: FontSpec = setting(FontSpec, "the font of body text, notes and tables", required=True)
+    fallback_fonts: tuple = setting(ListOf(Str()), "TrueType files (.ttf or .ttc) for characters the main fonts "
+                                    "lack, tried in order (e.g. Chinese, Urdu)", default=[])
+    heading_font: FontSpec = setting(FontSpec, "the font of the title and headings", required=True)
+    sizes: Sizes = setting(Sizes, "font sizes in points", required=True)
+    line_spacing: float = setting(Number(minimum=1), "line height as a multiple of the font size", default=1.25)
+    colours: Colours = setting(Colours, "colours", required=True)
+    header: str = setting(Str(), "running header; {handling}, {title}, {audience} and {date} are filled in",
+                          default="{handling} · {title}")
+    footer: str = setting(Str(), "running footer; {page} and {pages} are filled in", default="Page {page} of {pages}")
+    different_first_page: bool = setting(Bool(), "no running header on the first page (the title block stands "
+                                         "there)", default=True)
+    logo: str | None = setting(Str(nullable=True), "an image file (PNG or JPEG) for the title block, relative to "
+                               "this file")
+    logo_alt: str | None = setting(Str(nullable=True), "what the logo shows, in words, for screen readers (the "
+                                   "tagged PDF's alternative text); required with a logo")
+    reference_docx: str | None = setting(Str(nullable=True), "a .docx whose Word styles the DOCX takes, relative "
+                                         "to this file")
 
     def file(self, relative: str) -> str:
         """Return a path given in the style file, relative to the style file's folder."""
         return os.path.join(os.path.dirname(self.path), relative)
+
+    def files(self) -> list[str]:
+        """The files the style names besides its fonts: the logo and the reference document."""
+        return [self.file(name) for name in (self.logo, self.reference_docx) if name]
+
+
+STYLE = record_of(Style, "house style", "Fonts, sizes, colours, page and furniture for DOCX and PDF alike.")
+
+FONT_LIMIT = 64 * MiB
+IMAGE_LIMIT = 16 * MiB
+SYSTEM_FONT_DIRS = ("/usr/share/fonts", "/usr/local/share/fonts", os.path.expanduser("~/.fonts"))
 
 
 def _find_font(name: str, dirs: list[str]) -> str | None:
@@ -195,7 +235,7 @@ def load_style(path: str) -> Style:
     problems.extend(geometry_problems(path, data))
     if problems:
         raise InputError(problems)
-    return Style(path, data, files)
+    return instance(Style, data, path=path, font_files=files, positions=positions_of(data))
 
 
 MIN_TEXT_MM = 40
@@ -234,20 +274,6 @@ def geometry_problems(path: str, data: dict) -> list[Problem]:
                                     f"({measure:g} × {tall:g} mm): a page must hold {MIN_PAGE_LINES} lines of "
                                     f"{MIN_LINE_CHARACTERS} characters", "use a smaller size"))
     return problems
-
-
-_LINES: dict[tuple, tuple[str, str]] = {}
-
-
-def running_lines(path: str) -> tuple[str, str]:
-    """Return the running header and footer of the house style file at `path`, as written there (read once
-    per version of the file)."""
-    info = os.stat(path)
-    key = (path, info.st_mtime_ns, info.st_size)
-    if key not in _LINES:
-        data = load_record(path, STYLE)
-        _LINES[key] = (data["header"], data["footer"])
-    return _LINES[key]
 
 
 def _fill(template: str, meta: Meta) -> str:

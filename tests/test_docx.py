@@ -8,6 +8,7 @@ import os
 import re
 import subprocess
 import zipfile
+from dataclasses import asdict
 
 import pytest
 from conftest import ROOT, in_project, need, outputs
@@ -85,7 +86,7 @@ def test_docx_styles_carry_the_house_fonts_sizes_and_colours_of_the_pdf(built, s
     from docx.shared import Pt
 
     styles = docx.Document(os.path.join(built, "freight-line.analyst.docx")).styles
-    heading_font, body_font = style["heading_font"]["family"], style["body_font"]["family"]
+    heading_font, body_font = style.heading_font.family, style.body_font.family
     for name, font, size, colour in (("Title", heading_font, "title", "heading"),
                                      ("Subtitle", heading_font, "subtitle", "heading"),
                                      ("Heading 1", heading_font, "heading1", "heading"),
@@ -93,11 +94,11 @@ def test_docx_styles_carry_the_house_fonts_sizes_and_colours_of_the_pdf(built, s
                                      ("Body Text", body_font, "body", "text"),
                                      ("footnote text", body_font, "note", "text")):
         st = styles[name]
-        assert (st.font.name, st.font.size, str(st.font.color.rgb)) == (font, Pt(style["sizes"][size]),
-                                                                       style["colours"][colour].upper()), name
+        assert (st.font.name, st.font.size, str(st.font.color.rgb)) == (font, Pt(getattr(style.sizes, size)),
+                                                                       getattr(style.colours, colour).upper()), name
         assert not st.font.bold and not st.font.italic, name  # the PDF sets neither
     body = styles["Body Text"].paragraph_format
-    assert body.line_spacing == Pt(style["sizes"]["body"] * style["line_spacing"])
+    assert body.line_spacing == Pt(style.sizes.body * style.line_spacing)
 
 
 def test_libreoffice_converts_every_docx_and_puts_each_note_at_the_foot_of_a_page(libreoffice_pdfs):
@@ -195,8 +196,8 @@ def test_docx_and_pdf_say_the_same_sentence_for_sentence(built, style):
 
     from readers import displayed, docx_body_and_notes, pdf_body_and_notes
 
-    note_size = style["sizes"]["note"]
-    assert note_size not in [v for k, v in style["sizes"].items() if k not in ("note", "_line", "_column")]
+    note_size = style.sizes.note
+    assert note_size not in [v for k, v in asdict(style.sizes).items() if k != "note"]
     for path in outputs(built, "*.docx"):
         paragraphs, cells, docx_notes = (list(map(displayed, texts)) for texts in docx_body_and_notes(path))
         pdf_body, pdf_notes = pdf_body_and_notes(path[:-5] + ".pdf", note_size)

@@ -198,9 +198,9 @@ def test_the_print_stylesheet_sets_the_page_the_running_header_and_footer_and_ke
 def test_the_house_style_gives_the_colours_and_fonts(writer):
     css = _page(writer, golden_document()).find(".//style").text
     style = load_style(GOLDEN_STYLE)
-    assert f"--heading: #{style['colours']['heading']};" in css
-    assert f"--body-font: {css_string(style['body_font']['family'])}, serif;" in css
-    assert f"--size-body: {style['sizes']['body']:g}pt;" in css
+    assert f"--heading: #{style.colours.heading};" in css
+    assert f"--body-font: {css_string(style.body_font.family)}, serif;" in css
+    assert f"--size-body: {style.sizes.body:g}pt;" in css
 
 
 def test_the_same_model_and_time_give_the_same_bytes(writer):
@@ -273,7 +273,7 @@ def test_html_pdf_and_docx_say_the_same_sentence_for_sentence(built, style):
     as the PDF's page shows it)."""
     from readers import displayed, docx_body_and_notes, pdf_body_and_notes
 
-    note_size = style["sizes"]["note"]
+    note_size = style.sizes.note
     for path in outputs(built, "*.html"):
         stem = os.path.join(built, os.path.basename(path)[:-5])
         blocks, cells, notes = html_blocks_cells_and_notes(path)

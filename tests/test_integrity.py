@@ -149,7 +149,7 @@ def _texts(built: str) -> dict[str, tuple[str, str]]:
     from readers import pdf_body_and_notes
 
     need("pandoc")
-    note_size = Project.load(os.path.join(ROOT, "facts.yaml"), os.path.join(ROOT, "templates")).style["sizes"]["note"]
+    note_size = Project.load(os.path.join(ROOT, "facts.yaml"), os.path.join(ROOT, "templates")).style.sizes.note
     out = {}
     for pdf in sorted(glob.glob(os.path.join(built, "*.pdf"))):
         base = pdf[:-4]

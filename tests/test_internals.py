@@ -217,3 +217,38 @@ def test_the_pdf_writer_fixes_the_documents_time_stamp_before_anything_is_writte
     assert "document._timeStamp" in inspect.getsource(pdfdoc.PDFInfo.format)
     stamp = TimeStamp(invariant=True)
     assert {"t", "lt", "YMDhms"} <= set(vars(stamp))
+
+
+# -- distribute (briefing/distribute/*): the one internal it relies on -------------------------------------------
+# Everything else there is public API: pypdf's raw_get, write_to_stream and generic objects; pyHanko's key loaders,
+# SimpleSigner, IncrementalPdfFileWriter (root, trailer, add_object, update_container), append_signature_field,
+# sign_pdf and validate_pdf_signature; smtplib's mail, rcpt, data and rset; email's header registry and parser.
+
+
+def test_reportlab_writes_a_one_page_pdf_in_the_shape_the_stamp_copies_from():
+    """stamp._page_objects copies the stamp's font objects and content out of reportlab's bytes rather than
+    parsing and re-serialising them (most of a copy's cost otherwise): it relies on a classic xref table of
+    20-byte entries, a page whose /Contents and /Font are single indirect references, and stream lengths
+    written as direct numbers. A change fails here, and every stamp read back in test_distribute fails too."""
+    import io
+    import re
+
+    from reportlab.pdfgen.canvas import Canvas
+
+    out = io.BytesIO()
+    canvas = Canvas(out, invariant=1, pageCompression=1)
+    canvas.drawString(10, 10, "Copy 1")
+    canvas.showPage()
+    canvas.save()
+    pdf = out.getvalue()
+    start = int(pdf[pdf.rindex(b"startxref") + 9:].split()[0])
+    head = pdf[start:].split(b"\n", 2)
+    assert head[0] == b"xref" and head[1].split()[0] == b"0", "reportlab no longer writes a classic xref table"
+    count = int(head[1].split()[1])
+    for number in range(1, count):
+        entry = head[2][number * 20:number * 20 + 20]
+        assert re.fullmatch(rb"\d{10} \d{5} n\s\s", entry), entry
+    page = next(m for m in re.finditer(rb"/Type /Page\b(?!s)[^>]*", pdf))
+    body = pdf[pdf.rindex(b"obj", 0, page.start()):pdf.index(b"endobj", page.start())]
+    assert re.search(rb"/Contents \d+ 0 R", body) and re.search(rb"/Font \d+ 0 R", body), body
+    assert all(re.match(rb"/Length \d+\b", m.group()) for m in re.finditer(rb"/Length [^/>]+", pdf))

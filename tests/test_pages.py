@@ -77,7 +77,7 @@ def _paragraphs(md: str) -> list[str]:
 
 
 def test_no_page_starts_or_ends_with_a_lone_line_of_a_paragraph_that_runs_across_the_break(built, style):
-    body_size = style["sizes"]["body"]
+    body_size = style.sizes.body
     breaks = 0
     for path in outputs(built, "*.pdf"):
         md = open(path[:-4] + ".md", encoding="utf-8").read()
@@ -91,7 +91,7 @@ def test_no_page_starts_or_ends_with_a_lone_line_of_a_paragraph_that_runs_across
             if not any(joined in p for p in paras):
                 continue  # the paragraph ends on the first page
             breaks += 1
-            leading = body_size * style["line_spacing"]
+            leading = body_size * style.line_spacing
 
             def run(lines, start, step):
                 """How many lines of one paragraph sit together, from lines[start] going by step."""
@@ -106,16 +106,16 @@ def test_no_page_starts_or_ends_with_a_lone_line_of_a_paragraph_that_runs_across
 
 
 def test_the_last_page_of_a_multi_page_brief_is_not_nearly_empty(built, style):
-    margin = style["margins_mm"]["top"] * 72 / 25.4
-    note = style["sizes"]["note"]
+    margin = style.margins_mm.top * 72 / 25.4
+    note = style.sizes.note
     for path in outputs(built, "*.pdf"):
         pages = pdf_pages(path)
         if len(pages) < 2:
             continue
         page = pages[-1]
-        frame = page["height"] - margin - style["margins_mm"]["bottom"] * 72 / 25.4
+        frame = page["height"] - margin - style.margins_mm.bottom * 72 / 25.4
         words = page["words"]
-        body = [w for w in words if w["size"] >= style["sizes"]["table"] - 0.05]
+        body = [w for w in words if w["size"] >= style.sizes.table - 0.05]
         notes = [w for w in words if abs(w["size"] - note) < 0.05]
         used = (max(w["bottom"] for w in body) - margin) if body else 0
         if notes:
@@ -125,7 +125,7 @@ def test_the_last_page_of_a_multi_page_brief_is_not_nearly_empty(built, style):
 
 def test_superscripts_in_table_cells_have_room_above(built, style):
     """A note mark in a table cell clears the text line and the rule above it."""
-    size = style["sizes"]["table"]
+    size = style.sizes.table
     checked = 0
     for path in outputs(built, "*.pdf"):
         for page in pdf_pages(path):

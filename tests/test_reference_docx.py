@@ -134,10 +134,10 @@ def test_house_style_fills_in_where_the_reference_is_silent(with_references, sty
     from docx.shared import Pt
 
     document = docx.Document(str(with_references[1]["pandoc"]))
-    assert str(document.styles["Normal"].font.color.rgb) == style["colours"]["text"].upper()
+    assert str(document.styles["Normal"].font.color.rgb) == style.colours.text.upper()
     handling = document.styles["Handling"]
-    assert handling.font.size == Pt(style["sizes"]["furniture"])
-    assert handling.font.name == style["heading_font"]["family"]
+    assert handling.font.size == Pt(style.sizes.furniture)
+    assert handling.font.name == style.heading_font.family
 
 
 def test_a_built_brief_as_reference_keeps_no_old_text_notes_or_headers(with_references, references):

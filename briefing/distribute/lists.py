@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from yaml import ScalarEvent
 
+from briefing.distribute.headers import BREAKS, header_problem, one_address
 from briefing.errors import InputError, Problem
 from briefing.factbase import SLUG
 from briefing.schema import INVALID, Bool, Field, ListOf, Number, Record, Str, json_schema, read_document
 
-_BREAKS = re.compile(r"[\r\n\x85\u2028\u2029]")
 # An address a desk would type: local@domain, the local part in the dot-atom form of RFC 5322 (no quoted
 # strings, no comments), the domain as dot-separated labels with a letter-only top-level label.
 _ATOM = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
@@ -20,13 +20,16 @@ ADDRESS = rf"{_ATOM}(?:\.{_ATOM})*@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{{0,61}}[A-Za-z0
 
 
 class OneLine(Str):
-    """Text on one line: a line break in a name would start a new mail header, so it is refused."""
+    """Text that can go into a mail header: one line, no controls, no bidi overrides and no RFC 2047 encoded
+    words (which the email package would decode into a line break and a new header)."""
 
     def read(self, event, r, where):
-        if type(event) is ScalarEvent and _BREAKS.search(event.value):
-            return r.error(event, f"{where}: contains a line break",
-                           "write it on one line; names and organisations go into mail headers and the copy's stamp")
-        return super().read(event, r, where)
+        hint = "write it as plain text on one line; names and organisations go into mail headers and the copy's stamp"
+        if type(event) is ScalarEvent and BREAKS.search(event.value):  # before Str folds a line break into a space
+            return r.error(event, f"{where}: contains a line break", hint)
+        value = super().read(event, r, where)
+        problem = header_problem(value) if isinstance(value, str) else None
+        return r.error(event, f"{where}: {problem}", hint) if problem else value
 
 
 RECIPIENT = Record("recipient", "One reader: who they are, where copies go, which version they get.", {
@@ -68,6 +71,8 @@ class Recipient:
     briefs: tuple[str, ...]
     line: int
     """Where the recipient starts in the list file."""
+    positions: dict = field(default_factory=dict, compare=False, hash=False)
+    """Key -> (line, column) of each of the recipient's values in the list file."""
 
     @property
     def key(self) -> str:
@@ -82,9 +87,9 @@ class DistributionList:
     name: str
     """The file's name without .yaml."""
     path: str
-    sender: str
-    sender_address: str
-    reply_to: str | None
+    sender: tuple[str, str]
+    """(display name, address) of the From line."""
+    reply_to: tuple[str, str] | None
     cover: str
     """Path of the cover-note template."""
     sign: bool
@@ -92,14 +97,14 @@ class DistributionList:
     recipients: tuple[Recipient, ...]
 
 
-def _check_sender(value: str, path: str, line: int, column: int, problems: list[Problem], what: str) -> str:
-    from email.utils import parseaddr
-
-    _, address = parseaddr(value)
-    if not address or not re.fullmatch(ADDRESS, address):
-        problems.append(Problem(path, line, column, f"{what}: {value!r} holds no valid e-mail address",
-                                "write it as `Desk name <desk@example.org>` or just the address"))
-    return address
+def _check_sender(value: str, path: str, line: int, column: int, problems: list[Problem], what: str
+                  ) -> tuple[str, str]:
+    found = one_address(value, ADDRESS)
+    if isinstance(found, str):
+        problems.append(Problem(path, line, column, f"{what}: {value!r} {found}",
+                                "write one address, as `Desk name <desk@example.org>` or just the address"))
+        return "", ""
+    return found
 
 
 def load_list(path: str, audiences: dict, briefs: dict) -> DistributionList:
@@ -111,8 +116,9 @@ def load_list(path: str, audiences: dict, briefs: dict) -> DistributionList:
         raise InputError(problems)
     pos = data["_positions"]
     sender = _check_sender(data["sender"], path, *pos["sender"], problems, "sender")
+    reply_to = None
     if data["reply_to"]:
-        _check_sender(data["reply_to"], path, *pos["reply_to"], problems, "reply_to")
+        reply_to = _check_sender(data["reply_to"], path, *pos["reply_to"], problems, "reply_to")
     cover = os.path.join(os.path.dirname(path), data["cover"])
     if not os.path.isfile(cover):
         problems.append(Problem(path, *pos.get("cover", (data["_line"], 1)), f"cover-note template {cover} not found",
@@ -151,11 +157,11 @@ def load_list(path: str, audiences: dict, briefs: dict) -> DistributionList:
             ok = False
         if ok:
             recipients.append(Recipient(r["name"], r["organisation"], r["email"], r["audience"],
-                                        tuple(r["briefs"]), r["_line"]))
+                                        tuple(r["briefs"]), r["_line"], dict(rp)))
     if problems:
         raise InputError(problems)
     name = os.path.splitext(os.path.basename(path))[0]
-    return DistributionList(name, path, data["sender"], sender, data["reply_to"], cover, data["sign"],
+    return DistributionList(name, path, sender, reply_to, cover, data["sign"],
                             int(data["max_attachment_mb"] * 1_000_000), tuple(recipients))
 
 

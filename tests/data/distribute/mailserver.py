@@ -1,10 +1,12 @@
 """A real SMTP server for the tests (aiosmtpd), on 127.0.0.1 only: stores each accepted message as a file.
 
-    python mailserver.py MAILDIR [--die-after K] [--refuse ADDRESS] [--tls CERT KEY] [--auth USER:PASSWORD]
+    python mailserver.py MAILDIR [--port N] [--die-after K] [--refuse ADDRESS] [--tls CERT KEY] [--auth USER:PASSWORD]
+                             [--delay SECONDS]
 
 Prints the port it listens on, then serves until killed or for at most --lifetime seconds. --die-after K
 makes the process exit abruptly when message K+1 arrives, before it answers (a server killed mid-batch).
-Each message is stored as PID-N.eml with its envelope recipients in PID-N.rcpt, before 250 is answered."""
+Each message is stored as PID-N.eml with its envelope recipients in PID-N.rcpt, before 250 is answered;
+--delay makes the server take that long over each message (a slow server, so that runs overlap)."""
 
 from __future__ import annotations
 
@@ -17,8 +19,8 @@ from aiosmtpd.smtp import SMTP, AuthResult
 
 
 class Store:
-    def __init__(self, maildir: str, die_after: int | None, refuse: set[str]):
-        self.maildir, self.die_after, self.refuse, self.count = maildir, die_after, refuse, 0
+    def __init__(self, maildir: str, die_after: int | None, refuse: set[str], delay: float = 0):
+        self.maildir, self.die_after, self.refuse, self.count, self.delay = maildir, die_after, refuse, 0, delay
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if address.lower() in self.refuse:
@@ -28,6 +30,8 @@ class Store:
 
     async def handle_DATA(self, server, session, envelope):
         self.count += 1
+        if self.delay:
+            await asyncio.sleep(self.delay)
         if self.die_after is not None and self.count > self.die_after:
             os._exit(3)  # killed mid-batch: no answer, nothing stored
         base = os.path.join(self.maildir, f"{os.getpid()}-{self.count:04d}")
@@ -42,14 +46,16 @@ class Store:
 def main() -> None:
     p = argparse.ArgumentParser()
     p.add_argument("maildir")
+    p.add_argument("--port", type=int, default=0, help="listen here (default: any free port)")
     p.add_argument("--die-after", type=int)
     p.add_argument("--refuse", action="append", default=[])
     p.add_argument("--tls", nargs=2, metavar=("CERT", "KEY"))
     p.add_argument("--auth", metavar="USER:PASSWORD")
     p.add_argument("--lifetime", type=float, default=120)
+    p.add_argument("--delay", type=float, default=0)
     a = p.parse_args()
     os.makedirs(a.maildir, exist_ok=True)
-    handler = Store(a.maildir, a.die_after, {r.lower() for r in a.refuse})
+    handler = Store(a.maildir, a.die_after, {r.lower() for r in a.refuse}, a.delay)
     options = {}
     if a.tls:
         context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
@@ -65,7 +71,7 @@ def main() -> None:
 
     async def serve():
         loop = asyncio.get_running_loop()
-        server = await loop.create_server(lambda: SMTP(handler, hostname="localhost", **options), "127.0.0.1", 0)
+        server = await loop.create_server(lambda: SMTP(handler, hostname="localhost", **options), "127.0.0.1", a.port)
         print(server.sockets[0].getsockname()[1], flush=True)
         await asyncio.sleep(a.lifetime)
         server.close()
