@@ -60,9 +60,10 @@ class Desk:
             if name.endswith(".yaml"):
                 with open(os.path.join(self.templates, "briefs", name), encoding="utf-8") as f:
                     self.briefs[name[:-5]] = yaml.safe_load(f)
-        # The tests use the brief written for the most audiences, and two of its audiences.
-        self.brief = max(self.briefs, key=lambda b: (len(self.briefs[b]["audiences"]), b))
+        # The tests use the test project's short brief, written for two audiences (each run lays out its PDFs).
+        self.brief = "visit-politics"
         self.audiences = self.briefs[self.brief]["audiences"][:2]
+        assert len(self.audiences) == 2
 
     def readers(self, n: int, start: int = 0, brief: str | None = None) -> list[dict]:
         return [{"name": f"Reader {i} Ünal", "organisation": f"Office {i}", "email": f"reader{i}@example.org",
@@ -1138,7 +1139,7 @@ def _used_facts(desk, audience: str) -> list[str]:
 def test_a_revision_in_the_outbox_carries_a_note_of_what_changed_since_the_readers_copy(desk, tmp_path):
     import datetime as dt
 
-    reader = desk.readers(1)[0]
+    reader = desk.readers(1, start=1)[0]  # the analyst: that version prints the statements of the facts it cites
     desk.write_list([reader])
     outbox = str(tmp_path / "outbox")
     assert desk.run("--outbox", outbox) == 0

@@ -14,8 +14,8 @@ from conftest import in_project, need
 from readers import docx_part, pandoc_footnotes
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
-BRIEF = ["freight-line", "-a", "analyst"]
-BUILT = "freight-line.analyst.docx"
+BRIEF = ["visit-politics", "-a", "analyst"]  # the short brief: two pages, headings of two levels
+BUILT = "visit-politics.analyst.docx"
 KINDS = ("pandoc", "libreoffice", "german-ids", "built-brief")
 
 
