@@ -110,7 +110,8 @@ def test_changing_one_facts_statement_rebuilds_the_outputs_that_print_it_and_no_
     fb = load(facts_path)
     for fact in fb.facts.values():
         line = f"statement: {fact.statement}\n"
-        printed = {pair for pair, body in before.items() if fact.statement.rstrip(".") in body}  # hedges go before the stop
+        # (without its full stop: a fact's hedges go before it)
+        printed = {pair for pair, body in before.items() if fact.statement.rstrip(".") in body}
         if text.count(line) == 1 and printed and len(printed) < len(before):
             break
     else:
