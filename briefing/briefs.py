@@ -10,8 +10,8 @@ from briefing.factbase import SLUG
 from briefing.schema import (Bool, ListOf, MapOf, Number, Record, Str, instance, load_record, positions_of,
                              record_of, setting)
 
-SECTIONS = ("bluf", "recommendations", "background", "analysis", "key_figures", "disputes", "outlook",
-            "sourcing", "sources")
+SECTIONS = ("what_happened", "bluf", "unknowns", "recommendations", "background", "analysis", "key_figures",
+            "disputes", "outlook", "sourcing", "sources")
 
 @dataclass(frozen=True, kw_only=True)
 class Audience:

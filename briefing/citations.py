@@ -1,4 +1,6 @@
-"""Chicago notes-and-bibliography forms for sources: full first note, short later notes, bibliography."""
+"""Chicago notes-and-bibliography forms for sources: full first note, short later notes, bibliography; and a plain
+form of each for readers who are not analysts (no "n.d.", no bracketed descriptions: an untitled piece is named
+by its short name, an undated one says so in words)."""
 
 from __future__ import annotations
 
@@ -29,14 +31,34 @@ def _url(url: str) -> str:
     return f"<{url}>"
 
 
-def full_note(source: Source, cites: list[Citation] = (), quote: bool = False) -> Md:
-    """Return the first, full note for `source`: Author, “Title,” Outlet, date, locator, URL."""
+def untitled(source: Source) -> bool:
+    """The piece has no headline: its title is a [description]."""
+    return source.title.startswith("[")
+
+
+def _plain_name(source: Source) -> str:
+    """How the plain form names an untitled piece: its short name, else its description without brackets."""
+    return escape(source.short_name or _description(source))
+
+
+def _description(source: Source) -> str:
+    """`[Opinion: the visit and the protests]` -> `the visit and the protests`."""
+    text = source.title.strip("[]")
+    return text.split(": ", 1)[1] if ": " in text else text
+
+
+def full_note(source: Source, cites: list[Citation] = (), quote: bool = False, plain: bool = False) -> Md:
+    """Return the first, full note for `source`: Author, “Title,” Outlet, date, locator, URL. The plain form
+    names an untitled piece by its short name and leaves out a date it does not have."""
+    if plain and untitled(source):
+        return short_note(source, cites, quote, plain)
     head = _quoted_title(source, ",")
     if source.author:
         head = escape(source.author) + ", " + head
     where = [escape(source.outlet)] if source.outlet else []
-    where.append(format_date(source.published) if source.published else "n.d.")
-    text = head + " " + ", ".join(where)
+    if source.published or not plain:
+        where.append(format_date(source.published) if source.published else "n.d.")
+    text = head + (" " + ", ".join(where) if where else "")
     locator = _locator(cites, quote)
     if locator:
         text += ", " + locator
@@ -45,11 +67,14 @@ def full_note(source: Source, cites: list[Citation] = (), quote: bool = False) -
     return Md(text)
 
 
-def short_note(source: Source, cites: list[Citation] = (), quote: bool = False) -> Md:
-    """Return a later, short note: Surname, “Short Title,” locator."""
+def short_note(source: Source, cites: list[Citation] = (), quote: bool = False, plain: bool = False) -> Md:
+    """Return a later, short note: Surname, “Short Title,” locator; the plain form names an untitled piece by its
+    short name."""
     title = source.title
     short = escape(short_title(title))
     locator = _locator(cites, quote)
+    if plain and untitled(source):
+        return Md(_plain_name(source) + (", " + locator if locator else ""))
     if title.startswith("["):
         short_t = short + ("," if locator else "")
     else:
@@ -95,8 +120,21 @@ def _inner_quotes(text: str) -> str:
     return "".join(out).replace("“", "‘").replace("”", "’")
 
 
-def bibliography_entry(source: Source) -> Md:
-    """Return the source as a bibliography entry: Surname, Given. “Title.” Outlet, date. URL."""
+def bibliography_entry(source: Source, plain: bool = False) -> Md:
+    """Return the source as a bibliography entry: Surname, Given. “Title.” Outlet, date. URL. The plain form
+    describes an untitled piece in words ("City op-ed: untitled, unsigned and undated; on …") and writes
+    "undated" for n.d."""
+    if plain and untitled(source):
+        missing = ["untitled"] + [w for w, bad in (("unsigned", not source.author), ("undated", not source.published))
+                                  if bad]
+        said = ", ".join(missing[:-1]) + " and " + missing[-1] if len(missing) > 1 else missing[0]
+        text = f"{_plain_name(source)}: {said}; on {escape(_description(source))}"
+        if source.outlet:
+            text += ", " + escape(source.outlet)
+        if source.published:
+            text += ", " + format_date(source.published)
+        text += "."
+        return Md(text + (" " + _url(source.url) + "." if source.url else ""))
     parts = []
     if source.author:
         names = source.author.split()
@@ -104,7 +142,7 @@ def bibliography_entry(source: Source) -> Md:
         parts.append(escape(name) + ("" if name.endswith(".") else "."))  # "Writer, A." not "Writer, A.."
     parts.append(_quoted_title(source, "."))
     where = [escape(source.outlet)] if source.outlet else []
-    where.append(format_date(source.published) if source.published else "n.d.")
+    where.append(format_date(source.published) if source.published else ("undated" if plain else "n.d."))
     where_text = ", ".join(where)
     parts.append(where_text if where_text.endswith(".") else where_text + ".")
     if source.url:

@@ -90,6 +90,8 @@ def _parser() -> argparse.ArgumentParser:
                    help="send every reader a new copy even if theirs says the same (after a layout fix)")
     _common(d)
 
+    _curation(sub)
+
     df = sub.add_parser("diff", help="what changed between two versions of the fact base, and which briefs it reaches")
     df.add_argument("old", metavar="OLD", help="a fact-base file, a project folder or a git revision (HEAD~1)")
     df.add_argument("new", nargs="?", metavar="NEW", help="the same kinds (default: the working tree)")
@@ -109,6 +111,30 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--port", type=int, default=8000, metavar="N", help="listen on this port (default: 8000; 0: any)")
     _common(s)
     return parser
+
+
+def _curation(sub) -> None:
+    """The curator's commands: source add, quote, coverage (briefing/curate.py)."""
+    from briefing.factbase import SOURCE_KINDS
+
+    s = sub.add_parser("source", help="register an article: copy it into the corpus, add its source entry")
+    add = s.add_subparsers(dest="action", required=True, metavar="ACTION").add_parser(
+        "add", help="copy FILE into the corpus, append its source entry to the fact base, print it numbered")
+    add.add_argument("file", metavar="FILE", help="the article's text file (UTF-8)")
+    for name in ("id", "title", "author", "author-note", "outlet", "published", "url", "standpoint", "short-name"):
+        add.add_argument(f"--{name}", metavar=name.split("-")[0].upper(), help=f"the entry's {name.replace('-', '_')}")
+    add.add_argument("--kind", choices=SOURCE_KINDS, help="what the piece is")
+    add.add_argument("--into", metavar="FILE", help="the fact-base file to add it to (default: the last source's)")
+    add.add_argument("-y", "--yes", action="store_true", help="take what the text says without asking")
+    q = sub.add_parser("quote", help="find a passage in the source texts: its exact words and locator, as a citation")
+    q.add_argument("words", nargs="+", metavar="WORDS", help="the passage's words (case, punctuation, quotes and "
+                   "dashes need not match)")
+    c = sub.add_parser("coverage", help="per source, the paragraphs that no fact or disputed claim cites")
+    for p in (q, c):
+        p.add_argument("--source", metavar="ID", help="only this source")
+    for p in (add, q, c):
+        p.add_argument("--corpus", metavar="DIR", help="the source texts (default: the project's corpus)")
+        _common(p)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -231,7 +257,7 @@ def cmd_check(args) -> int:
                                      f"write them in {os.path.join(project.templates, 'judgments', name + '.yaml')} "
                                      "(see docs/editing.md)"))
     quotes = sum(len(f.cite) for f in fb.facts.values())
-    print(f"{fb.path}: {len(fb.facts)} facts, {len(fb.disputes)} disputed questions, {len(fb.sources)} sources, "
+    print(f"{', '.join(fb.files)}: {len(fb.facts)} facts, {len(fb.disputes)} disputed questions, {len(fb.sources)} sources, "
           f"{quotes} quotes" + (" verified against " + corpus if corpus else ""))
     print(f"{len(project.briefs)} briefs compose for the {len(pairs)} brief × audience pairs they are meant for")
     idle = unused(fb, used)
@@ -332,6 +358,14 @@ def cmd_init(args) -> int:
     return 0
 
 
+def cmd_curate(args) -> int:
+    from briefing import curate
+
+    command = {"source": curate.command_source_add, "quote": curate.command_quote,
+               "coverage": curate.command_coverage}[args.command]
+    return command(args, _where(args))
+
+
 def cmd_distribute(args) -> int:
     from briefing.distribute.run import command
 
@@ -352,7 +386,8 @@ def cmd_serve(args) -> int:
 
 
 _COMMANDS = {"init": cmd_init, "build": cmd_build, "check": cmd_check, "list": cmd_list, "facts": cmd_facts, "schema": cmd_schema,
-             "new": cmd_new, "distribute": cmd_distribute, "serve": cmd_serve, "diff": cmd_diff}
+             "new": cmd_new, "distribute": cmd_distribute, "serve": cmd_serve, "diff": cmd_diff, "source": cmd_curate,
+             "quote": cmd_curate, "coverage": cmd_curate}
 
 
 if __name__ == "__main__":

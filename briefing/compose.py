@@ -20,7 +20,7 @@ from briefing.model import Meta
 from briefing.style import Style
 from briefing.notes import Notes, typed_mark_prefix
 from briefing.template_api import FactLookupError, TemplateAPI
-from briefing.views import Wordsmith, escaped, sourcing_note
+from briefing.views import Abbreviations, Wordsmith, escaped, sourcing_note
 from briefing.wording import Wording, load_wording
 
 
@@ -78,6 +78,7 @@ class Composer:
         self.style = style if style is not None else load_style(os.path.join(templates, "style.yaml"))
         self.wording = wording if wording is not None else load_wording(templates)
         self.judgments = judgments if judgments is not None else load_judgments(templates, fb)
+        self.abbreviations = Abbreviations.of(fb, self.judgments, self.wording)
         self.env = BoundedEnvironment(
             templates, undefined=BriefUndefined, finalize=_finalize,
             autoescape=False, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
@@ -116,8 +117,8 @@ class Composer:
         from briefing.buildcache import digest
         from briefing.parse import markdown_problems
 
-        notes = Notes(self.fb, audience.quotes_in_notes)
-        words = Wordsmith(self.fb, self.wording, audience.hedging)
+        notes = Notes(self.fb, audience.quotes_in_notes, plain=audience.detail == "summary")
+        words = Wordsmith(self.fb, self.wording, audience.hedging, audience.detail)
         api = TemplateAPI(self.fb, self.templates, self.judgments, brief, audience, notes, words)
         meta = self.meta(brief, audience)
         template = os.path.join(self.templates, brief.template_path)
@@ -146,10 +147,18 @@ class Composer:
                                      f"control character U+{ord(bad.group()):04X} in the composed text of "
                                      f"{brief.name} for {audience.name} (line {line} of its Markdown)",
                                      "remove it from the template or the audience file; documents cannot hold it"))
+        body = self.abbreviations.spell_out(body)  # each abbreviation spelled out at its first use
         if notes.sourcing_mark in body:
             printed = [self.fb.facts[i] for i in notes.facts if i in self.fb.facts]
             notes.sourcing = sourcing_note(words, notes.cited_sources(), printed, body)
         markdown = notes.finish(body)
+        late = self.abbreviations.undefined(markdown)
+        if late:
+            raise InputError([Problem(template, 0, 0, f"{word!r} is used before it is spelled out (line {line} of the "
+                                      "composed Markdown)", "write its long form once in "
+                                      "the fact base, as in `World Trade Organization (WTO)`, or spell it "
+                                      "out; abbreviations every reader knows go under `known_abbreviations` in the "
+                                      "wording file") for word, line in late])
         return Composed(markdown, meta, frozenset(notes.facts), digest(markdown, meta))
 
     def _outside_blocks(self, name: str, shown: str) -> list[Problem]:
@@ -227,27 +236,23 @@ AUDIENCE_KEYS = tuple(AUDIENCE.fields)
 BRIEF_KEYS = tuple(BRIEF.fields)
 
 
+_LABEL_CALL = re.compile(r"""\blabel\(\s*(["'])(\w+)\1""")
+
+
 def label_keys(templates: str) -> set[str]:
     """The keys templates ask `label()` for (the first argument, when it is written as text), in every template
-    under `templates`: the keys an audience's `labels:` may set."""
-    from jinja2 import Environment, TemplateSyntaxError, nodes
-
+    under `templates`: the keys an audience's `labels:` may set. Read from the sources as text (a label
+    written in a comment counts too, which only ever lets a key through)."""
     from briefing.inputs import read_text
 
-    env = Environment()
     keys: set[str] = set()
     for root, _, files in os.walk(templates):
         for name in files:
-            if not name.endswith(".j2"):
-                continue
-            try:
-                tree = env.parse(read_text(os.path.join(root, name)))
-            except (InputError, TemplateSyntaxError):
-                continue  # reported when a brief uses the template
-            for call in tree.find_all(nodes.Call):
-                if isinstance(call.node, nodes.Name) and call.node.name == "label" and call.args \
-                        and isinstance(call.args[0], nodes.Const) and isinstance(call.args[0].value, str):
-                    keys.add(call.args[0].value)
+            if name.endswith(".j2"):
+                try:
+                    keys.update(mo.group(2) for mo in _LABEL_CALL.finditer(read_text(os.path.join(root, name))))
+                except InputError:
+                    continue  # reported when a brief uses the template
     return keys
 
 

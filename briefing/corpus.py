@@ -75,7 +75,8 @@ def verify(fb: FactBase, corpus: str, owners: set[str] | None = None) -> list[Pr
         except InputError as e:
             texts[source.id] = None
             found = e.problems[0]
-            problems.append(Problem(fb.path, source.line, 0, f"source {source.id!r}: {found.file}: {found.message}",
+            problems.append(Problem(source.origin or fb.path, source.line, 0,
+                                    f"source {source.id!r}: {found.file}: {found.message}",
                                     e.problems[0].hint or "check `file:` and the --corpus folder"))
     deadline = time.monotonic() + SEARCH_SECONDS
     for owner, c in cites:
@@ -90,7 +91,7 @@ def verify(fb: FactBase, corpus: str, owners: set[str] | None = None) -> list[Pr
             continue
         left = deadline - time.monotonic()
         near = closest_passage(quote, text, min(CLOSEST_SECONDS, left)) if left > 0 else None
-        problems.append(Problem(fb.path, c.line, c.column,
+        problems.append(Problem(c.origin or fb.path, c.line, c.column,
                                 f"{owner}: quote not found in {fb.sources[c.source].file}: {c.quote!r}",
                                 f"closest passage: {near!r}" if near is not None else
                                 "(no closest passage: the time for searching the sources is used up)"))
@@ -108,5 +109,5 @@ def _locator_problem(fb: FactBase, c: Citation, quote: str, paragraphs: list[str
     actual = [i for i, p in enumerate(paragraphs, 1) if quote in p]
     if not actual:  # the quote spans paragraphs; the locator cannot be checked line by line
         return None
-    return Problem(fb.path, c.line, c.column, f"{owner}: the quote is in para. {actual[0]}, not {c.at}",
+    return Problem(c.origin or fb.path, c.line, c.column, f"{owner}: the quote is in para. {actual[0]}, not {c.at}",
                    f"set `at: para. {actual[0]}` (paragraphs are the non-empty lines of {fb.sources[c.source].file})")

@@ -1,14 +1,17 @@
-"""Load facts.yaml into a typed, validated fact base: sources, facts with citations, disputed questions."""
+"""Load the fact base, one file or several, into one typed, validated whole: sources, facts, disputed questions."""
 
 from __future__ import annotations
 
 import datetime as _dt
 import gc
-from dataclasses import dataclass
+import os
+import sys
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 
-from briefing.errors import did_you_mean
-from briefing.schema import (INVALID, Bool, Date, Field, ListOf, Number, Record, Str, Tagged, json_schema,
-                             read_document, tag_field)
+from briefing.errors import InputError, Problem, did_you_mean
+from briefing.schema import (INVALID, Bool, Date, Field, ListOf, Number, Positions, Reader, Record, Str, Tagged,
+                             json_schema, read_document, tag_field)
 
 SLUG = r"[a-z0-9][a-z0-9-]*"
 FACT_ID = r"[a-z0-9][a-z0-9_-]*(\.[a-z0-9][a-z0-9_-]*)+"
@@ -149,17 +152,19 @@ META = Record("meta", "About the fact base as a whole.", {
                       "language of statements", default="en-GB"),
 })
 
-FACT_BASE = Record("fact base", "facts.yaml: sources, facts and disputed questions.", {
-    "meta": Field(META, "about the fact base", required=True),
-    "sources": Field(ListOf(SOURCE, min_items=1), "the articles and documents cited", required=True),
-    "facts": Field(ListOf(FACT, min_items=1), "the facts", required=True),
+FACT_BASE = Record("fact base", "One file of the fact base (facts.yaml, or one of several): sources, facts "
+                   "and disputed questions; exactly one file of a fact base holds `meta`.", {
+    "meta": Field(META, "about the fact base; in exactly one of its files"),
+    "sources": Field(ListOf(SOURCE), "the articles and documents cited", default=[]),
+    "facts": Field(ListOf(FACT), "the facts", default=[]),
     "disputed": Field(ListOf(DISPUTE), "questions the sources answer differently", default=[]),
 })
+"""A fact-base file. Every key is optional in one file; the base as a whole needs one meta, sources and facts."""
 
 
 def schema_json() -> dict:
-    """Return the JSON Schema of facts.yaml."""
-    return json_schema(FACT_BASE, "briefing fact base (facts.yaml)")
+    """Return the JSON Schema of a fact-base file (facts.yaml, or any one of the files a base is split over)."""
+    return json_schema(FACT_BASE, "briefing fact base (facts.yaml, or one of the files of a fact base)")
 
 
 # --- the typed fact base ------------------------------------------------------------------------
@@ -185,7 +190,7 @@ def _amount(n: float | int) -> str:
 CURRENCY_SIGNS = {"USD": "US$", "EUR": "€", "GBP": "£", "PKR": "Rs ", "BYN": "BYN ", "CNY": "CN¥"}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Value:
     """A typed value of a fact: money, count, percent, date, period or year."""
 
@@ -239,7 +244,11 @@ class Value:
         return format_date(self.as_of) if self.as_of else ""
 
 
-@dataclass(frozen=True)
+_NOWHERE = Positions(0, 0, (), ())
+"""The positions of a record made in code, not read from a file."""
+
+
+@dataclass(frozen=True, slots=True)
 class Source:
     """An article or document that facts cite."""
 
@@ -266,7 +275,11 @@ class Source:
     file: str
     """The source's text file name in the corpus."""
     line: int
-    """Line in facts.yaml where the source is defined."""
+    """Line in its fact-base file where the source is defined."""
+    origin: str = ""
+    """The fact-base file it is defined in, as messages name it."""
+    positions: Positions = field(default=_NOWHERE, compare=False, repr=False)
+    """Line and column of each field's value in `origin`."""
 
     @property
     def signed(self) -> bool:
@@ -279,7 +292,7 @@ class Source:
         return self.published is not None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Citation:
     """A source's support for a fact: its id, a verbatim quote and a locator."""
 
@@ -290,12 +303,16 @@ class Citation:
     at: str | None
     """Where in the source, e.g. `para. 3`."""
     line: int
-    """Line in facts.yaml of the quote."""
+    """Line of the quote in its fact-base file."""
     column: int
-    """Column in facts.yaml of the quote."""
+    """Column of the quote in its fact-base file."""
+    origin: str = ""
+    """The fact-base file the citation is written in, as messages name it."""
+    positions: Positions = field(default=_NOWHERE, compare=False, repr=False)
+    """Line and column of each field's value in `origin`."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Derived:
     """A figure or date the curator worked out."""
 
@@ -307,7 +324,7 @@ class Derived:
     """What it was worked out from."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Fact:
     """One neutral, sourced statement."""
 
@@ -336,9 +353,11 @@ class Fact:
     justification: str | None
     """Why an opinion-sourced fact is stated as reported."""
     line: int
-    """Line in facts.yaml where the fact is defined."""
-    positions: dict
-    """Line and column of each field's value, for lints."""
+    """Line in its fact-base file where the fact is defined."""
+    positions: Mapping[str, tuple[int, int]] = field(default=_NOWHERE, compare=False, repr=False)
+    """Line and column of each field's value in `origin`, for lints."""
+    origin: str = ""
+    """The fact-base file it is defined in, as messages name it."""
 
     @property
     def source_ids(self) -> tuple[str, ...]:
@@ -351,7 +370,7 @@ class Fact:
         return bool(self.derived)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Claim:
     """One side of a disputed question."""
 
@@ -363,9 +382,13 @@ class Claim:
     """The sources that say it."""
     facts: tuple[str, ...] = ()
     """Ids of the facts the claim restates; their hedges and caveats go with it."""
+    origin: str = ""
+    """The fact-base file it is written in, as messages name it."""
+    positions: Positions = field(default=_NOWHERE, compare=False, repr=False)
+    """Line and column of each field's value in `origin`."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Dispute:
     """A question the sources answer differently, with every competing claim."""
 
@@ -380,12 +403,16 @@ class Dispute:
     note: str | None
     """A curator's remark."""
     line: int
-    """Line in facts.yaml where the question is defined."""
+    """Line in its fact-base file where the question is defined."""
     minor: bool = False
     """It bears on no judgment; audiences may leave it out."""
+    origin: str = ""
+    """The fact-base file it is defined in, as messages name it."""
+    positions: Positions = field(default=_NOWHERE, compare=False, repr=False)
+    """Line and column of each field's value in `origin`."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Meta:
     """About the fact base as a whole."""
 
@@ -397,14 +424,18 @@ class Meta:
     """The date the fact base is current to."""
     language: str
     """Language tag of the statements."""
+    origin: str = ""
+    """The fact-base file that holds it, as messages name it."""
+    positions: Positions = field(default=_NOWHERE, compare=False, repr=False)
+    """Line and column of each field's value in `origin`."""
 
 
 @dataclass
 class FactBase:
-    """Everything in facts.yaml, validated and cross-checked."""
+    """Everything in the fact base's file or files, validated and cross-checked."""
 
     path: str
-    """The file it was read from."""
+    """Its first file, as messages name it."""
     meta: Meta
     """About the fact base."""
     sources: dict[str, Source]
@@ -413,6 +444,8 @@ class FactBase:
     """Facts by id, in file order."""
     disputes: dict[str, Dispute]
     """Disputed questions by id, in file order."""
+    files: tuple[str, ...] = ()
+    """Every file read, as named to load(), in order."""
 
     def topics(self) -> dict[str, int]:
         """Return the number of facts per topic, topics in alphabetical order."""
@@ -423,107 +456,223 @@ class FactBase:
         return dict(sorted(counts.items()))
 
 
+# --- reading: each record is built as it is read ------------------------------------------------
+#
+# The schema calls these as soon as a record has been read and validated, so that the plain dicts of a
+# large base never all exist at once; ids and references across records and files are checked by load().
+
 # Capitalised words that begin a sentence but not a clause after "According to X,".
 _LEAD_WORDS = frozenset(("The", "A", "An", "This", "That", "These", "Those", "It", "Its", "There", "Both", "Many",
                          "Some", "One", "Trade", "Bilateral", "According", "Such", "Each", "All", "Most"))
+_intern = sys.intern  # ids, topics and locators recur thousands of times: one string each
 
 
-def _value(d: dict | None) -> Value | None:
-    if d is None:
-        return None
-    unit = d.get("unit") or d.get("of")
-    return Value(type=d["type"], amount=d.get("amount"), currency=d.get("currency"), per=d.get("per"), unit=unit,
-                 date=d.get("date"), start=d.get("start"), end=d.get("end"), year=d.get("year"),
-                 as_of=d.get("as_of"))
+def _value(v: dict, at: Positions, r: Reader) -> Value:
+    return Value(type=v["type"], amount=v.get("amount"), currency=v.get("currency"), per=v.get("per"),
+                 unit=v.get("unit") or v.get("of"), date=v.get("date"), start=v.get("start"), end=v.get("end"),
+                 year=v.get("year"), as_of=v.get("as_of"))
 
 
-def _citations(items: list[dict]) -> tuple[Citation, ...]:
-    return tuple(Citation(c["source"], c["quote"], c["at"], *c["_positions"]["quote"]) for c in items)
+def _source(v: dict, at: Positions, r: Reader) -> Source:
+    return Source(_intern(v["id"]), v["title"], v["author"], v["author_note"], v["outlet"], v["published"],
+                  v["url"], _intern(v["kind"]), v["standpoint"], v["short_name"], v["file"], at.line,
+                  r.problems.file, at)
 
 
-def load(path: str) -> FactBase:
-    """Return the fact base in the YAML file at `path`; raise InputError listing every problem."""
+def _citation(v: dict, at: Positions, r: Reader) -> Citation:
+    locator = v["at"]
+    return Citation(_intern(v["source"]), v["quote"], _intern(locator) if locator else locator, *at["quote"],
+                    r.problems.file, at)
+
+
+def _derived(v: dict, at: Positions, r: Reader) -> Derived:
+    return Derived(v["value"], v["how"], v["from"])
+
+
+def _check_kind(v: dict, at: Positions, r: Reader) -> None:
+    """`by` as each kind needs it; an assessment reads on from `According to ...,`."""
+    add, kind = r.problems.add, v["kind"]
+    if kind in ("said", "assessment") and not v["by"]:
+        who = "who said it" if kind == "said" else "whose assessment it is"
+        add(*at.get("kind", (at.line, at.column)), f"fact {v['id']!r}: a{'n' if kind == 'assessment' else ''} "
+            f"{kind} fact needs `by`", f"add `by:` naming {who}, e.g. `by: Muhammad Zahid Rifat`")
+    if kind == "said" and v["by"] and v["by"] not in v["statement"]:
+        add(*at["by"], f"fact {v['id']!r}: the statement does not name {v['by']!r}, who said it",
+            "write `by` as the statement names the speaker, so the sentence reads as said")
+    if kind in ("assessment", "unconfirmed"):
+        first = v["statement"].split(" ", 1)[0]
+        if first in _LEAD_WORDS or first == "according":
+            add(*at["statement"], f"fact {v['id']!r}: an {kind} statement is printed after `According to ...,`; "
+                "write only the claim", "e.g. `statement: trade is poised to grow exponentially.` (lower case "
+                "unless it begins with a name)")
+
+
+def _fact(v: dict, at: Positions, r: Reader) -> Fact:
+    _check_kind(v, at, r)
+    return Fact(v["id"], tuple(map(_intern, v["topics"])), v["statement"], v["label"], v["value"],
+                _intern(v["kind"]), v["by"], tuple(v["derived"]), tuple(v["cite"]), _intern(v["confidence"]),
+                v["caveat"], v["justification"], at.line, at, r.problems.file)
+
+
+def _claim(v: dict, at: Positions, r: Reader) -> Claim:
+    return Claim(v["claim"], v["value"], tuple(v["cite"]), tuple(v["facts"]), r.problems.file, at)
+
+
+def _dispute(v: dict, at: Positions, r: Reader) -> Dispute:
+    return Dispute(v["id"], tuple(map(_intern, v["topics"])), v["question"], tuple(v["claims"]), v["note"],
+                   at.line, v["minor"], r.problems.file, at)
+
+
+def _meta(v: dict, at: Positions, r: Reader) -> Meta:
+    return Meta(v["title"], v["organisation"], v["as_of"], v["language"], r.problems.file, at)
+
+
+for _record, _build in ((SOURCE, _source), (_CITATION, _citation), (_DERIVED, _derived), (FACT, _fact),
+                        (_CLAIM, _claim), (DISPUTE, _dispute), (META, _meta), *((variant, _value) for variant in
+                                                                                  _VALUE.variants.values())):
+    _record.build = _build
+
+
+def _as_given(path: str) -> str:
+    return path
+
+
+def _place(origin: str, at: tuple[int, int]) -> str:
+    return f"{origin}:{at[0]}:{at[1]}"
+
+
+class _Reading:
+    """The files of one fact base as they are read: each file's records, and every problem found."""
+
+    def __init__(self, shown: Callable[[str], str]):
+        self.shown = shown
+        self.files: list[str] = []
+        self.parts: list[dict] = []
+        """The top-level mapping of each file read whole, in the order read."""
+        self.problems: list[Problem] = []
+        self.invalid: set[tuple[str, str]] = set()
+        """Records left out as invalid, by (record name, id): references to them are not also unknown."""
+        self.complete = True
+        """Every file was read (none unreadable, none with a syntax error or a broken top level)."""
+        self._seen: set[str] = set()
+
+    def read(self, path: str) -> None:
+        """Read the file at `path`, unless it was read already (named twice, or through a link)."""
+        key = os.path.realpath(path)
+        if key in self._seen:
+            return
+        self._seen.add(key)
+        self.files.append(path)
+        label = self.shown(path)
+        try:
+            data, problems = read_document(path, FACT_BASE, label, invalid=self.invalid)
+        except InputError as e:
+            self.problems.extend(e.problems)
+            self.complete = False
+            return
+        self.problems.extend(problems.items)
+        if data is INVALID:
+            self.complete = False
+            return
+        data["_origin"] = label
+        self.parts.append(data)
+
+
+_WHAT = {Source: "source", Fact: "fact", Dispute: "disputed question"}
+
+
+def _duplicates(first: dict, again: list, hint: str) -> list[Problem]:
+    """A problem at every place an id is defined, naming the others, for each id defined more than once:
+    `first` holds the first record of each id, `again` the later ones."""
+    problems = []
+    for id_ in dict.fromkeys(r.id for r in again):
+        where = [(_WHAT[type(r)], r.origin, r.positions["id"]) for r in (first[id_], *(r for r in again
+                                                                                     if r.id == id_))]
+        for i, (what, origin, at) in enumerate(where):
+            others = "; ".join(f"{'an' if w[0][0] in 'aeiou' else 'a'} {w[0]} at {_place(w[1], w[2])}"
+                               for j, w in enumerate(where) if j != i)
+            problems.append(Problem(origin, *at, f"duplicate {what} id {id_!r} (also {others})", hint))
+    return problems
+
+
+def load(paths: str | Sequence[str], shown: Callable[[str], str] | None = None) -> FactBase:
+    """Return the fact base held in the YAML file or files at `paths`, as one.
+
+    Ids are unique across all files, and a citation may name a source of any file; exactly one file holds
+    `meta`. Raise InputError listing every problem of every file, each at its file, line and column;
+    `shown(path)` is how messages name a file (default: as given)."""
+    files = [paths] if isinstance(paths, str) else list(paths)
+    if not files:
+        raise ValueError("a fact base needs at least one file")
+    reading = _Reading(shown or _as_given)
     # Reading allocates hundreds of thousands of small objects and frees none: the cyclic garbage
     # collector would only walk them again and again (a third of the time for a large base).
     collecting = gc.isenabled()
     gc.disable()
     try:
-        data, problems = read_document(path, FACT_BASE)
+        for path in files:
+            reading.read(path)
     finally:
         if collecting:
             gc.enable()
-    if data is INVALID:
-        problems.raise_if_any()
+    problems = reading.problems
+    parts = reading.parts
+
+    metas = [(p["_origin"], p["_positions"]["meta"], p["meta"]) for p in parts if "meta" in p["_positions"]]
+    if len(metas) > 1:
+        for i, (origin, at, _) in enumerate(metas):
+            others = ", ".join(_place(o, a) for j, (o, a, _) in enumerate(metas) if j != i)
+            problems.append(Problem(origin, *at, f"meta: a second one in the fact base (also at {others})",
+                                    "a fact base has one meta; keep it in one of its files and remove the others"))
 
     sources: dict[str, Source] = {}
-    for s in data["sources"]:
-        if s["id"] in sources:
-            problems.add(*s["_positions"]["id"], f"duplicate source id {s['id']!r}",
-                         f"the first is on line {sources[s['id']].line}; give each source its own id")
-            continue
-        sources[s["id"]] = Source(s["id"], s["title"], s["author"], s["author_note"], s["outlet"], s["published"],
-                                  s["url"], s["kind"], s["standpoint"], s["short_name"], s["file"], s["_line"])
+    again: list = []  # records whose id an earlier one has
+    for part in parts:
+        for s in part["sources"]:
+            if sources.setdefault(s.id, s) is not s:
+                again.append(s)
+    problems += _duplicates(sources, again, "give each source its own id, across all files of the fact base")
 
-    def check_citations(items: list[dict]) -> None:
-        for c in items:
-            if c["source"] not in sources:
-                problems.add(*c["_positions"]["source"], f"citation of unknown source {c['source']!r}",
-                             "use the id of an entry under `sources`")
+    ids: dict[str, Fact | Dispute] = {}
+    again = []
+    for part in parts:
+        for record in (*part["facts"], *part["disputed"]):
+            if ids.setdefault(record.id, record) is not record:
+                again.append(record)
+    problems += _duplicates(ids, again, "give each fact and disputed question its own id, across all files of "
+                            "the fact base")
+    facts = {i: r for i, r in ids.items() if type(r) is Fact}
+    disputes = {i: r for i, r in ids.items() if type(r) is Dispute}
 
-    def check_kind(f: dict) -> None:
-        """`by` as each kind needs it; an assessment reads on from `According to ...,`."""
-        where = f["_positions"].get("kind", (f["_line"], f["_column"]))
-        if f["kind"] in ("said", "assessment") and not f["by"]:
-            who = "who said it" if f["kind"] == "said" else "whose assessment it is"
-            problems.add(*where, f"fact {f['id']!r}: a{'n' if f['kind'] == 'assessment' else ''} {f['kind']} fact "
-                         f"needs `by`", f"add `by:` naming {who}, e.g. `by: Muhammad Zahid Rifat`")
-        if f["kind"] == "said" and f["by"] and f["by"] not in f["statement"]:
-            problems.add(*f["_positions"]["by"], f"fact {f['id']!r}: the statement does not name {f['by']!r}, "
-                         "who said it", "write `by` as the statement names the speaker, so the sentence reads "
-                         "as said")
-        if f["kind"] in ("assessment", "unconfirmed"):
-            first = f["statement"].split(" ", 1)[0]
-            if first in _LEAD_WORDS or first == "according":
-                problems.add(*f["_positions"]["statement"], f"fact {f['id']!r}: an {f['kind']} statement is "
-                             "printed after `According to ...,`; write only the claim",
-                             "e.g. `statement: trade is poised to grow exponentially.` (lower case unless it "
-                             "begins with a name)")
+    if reading.complete:
+        known_sources = set(sources) | {i for kind, i in reading.invalid if kind == "source"}
+        known_facts = set(facts) | {i for kind, i in reading.invalid if kind == "fact"}
+        for owner in (*facts.values(), *(claim for d in disputes.values() for claim in d.claims)):
+            for c in owner.cite:
+                if c.source not in known_sources:
+                    problems.append(Problem(c.origin, *c.positions["source"],
+                                            f"citation of unknown source {c.source!r}{did_you_mean(c.source, sources)}",
+                                            "use the id of an entry under `sources` (in any file of the fact base)"))
+        for d in disputes.values():
+            for claim in d.claims:
+                for fact_id in claim.facts:
+                    if fact_id not in known_facts:
+                        problems.append(Problem(claim.origin, *claim.positions["facts"],
+                                                f"disputed question {d.id!r}: a claim restates unknown fact "
+                                                f"{fact_id!r}{did_you_mean(fact_id, facts)}",
+                                                "use the id of a fact (`briefing facts TEXT` finds one)"))
+        if not problems:
+            first = parts[0]
+            start = (first["_line"], first["_column"])
+            several = len(reading.files) > 1
+            for present, what, hint in (
+                    (metas, "meta", "add `meta:` (title, organisation, as_of) to "
+                     + ("one of its files" if several else "it")),
+                    (sources, "sources", "add `sources:`, the articles and documents its facts cite"),
+                    (facts, "facts", "add `facts:`, each with the sources that support it")):
+                if not present:
+                    problems.append(Problem(first["_origin"], *start, f"the fact base has no {what}", hint))
+    if problems:
+        raise InputError(problems)
+    return FactBase(reading.shown(files[0]), metas[0][2], sources, facts, disputes, tuple(reading.files))
 
-    ids: dict[str, int] = {}
-
-    def claim_id(d: dict, what: str) -> bool:
-        if d["id"] in ids:
-            problems.add(*d["_positions"]["id"], f"duplicate {what} id {d['id']!r}",
-                         f"the first is on line {ids[d['id']]}; ids must be unique across facts and disputes")
-            return False
-        ids[d["id"]] = d["_line"]
-        return True
-
-    facts: dict[str, Fact] = {}
-    for f in data["facts"]:
-        check_citations(f["cite"])
-        if claim_id(f, "fact"):
-            check_kind(f)
-            facts[f["id"]] = Fact(f["id"], tuple(f["topics"]), f["statement"], f["label"], _value(f["value"]),
-                                  f["kind"], f["by"], tuple(Derived(d["value"], d["how"], d["from"])
-                                                            for d in f["derived"]),
-                                  _citations(f["cite"]), f["confidence"], f["caveat"], f["justification"],
-                                  f["_line"], f["_positions"])
-    disputes: dict[str, Dispute] = {}
-    for d in data["disputed"]:
-        for claim in d["claims"]:
-            check_citations(claim["cite"])
-        if claim_id(d, "disputed question"):
-            for c in d["claims"]:
-                for fact_id in c["facts"]:
-                    if fact_id not in facts:
-                        problems.add(*c["_positions"]["facts"], f"disputed question {d['id']!r}: a claim restates "
-                                     f"unknown fact {fact_id!r}{did_you_mean(fact_id, facts)}",
-                                     "use an id from facts.yaml (`briefing facts TEXT` finds one)")
-            claims = tuple(Claim(c["claim"], _value(c["value"]), _citations(c["cite"]),
-                                 tuple(i for i in c["facts"] if i in facts)) for c in d["claims"])
-            disputes[d["id"]] = Dispute(d["id"], tuple(d["topics"]), d["question"], claims, d["note"], d["_line"],
-                                        d["minor"])
-    problems.raise_if_any()
-    m = data["meta"]
-    return FactBase(path, Meta(m["title"], m["organisation"], m["as_of"], m["language"]), sources, facts, disputes)

@@ -19,12 +19,16 @@ def typed_mark_prefix(nonce: str) -> str:
 class Notes:
     """Footnotes of one brief while it is composed: mark() leaves a placeholder mark, finish() numbers them."""
 
-    def __init__(self, fb: FactBase, quotes: bool):
+    def __init__(self, fb: FactBase, quotes: bool, plain: bool = False):
         import secrets
 
         self.fb = fb
         self.quotes = quotes
+        self.plain = plain
+        """Notes and the list of sources in the plain form (citations.py), for readers who are not analysts."""
         self.pending: list[tuple[Citation, ...]] = []
+        self.leads: dict[int, Md] = {}
+        """Text a note opens with, by its mark's number: a table row's caveat."""
         self.facts: dict[str, None] = {}
         """Ids of the facts and disputed questions cited, in order: what the brief prints."""
         self.sourcing: Md | None = None
@@ -37,8 +41,10 @@ class Notes:
         self.standpoint_label: Md | None = None
         """When set, each entry of the list of sources ends with the source's standpoint under this label."""
 
-    def mark(self, cites: tuple[Citation, ...]) -> Md:
+    def mark(self, cites: tuple[Citation, ...], lead: Md | None = None) -> Md:
         self.pending.append(cites)
+        if lead:
+            self.leads[len(self.pending)] = lead
         return Md(f"{typed_mark_prefix(self.nonce)}{len(self.pending)}]")
 
     def cited_sources(self) -> list[Source]:
@@ -74,8 +80,9 @@ class Notes:
             for source_id, cites in by_source.items():
                 form = citations.short_note if source_id in seen else citations.full_note
                 seen.add(source_id)
-                parts.append(form(self.fb.sources[source_id], cites, self.quotes))
-            texts.append(citations.join_note(parts))
+                parts.append(form(self.fb.sources[source_id], cites, self.quotes, self.plain))
+            lead = self.leads.get(int(mo.group(1)))
+            texts.append((lead + " " if lead else "") + citations.join_note(parts))
             return f"[^{len(texts)}]"
 
         if self.sourcing is not None:
@@ -83,7 +90,8 @@ class Notes:
         if self.bibliography_mark in body:
             cited = sorted(self.cited_sources(), key=citations.bibliography_key)
             body = body.replace(self.bibliography_mark,
-                                "\n".join(f"- {citations.bibliography_entry(s)}{self._standpoint(s)}" for s in cited))
+                                "\n".join(f"- {citations.bibliography_entry(s, self.plain)}{self._standpoint(s)}"
+                                          for s in cited))
         body = self.placeholder.sub(number, body)
         notes = "\n".join(f"[^{i}]: {t}" for i, t in enumerate(texts, 1))
         return body.rstrip("\n") + "\n" + ("\n" + notes + "\n" if notes else "")

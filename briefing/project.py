@@ -141,10 +141,7 @@ def load_facts(locations: Locations) -> FactBase:
     """Return the fact base of the project's fact-base files."""
     from briefing.factbase import load
 
-    if len(locations.fact_files) != 1:
-        raise InputError(Problem(locations.project_file or PROJECT_FILE, *locations.fact_positions[0],
-                                 "a fact base in several files is not supported yet", "name one file"))
-    return load(locations.fact_files[0])
+    return load(list(locations.fact_files))  # the paths are as messages print them
 
 
 @dataclass

@@ -13,16 +13,18 @@ from __future__ import annotations
 import datetime as _dt
 import math
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Iterator
+from itertools import chain
+from typing import Any, Callable
 
 from yaml import (AliasEvent, MappingEndEvent, MappingStartEvent, ScalarEvent, SequenceEndEvent,
-                  SequenceStartEvent)
+                  SequenceStartEvent, YAMLError)
 
 from briefing.errors import InputError, Problems, did_you_mean
 from briefing.inputs import FACTS_LIMIT, FILE_LIMIT
 from briefing.mdtext import CONTROL, control_characters
-from briefing.yamlsource import document_events
+from briefing.yamlsource import Events
 
 
 class Invalid:
@@ -60,10 +62,14 @@ def position(event) -> tuple[int, int]:
 class Reader:
     """Hands out parse events one at a time and collects the problems found in them."""
 
-    def __init__(self, events: Iterator, problems: Problems):
-        self.next = events.__next__
+    def __init__(self, next_event: Callable[[], Any], problems: Problems, invalid: set | None = None):
+        self.next = next_event
         """Return the next event."""
         self.problems = problems
+        """Where problems go; `problems.file` is the file as messages name it."""
+        self.invalid: set[tuple[str, str]] = set() if invalid is None else invalid
+        """(record name, id) of each record with an id that was reported invalid and left out: cross-checks
+        then need not also call a reference to it unknown."""
         self.alias_reported = False
         """An alias has been reported; one report per file is enough."""
 
@@ -110,18 +116,15 @@ class Reader:
         return out
 
 
-def _after(events: list, i: int) -> int:
-    """Return the index just past the value that starts at events[i]."""
-    depth = 0
-    while True:
-        kind = type(events[i])
-        i += 1
+def _skip_to_end(r: Reader) -> None:
+    """Consume the rest of the mapping or list being read, up to and including its end."""
+    depth = 1
+    while depth:
+        kind = type(r.next())
         if kind in _START:
             depth += 1
         elif kind in _END:
             depth -= 1
-        if depth == 0:
-            return i
 
 
 def _plain(event) -> bool:
@@ -174,35 +177,42 @@ class Str(Kind):
         if type(event) is not ScalarEvent:
             return _unexpected(event, r, where, "text")
         value = event.value
-        if not event.style and value in _NULLS:
+        style = event.style
+        if not style and value in _NULLS:
             if self.nullable:
                 return None
             return r.error(event, f"{where}: a value is required here", "write the text")
-        if not value.strip():
+        if not value or value.isspace():
             return r.error(event, f"{where}: must not be empty")
-        if CONTROL.search(value):  # the search alone, on the common path, is cheap
+        # The file's own text holds no control characters (yamlsource refuses them): only a double-quoted
+        # scalar's escapes ("\x07", "\uFFFE") can make one.
+        if style == '"' and CONTROL.search(value):
             bad = control_characters(value)
             return r.error(event, f"{where}: contains characters that documents cannot hold ({', '.join(bad)})",
                            "remove them; they are often pasted in from PDFs or spreadsheets")
-        if len(value) > (self.max_length or MAX_TEXT):
+        if len(value) > self._limit:
             if self.max_length is None:
                 return r.error(event, f"{where}: {len(value):,} characters; at most {MAX_TEXT:,} are allowed",
                                "shorten it; a value holds a sentence or a few, not a document")
             return r.error(event, f"{where}: {len(value)} characters; at most {self.max_length} are allowed",
                            "shorten it; it is written into the document's file properties")
-        if self.enum is not None and value not in self.enum:
-            return r.error(event, f"{where}: {value!r} is not one of: {', '.join(self.enum)}")
-        if self._regex is not None and not self._regex.fullmatch(value):
-            return r.error(event, f"{where}: {value!r} is not {self.pattern_hint or 'valid'}")
-        if self.max_words is not None and value.count(" ") >= self.max_words and len(value.split()) > self.max_words:
-            return r.error(event, f"{where}: {len(value.split())} words; at most {self.max_words} are allowed",
-                           "quote the shortest phrase that supports the fact")
-        if not self.multiline and "\n" in value:
+        if self._checked:
+            if self.enum is not None and value not in self.enum:
+                return r.error(event, f"{where}: {value!r} is not one of: {', '.join(self.enum)}")
+            if self._regex is not None and not self._regex.fullmatch(value):
+                return r.error(event, f"{where}: {value!r} is not {self.pattern_hint or 'valid'}")
+            if self.max_words is not None and value.count(" ") >= self.max_words and \
+                    len(value.split()) > self.max_words:
+                return r.error(event, f"{where}: {len(value.split())} words; at most {self.max_words} are allowed",
+                               "quote the shortest phrase that supports the fact")
+        if "\n" in value and not self.multiline:
             value = " ".join(value.split())
         return value
 
     def __post_init__(self):
         self._regex = re.compile(self.pattern) if self.pattern is not None else None
+        self._limit = self.max_length or MAX_TEXT
+        self._checked = self.enum is not None or self.pattern is not None or self.max_words is not None
 
     def json(self):
         j: dict[str, Any] = {"type": ["string", "null"] if self.nullable else "string", "minLength": 1}
@@ -312,13 +322,13 @@ class ListOf(Kind):
                 return []
             return _unexpected(event, r, where, "a list (lines starting with '- ', or [a, b])")
         # Invalid items are reported and left out, so later checks still see the valid ones.
-        values, count, item = [], 0, self.item
+        values, count, read, next_event = [], 0, self.item.read, r.next
         while True:
-            e = r.next()
+            e = next_event()
             if type(e) is SequenceEndEvent:
                 break
             count += 1
-            v = item.read(e, r, f"{where}[{count}]")
+            v = read(e, r, f"{where}[{count}]")
             if v is not INVALID:
                 values.append(v)
         if count < self.min_items:
@@ -342,13 +352,63 @@ class Field:
     default: Any = None
 
 
+_KEY_ORDERS: dict[tuple[str, ...], tuple[str, ...]] = {}
+"""One shared tuple per order of keys met, so that a hundred thousand records keep one each."""
+
+
+class Positions(Mapping):
+    """Where a record and the value of each of its keys stand: `positions[key]` is a 1-based (line, column).
+
+    Compact, for records kept by the hundred thousand: one key tuple shared by records with the same keys
+    in the same order, and line offsets from the record's line (small numbers Python does not allocate)."""
+
+    __slots__ = ("line", "column", "_keys", "_at")
+
+    def __init__(self, line: int, column: int, keys: tuple[str, ...], at: tuple[int, ...]):
+        self.line = line
+        """Line of the record itself."""
+        self.column = column
+        """Column of the record itself."""
+        self._keys = keys
+        self._at = at  # for each key: line - self.line, column
+
+    def __getitem__(self, key: str) -> tuple[int, int]:
+        try:
+            i = 2 * self._keys.index(key)
+        except ValueError:
+            raise KeyError(key) from None
+        return self.line + self._at[i], self._at[i + 1]
+
+    def __iter__(self):
+        return iter(self._keys)
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+    def __hash__(self) -> int:  # immutable, so records holding it may be frozen dataclasses
+        return hash(frozenset(self.items()))
+
+    def __repr__(self) -> str:
+        return f"Positions({dict(self.items())})"
+
+
 @dataclass
 class Record(Kind):
-    """A mapping with known keys. Values come back as dicts with `_line` and `_column` added."""
+    """A mapping with known keys.
+
+    Values come back as dicts with `_line`, `_column` and `_positions` (key -> (line, column)) added; or, when
+    the record has a `build` function, as what `build(values, positions, reader)` returns from the plain dict
+    of values and a compact Positions (it may report problems through `reader.problems`)."""
 
     name: str
     doc: str
     fields: dict[str, Field] = field(default_factory=dict)
+    build: Callable[[dict, Positions, "Reader"], Any] | None = field(default=None, compare=False, repr=False)
+
+    def __post_init__(self):  # the fields are fixed once declared: what reading needs, worked out once
+        self._reads = {key: f.kind.read for key, f in self.fields.items()}
+        self._required = frozenset(key for key, f in self.fields.items() if f.required)
+        self._defaults = {key: f.default for key, f in self.fields.items() if not f.required}
 
     def read(self, event, r, where):
         if type(event) is not MappingStartEvent:
@@ -357,57 +417,76 @@ class Record(Kind):
                 return r.error(event, f"{where or 'top level'}: expected {_a(self.name)} (a mapping of key: value), "
                                f"found {found!r}")
             return _unexpected(event, r, where or "top level", f"{_a(self.name)} (a mapping of key: value)")
-        line, column = position(event)
-        positions: dict[str, tuple[int, int]] = {}
-        out: dict[str, Any] = {"_line": line, "_column": column, "_positions": positions}
+        mark = event.start_mark
+        line, column = mark.line + 1, mark.column + 1
+        at: list[int] = []  # line offset and column of the value of each key in `out`, in order
+        out: dict[str, Any] = {}
         prefix = where + "." if where else ""
         where = where or "top level"
-        fields = self.fields
+        reads = self._reads
         ok = True
+        next_event = r.next
+        append = at.append
         while True:
-            key_event = r.next()
-            if type(key_event) is MappingEndEvent:
-                break
-            if type(key_event) is not ScalarEvent:  # a list or mapping as a key (`? [a, b]`), or an alias
+            key_event = next_event()
+            if type(key_event) is not ScalarEvent:
+                if type(key_event) is MappingEndEvent:
+                    break
+                # a list or mapping as a key (`? [a, b]`), or an alias
                 r.skip(key_event)
-                r.skip(r.next())
+                r.skip(next_event())
                 r.error(key_event, f"{where}: keys must be plain words")
                 ok = False
                 continue
-            value_event = r.next()
+            value_event = next_event()
             key = key_event.value
-            if key in positions:
+            read = reads.get(key)
+            if read is None:
+                r.error(key_event, f"{where}: unknown field {key!r} in {_a(self.name)}"
+                        f"{did_you_mean(key, self.fields)}", f"known fields: {', '.join(self.fields)}")
+                r.skip(value_event)
+                ok = False
+                continue
+            if key in out:
                 r.error(key_event, f"{where}: duplicate key {key!r}",
                         "YAML keeps only the last one silently; remove or rename one of them")
                 r.skip(value_event)
                 ok = False
                 continue
             mark = value_event.start_mark
-            positions[key] = (mark.line + 1, mark.column + 1)
-            spec = fields.get(key)
-            if spec is None:
-                r.error(key_event, f"{where}: unknown field {key!r} in {_a(self.name)}{did_you_mean(key, fields)}",
-                        f"known fields: {', '.join(fields)}")
-                r.skip(value_event)
-                ok = False
-                continue
-            value = spec.kind.read(value_event, r, prefix + key)
+            append(mark.line + 1 - line)
+            append(mark.column + 1)
+            value = read(value_event, r, prefix + key)
             if value is INVALID:
+                spec = self.fields[key]
                 ok = ok and not spec.required  # a bad optional field is reported, and the record kept
                 value = spec.default
-            elif key == "id" and isinstance(value, str) and _ITEM.search(where):
+            elif key == "id" and isinstance(value, str) and where.endswith("]") and _ITEM.search(where):
                 # from here on, problems name the item as a person would: "fact 'trade.volume', statement"
                 where = f"{self.name} {value!r}"
                 prefix = where + ", "
             out[key] = value
-        for key, spec in fields.items():
-            if key not in positions:
-                if spec.required:
-                    r.error(event, f"{where}: missing field {key!r} in {_a(self.name)}", f"{key}: {spec.doc}")
-                    ok = False
-                else:
-                    out[key] = spec.default
-        return out if ok else INVALID
+        keys = tuple(out)
+        if len(out) < len(self.fields):
+            if not self._required <= out.keys():
+                for key, spec in self.fields.items():
+                    if spec.required and key not in out:
+                        r.error(event, f"{where}: missing field {key!r} in {_a(self.name)}", f"{key}: {spec.doc}")
+                ok = False
+            if self.build is not None:
+                out = {**self._defaults, **out}  # a builder reads values by key: their order does not matter
+            else:
+                for key, default in self._defaults.items():
+                    if key not in out:
+                        out[key] = default
+        if not ok:
+            if isinstance(out.get("id"), str):
+                r.invalid.add((self.name, out["id"]))
+            return INVALID
+        if self.build is not None:
+            return self.build(out, Positions(line, column, _KEY_ORDERS.setdefault(keys, keys), tuple(at)), r)
+        positions = {key: (line + at[2 * i], at[2 * i + 1]) for i, key in enumerate(keys)}
+        return {"_line": line, "_column": column, "_positions": positions, **out}
 
     def json(self):
         return {
@@ -431,19 +510,25 @@ class Tagged(Kind):
     def read(self, event, r, where):
         if type(event) is not MappingStartEvent:
             return _unexpected(event, r, where, f"{_a(self.name)} (a mapping with {self.key}: ...)")
-        events = r.subtree(event)
-        i = 1
-        while type(events[i]) is not MappingEndEvent:
-            key, value_at = events[i], _after(events, i)  # a key may itself be a list (`? [a, b]`)
-            after = _after(events, value_at)
+        # Read up to the tag (usually the first key), keeping what was read; the chosen variant then reads
+        # the mapping from its start: what was kept, then the rest of the stream.
+        kept = []
+        next_event = r.next
+        while True:
+            key = next_event()
+            if type(key) is MappingEndEvent:
+                return r.error(event, f"{where}: missing field {self.key!r}", f"one of: {', '.join(self.variants)}")
+            kept += r.subtree(key)  # a key may itself be a list (`? [a, b]`)
+            value = next_event()
             if type(key) is ScalarEvent and key.value == self.key:
-                chosen = events[value_at]
-                variant = self.variants.get(getattr(chosen, "value", None))
+                variant = self.variants.get(value.value) if type(value) is ScalarEvent else None
                 if variant is None:
-                    return r.error(chosen, f"{where}.{self.key}: must be one of: {', '.join(self.variants)}")
-                return variant.read(event, Reader(iter(events[1:]), r.problems), where)
-            i = after
-        return r.error(event, f"{where}: missing field {self.key!r}", f"one of: {', '.join(self.variants)}")
+                    r.skip(value)
+                    _skip_to_end(r)
+                    return r.error(value, f"{where}.{self.key}: must be one of: {', '.join(self.variants)}")
+                stream = chain(kept, (value,), iter(next_event, None))
+                return variant.read(event, Reader(stream.__next__, r.problems, r.invalid), where)
+            kept += r.subtree(value)
 
     def json(self):
         return {"oneOf": [v.json() for v in self.variants.values()]}
@@ -521,24 +606,28 @@ def keys_table(record: Record) -> str:
     return "\n".join(rows)
 
 
-def read_document(path: str, record: Record, label: str | None = None,
-                  limit: int = FACTS_LIMIT) -> tuple[Any, Problems]:
+def read_document(path: str, record: Record, label: str | None = None, limit: int = FACTS_LIMIT,
+                  invalid: set | None = None) -> tuple[Any, Problems]:
     """Return (value, problems) for the YAML file at `path`, holding one `record`.
 
     The value is INVALID when the record as a whole is; the problems are not raised, so that callers
-    can add cross-checks first. Unreadable files and YAML syntax errors raise InputError at once."""
+    can add cross-checks first (`invalid`, when given, collects the ids of the records left out as invalid:
+    see Reader.invalid). Unreadable files and YAML syntax errors raise InputError at once."""
     label = label or path
     problems = Problems(label)
+    events = Events(path, label, limit)
     try:
-        events = document_events(path, label, limit)
-        if events is None:
-            problems.add(1, 1, f"the file is empty; expected a {record.name}")
+        first = events.start()
+        if first is None:
+            problems.add(1, 1, f"the file is empty; expected {_a(record.name)}")
             return INVALID, problems
-        value = record.read(next(events), Reader(events, problems), "")
-        for _ in events:  # the parser reports anything wrong after the document here
-            pass
-    except InputError:
-        raise  # a syntax error: what was read before it may be misread, so it alone is reported
+        value = record.read(first, Reader(events.next, problems, invalid), "")
+        events.finish()
+    except YAMLError as e:
+        # a syntax error: what was read before it may be misread, so it alone is reported
+        raise InputError(events.problem(e)) from None
+    finally:
+        events.close()
     return value, problems
 
 

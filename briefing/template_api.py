@@ -50,6 +50,7 @@ class TemplateAPI:
         self._notes = notes
         self._words = words
         self._labels = escaped(audience.labels)
+        words.bind(self.cite)  # facts named inline in the desk's texts ([@fact.id]) are cited as cite() does
 
     @classmethod
     def names(cls) -> list[str]:
@@ -73,10 +74,13 @@ class TemplateAPI:
             raise FactLookupError(f"unknown fact id {fact_id!r}" + did_you_mean(fact_id, fb.facts))
         return self._words.view(fb.facts[fact_id])
 
-    def cite(self, *items) -> Md:
-        """A note mark citing the sources of the facts (ids or facts) and claims given."""
+    def cite(self, *items, caveat: bool = False) -> Md:
+        """A note mark citing the sources of the facts (ids or facts) and claims given; with `caveat=true`, the
+        note opens with the facts' caveats (a table cell only flags them)."""
         notes = self._notes
         cites: list[Citation] = []
+        caveats = [self._fb.facts[i.id].caveat for i in items if isinstance(i, FactView)] if caveat else []
+        caveats += [self._fb.facts[i].caveat for i in items if isinstance(i, str) and i in self._fb.facts] if caveat else []
         for item in items:
             if isinstance(item, str):
                 item = self.fact(item)
@@ -90,12 +94,12 @@ class TemplateAPI:
             cites.extend(c for c in item.citations if c not in cites)
         if not cites:
             raise TemplateUsageError("cite() needs at least one fact id")
-        return notes.mark(tuple(cites))
+        return notes.mark(tuple(cites), self._words.caveat_note([c for c in caveats if c]))
 
     def say(self, fact_id: str) -> Md:
         """The fact's statement, worded for its kind with its hedges, and its note mark."""
         f = self.fact(fact_id)
-        return Md(f.statement + self.cite(f))
+        return Md(self._words.spoken(self._fb.facts[f.id]) + self.cite(f))
 
     def _matching(self, items, want):
         want = set(want or self._brief.topics)

@@ -7,20 +7,34 @@ import os
 from dataclasses import dataclass
 
 from briefing.errors import InputError, Problem
-from briefing.schema import Field, Record, Str, load_record
+from briefing.schema import Field, ListOf, Record, Str, load_record
 
 _KIND_DOC = ("{claim} is the statement as facts.yaml words it, {Claim} the same with a capital letter, "
-             "{by} who said it or whose view it is")
+             "{by} who said it or whose view it is, {By} the same with a capital letter")
 _HEDGES = ("moderate", "low", "single_source", "estimate")
 
 WORDING = Record("wording", "The words briefs use for kinds of claim, hedges and the sourcing note.", {
     "kinds": Field(Record("kinds", "How each kind of claim is written. " + _KIND_DOC, {
         "reported": Field(Str(), "a reported event or figure, e.g. `{Claim}`", required=True),
         "said": Field(Str(), "what a named actor said (the statement names them), e.g. `{Claim}`", required=True),
-        "assessment": Field(Str(), "a writer's assessment, e.g. `According to {by}, {claim}`", required=True),
-        "unconfirmed": Field(Str(), "unconfirmed reporting, e.g. `According to unconfirmed reports, {claim}`",
-                             required=True),
+        "assessment": Field(Str(), "a writer's assessment, e.g. `{By} says that {claim}`", required=True),
+        "unconfirmed": Field(Str(), "unconfirmed reporting by the writer its fact names under `by:`, e.g. `{By} "
+                             "says, citing no named source, that {claim}`", required=True),
     }), "how each kind of claim is written", required=True),
+    "again": Field(Record("again", "How a claim right after another by the same writer is written; {Same} is "
+                          "`The same op-ed` or the writer's surname. Left out: as the first.", {
+        "assessment": Field(Str(), "e.g. `{Same} adds that {claim}`", required=True),
+        "unconfirmed": Field(Str(), "e.g. `{Same} also says, citing no named source, that {claim}`", required=True),
+    }), "claims that follow one by the same writer", default=None),
+    "again_more": Field(Record("again more", "How the third claim in a row by one writer is written (then the "
+                               "fourth as `again`, and so on); {It} is `It` or the writer's surname. Left out: as "
+                               "`again`.", {
+        "assessment": Field(Str(), "e.g. `{It} also says that {claim}`", required=True),
+        "unconfirmed": Field(Str(), "e.g. `{It} also says, citing no named source, that {claim}`", required=True),
+    }), "the third claim in a row by one writer", default=None),
+    "unconfirmed_anonymous": Field(Str(), "unconfirmed reporting whose fact names nobody under `by:`, e.g. "
+                                   "`According to unconfirmed reports, {claim}` (default: as kinds.unconfirmed)",
+                                   default=""),
     "hedges": Field(Record("hedges", "Words put in brackets after a fact (audiences with `hedging: words`).", {
         k: Field(Str(), f"the words for {k.replace('_', ' ')}", required=True) for k in _HEDGES
     }), "hedges in words", required=True),
@@ -28,16 +42,27 @@ WORDING = Record("wording", "The words briefs use for kinds of claim, hedges and
                             "explained in the sourcing note.", {
         k: Field(Str(), f"the mark for {k.replace('_', ' ')}", required=True) for k in _HEDGES
     }), "hedges as markers", required=True),
+    "marker_group": Field(Str(), "how one sentence's markers print together; {marks} are the markers joined by "
+                          "`marker_join`, e.g. `[{marks}]` gives [M·S] (empty: each marker as it is, side by side)",
+                          default=""),
+    "marker_join": Field(Str(), "what joins the markers inside `marker_group`, e.g. `·`", default=""),
     "caveat": Field(Str(), "how a curator's caveat is written after a fact; {caveat} is its text",
                     required=True),
+    "caveat_in_note": Field(Str(), "in a table cell, the flag for a caveat given in the row's note, e.g. `caveat in "
+                            "note` (empty: the caveat in full in the cell)", default=""),
+    "caveat_note": Field(Str(), "how the row's note gives that caveat; {caveat} is its text, e.g. `Caveat: "
+                         "{caveat}.`", default="{caveat}."),
     "likelihood": Field(Str(), "how a judgment's likelihood reads; {term} and {range}, e.g. `{term} ({range})`",
                         required=True),
     "confidence": Field(Str(), "how a judgment's confidence reads; {level}, e.g. `{level} confidence`",
                         required=True),
+    "scoring": Field(Str(), "how a judgment's scoring reads: {event} (or {Event}), {deadline} and {evidence}, e.g. "
+                     "`{Event} by {deadline}; the desk will know from {evidence}.`",
+                     default="{Event} by {deadline} ({evidence})."),
     "for_audience": Field(Str(), "who a brief is for, under its title and in its DOCX properties; {audience}",
                           default="For: {audience}"),
-    "first_judgment": Field(Str(), "said of a judgment that has no `change:` (the desk's first on the question)",
-                            required=True),
+    "first_judgment": Field(Str(), "said of a judgment that has no `change:` (the desk's first on the question); "
+                            "empty: nothing is said, and a judgment shows a change only when it has one", default=""),
     "sourcing": Field(Record("sourcing note", "Sentences of the sourcing note each brief carries; "
                              "the numbers and names are filled in from the fact base.", {
         "sources": Field(Str(), "{count} sources of which kinds ({kinds})", required=True),
@@ -47,6 +72,8 @@ WORDING = Record("wording", "The words briefs use for kinds of claim, hedges and
         "official": Field(Str(), "said when official texts are among them ({names})", required=True),
         "single": Field(Str(), "how many printed facts rest on one source ({single} of {printed})",
                         required=True),
+        "single_summary": Field(Str(), "the same said without counts, for summary audiences, when any printed "
+                                "fact rests on one source (empty: as `single`)", default=""),
         "agreement": Field(Str(), "a fixed line on how far agreeing sources confirm each other (empty: none)",
                            default=""),
         "legend": Field(Str(), "the markers' legend ({items})", required=True),
@@ -56,6 +83,9 @@ WORDING = Record("wording", "The words briefs use for kinds of claim, hedges and
                  f"the {k} kind", required=True)
         for k in ("news", "analysis", "opinion", "promotional", "official")
     }), "names of source kinds", required=True),
+    "known_abbreviations": Field(ListOf(Str()), "abbreviations every reader knows, e.g. `[U.S., UN, EU]`; briefs "
+                                 "spell out any other at its first use, from the long form the fact base gives once "
+                                 "as `World Trade Organization (WTO)`", default=[]),
 })
 
 HEDGES = _HEDGES
@@ -70,7 +100,16 @@ class Wording:
     settings: dict
     """Its contents."""
 
-    def kind(self, name: str) -> str:
+    def kind(self, name: str, again: int = 0, anonymous: bool = False) -> str:
+        """The wording of a kind of claim: for the `again`-th claim in a row by one writer (the second, third …),
+        or an unconfirmed one that names nobody (`anonymous`), the special form when the file gives one. Claims in
+        a row alternate between `again` and `again_more`."""
+        if anonymous and name == "unconfirmed" and self.settings["unconfirmed_anonymous"]:
+            return self.settings["unconfirmed_anonymous"]
+        more = self.settings["again_more"] if again and again % 2 == 1 else None
+        for forms in (more, self.settings["again"] if again else None):
+            if forms and name in forms:
+                return forms[name]
         return self.settings["kinds"][name]
 
     def hedge(self, name: str, mode: str) -> str:
@@ -83,8 +122,15 @@ class Wording:
 
 # What each wording must keep, so that no edit can drop a claim, its attribution or a hedge.
 _NEEDS = {("kinds", "reported"): ("{claim}|{Claim}",), ("kinds", "said"): ("{claim}|{Claim}",),
-          ("kinds", "assessment"): ("{claim}|{Claim}", "{by}"), ("kinds", "unconfirmed"): ("{claim}|{Claim}",),
+          ("kinds", "assessment"): ("{claim}|{Claim}", "{by}|{By}"), ("kinds", "unconfirmed"): ("{claim}|{Claim}",),
+          ("again", "assessment"): ("{claim}|{Claim}", "{Same}"), ("again", "unconfirmed"): ("{claim}|{Claim}", "{Same}"),
+          ("again_more", "assessment"): ("{claim}|{Claim}", "{It}"),
+          ("again_more", "unconfirmed"): ("{claim}|{Claim}", "{It}"), ("unconfirmed_anonymous",): ("{claim}|{Claim}",), ("marker_group",): ("{marks}",),
+          ("caveat_note",): ("{caveat}",), ("scoring",): ("{event}|{Event}", "{deadline}"),
           ("caveat",): ("{caveat}",), ("likelihood",): ("{term}", "{range}"), ("confidence",): ("{level}",)}
+
+
+_OPTIONAL = ("again", "again_more", "unconfirmed_anonymous", "marker_group", "caveat_note")
 
 
 def _visible(text: str) -> bool:
@@ -107,8 +153,10 @@ def load_wording(templates: str) -> Wording:
     for keys, needs in _NEEDS.items():
         record = data
         for key in keys[:-1]:
-            record = record[key]
-        text = record[keys[-1]]
+            record = record[key] or {}
+        text = record.get(keys[-1])
+        if not text and keys[0] in _OPTIONAL:  # an optional form left out
+            continue
         for need in needs:
             if not any(n in text for n in need.split("|")):
                 line, column = record["_positions"][keys[-1]]

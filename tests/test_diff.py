@@ -110,7 +110,7 @@ EXPECTED = """{old} → {new}: facts 1 added, 1 removed, 3 changed; disputed que
     How many stands did the Minsk delegation have?
     reaches golden for analyst
 ~ key judgment golden/fair-small changed: likelihood: likely → very likely
-    The fair's contracts will add little to trade within a year.
+    The fair's contracts will add little to trade by the end of 2025.
     reaches golden for analyst
 briefs that print differently: golden for analyst"""
 

@@ -66,7 +66,7 @@ def test_disputed_questions_keep_every_claim_with_its_own_sources():
     assert [c.value.amount for c in years.claims] == [35, 30]
     assert {c.source for c in years.claims[0].cite} != {c.source for c in years.claims[1].cite}
     size = fb.disputes["visit.delegation-make-up"]
-    assert [c.value.amount for c in size.claims] == [43, 46]
+    assert [c.value.amount for c in size.claims] == [68, 55]  # members against members: the real conflict
 
 
 def test_assessments_name_whose_view_they_are_and_statements_name_the_speaker():
@@ -115,3 +115,129 @@ def test_problems_name_a_fact_by_its_id_and_an_audience_with_its_article(tmp_pat
     with pytest.raises(InputError) as e:
         load_record(str(path), AUDIENCE)
     assert "missing field 'sections' in an audience" in str(e.value)
+
+
+# --- a fact base in several files ---------------------------------------------------------------------------
+
+GOLDEN = os.path.join(ROOT, "tests", "data", "golden")
+
+
+def _split_golden(tmp_path) -> str:
+    """The golden project with its fact base split over three files: meta and sources; two facts; the other
+    facts and the disputed question. Returns the project's folder."""
+    import shutil
+
+    project = tmp_path / "split"
+    shutil.copytree(os.path.join(GOLDEN, "templates"), project / "templates")
+    lines = open(os.path.join(GOLDEN, "facts.yaml"), encoding="utf-8").read().split("\n")
+    facts_at = lines.index("facts:")
+    third = next(i for i, line in enumerate(lines) if i > facts_at and line.startswith("  - id: ") and
+                 sum(x.startswith("  - id: ") for x in lines[facts_at:i]) == 2)
+    (project / "facts").mkdir()
+    (project / "facts" / "1-base.yaml").write_text("\n".join(lines[:facts_at]) + "\n", encoding="utf-8")
+    (project / "facts" / "2-first.yaml").write_text("\n".join(lines[facts_at:third]) + "\n", encoding="utf-8")
+    (project / "facts" / "3-rest.yaml").write_text("facts:\n" + "\n".join(lines[third:]), encoding="utf-8")
+    (project / "briefing.yaml").write_text("facts: [facts/*.yaml]\ntemplates: templates\ncorpus: null\n")
+    return str(project)
+
+
+def test_a_project_with_its_fact_base_split_over_three_files_builds_the_same_brief(tmp_path, monkeypatch, capsys):
+    from briefing.cli import main
+
+    split = _split_golden(tmp_path)
+    whole = load(os.path.join(GOLDEN, "facts.yaml"))
+    parts = load(sorted(glob.glob(os.path.join(split, "facts", "*.yaml"))))
+    assert list(parts.facts) == list(whole.facts) and list(parts.sources) == list(whole.sources)
+    assert list(parts.disputes) == list(whole.disputes) and parts.meta.title == whole.meta.title
+    assert {f.origin.rsplit(os.sep, 1)[1] for f in parts.facts.values()} == {"2-first.yaml", "3-rest.yaml"}
+    monkeypatch.chdir(tmp_path)
+    assert main(["-C", "split", "build", "-f", "pdf,md", "-j", "1", "-o", "split-out"]) == 0
+    assert main(["-C", GOLDEN, "build", "-f", "pdf,md", "-j", "1", "-o", str(tmp_path / "whole-out")]) == 0
+    capsys.readouterr()
+    built = [n for n in os.listdir(tmp_path / "whole-out") if n.endswith((".pdf", ".md"))]
+    assert len(built) == 2 and sorted(built) == sorted(n for n in os.listdir(tmp_path / "split-out")
+                                                       if n.endswith((".pdf", ".md")))
+    for name in built:  # the same brief, to the byte
+        assert (tmp_path / "split-out" / name).read_bytes() == (tmp_path / "whole-out" / name).read_bytes(), name
+
+
+def _problems(paths) -> list[str]:
+    with pytest.raises(InputError) as e:
+        load(paths)
+    return [str(p) for p in e.value.problems]
+
+
+def _line_of(path: str, text: str) -> int:
+    return open(path, encoding="utf-8").read().split("\n").index(text) + 1
+
+
+def test_a_duplicate_id_across_files_is_reported_at_both_places(tmp_path, monkeypatch):
+    monkeypatch.chdir(_split_golden(tmp_path))
+    first = open("facts/2-first.yaml", encoding="utf-8").read().split("  - id: ")[1].split("\n")[0]
+    rest = open("facts/3-rest.yaml", encoding="utf-8").read()
+    again = rest.split("  - id: ")[1].split("\n")[0]
+    open("facts/3-rest.yaml", "w", encoding="utf-8").write(rest.replace(f"  - id: {again}\n", f"  - id: {first}\n"))
+    one, two = _line_of("facts/2-first.yaml", f"  - id: {first}"), _line_of("facts/3-rest.yaml", f"  - id: {first}")
+    hint = "\n    give each fact and disputed question its own id, across all files of the fact base"
+    assert _problems(sorted(glob.glob("facts/*.yaml"))) == [
+        f"facts/2-first.yaml:{one}:9: duplicate fact id {first!r} (also a fact at facts/3-rest.yaml:{two}:9){hint}",
+        f"facts/3-rest.yaml:{two}:9: duplicate fact id {first!r} (also a fact at facts/2-first.yaml:{one}:9){hint}"]
+
+
+def test_every_problem_names_its_own_file_and_line_and_messages_print_paths_as_shown(tmp_path, monkeypatch):
+    monkeypatch.chdir(_split_golden(tmp_path))
+    rest = open("facts/3-rest.yaml", encoding="utf-8").read()
+    source = rest.split("      - source: ")[1].split("\n")[0]
+    rest = rest.replace(f"      - source: {source}\n", "      - source: nowhere\n", 1)
+    head, _, tail = rest.rpartition("kind: reported")  # the last fact, not the one citing nowhere
+    rest = head + "kind: reportd" + tail
+    open("facts/3-rest.yaml", "w", encoding="utf-8").write(rest)
+    found = _problems([os.path.abspath(p) for p in sorted(glob.glob("facts/*.yaml"))])
+    assert [p.split(": ", 1)[0] for p in found] == [
+        f"{os.path.abspath('facts/3-rest.yaml')}:{_line_of('facts/3-rest.yaml', '      - source: nowhere')}:17",
+        f"{os.path.abspath('facts/3-rest.yaml')}:{_line_of('facts/3-rest.yaml', '    kind: reportd')}:11"]
+    with pytest.raises(InputError) as e:
+        load([os.path.abspath(p) for p in sorted(glob.glob("facts/*.yaml"))], shown=os.path.relpath)
+    assert [str(p).split(":", 1)[0] for p in e.value.problems] == ["facts/3-rest.yaml"] * 2
+
+
+def test_meta_stands_in_exactly_one_file(tmp_path, monkeypatch):
+    monkeypatch.chdir(_split_golden(tmp_path))
+    files = sorted(glob.glob("facts/*.yaml"))
+    base = open(files[0], encoding="utf-8").read()
+    meta = base[base.index("meta:"):base.index("sources:")]
+    open(files[0], "w", encoding="utf-8").write(base.replace(meta, ""))
+    assert _problems(files) == ["facts/1-base.yaml:6:1: the fact base has no meta\n"
+                                "    add `meta:` (title, organisation, as_of) to one of its files"]
+    open(files[0], "w", encoding="utf-8").write(base)
+    open(files[2], "a", encoding="utf-8").write("\n" + meta)
+    at = _line_of(files[2], "meta:")
+    hint = "\n    a fact base has one meta; keep it in one of its files and remove the others"
+    assert _problems(files) == [
+        f"facts/1-base.yaml:7:3: meta: a second one in the fact base (also at facts/3-rest.yaml:{at + 1}:3){hint}",
+        f"facts/3-rest.yaml:{at + 1}:3: meta: a second one in the fact base (also at facts/1-base.yaml:7:3){hint}"]
+
+
+def test_the_schema_describes_each_file_so_a_file_of_only_facts_or_only_sources_is_valid():
+    from briefing.factbase import schema_json
+
+    schema = schema_json()
+    assert schema["required"] == [] and not schema["additionalProperties"]
+    assert {"meta", "sources", "facts", "disputed"} == set(schema["properties"])
+
+
+def test_a_file_named_twice_is_read_once(tmp_path, monkeypatch):
+    monkeypatch.chdir(_split_golden(tmp_path))
+    files = sorted(glob.glob("facts/*.yaml"))
+    fb = load(files + [os.path.abspath(files[1])])
+    assert fb.files == tuple(files)
+
+
+def test_the_load_benchmark_runs_on_the_current_schema():
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, os.path.join(ROOT, "benchmarks", "load_factbase.py"), "--smoke"],
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split("\n")[1].split()[:3] == ["300", "30", "3"]  # 300 facts, 30 sources, 3 files

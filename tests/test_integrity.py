@@ -172,12 +172,11 @@ def _restated(fb) -> set[str]:
 
 def test_disputed_claims_carry_the_hedges_and_caveats_of_the_facts_they_restate(built):
     md = open(os.path.join(built, "politics-diplomacy.minister.md"), encoding="utf-8").read()
-    assert ("The visit was a resounding success, received with enthusiasm in Islamabad (low confidence; single "
-            "source; caveat: the sentence is from a truncated second text appended to the article; its start is "
-            "missing).") in md
+    assert ("The visit overview says Islamabad’s streets were adorned with welcoming banners and portraits of both "
+            "leaders, “reflecting the enthusiasm surrounding the visit” (moderate confidence; single source).") in md
     md = open(os.path.join(built, "defense-sco.analyst.md"), encoding="utf-8").read()
-    assert "under the radar of the West, particularly the United States \\[L\\]\\[S\\]." in md
-    assert "watched the visit with great interest \\[L\\]\\[S\\]." in md  # the lowest of its two facts
+    assert "under the radar of the West, particularly the United States \\[L·S\\]." in md
+    assert "watched the visit with great interest \\[L·S\\]." in md  # the lowest of its two facts
 
 
 def test_summary_audiences_leave_out_minor_disputes_and_analysts_see_them(built):
@@ -201,20 +200,36 @@ def _check_wording(fb, name: str, text: str, seen: dict) -> None:
         places = [mo.start() for mo in re.finditer(re.escape(claim), text)]
         if not places:
             continue
-        if f.id in _restated(fb) and not any(text[:at].endswith(f"According to {typographic(f.by or '')}, ")
-                                             for at in places):
+        if f.id in _restated(fb) and not any(_attributed(f, text[:at]) for at in places):
             continue  # only a disputed claim restates it here (see the test above) and a note quotes it
         # (a note may quote the same words from the source: one place must be the brief's own sentence)
         if f.kind == "assessment":
-            assert any(text[:at].endswith(f"According to {typographic(f.by)}, ") for at in places), (name, f.id)
+            assert any(_attributed(f, text[:at]) for at in places), (name, f.id)
             seen["assessment"].add(audience)
         if f.kind == "unconfirmed":
-            assert any(text[:at].endswith("According to an unsourced claim, ") for at in places), (name, f.id)
+            assert any(_attributed(f, text[:at]) for at in places), (name, f.id)
             seen["unconfirmed"].add(audience)
         if f.confidence != "high":
-            hedge = {"moderate": ("moderate confidence", "[M]"), "low": ("low confidence", "[L]")}[f.confidence]
+            hedge = {"moderate": ("moderate confidence", "[M·", "[M]"), "low": ("low confidence", "[L·", "[L]")}[
+                f.confidence]
             assert any(h in text[at:at + len(f.statement) + 200] for at in places for h in hedge), (name, f.id)
             seen[f.confidence].add(audience)
+
+
+def _attributed(f, before: str) -> bool:
+    """The text before a writer's claim names the writer as the wording file says: in full, by a short name, or as
+    "the same" writer (templates/wording.yaml)."""
+    from briefing.views import it_name, later_name, same_name
+
+    by = f.by or ""
+    names = {by[:1].upper() + by[1:], later_name(by)[:1].upper() + later_name(by)[1:]}
+    if f.kind == "assessment":
+        forms = [f"{n} says that " for n in names] + [f"{same_name(by)} adds that ", f"{it_name(by)} also says that "]
+    else:
+        forms = [f"{n} says, citing no named source, that " for n in names]
+        forms += [f"{same_name(by)} also says, citing no named source, that ",
+                  f"{it_name(by)} also says, citing no named source, that "]
+    return any(before.endswith(typographic(form)) for form in forms)
 
 
 def test_every_brief_words_each_fact_for_its_kind_and_confidence_in_both_formats(built):
@@ -228,16 +243,17 @@ def test_every_brief_words_each_fact_for_its_kind_and_confidence_in_both_formats
             _check_wording(fb, name, text, seen)
             assert "This brief rests on" in text and "No official text" in text, name
         if audience == "analyst":
-            assert "[S]" in pdf and "[S]" in docx and "Markers: [" in pdf and "Markers: [" in docx
-            for mark, words in (("[S]", "single source"), ("[M]", "moderate confidence"),
-                                ("[L]", "low confidence"), ("[E]", "year or figure inferred by the desk")):
-                if mark in pdf.split("Markers:")[0]:
+            group = re.compile(r"\[([MLSE](?:·[MLSE])*)\]")  # one token of markers per sentence, e.g. [M·S]
+            assert group.search(pdf) and group.search(docx) and "Markers, in square brackets" in pdf
+            for mark, words in (("S", "single source"), ("M", "moderate confidence"),
+                                ("L", "low confidence"), ("E", "year or figure inferred by the desk")):
+                if any(mark in mo.group(1) for mo in group.finditer(pdf.split("Markers,")[0])):
                     assert f"{mark} {words}" in pdf and f"{mark} {words}" in docx, (name, mark)
         else:
             assert "single source" in pdf and "single source" in docx
         if "Islamabad to Moscow" in pdf:
             assert "caveat: Moscow is not in Belarus" in pdf and "caveat: Moscow is not in Belarus" in docx
-    assert seen["assessment"] >= {"analyst", "business"} and seen["unconfirmed"] == {"analyst"}
+    assert seen["assessment"] >= {"analyst", "business"} and seen["unconfirmed"] >= {"analyst"}
     assert seen["low"] >= {"analyst", "business"} and seen["moderate"] >= {"analyst", "business"}
 
 
@@ -258,10 +274,10 @@ def test_no_audience_can_print_a_claim_without_its_kind_and_hedges(project_copy)
     assert sorted(texts) == ["kinds.analyst", "kinds.business", "kinds.minister"]
     for name, (pdf, docx) in texts.items():
         for text in (pdf, docx):
-            assert "According to Muhammad Zahid Rifat, trade between Pakistan and Belarus is embarrassingly low" in text
-            assert "According to an unsourced claim, President Lukashenko delivered a stern warning" in text
-            assert "According to an unsigned overview of the visit, bilateral trade is poised" in text
-            low = "[L]" if name.endswith("analyst") else "low confidence"
+            assert "The columnist Muhammad Zahid Rifat says that trade between Pakistan and Belarus is embarrassingly low" in text
+            assert "An Islamabad op-ed says, citing no named source, that President Lukashenko delivered a stern" in text
+            assert "An unsigned overview of the visit says that bilateral trade is poised" in text
+            low = "[L·S]" if name.endswith("analyst") else "low confidence"
             assert re.search(r"Islamabad to Moscow[^.]{0,80}" + re.escape(low), text), (name, text)
             assert "caveat: Moscow is not in Belarus" in text
 
@@ -289,8 +305,8 @@ def test_check_refuses_a_judgment_with_an_unknown_term_level_or_fact(project_cop
                                             .replace("confidence: moderate", "confidence: medium", 1))
     assert main(args) == 1
     err = capsys.readouterr().err
-    assert "trade-outlook.yaml:12:17: judgment 'trade-stays-small', likelihood: 'probably' is not one of: almost no chance," in err
-    assert "trade-outlook.yaml:13:17: judgment 'trade-stays-small', confidence: 'medium' is not one of: low, moderate, high" in err
+    assert "trade-outlook.yaml:24:17: judgment 'trade-stays-small', likelihood: 'probably' is not one of: almost no chance," in err
+    assert "trade-outlook.yaml:25:17: judgment 'trade-stays-small', confidence: 'medium' is not one of: low, moderate, high" in err
     open(path, "w", encoding="utf-8").write(text.replace("[trade.volume-2023,", "[trade.volume-2032,", 1))
     assert main(args) == 1
     err = capsys.readouterr().err
@@ -308,10 +324,11 @@ def test_a_disputed_question_stays_with_its_claims_in_the_docx(built):
 
 
 @pytest.mark.parametrize("key, value, message", [
-    ("  assessment: \"According to {by}, {claim}\"", "  assessment: \"{Claim}\"", "kinds.assessment: '{Claim}' leaves out {by}"),
-    ("  unconfirmed: \"According to an unsourced claim, {claim}\"", "  unconfirmed: \"Reports say\"",
+    ("  assessment: \"{By} says that {claim}\"", "  assessment: \"{Claim}\"",
+     "kinds.assessment: '{Claim}' leaves out {by} or {By}"),
+    ("  unconfirmed: \"{By} says, citing no named source, that {claim}\"", "  unconfirmed: \"Reports say\"",
      "kinds.unconfirmed: 'Reports say' leaves out {claim} or {Claim}"),
-    ("  single_source: \"[S]\"", "  single_source: \"\\u200b\"", "markers.single_source: nothing a reader can see"),
+    ("  single_source: S\n", "  single_source: \"\\u200b\"\n", "markers.single_source: nothing a reader can see"),
 ])
 def test_the_wording_file_cannot_switch_off_attribution_or_hedges(project_copy, capsys, key, value, message):
     path = os.path.join(project_copy, "templates", "wording.yaml")
@@ -329,12 +346,12 @@ def test_a_facts_label_and_value_print_with_its_kind_and_hedges(project_copy):
     text = open(path, encoding="utf-8").read()
     open(path, "w", encoding="utf-8").write(text.replace("{% block background %}", '{% block background %}\n'
                                             '{{ fact("trade.volume-low").label }} | '
-                                            '{{ fact("trade.business-forum-eight-mous").value }}\n'))
+                                            '{{ fact("trade.volume-2023").value }}\n'))
     from briefing.project import Project
     from briefing.compose import Composer
 
     project = Project.load(os.path.join(project_copy, "facts.yaml"), templates)
     md = Composer(project.facts, project.templates).compose(project.briefs["trade-outlook"],
                                                             project.audiences["business"]).markdown
-    assert "According to Muhammad Zahid Rifat, trade between Pakistan and Belarus is embarrassingly low" in md
-    assert "8 MoUs (moderate confidence; single source)" in md
+    assert "The columnist Muhammad Zahid Rifat says that trade between Pakistan and Belarus is embarrassingly low" in md
+    assert "US$50 million a year (moderate confidence)" in md

@@ -1,0 +1,187 @@
+"""The briefs as their readers get them: every brief × audience, read back from the built PDF (pdfplumber) and DOCX
+(pandoc). The minister's version says what happened and what the desk does not know; every key judgment names a
+time frame; no abbreviation is used before it is spelled out; notes take at most a quarter of a page in the
+minister's and the business delegation's PDFs. Each test fails when it finds no outputs to read."""
+
+from __future__ import annotations
+
+import glob
+import os
+import re
+import subprocess
+
+import pytest
+from conftest import ROOT, need
+
+from briefing.judgments import LIKELIHOOD
+from briefing.project import Project
+
+QUARTER = 0.25
+
+
+def _project() -> Project:
+    return Project.load(os.path.join(ROOT, "facts.yaml"), os.path.join(ROOT, "templates"))
+
+
+def _outputs(built: str, pattern: str) -> list[str]:
+    """The built files matching `pattern`; none at all fails the test that asked."""
+    found = sorted(glob.glob(os.path.join(built, pattern)))
+    assert found, f"no built files match {pattern} in {built}"
+    return found
+
+
+def _fold(text: str) -> str:
+    return " ".join(re.sub(r"-\n\s*", "-", text).split())
+
+
+def _pdf_pages(path: str) -> list[str]:
+    """The text of each page in reading order, as pdfplumber reads it: the body, then the notes at its foot; the
+    note marks (the characters inside note links) left out, as a reader's eye skips them."""
+    import pdfplumber
+
+    note_size = _project().style["sizes"]["note"]
+    pages = []
+    with pdfplumber.open(path) as pdf:
+        for page in pdf.pages:
+            rects = [(a["x0"], a["top"], a["x1"], a["bottom"]) for a in page.annots if "Dest" in a["data"]]
+
+            def keep(o, notes: bool) -> bool:
+                if o.get("object_type") != "char":
+                    return True
+                cx, cy = (o["x0"] + o["x1"]) / 2, (o["top"] + o["bottom"]) / 2
+                if any(x0 <= cx <= x1 and top <= cy <= bottom for x0, top, x1, bottom in rects):
+                    return False
+                return (abs(o["size"] - note_size) < 0.05) == notes
+
+            body = page.filter(lambda o: keep(o, False)).extract_text() or ""
+            notes = page.filter(lambda o: keep(o, True)).extract_text() or ""
+            pages.append(body + "\n" + notes)
+    return pages
+
+
+def _docx_text(path: str) -> str:
+    need("pandoc")
+    return subprocess.run(["pandoc", path, "-t", "plain", "--wrap=none"], capture_output=True, text=True,
+                          check=True).stdout
+
+
+def _texts(built: str, pattern: str) -> list[tuple[str, str]]:
+    """(file name, text) for the PDF and the DOCX of every output matching `pattern` (e.g. `*.minister`)."""
+    out = []
+    for pdf in _outputs(built, pattern + ".pdf"):
+        out.append((os.path.basename(pdf), _fold("\n".join(_pdf_pages(pdf)))))
+        out.append((os.path.basename(pdf)[:-4] + ".docx", _fold(_docx_text(pdf[:-4] + ".docx"))))
+    return out
+
+
+def test_the_ministers_version_says_what_happened_and_what_we_do_not_know(built):
+    for name, text in _texts(built, "*.minister"):
+        assert "What happened" in text, name
+        assert "What we do not know" in text, name
+        happened = text.split("What happened", 1)[1].split("Bottom line", 1)[0]
+        assert len(happened.split()) >= 20, (name, happened)  # a paragraph, not a heading alone
+
+
+def test_every_key_judgment_names_a_time_frame(built):
+    as_of = _project().facts.meta.as_of
+    terms = "|".join(sorted(map(re.escape, LIKELIHOOD), key=len, reverse=True))
+    estimate = re.compile(r"\((?:" + terms + r"), \d+–\d+%; (?:low|moderate|high) confidence\)")
+    for name, text in _texts(built, "*"):
+        judgments = []
+        for mo in estimate.finditer(text):
+            before = text[:mo.start()].rstrip()
+            start = max(before.rfind(". ", 0, len(before) - 1), before.rfind("• "), before.rfind("1. "))
+            judgments.append(before[start + 2:])
+        assert judgments, f"{name}: no key judgment with a likelihood and a confidence"
+        for j in judgments:
+            years = [int(y) for y in re.findall(r"\b(20\d\d)\b", j)]
+            assert any(y >= as_of.year for y in years), f"{name}: no time frame in {j!r}"
+
+
+_KNOWN = None
+
+
+def _known() -> set[str]:
+    global _KNOWN
+    if _KNOWN is None:
+        from briefing.wording import load_wording
+
+        _KNOWN = set(load_wording(os.path.join(ROOT, "templates")).settings["known_abbreviations"])
+    return _KNOWN
+
+
+def _abbreviations_used_before_defined(text: str, furniture: set[str]) -> list[str]:
+    """Each abbreviation whose first use (outside quotation marks, which hold the sources' own words) does not
+    stand in brackets right after its long form."""
+    for word in furniture:
+        text = text.replace(word, " ")
+    text = re.sub(r"“[^”]*”", " ", text)
+    seen, late = set(), []
+    for mo in re.finditer(r"(?<![\w.\-/@])(?:(?:[A-Z]\.)+[A-Z]\.?|[A-Za-z]+)(?![\w$@])", text):
+        word = mo.group()
+        core = word[:-1] if len(word) > 2 and word.endswith("s") and word[-2].isupper() else word
+        lower = [i for i, c in enumerate(core) if c.islower()]
+        if "." not in word and not (sum(c.isupper() for c in core) >= 2 and lower in ([], [1])):
+            continue
+        if core in seen or word in _known() or core in _known():
+            continue
+        seen.add(core)
+        if not (text[mo.start() - 1:mo.start()] == "(" and text[mo.end():mo.end() + 1] == ")"):
+            late.append(word)
+    return late
+
+
+def test_no_abbreviation_is_used_before_it_is_spelled_out(built):
+    project = _project()
+    furniture = {a.handling for a in project.audiences.values() if a.handling}
+    for name, text in _texts(built, "*"):
+        assert not _abbreviations_used_before_defined(text, furniture), name
+
+
+def _note_areas(path: str, note_size: float) -> list[tuple[int, float, float]]:
+    """(page, height of the note area, page height) for every page with notes: from the separator rule above the
+    notes to the lowest note character."""
+    import pdfplumber
+
+    out = []
+    with pdfplumber.open(path) as pdf:
+        for page in pdf.pages:
+            notes = [c for c in page.chars if abs(c["size"] - note_size) < 0.05]
+            if not notes:
+                continue
+            top = min(c["top"] for c in notes)
+            rules = [ln["top"] for ln in page.lines if ln["top"] <= top and ln["x1"] - ln["x0"] < page.width / 2]
+            start = max(rules) if rules else top
+            out.append((page.page_number, max(c["bottom"] for c in notes) - start, page.height))
+    return out
+
+
+@pytest.mark.parametrize("audience", ["minister", "business"])
+def test_notes_take_at_most_a_quarter_of_any_page(built, audience):
+    note_size = _project().style["sizes"]["note"]
+    measured = 0
+    for pdf in _outputs(built, f"*.{audience}.pdf"):
+        for page, height, page_height in _note_areas(pdf, note_size):
+            measured += 1
+            assert height <= QUARTER * page_height, (os.path.basename(pdf), page, round(height), page_height)
+    assert measured, f"no notes found in the {audience}'s PDFs"
+
+
+def test_summary_versions_show_no_fact_counts_no_nd_no_bracketed_titles_and_no_source_as_speaker(built):
+    names = [s.short_name for s in _project().facts.sources.values() if s.short_name]
+    for pattern in ("*.minister", "*.business"):
+        for name, text in _texts(built, pattern):
+            assert "n.d." not in text, name
+            assert not re.search(r"\[[A-Z][a-z]+: ", text), name  # "[Opinion: …]", a description as a title
+            assert not re.search(r"Of the \d+ facts", text), name
+            differ = text.split("Where reports differ", 1)[-1].split("Sourcing", 1)[0]
+            assert not [n for n in names if f"{n}:" in differ], name  # "Visit overview: Bilateral trade is …"
+
+
+def test_a_change_line_only_where_a_judgment_changed(built):
+    judgments = _project().judgments
+    for pdf in _outputs(built, "*.analyst.pdf"):
+        brief = os.path.basename(pdf).split(".")[0]
+        text = _fold("\n".join(_pdf_pages(pdf)))
+        changed = [j for j in judgments[brief] if j.change]
+        assert text.count("Change:") == len(changed), brief
