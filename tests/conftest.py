@@ -84,13 +84,14 @@ def pairs(project: str = PROJECT) -> list[str]:
     return sorted(f"{name}.{audience}" for name, brief in loaded.briefs.items() for audience in brief.audiences)
 
 
-def outputs(folder: str, pattern: str = "*.pdf") -> list[str]:
-    """The files of the test project's build in `folder` matching `pattern`, sorted: every brief × audience that
-    matches must be there, so that a loop over them always checks something and misses nothing."""
+def outputs(folder: str, pattern: str = "*.pdf", project: str = PROJECT) -> list[str]:
+    """The files of a build of `project` (the test project's, by default) in `folder` that match `pattern`, sorted:
+    every brief × audience that matches must be there, so that a loop over them always checks something and
+    misses nothing."""
     found = sorted(glob.glob(os.path.join(folder, pattern)))
     ext = pattern.rsplit(".", 1)[1]
-    expected = [f"{pair}.{ext}" for pair in pairs() if fnmatch.fnmatch(f"{pair}.{ext}", pattern)]
-    assert expected, f"no brief × audience of the test project matches {pattern}"
+    expected = [f"{pair}.{ext}" for pair in pairs(project) if fnmatch.fnmatch(f"{pair}.{ext}", pattern)]
+    assert expected, f"no brief × audience of {project} matches {pattern}"
     assert [os.path.basename(p) for p in found] == expected, f"{folder}: {pattern}"
     return found
 
