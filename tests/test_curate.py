@@ -173,14 +173,14 @@ def test_source_add_writes_an_entry_that_check_accepts_and_keeps_the_comments(se
     article = os.path.join(seeds, "002_463d6c46dadd9c42.txt")
     monkeypatch.chdir(project)
     capsys.readouterr()
-    assert main(["source", "add", article, "--kind", "analysis", "--outlet", "PRCCSF", "--yes"]) == 0
+    assert main(["source", "add", article, "--kind", "analysis", "--outlet", "Shared Future Institute", "--yes"]) == 0
     out, err = capsys.readouterr()
     after = open(facts, encoding="utf-8").read()
     kept = iter(after.split("\n"))
     assert all(line in kept for line in before.split("\n")), "a line of the file was lost or moved"
     assert "  - id: pakistan-welcomes-brother-aleksandr\n    title: Pakistan Welcomes Brother Aleksandr " \
-           "Lukashenko\n    author: Khalid Taimur Akram\n    outlet: PRCCSF\n    published: 2024-11-29\n" \
-           "    url: null\n    kind: analysis\n    file: 002_463d6c46dadd9c42.txt\n" in after
+           "Lukashenko\n    author: Khalid Taimur Akram\n    outlet: Shared Future Institute\n" \
+           "    published: 2024-11-29\n    url: null\n    kind: analysis\n    file: 002_463d6c46dadd9c42.txt\n" in after
     with open(article, "rb") as f, open(os.path.join("sources", os.path.basename(article)), "rb") as g:
         assert f.read() == g.read()
     text = Text("x", "x", open(article, encoding="utf-8").read())
