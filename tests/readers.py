@@ -103,6 +103,7 @@ def docx_part(path: str, name: str) -> str:
         return z.read(name).decode("utf-8")
 
 
+@per_file_version
 def pandoc_plain(path: str) -> str:
     return subprocess.run(["pandoc", "-t", "plain", "--wrap=none", path], check=True, capture_output=True,
                           text=True).stdout
