@@ -4,7 +4,8 @@ DOCX files read once by LibreOffice, and the external readers.
 The tests check what briefing does, not what this repository's fact base says: generic tests run on the test
 project, an invented event with its own facts, sources and briefs, whose house files are this repository's
 own (links, as in briefing/skeleton). A desk that replaces the root's facts.yaml and briefs with its own still
-gets a green suite. Only the tests whose subject is the shipped example (`init --example`) build the root."""
+gets a green suite. Only the tests whose subject is the shipped example itself (`init --example`, its briefs as
+their readers get them, its fact base passing check) read or build the root."""
 
 from __future__ import annotations
 
@@ -25,11 +26,6 @@ SEEDS = os.environ.get("BRIEFING_SEEDS") or os.path.join(os.path.dirname(ROOT), 
 PROJECT = os.path.join(ROOT, "tests", "data", "project")
 """The test project: an invented event, two briefs, the three shipped audiences and its own corpus (sources/)."""
 sys.path.insert(0, os.path.join(ROOT, "tests"))
-
-EXAMPLE_MODULES = {"test_cli"}
-"""Test files whose `built` and `project_copy` are still the root project's, until they move to the test
-project (their writers are changing them on other branches)."""
-
 
 def need(tool: str) -> str:
     """Return the path of an external reader; in CI a missing one fails the test instead of skipping it."""
@@ -157,7 +153,7 @@ def _build_everything(project_dir: str, out: str) -> None:
 
 
 @pytest.fixture(scope="session")
-def project_built(project, tmp_path_factory) -> str:
+def built(project, tmp_path_factory) -> str:
     """Every brief of the test project for each of its audiences, built once through the CLI, as PDF, DOCX, HTML
     and Markdown, into a folder named `built`."""
     return os.path.join(shared(tmp_path_factory, "project-build",
@@ -172,22 +168,10 @@ def example_built(tmp_path_factory, seeds) -> str:
                                lambda folder: _build_everything(ROOT, os.path.join(folder, "built"))), "built")
 
 
-@pytest.fixture(scope="module")
-def built(request) -> str:
-    """The test project's build (the root's for the test files listed in EXAMPLE_MODULES)."""
-    if request.module.__name__ in EXAMPLE_MODULES:
-        return request.getfixturevalue("example_built")
-    return request.getfixturevalue("project_built")
-
-
 @pytest.fixture()
-def project_copy(tmp_path, request) -> str:
+def project_copy(tmp_path) -> str:
     """A copy of the test project (briefing.yaml, facts.yaml, sources/, templates/, distribution/) that a test may
-    break (the root's facts.yaml and templates/ for the test files listed in EXAMPLE_MODULES)."""
-    if request.module.__name__ in EXAMPLE_MODULES:
-        shutil.copy(os.path.join(ROOT, "facts.yaml"), tmp_path / "facts.yaml")
-        shutil.copytree(os.path.join(ROOT, "templates"), tmp_path / "templates")
-        return str(tmp_path)
+    break, in the test's own temporary folder."""
     return copy_project(tmp_path)
 
 
@@ -208,11 +192,11 @@ def writer(style):
 
 
 @pytest.fixture(scope="session")
-def libreoffice_pdfs(project_built, tmp_path_factory) -> dict[str, str]:
+def libreoffice_pdfs(built, tmp_path_factory) -> dict[str, str]:
     """Every DOCX of the test project's build converted to PDF by LibreOffice, in one run shared by every worker:
     {docx path: LibreOffice's PDF}."""
     need("soffice")
-    files = outputs(project_built, "*.docx")
+    files = outputs(built, "*.docx")
 
     def convert(folder):
         run = subprocess.run(["soffice", "--headless", f"-env:UserInstallation=file://{folder}/profile",

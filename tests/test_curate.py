@@ -142,9 +142,9 @@ def test_coverage_counts_agree_with_the_citations(seeds, tmp_path):
                                    + (" …" if len(pa[first_uncited - 1].split()) > 8 else ""))
 
 
-def test_coverage_of_a_fact_base_marks_every_paragraph_a_quote_is_in(seeds, root):
-    fb = load(os.path.join(root, "facts.yaml"))
-    texts = read_corpus(fb, seeds)
+def test_coverage_of_a_fact_base_marks_every_paragraph_a_quote_is_in(project):
+    fb = load(os.path.join(project, "facts.yaml"))
+    texts = read_corpus(fb, os.path.join(project, "sources"))
     for c in coverage(fb, texts):
         paragraphs = [normalise(p) for p in next(t for t in texts if t.source == c.source).paragraphs]
         quotes = [normalise(q.quote) for f in [*fb.facts.values(), *(cl for d in fb.disputes.values()
