@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 
 from briefing.errors import InputError, Problem, did_you_mean
@@ -156,13 +157,35 @@ def load_briefs(templates: str, audiences: dict[str, Audience]) -> dict[str, Bri
         template = "briefs/" + given
         if "\\" in given or ".." in given.split("/") or given.startswith("/"):
             line, column = data["_positions"]["template"]
-            problems.append(Problem(path, line, column, f"template {given!r} must name a file in templates/briefs",
+            problems.append(Problem(path, line, column, f"template {given!r} must name a file in "
+                                    f"{os.path.join(templates, 'briefs')}",
                                     "write a file name such as trade-outlook.md.j2, without '..' or '\\'"))
         elif not os.path.isfile(os.path.join(templates, template)):
-            problems.append(Problem(path, data["_line"], 1, f"template {template} not found",
-                                    "create it, or set `template:` to an existing file in templates/briefs"))
+            problems.append(Problem(path, data["_line"], 1, f"template {os.path.join(templates, template)} not found",
+                                    "create it, or set `template:` to an existing file in "
+                                    f"{os.path.join(templates, 'briefs')}"))
         briefs[name] = instance(Brief, data, name=name, path=path, template_path=template,
                                 positions=positions_of(data))
     if problems:
         raise InputError(problems)
     return briefs
+
+
+_LABEL_CALL = re.compile(r"""\blabel\(\s*(["'])(\w+)\1""")
+
+
+def label_keys(templates: str) -> set[str]:
+    """The keys templates ask `label()` for (the first argument, when it is written as text), in every template
+    under `templates`: the keys an audience's `labels:` may set. Read from the sources as text (a label
+    written in a comment counts too, which only ever lets a key through)."""
+    from briefing.inputs import read_text
+
+    keys: set[str] = set()
+    for root, _, files in os.walk(templates):
+        for name in files:
+            if name.endswith(".j2"):
+                try:
+                    keys.update(mo.group(2) for mo in _LABEL_CALL.finditer(read_text(os.path.join(root, name))))
+                except InputError:
+                    continue  # reported when a brief uses the template
+    return keys

@@ -140,7 +140,8 @@ def _affected(where: list[tuple[str, str]]) -> str:
 def plan_jobs(project: Project, pairs: list[Pair], composed: list[Composed], formats: list[str], out: str,
               reference_docx: str | None = None) -> list[Job]:
     """Return one job per requested file of each composed brief."""
-    from briefing.buildcache import digest, renderer_digest
+    from briefing.buildcache import renderer_digest
+    from briefing.digests import digest
     from briefing.render import FORMATS
 
     when = build_time(project.facts)

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import asdict
+
+from briefing.digests import digest
 import json
 import os
 from typing import TYPE_CHECKING
@@ -16,14 +18,6 @@ if TYPE_CHECKING:
 
 MANIFEST = ".briefing-build.json"
 """The file in the output folder recording each output's key, so that the next build can skip it."""
-
-
-def digest(*parts) -> str:
-    h = hashlib.sha256()
-    for part in parts:
-        h.update(part if isinstance(part, bytes) else repr(part).encode("utf-8"))
-        h.update(b"\0")
-    return h.hexdigest()
 
 
 def file_digest(path: str | None) -> str:

@@ -114,7 +114,7 @@ class Composer:
 
     def compose(self, brief: Brief, audience: Audience) -> Composed:
         """Return the brief's Markdown for `audience`; raise InputError at the template's file and line."""
-        from briefing.buildcache import digest
+        from briefing.digests import digest
         from briefing.parse import markdown_problems
 
         notes = Notes(self.fb, audience.quotes_in_notes, plain=audience.detail == "summary")
@@ -148,11 +148,13 @@ class Composer:
                                      f"{brief.name} for {audience.name} (line {line} of its Markdown)",
                                      "remove it from the template or the audience file; documents cannot hold it"))
         body = self.abbreviations.spell_out(body)  # each abbreviation spelled out at its first use
+        # Checked in the prose only: the notes, the list of sources and the sourcing note name sources as they
+        # call themselves ("PRCCSF", "BBC"), which is citation, not prose.
+        late = self.abbreviations.undefined(body)
         if notes.sourcing_mark in body:
             printed = [self.fb.facts[i] for i in notes.facts if i in self.fb.facts]
             notes.sourcing = sourcing_note(words, notes.cited_sources(), printed, body)
         markdown = notes.finish(body)
-        late = self.abbreviations.undefined(markdown)
         if late:
             raise InputError([Problem(template, 0, 0, f"{word!r} is used before it is spelled out (line {line} of the "
                                       "composed Markdown)", "write its long form once in "
@@ -234,26 +236,6 @@ def _raised_by_briefing(frames, templates: str) -> bool:
 
 AUDIENCE_KEYS = tuple(AUDIENCE.fields)
 BRIEF_KEYS = tuple(BRIEF.fields)
-
-
-_LABEL_CALL = re.compile(r"""\blabel\(\s*(["'])(\w+)\1""")
-
-
-def label_keys(templates: str) -> set[str]:
-    """The keys templates ask `label()` for (the first argument, when it is written as text), in every template
-    under `templates`: the keys an audience's `labels:` may set. Read from the sources as text (a label
-    written in a comment counts too, which only ever lets a key through)."""
-    from briefing.inputs import read_text
-
-    keys: set[str] = set()
-    for root, _, files in os.walk(templates):
-        for name in files:
-            if name.endswith(".j2"):
-                try:
-                    keys.update(mo.group(2) for mo in _LABEL_CALL.finditer(read_text(os.path.join(root, name))))
-                except InputError:
-                    continue  # reported when a brief uses the template
-    return keys
 
 
 def template_names() -> set[str]:

@@ -144,13 +144,13 @@ def load_judgments(templates: str, fb: FactBase | None) -> dict[str, tuple[Judgm
                     elif fact_id not in fb.facts:
                         found.add(*j["_positions"]["rests_on"], f"judgment {j['id']!r} rests on unknown fact "
                                   f"{fact_id!r}{did_you_mean(fact_id, fb.facts)}",
-                                  "use an id from facts.yaml (`briefing facts TEXT` finds one)")
+                                  "use an id from the fact base (`briefing facts TEXT` finds one)")
             if fb is not None:
                 found.items.extend(_lint(path, j, fb))
             for who in j["audiences"]:
                 if who not in audiences:
                     found.add(*j["_positions"]["audiences"], f"judgment {j['id']!r}: unknown audience {who!r}"
-                              f"{did_you_mean(who, audiences)}", "use a file name from templates/audiences")
+                              f"{did_you_mean(who, audiences)}", f"use a file name from {folder_a}")
             items.append(Judgment(j["id"], j["judgment"], j["likelihood"], j["confidence"], j["basis"],
                                   tuple(j["rests_on"]), j["alternative"], tuple(j["indicators"]), j["action"],
                                   tuple(j["audiences"]), j["assumption"], j["change"], tuple(j["gaps"]),
@@ -206,7 +206,7 @@ def _lint(path: str, j: dict, fb: FactBase) -> list[Problem]:
             for ref in refs:
                 if ref not in fb.facts:
                     add(field, f"{its} names unknown fact {ref!r}{did_you_mean(ref, fb.facts)}",
-                        "use an id from facts.yaml inside [@…] (`briefing facts TEXT` finds one)")
+                        "use an id from the fact base inside [@…] (`briefing facts TEXT` finds one)")
             scope = [] if field == "action" else list(j["rests_on"])
             for shown, fact_id in unsupported(fb, text, scope, refs):
                 if shown in own:  # the desk's own threshold or year, from the judgment itself

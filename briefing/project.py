@@ -254,8 +254,7 @@ def _audience_problems(templates: str, audiences: dict[str, Audience], briefs: d
     """What an audience file asks for that the templates do not have, which would otherwise be lost without a
     word: a `labels:` key no template asks for, and the text of an own section missing for a brief it gets
     (every missing file of an audience in one message)."""
-    from briefing.briefs import SECTIONS, own_section_template
-    from briefing.compose import label_keys
+    from briefing.briefs import SECTIONS, label_keys, own_section_template
 
     problems = []
     asked = label_keys(templates)

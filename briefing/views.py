@@ -418,7 +418,8 @@ def sourcing_note(words: Wordsmith, cited: list[Source], printed: list[Fact], bo
     for s in cited:
         kinds[s.kind] = kinds.get(s.kind, 0) + 1
     kind_text = ", ".join(f"{n} {w.kind_name(k, n)}" for k, n in kinds.items())
-    parts = [_fill(t["sources"], count=str(len(cited)), kinds=escape(kind_text))]
+    form = t["one_source"] if len(cited) == 1 and t["one_source"] else t["sources"]
+    parts = [_fill(form, count=str(len(cited)), kinds=escape(kind_text))]
     for key, test in (("unsigned", lambda s: not s.signed), ("undated", lambda s: not s.dated)):
         names = [source_name(s) for s in cited if test(s)]
         if names:

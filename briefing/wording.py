@@ -66,6 +66,8 @@ WORDING = Record("wording", "The words briefs use for kinds of claim, hedges and
     "sourcing": Field(Record("sourcing note", "Sentences of the sourcing note each brief carries; "
                              "the numbers and names are filled in from the fact base.", {
         "sources": Field(Str(), "{count} sources of which kinds ({kinds})", required=True),
+        "one_source": Field(Str(), "the same for a brief resting on one source ({kinds}; empty: as `sources`)",
+                            default=""),
         "unsigned": Field(Str(), "which are unsigned ({names})", required=True),
         "undated": Field(Str(), "which are undated ({names})", required=True),
         "no_official": Field(Str(), "said when no official text is among the sources", required=True),
@@ -147,7 +149,7 @@ def load_wording(templates: str) -> Wording:
     path = os.path.join(templates, "wording.yaml")
     if not os.path.isfile(path):
         raise InputError(Problem(path, 0, 0, "the wording file is missing",
-                                 "restore templates/wording.yaml from the repository; briefs need it"))
+                                 "briefs need it: copy one from a project made with `briefing init`"))
     data = load_record(path, WORDING)
     problems = []
     for keys, needs in _NEEDS.items():
