@@ -120,6 +120,14 @@ def shared(tmp_path_factory, name: str, make) -> str:
     return folder
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _readers_share_what_they_read(tmp_path_factory):
+    """What the independent readers (tests/readers.py) read of a file is kept for every worker of the run."""
+    import readers
+
+    readers.SHARED = shared(tmp_path_factory, "readers", lambda folder: None)
+
+
 @pytest.fixture(scope="session")
 def seeds() -> str:
     """The root's corpus folder; CI always has it beside the checkout, so there its absence fails, elsewhere it

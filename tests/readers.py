@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import functools
 import os
@@ -12,14 +13,42 @@ import zipfile
 NOTE_SIZE_MAX = 7.6  # the house style's note size is 7.5 pt; body text and marks are larger
 
 
-def per_file_version(read):
-    """`read(path, *args)`, done once for each version of the file (its path and contents) and arguments: several
-    tests read the same built brief. Each caller gets its own copy of what was read."""
-    import hashlib
+SHARED: str | None = None
+"""A folder every pytest-xdist worker of a test run shares (conftest sets it): what one worker read of a file,
+the others take from there."""
 
-    @functools.lru_cache(maxsize=256)
-    def once(path, digest, *args):
-        return read(path, *args)
+
+@contextlib.contextmanager
+def _locked(path: str):
+    import fcntl
+
+    with open(path, "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
+
+
+def per_file_version(read):
+    """`read(path, *args)`, done once for each version of the file (its name and contents) and arguments in a test
+    run: several tests, in either worker, read the same built brief. Each caller gets its own copy of the result."""
+    import hashlib
+    import pickle
+
+    def shared(path, digest, *args):
+        if SHARED is None:
+            return read(path, *args)
+        key = repr((read.__module__, read.__qualname__, os.path.basename(path), digest, args))
+        stored = os.path.join(SHARED, hashlib.sha256(key.encode()).hexdigest() + ".pickle")
+        with _locked(stored + ".lock"):
+            if os.path.exists(stored):
+                with open(stored, "rb") as f:
+                    return pickle.load(f)
+            value = read(path, *args)
+            with open(stored + ".part", "wb") as f:
+                pickle.dump(value, f)
+            os.replace(stored + ".part", stored)
+            return value
+
+    once = functools.lru_cache(maxsize=256)(shared)
 
     @functools.wraps(read)
     def cached(path, *args):
