@@ -57,11 +57,20 @@ def problems_of(path: str, check) -> tuple[str, str]:
     return "\n".join(str(p) for p in problems), expected
 
 
-def copy_project(dest, source: str = PROJECT) -> str:
+def copy_project(dest, source: str = PROJECT, briefs: tuple[str, ...] | None = None) -> str:
     """Copy a project into the folder `dest` (made if missing), its links followed as `briefing init` follows the
-    skeleton's, without its out/ or outbox/; return `dest` as a string."""
+    skeleton's, without its out/ or outbox/, and with only `briefs` if given; return `dest` as a string."""
     shutil.copytree(source, dest, dirs_exist_ok=True, ignore=shutil.ignore_patterns("out", "outbox", "*.sqlite*"))
+    if briefs is not None:
+        for folder in ("briefs", "judgments"):
+            for name in os.listdir(os.path.join(dest, "templates", folder)):
+                if name.split(".")[0] not in briefs:
+                    os.remove(os.path.join(dest, "templates", folder, name))
     return str(dest)
+
+
+SHORT = ("visit-politics",)
+"""The test project's short brief (two short PDFs): for tests that need a whole project's check, not its length."""
 
 
 def in_project(project: str, *argv: str) -> int:
@@ -151,6 +160,12 @@ def project(tmp_path_factory) -> str:
     return shared(tmp_path_factory, "project", copy_project)
 
 
+@pytest.fixture(scope="session")
+def short_project(tmp_path_factory) -> str:
+    """The test project with its short brief only, copied once for every test that reads it and changes nothing."""
+    return shared(tmp_path_factory, "short-project", lambda folder: copy_project(folder, briefs=SHORT))
+
+
 EVERY_FORMAT = "pdf,docx,html,md"
 """What the shared builds make."""
 
@@ -181,6 +196,12 @@ def project_copy(tmp_path) -> str:
     """A copy of the test project (briefing.yaml, facts.yaml, sources/, templates/, distribution/) that a test may
     break, in the test's own temporary folder."""
     return copy_project(tmp_path)
+
+
+@pytest.fixture()
+def short_copy(tmp_path) -> str:
+    """A copy of the test project with its short brief only, that a test may break."""
+    return copy_project(tmp_path, briefs=SHORT)
 
 
 @pytest.fixture(scope="session")

@@ -197,11 +197,11 @@ def test_an_unreadable_template_is_a_clean_error(project_copy, capsys, monkeypat
     assert status == 1 and "permission denied" in err
 
 
-def test_check_reports_a_broken_template_that_no_brief_uses(project_copy, capsys):
-    with open(os.path.join(project_copy, "templates", "unused.md.j2"), "wb") as f:
+def test_check_reports_a_broken_template_that_no_brief_uses(short_copy, capsys):
+    with open(os.path.join(short_copy, "templates", "unused.md.j2"), "wb") as f:
         f.write(b"\xff\xfe")
     cwd = os.getcwd()
-    os.chdir(project_copy)
+    os.chdir(short_copy)
     try:
         assert main(["check"]) == 1
     finally:
@@ -392,7 +392,7 @@ def test_a_title_too_long_for_the_file_properties_is_refused(project_copy, capsy
     assert status == 1 and f"{BRIEF}.yaml" in err and "at most 255" in err, err
 
 
-# --- the corpus for check --corpus ----------------------------------------------------------------
+# --- the corpus for check --corpus (on the short brief alone: check lays out its PDFs) -----------------
 
 def _corpus(project: str) -> str:
     from briefing.factbase import load
@@ -426,8 +426,8 @@ def _check(project: str, corpus: str, capsys) -> tuple[int, str]:
     return status, err
 
 
-def test_a_corpus_made_of_the_quotes_checks(project_copy, capsys):
-    assert _check(project_copy, _corpus(project_copy), capsys)[0] == 0
+def test_a_corpus_made_of_the_quotes_checks(short_copy, capsys):
+    assert _check(short_copy, _corpus(short_copy), capsys)[0] == 0
 
 
 @pytest.mark.parametrize("make, message", [
@@ -436,19 +436,19 @@ def test_a_corpus_made_of_the_quotes_checks(project_copy, capsys):
     (lambda p: (os.unlink(p), os.symlink("/dev/zero", p)), "a device"),
     (lambda p: (os.unlink(p), os.symlink(p + ".gone", p)), "a symbolic link to a missing file"),
 ])
-def test_a_corpus_file_that_cannot_be_read_is_a_clean_error(project_copy, capsys, make, message):
-    corpus = _corpus(project_copy)
+def test_a_corpus_file_that_cannot_be_read_is_a_clean_error(short_copy, capsys, make, message):
+    corpus = _corpus(short_copy)
     make(os.path.join(corpus, sorted(os.listdir(corpus))[0]))
-    status, err = _check(project_copy, corpus, capsys)
+    status, err = _check(short_copy, corpus, capsys)
     assert status == 1 and message in err, err
 
 
-def test_a_quote_missing_from_a_large_source_is_reported_quickly(project_copy, capsys):
+def test_a_quote_missing_from_a_large_source_is_reported_quickly(short_copy, capsys):
     """A source of 7.6 MB (8,000 long paragraphs after its own) whose quotes are found but one, which lost a
     word: that one is reported, with its closest passage, in seconds."""
     import time
 
-    corpus = _corpus(project_copy)
+    corpus = _corpus(short_copy)
     path = os.path.join(corpus, sorted(os.listdir(corpus))[0])
     with open(path, encoding="utf-8") as f:
         lines = f.read().rstrip("\n").split("\n")
@@ -459,7 +459,7 @@ def test_a_quote_missing_from_a_large_source_is_reported_quickly(project_copy, c
         f.write("\n".join(lines) + "\n")
         f.write(("lorem ipsum dolor sit amet consectetur adipiscing elit sed do eiusmod tempor " * 12 + "\n") * 8000)
     started = time.monotonic()
-    status, err = _check(project_copy, corpus, capsys)
+    status, err = _check(short_copy, corpus, capsys)
     assert status == 1 and err.count("quote not found") == 1 and "closest passage" in err, err
     assert time.monotonic() - started < 30
 
