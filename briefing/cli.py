@@ -21,6 +21,20 @@ def _common(p: argparse.ArgumentParser) -> None:
                    help="briefs, audiences and style (default: the project's, else templates)")
 
 
+class _Version(argparse.Action):
+    """--version, looked up only when asked for (start-up stays light)."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            release = version("briefing")
+        except PackageNotFoundError:  # run from a source tree that was never installed
+            release = "unknown"
+        print(f"briefing {release}")
+        parser.exit()
+
+
 def _positive(text: str) -> int:
     if not text.isdigit() or int(text) < 1:
         raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, not {text!r}")
@@ -30,6 +44,7 @@ def _positive(text: str) -> int:
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="briefing", description="Footnoted policy briefs, as DOCX and PDF, "
                                      "from a sourced YAML fact base.")
+    parser.add_argument("--version", action=_Version, nargs=0, help="print briefing's version and stop")
     parser.add_argument("-C", dest="directory", metavar="DIR",
                         help="run in the project at DIR, as if started there (default: the current folder)")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -56,14 +71,15 @@ def _parser() -> argparse.ArgumentParser:
     _common(b)
 
     c = sub.add_parser("check", help="validate the fact base and compose every brief for every audience")
-    c.add_argument("--corpus", metavar="DIR", help="also verify every quote against the source texts in DIR")
+    c.add_argument("--corpus", metavar="DIR", help="verify the quotes against the source texts in DIR (default: the "
+                   "project's corpus)")
     _common(c)
 
     lst = sub.add_parser("list", help="list briefs, audiences and facts per topic")
     _common(lst)
 
     f = sub.add_parser("facts", help="list the facts that match")
-    f.add_argument("text", nargs="?", default="", metavar="TEXT", help="words the id or statement contains")
+    f.add_argument("text", nargs="*", default=[], metavar="WORD", help="words the id or statement contains")
     f.add_argument("--topic", metavar="T", help="only facts with this topic")
     f.add_argument("--source", metavar="S", help="only facts citing this source id")
     _common(f)
@@ -211,23 +227,44 @@ def cmd_build(args) -> int:
     return 0
 
 
+def _fact_base_problems(fb, corpus: str | None) -> list[Problem]:
+    """What `check` finds in the fact base alone: the lints, what is missing, and every quote against the corpus."""
+    from briefing.corpus import verify
+    from briefing.lint import lint
+
+    problems = lint(fb)
+    for what, present, hint in (("sources", fb.sources, "register an article: briefing source add FILE"),
+                                ("facts", fb.facts, "write a fact citing a source (docs/getting-started.md)")):
+        if not present:
+            problems.append(Problem(fb.path, 0, 0, f"the fact base has no {what} yet", hint))
+    if corpus:
+        if not os.path.isdir(corpus):
+            problems.append(Problem(corpus, 0, 0, "corpus folder not found",
+                                    "name the folder of the source texts with --corpus, or under `corpus:` in the "
+                                    "project file"))
+        else:
+            problems.extend(verify(fb, corpus))
+    return problems
+
+
 def cmd_check(args) -> int:
     from briefing.build import compose_pairs, default_jobs, render_in_memory
     from briefing.compose import template_digits
-    from briefing.lint import lint, unused
+    from briefing.lint import unused
+    from briefing.project import Project, load_facts
 
-    project = _project(args)
+    where = _where(args)
+    corpus = args.corpus or where.corpus
+    try:
+        project = Project.open(where)
+    except InputError as e:  # the templates' problems, and (if the fact base itself loads) its own, at once
+        try:
+            fb = load_facts(where)
+        except InputError:
+            raise e from None
+        raise InputError(list(dict.fromkeys(e.problems + _fact_base_problems(fb, corpus)))) from None
     fb = project.facts
-    problems = lint(fb)
-    corpus = args.corpus or project.corpus
-    if corpus:
-        from briefing.corpus import verify
-
-        if not os.path.isdir(corpus):
-            raise InputError(Problem(corpus, 0, 0, "corpus folder not found",
-                                     "name the folder of the source texts with --corpus, or under `corpus:` in "
-                                     f"{project.locations.project_file or 'briefing.yaml'}"))
-        problems.extend(verify(fb, corpus))
+    problems = _fact_base_problems(fb, corpus)
     pairs = project.plan([], [])  # each brief for the audiences it is meant for
     used: set[str] = set()
     try:
@@ -247,7 +284,7 @@ def cmd_check(args) -> int:
         except InputError as e:
             problems.extend(e.problems)
     if problems:
-        raise InputError(problems)
+        raise InputError(list(dict.fromkeys(problems)))  # a misquote found by the lints and the layout alike, once
     for warning in template_digits(project.templates):
         diagnostics.warn(warning)
     for name, brief in project.briefs.items():
@@ -257,12 +294,20 @@ def cmd_check(args) -> int:
                                      f"write them in {os.path.join(project.templates, 'judgments', name + '.yaml')} "
                                      "(see docs/editing.md)"))
     quotes = sum(len(f.cite) for f in fb.facts.values())
-    print(f"{', '.join(fb.files)}: {len(fb.facts)} facts, {len(fb.disputes)} disputed questions, {len(fb.sources)} sources, "
-          f"{quotes} quotes" + (" verified against " + corpus if corpus else ""))
-    print(f"{len(project.briefs)} briefs compose for the {len(pairs)} brief × audience pairs they are meant for")
+    print(f"{', '.join(fb.files)}: {_count(len(fb.facts), 'fact')}, {_count(len(fb.disputes), 'disputed question')}, "
+          f"{_count(len(fb.sources), 'source')}, {_count(quotes, 'quote')}"
+          + (" verified against " + corpus if corpus else ""))
+    print(f"{_count(len(project.briefs), 'brief')} compose for the {_count(len(pairs), 'brief × audience pair')} "
+          "they are meant for")
     idle = unused(fb, used)
-    print(f"info: {len(idle)} of {len(fb.facts)} facts reach no brief" + (": " + ", ".join(idle) if idle else ""))
+    print(f"info: {len(idle)} of {_count(len(fb.facts), 'fact')} reach no brief"
+          + (": " + ", ".join(idle) if idle else ""))
     return 0
+
+
+def _count(n: int, noun: str) -> str:
+    """`1 fact`, `2 facts`."""
+    return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
 def cmd_list(args) -> int:
@@ -286,7 +331,7 @@ def cmd_facts(args) -> int:
     from briefing.project import load_facts
 
     fb = load_facts(_where(args))
-    words = args.text.lower().split()
+    words = " ".join(args.text).lower().split()
     shown = 0
     for f in fb.facts.values():
         if args.topic and args.topic not in f.topics:
@@ -385,9 +430,21 @@ def cmd_serve(args) -> int:
                  say=lambda line: print(line, file=sys.stderr, flush=True))
 
 
-_COMMANDS = {"init": cmd_init, "build": cmd_build, "check": cmd_check, "list": cmd_list, "facts": cmd_facts, "schema": cmd_schema,
-             "new": cmd_new, "distribute": cmd_distribute, "serve": cmd_serve, "diff": cmd_diff, "source": cmd_curate,
-             "quote": cmd_curate, "coverage": cmd_curate}
+_COMMANDS = {
+    "init": cmd_init,
+    "build": cmd_build,
+    "check": cmd_check,
+    "list": cmd_list,
+    "facts": cmd_facts,
+    "schema": cmd_schema,
+    "new": cmd_new,
+    "distribute": cmd_distribute,
+    "serve": cmd_serve,
+    "diff": cmd_diff,
+    "source": cmd_curate,
+    "quote": cmd_curate,
+    "coverage": cmd_curate,
+}
 
 
 if __name__ == "__main__":

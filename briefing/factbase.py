@@ -665,11 +665,11 @@ def load(paths: str | Sequence[str], shown: Callable[[str], str] | None = None) 
             first = parts[0]
             start = (first["_line"], first["_column"])
             several = len(reading.files) > 1
+            # A base with no sources or facts yet loads (a project just begun: `source add`, `quote` and
+            # `coverage` work on it); `check` says what is missing.
             for present, what, hint in (
                     (metas, "meta", "add `meta:` (title, organisation, as_of) to "
-                     + ("one of its files" if several else "it")),
-                    (sources, "sources", "add `sources:`, the articles and documents its facts cite"),
-                    (facts, "facts", "add `facts:`, each with the sources that support it")):
+                     + ("one of its files" if several else "it")),):
                 if not present:
                     problems.append(Problem(first["_origin"], *start, f"the fact base has no {what}", hint))
     if problems:

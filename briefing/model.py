@@ -185,8 +185,9 @@ class Meta:
     """The running header, worded (the house style's `header` filled in); empty: none."""
     footer: str = ""
     """The running footer, worded, holding `{page}` and `{pages}` where each writer puts the page number and count."""
-    source: str = ""
-    """The template the brief was composed from, as messages name it: where a problem of its layout is reported."""
+    source: str = field(default="", compare=False, repr=False)
+    """The template the brief was composed from, as messages name it: where a problem of its layout is reported.
+    Not part of what the brief is: the same brief composed from another folder is equal, with the same digest."""
 
 
 @dataclass

@@ -16,7 +16,7 @@ SKELETON = os.path.join(os.path.dirname(os.path.abspath(__file__)), "skeleton")
 EXAMPLE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 """The example project `briefing init --example` writes: briefing's own source tree, the Pakistan–Belarus desk."""
 EXAMPLE_FILES = ("briefing.yaml", "facts.yaml", "templates", "distribution/desk.yaml", "distribution/cover.txt.j2")
-GITIGNORE = "/out/\n/outbox/\n/distribution/*.sqlite*\n"
+GITIGNORE = "/out/\n/outbox/\n/distribution/*.sqlite*\n.*.briefing-lock\n"
 
 
 def init(folder: str, example: bool = False) -> list[str]:
