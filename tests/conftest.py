@@ -9,9 +9,8 @@ their readers get them, its fact base passing check) read or build the root."""
 
 from __future__ import annotations
 
-import contextlib
-import functools
 import fnmatch
+import functools
 import glob
 import os
 import shutil
@@ -26,6 +25,9 @@ SEEDS = os.environ.get("BRIEFING_SEEDS") or os.path.join(os.path.dirname(ROOT), 
 PROJECT = os.path.join(ROOT, "tests", "data", "project")
 """The test project: an invented event, two briefs, the three shipped audiences and its own corpus (sources/)."""
 sys.path.insert(0, os.path.join(ROOT, "tests"))
+
+from readers import locked  # noqa: E402 (tests/ is on the path from the line above)
+
 
 def need(tool: str) -> str:
     """Return the path of an external reader; in CI a missing one fails the test instead of skipping it."""
@@ -101,18 +103,6 @@ def outputs(folder: str, pattern: str = "*.pdf", project: str = PROJECT) -> list
     return found
 
 
-@contextlib.contextmanager
-def _locked(path: str):
-    import fcntl
-
-    with open(path, "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(lock, fcntl.LOCK_UN)
-
-
 def shared(tmp_path_factory, name: str, make) -> str:
     """A folder made once per test run by `make(folder)` and shared by every pytest-xdist worker (each worker's
     session fixtures would otherwise make their own): the first worker to ask makes it, the others wait."""
@@ -120,7 +110,7 @@ def shared(tmp_path_factory, name: str, make) -> str:
     if os.environ.get("PYTEST_XDIST_WORKER"):
         base = base.parent
     folder = os.path.join(str(base), name)
-    with _locked(folder + ".lock"):
+    with locked(folder + ".lock"):
         if not os.path.exists(os.path.join(folder, ".made")):
             shutil.rmtree(folder, ignore_errors=True)
             os.makedirs(folder)

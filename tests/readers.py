@@ -19,7 +19,8 @@ the others take from there."""
 
 
 @contextlib.contextmanager
-def _locked(path: str):
+def locked(path: str):
+    """Hold an exclusive lock on the file `path` (made if missing) while the block runs: one process at a time."""
     import fcntl
 
     with open(path, "w") as lock:
@@ -38,7 +39,7 @@ def per_file_version(read):
             return read(path, *args)
         key = repr((read.__module__, read.__qualname__, os.path.basename(path), digest, args))
         stored = os.path.join(SHARED, hashlib.sha256(key.encode()).hexdigest() + ".pickle")
-        with _locked(stored + ".lock"):
+        with locked(stored + ".lock"):
             if os.path.exists(stored):
                 with open(stored, "rb") as f:
                     return pickle.load(f)
