@@ -56,7 +56,8 @@ def test_a_table_of_long_dates_keeps_each_date_on_one_line(tmp_path, style):
     md = "| What | When | As of | Source |\n|:--|:--|:--|:--|\n" + rows + "\n"
     meta = Meta(title="T", subtitle="", date=dt.date(2024, 11, 30), audience="A", handling="H", author="O",
                 subject="S", keywords=(), language="en-GB")
-    (tmp_path / "t.pdf").write_bytes(PdfWriter(style).render(parse(md, meta), dt.datetime(2024, 11, 30, tzinfo=dt.timezone.utc)))
+    when = dt.datetime(2024, 11, 30, tzinfo=dt.timezone.utc)
+    (tmp_path / "t.pdf").write_bytes(PdfWriter(style).render(parse(md, meta), when))
     lines = [line["text"] for line in _lines(pdf_pages(str(tmp_path / "t.pdf"))[0])]
     for i in range(1, 6):
         assert any(f"{i} November 2024" in line and "25–27 November 2024" in line for line in lines), lines
