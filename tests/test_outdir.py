@@ -38,7 +38,8 @@ def test_two_builds_at_once_leave_one_complete_folder_and_its_manifest(project, 
     env = {**os.environ, "PYTHONPATH": ROOT}
     lock = tmp_path / ".out.briefing-lock"
     first = subprocess.Popen([sys.executable, "-c", _SLOW_BUILD,
-                              *_build_args(project, out, "visit-politics", "-f", "md")], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                              *_build_args(project, out, "visit-politics", "-f", "md")],
+                             env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     deadline = time.time() + 60
     while time.time() < deadline:  # the first build holds the folder
         if lock.exists() and lock.read_text().strip() == str(first.pid):
@@ -47,7 +48,8 @@ def test_two_builds_at_once_leave_one_complete_folder_and_its_manifest(project, 
     else:
         raise AssertionError("the first build never took the lock")
     second = subprocess.Popen([sys.executable, "-c", _SLOW_BUILD,
-                               *_build_args(project, out, "freight-line", "-f", "md")], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                               *_build_args(project, out, "freight-line", "-f", "md")],
+                              env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     outs = [p.communicate(timeout=300) for p in (first, second)]
     assert [p.returncode for p in (first, second)] == [0, 0], outs
     assert f"waiting for another build (process {first.pid}) to finish writing {out}" in outs[1][1]
