@@ -52,7 +52,7 @@ def main(argv: list[str] | None = None) -> int:
     from briefing.build import build_time, render_in_memory
     from briefing.project import Project
     from briefing.compose import Composer
-    from briefing.layout import fit
+    from briefing.render import fit
     from briefing.parse import parse
     from briefing.render.docx import DocxWriter
     from briefing.render.pdf import PdfWriter

@@ -91,8 +91,6 @@ class Composer:
         the house style (templates/style.yaml) and wording.yaml: the writers print them as they are."""
         from dataclasses import replace
 
-        from briefing.style import furnish
-
         t = typographic
         meta = Meta(title=t(brief.title), subtitle=t(brief.subtitle), date=self.fb.meta.as_of,
                     audience=t(audience.label), handling=t(audience.handling or ""),
@@ -300,3 +298,24 @@ def template_digits(templates: str) -> list[Problem]:
 def _digit_warning(path: str, line: int, text: str) -> Problem:
     return Problem(path, line, 0, f"warning: a number typed into a template: {text.strip()[:60]!r}",
                    "take figures, names and dates from facts.yaml so a correction reaches every brief")
+
+
+def _running_line(template: str, meta: Meta) -> str:
+    """Fill {handling}, {title}, {audience} and {date} into a line of the house style. A field left empty (an
+    unmarked public brief has no handling) takes its separator with it."""
+    text = (template.replace("{handling}", meta.handling).replace("{title}", meta.title)
+            .replace("{audience}", meta.audience)
+            .replace("{date}", format_date(meta.date) if meta.date else ""))
+    return " · ".join(p for p in text.split(" · ") if p.strip())
+
+
+def furnish(meta: Meta, header: str, footer: str, for_audience: str = "For: {audience}") -> Meta:
+    """Return `meta` with its running header and footer (from the house style's `header` and `footer`; the
+    footer keeps {page} and {pages} for the writers), its title line and audience line worded (`for_audience`
+    from wording.yaml): what the writers print, so that they word nothing themselves."""
+    from dataclasses import replace
+
+    audience_line = for_audience.replace("{audience}", meta.audience)
+    parts = [audience_line if meta.audience else "", meta.author, format_date(meta.date) if meta.date else ""]
+    return replace(meta, header=_running_line(header, meta), footer=_running_line(footer, meta),
+                   audience_line=audience_line, title_line=" · ".join(p for p in parts if p))

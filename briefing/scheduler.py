@@ -72,7 +72,7 @@ def _render_task(task: tuple[list[int], float | str | None]) -> list[Rendered | 
     done: list[Rendered | Failed] = []
     doc = None
     if gaps == FIT_ONLY:  # only the fit of the brief of DOCX job indexes[0]
-        from briefing.layout import fit
+        from briefing.render import fit
 
         job = _state.jobs[indexes[0]]
         try:
@@ -90,7 +90,8 @@ def _render_task(task: tuple[list[int], float | str | None]) -> list[Rendered | 
                 doc = parse(job.markdown, job.meta)
             writer = _writer(job.format)
             if job.format == "docx":
-                from briefing.layout import Fit, fit
+                from briefing.layout import Fit
+                from briefing.render import fit
 
                 if gaps is None:
                     gaps = job.fit

@@ -22,7 +22,8 @@ from lxml.etree import LxmlError
 
 from briefing import model as m
 from briefing.errors import InputError, Problem
-from briefing.render import Scoped, Visitor, ooxml
+from briefing.render import ooxml
+from briefing.render.visitor import Scoped, Visitor
 from briefing.render.docx_styles import WordStyles
 from briefing.render.footnotes import footnotes_part
 from briefing.render.reference import open_reference, read_reference
@@ -293,7 +294,7 @@ class DocxWriter:
     def render(self, doc: m.Document, timestamp: _dt.datetime, fit: Fit | float | None = None) -> bytes:
         """Return the DOCX file's bytes; the same model, timestamp and fit always give the same bytes.
 
-        `fit` is the brief's fit (`layout.fit`, or the PDF writer's `fit` after rendering the same brief): the
+        `fit` is the brief's fit (`render.fit`, or the PDF writer's `fit` after rendering the same brief): the
         share of the house style's space between paragraphs its PDF is laid out with (less than 1 when it was
         fitted to save a nearly empty page), so both break pages alike. None: the house style's spacing."""
         if not isinstance(fit, Fit):

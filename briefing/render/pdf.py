@@ -21,15 +21,15 @@ from reportlab.platypus.flowables import Flowable
 
 from briefing import model as m
 from briefing.errors import InputError, Problem
-from briefing.render import Scoped, Visitor
+from briefing.render.visitor import Scoped, Visitor
 from briefing.render.pdf_fonts import Fonts
 from briefing.render.pdf_notes import FrameRef, NoteBody, NoteFrame, Noted, note_mark
 from briefing.render.pdf_notes import MeasuredParagraph
 from briefing.render.pdf_notes import MeasuredParagraph as Paragraph  # measured once per width, tagged when drawn
 from briefing.render.pdf_tags import Element, Figure, Rule, StructTree, TaggingCanvas, artifact, inline
 from briefing.render.pdf_tags import table_artifacts
-from briefing.layout import HOUSE, UNBREAKABLE, WHITE, Fit, Layout, ParaStyle, mm, resolve
-from briefing.style import Style
+from briefing.layout import HOUSE, UNBREAKABLE, WHITE, Fit, Layout, ParaStyle, resolve
+from briefing.style import Style, mm
 
 
 
@@ -526,7 +526,7 @@ class PdfWriter:
                two_pass: bool = False) -> bytes:
         """Return the PDF's bytes; the same model, timestamp and fit always give the same bytes.
 
-        Laid out once with `fit` when it is given (`layout.fit`, or the `fit` of an earlier render of the same
+        Laid out once with `fit` when it is given (`render.fit`, or the `fit` of an earlier render of the same
         brief). Without it, the brief is fitted here: one whose last page would hold only a few lines is laid
         out again with tighter gaps between paragraphs, and kept so if that saves the page; `self.fit` says
         which. Each footer that prints the page count is a form drawn when the file is saved. `two_pass` lays
