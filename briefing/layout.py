@@ -139,6 +139,22 @@ class Fit:
 
     gaps: float = 1.0
     """1: the house style's spacing; less: tighter, to save a nearly empty last page."""
+    tables: tuple[tuple[float, ...], ...] = ()
+    """Each table's column widths in points, in document order (a note's tables where its mark stands), as
+    the PDF sets them from its fonts' metrics; the DOCX sets the same, so that its rows wrap as the PDF's do.
+    Empty: the fit was chosen before the PDF was laid out (the DOCX then shares the measure evenly)."""
+
+    def data(self) -> dict:
+        """The fit as JSON data (a build's manifest keeps it)."""
+        return {"gaps": self.gaps, "tables": [list(t) for t in self.tables]}
+
+    @classmethod
+    def from_data(cls, data) -> "Fit | None":
+        """The fit `data()` gave, or None if `data` is not one (a manifest from another version)."""
+        try:
+            return cls(float(data["gaps"]), tuple(tuple(float(w) for w in t) for t in data["tables"]))
+        except (KeyError, TypeError, ValueError):
+            return None
 
 
 HOUSE = Fit()

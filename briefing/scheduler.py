@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from briefing.errors import InputError
+from briefing.layout import HOUSE
 
 if TYPE_CHECKING:
     import datetime as _dt
@@ -20,12 +21,12 @@ if TYPE_CHECKING:
 @dataclass
 class Rendered:
     """One job's file: its bytes, and for a PDF its page count and the page of each note; for a PDF or DOCX the
-    paragraph gaps it was fitted with."""
+    fit (layout.Fit) it was made with."""
 
     data: bytes
     pages: int | None = None
     page_of_note: dict | None = None
-    gaps: float | None = None
+    fit: object = None
 
 
 @dataclass
@@ -60,7 +61,7 @@ FIT_ONLY = "fit"
 """A task's fit that asks for nothing but the fit of its DOCX's brief (laid out, not rendered)."""
 
 
-def _render_task(task: tuple[list[int], float | str | None]) -> list[Rendered | Failed]:
+def _render_task(task: tuple[list[int], object]) -> list[Rendered | Failed]:
     """Return the files of the jobs `task[0]`, all of one brief × audience (its PDF first), or the problems of
     their bad input (Failed). The Markdown is parsed once for all of them. A DOCX is rendered with the fit
     `task[1]` when given, else the one its PDF was laid out with here, else the one an earlier build kept
@@ -68,16 +69,15 @@ def _render_task(task: tuple[list[int], float | str | None]) -> list[Rendered | 
     fit it used."""
     from briefing.parse import parse
 
-    indexes, gaps = task
+    indexes, known = task
     done: list[Rendered | Failed] = []
     doc = None
-    if gaps == FIT_ONLY:  # only the fit of the brief of DOCX job indexes[0]
+    if known == FIT_ONLY:  # only the fit of the brief of DOCX job indexes[0]
         from briefing.render import fit
 
         job = _state.jobs[indexes[0]]
         try:
-            return [Rendered(b"", gaps=fit(parse(job.markdown, job.meta), _writer("docx").layout,
-                                           _writer("pdf")).gaps)]
+            return [Rendered(b"", fit=fit(parse(job.markdown, job.meta), _writer("docx").layout, _writer("pdf")))]
         except InputError as e:
             return [Failed(e.problems)]  # the DOCX's, as when it finds its fit itself
     for index in indexes:
@@ -90,23 +90,21 @@ def _render_task(task: tuple[list[int], float | str | None]) -> list[Rendered | 
                 doc = parse(job.markdown, job.meta)
             writer = _writer(job.format)
             if job.format == "docx":
-                from briefing.layout import Fit
                 from briefing.render import fit
 
-                if gaps is None:
-                    gaps = job.fit
-                known = Fit(gaps) if gaps is not None else fit(doc, writer.layout, _writer("pdf"))
-                done.append(Rendered(writer.render(doc, _state.when, fit=known), gaps=known.gaps))
+                if known is None:
+                    known = job.fit if job.fit is not None else fit(doc, writer.layout, _writer("pdf"))
+                done.append(Rendered(writer.render(doc, _state.when, fit=known), fit=known))
                 continue
             data = writer.render(doc, _state.when)
         except InputError as e:
             done.append(Failed(e.problems))
             if job.format == "pdf":
-                gaps = 1.0  # the house style's own: the problem is reported once, by the PDF's own job
+                known = HOUSE  # the house style's own: the problem is reported once, by the PDF's own job
             continue
         if job.format == "pdf":
-            gaps = writer.gaps
-            done.append(Rendered(data, writer.pages, dict(writer.page_of_note), writer.gaps))
+            known = writer.fit
+            done.append(Rendered(data, writer.pages, dict(writer.page_of_note), writer.fit))
         else:
             done.append(Rendered(data))
     return done
@@ -175,9 +173,9 @@ def run_jobs(jobs: list[Job], style: Style, when: _dt.datetime, workers: int = 1
             if pdf is None and isinstance(found, Failed):
                 done[i] = found  # its fit could not be found: its problems, as when the DOCX looks for it
                 continue
-            gaps = found.gaps if isinstance(found, Rendered) else 1.0
-            if isinstance(done[i], Rendered) and done[i].gaps != gaps:
-                done[i] = _render_task(([i], gaps))[0]
+            fitted = found.fit if isinstance(found, Rendered) else HOUSE
+            if isinstance(done[i], Rendered) and done[i].fit != fitted:
+                done[i] = _render_task(([i], fitted))[0]
     finally:
         _init(None)
     results = [done[i] for i in range(len(jobs))]
@@ -187,7 +185,7 @@ def run_jobs(jobs: list[Job], style: Style, when: _dt.datetime, workers: int = 1
     return results
 
 
-def _guess_beside_pdfs(jobs: list[Job], groups: list[tuple[list[int], float | None]], workers: int
+def _guess_beside_pdfs(jobs: list[Job], groups: list[tuple[list[int], object]], workers: int
                        ) -> dict[int, int]:
     """With fewer tasks than workers, make a brief's DOCX beside its PDF instead of after it: take it out of its
     task into one of its own, with the fit an earlier build kept, else the house style's (most briefs keep it);
@@ -205,9 +203,9 @@ def _guess_beside_pdfs(jobs: list[Job], groups: list[tuple[list[int], float | No
         if pdf is not None:
             indexes.remove(docx)
             fit = jobs[docx].fit
-            groups.append(([docx], fit if fit is not None else 1.0))
+            groups.append(([docx], fit if fit is not None else HOUSE))
         else:  # the DOCX stays in its task, with the house style's fit; another task finds the true one
-            groups[n] = (indexes, 1.0)
+            groups[n] = (indexes, HOUSE)
             groups.append(([docx], FIT_ONLY))
         guessed[docx] = pdf
     return guessed

@@ -17,7 +17,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Mm
+from docx.shared import Mm, Pt
 from lxml.etree import LxmlError
 
 from briefing import model as m
@@ -60,7 +60,8 @@ class DocxTranslator(Visitor, Scoped):
     """Walks the model and writes WordprocessingML into a python-docx Document: paragraphs and tables through
     python-docx's own calls, runs as raw WordprocessingML (ooxml.py) where python-docx has no call for them."""
 
-    def __init__(self, document, styles: WordStyles, logo: str | None = None, logo_alt: str = ""):
+    def __init__(self, document, styles: WordStyles, logo: str | None = None, logo_alt: str = "",
+                 tables: tuple[tuple[float, ...], ...] = ()):
         self.document = document
         self.styles = styles
         """The document's styles by role."""
@@ -74,6 +75,8 @@ class DocxTranslator(Visitor, Scoped):
         """The footnotes part, created at the first note."""
         self.note_mark = False
         """The next paragraph is a note's first: its number (a footnoteRef run) starts it."""
+        self.table_widths = iter(tables)
+        """Each table's column widths in points, in document order, as the brief's PDF sets them (its fit)."""
 
     # -- blocks -------------------------------------------------------------------------------
 
@@ -180,6 +183,13 @@ class DocxTranslator(Visitor, Scoped):
         table.alignment = WD_TABLE_ALIGNMENT.CENTER
         ooxml.table_look(tbl, first_row=True)
         ooxml.repeat_header_row(tbl.tr_lst[0])
+        widths = next(self.table_widths, ())
+        if len(widths) == cols:  # as the PDF sets them; else the measure shared evenly
+            table.autofit = False
+            for column, width in zip(table.columns, widths):
+                column.width = Pt(width)
+                for cell in column.cells:
+                    cell.width = Pt(width)
         for r, cells in enumerate([node.header] + node.rows):
             if r:
                 ooxml.cant_split_row(tbl.tr_lst[r])
@@ -296,12 +306,13 @@ class DocxWriter:
 
         `fit` is the brief's fit (`render.fit`, or the PDF writer's `fit` after rendering the same brief): the
         share of the house style's space between paragraphs its PDF is laid out with (less than 1 when it was
-        fitted to save a nearly empty page), so both break pages alike. None: the house style's spacing."""
+        fitted), and its tables' column widths, so both break lines and pages alike. None: the house style's
+        spacing, and columns sharing the measure evenly."""
         if not isinstance(fit, Fit):
             fit = HOUSE if fit is None else Fit(fit)
         document, styles = self._template(doc.meta.language, fit)
         self._page(document, doc.meta, styles)
-        DocxTranslator(document, styles, self.layout.logo, self.layout.logo_alt).visit(doc)
+        DocxTranslator(document, styles, self.layout.logo, self.layout.logo_alt, fit.tables).visit(doc)
         self._properties(document, doc.meta, timestamp)
         out = io.BytesIO()
         document.save(out)
