@@ -149,10 +149,23 @@ def mailserver(tmp_path):
         server.stop()
 
 
+def attachments(msg) -> dict[str, bytes]:
+    """The message's PDFs by file name, in order: the copy, then (for a revision) its change sheet."""
+    return {p.get_filename(): p.get_content() for p in msg.iter_attachments()
+            if p.get_content_type() == "application/pdf"}
+
+
 def attachment(msg) -> bytes:
-    parts = [p for p in msg.iter_attachments() if p.get_content_type() == "application/pdf"]
-    assert len(parts) == 1
-    return parts[0].get_content()
+    """The personal copy a message carries (its first PDF; a revision's change sheet comes after it)."""
+    files = attachments(msg)
+    assert 1 <= len(files) <= 2 and all(f.endswith(".changes.pdf") for f in list(files)[1:]), list(files)
+    return next(iter(files.values()))
+
+
+def sheet(msg) -> bytes:
+    """The change sheet a revision's message carries."""
+    (name, data), = [(f, d) for f, d in attachments(msg).items() if f.endswith(".changes.pdf")]
+    return data
 
 
 def stamp_on_every_page(pdf: bytes) -> list[str]:
@@ -462,7 +475,9 @@ def test_dry_run_shows_what_would_be_sent_and_sends_nothing(desk, mailserver, ca
     out = capsys.readouterr().out
     assert out.count("would send ") == 3
     assert f"{desk.brief} ({desk.audiences[0]}) copy 1 to Reader 0 Ünal <reader0@example.org>" in out
-    assert "nothing was sent or recorded" in out
+    # the destination and ledger a real run would use, as its summary names them
+    assert f"dry run: 3 copies would be sent, 0 up to date (smtp://127.0.0.1:{server.port}; ledger {desk.ledger}); " \
+           "nothing was sent or recorded" in out
     assert server.messages() == []
     assert not os.path.exists(desk.ledger)
 
@@ -1093,11 +1108,13 @@ def _eml(folder) -> dict[str, email.message.EmailMessage]:
     return out
 
 
-def _last_page_text(pdf: bytes) -> str:
+def _text(pdf: bytes) -> str:
+    """A one-page PDF's text, its lines joined by single spaces."""
     import pdfplumber
 
     with pdfplumber.open(io.BytesIO(pdf)) as doc:
-        return " ".join(doc.pages[-1].extract_text().split())
+        assert len(doc.pages) == 1
+        return " ".join(doc.pages[0].extract_text().split())
 
 
 def test_a_change_to_the_pdf_bytes_alone_sends_nothing_and_reissue_sends_it_deliberately(desk, tmp_path, capsys):
@@ -1123,7 +1140,7 @@ def test_a_change_to_the_pdf_bytes_alone_sends_nothing_and_reissue_sends_it_deli
         msg = _eml(outbox)[row["detail"]]
         body = msg.get_body(("plain",)).get_content()
         assert "Changes since your copy of" in body and "Nothing in the text has changed" in body
-        assert "Nothing in the text has changed" in _last_page_text(attachment(msg))
+        assert "Nothing in the text has changed" in _text(sheet(msg))
 
 
 def _used_facts(desk, audience: str) -> list[str]:
@@ -1135,50 +1152,107 @@ def _used_facts(desk, audience: str) -> list[str]:
     return [f for f in project.facts.facts if f in composed.used]
 
 
+def _footers(pdf: bytes) -> list[str]:
+    """The running footer of each page: the line that says which page it is."""
+    from pypdf import PdfReader
+
+    return [next(line.strip() for line in page.extract_text().splitlines() if " · Page " in line)
+            for page in PdfReader(io.BytesIO(pdf)).pages]
+
+
+def _fonts(pdf: bytes) -> set[str]:
+    """The font families a PDF sets text in (subset prefixes dropped)."""
+    from pypdf import PdfReader
+
+    names = set()
+    for page in PdfReader(io.BytesIO(pdf)).pages:
+        for font in page["/Resources"]["/Font"].values():
+            names.add(str(font.get_object()["/BaseFont"]).split("+")[-1])
+    return names
+
+
+def _revise_facts(desk, audience: str) -> tuple[dict, str]:
+    """Reword one fact the brief prints for `audience` and lower another's confidence; return the facts and the
+    new statement."""
+    used = _used_facts(desk, audience)
+    with open(desk.facts, encoding="utf-8") as f:
+        data = yaml.safe_load(f)
+    facts = {f["id"]: f for f in data["facts"]}
+    reworded, lowered = used[0], next(f for f in used[1:] if facts[f].get("confidence", "high") == "high")
+    statement = facts[reworded]["statement"].rstrip(".") + ", according to a revised account's 'first' figures."
+    facts[reworded]["statement"] = statement
+    facts[lowered]["confidence"] = "moderate"
+    with open(desk.facts, "w", encoding="utf-8") as f:
+        yaml.safe_dump(data, f, allow_unicode=True, sort_keys=False, width=1000)
+    return facts, lowered
+
+
 def test_a_revision_in_the_outbox_carries_a_note_of_what_changed_since_the_readers_copy(desk, tmp_path):
+    """In the cover message, and on a sheet of its own attached after the copy: set like the brief's own pages
+    (its title block, handling marking, running footer, fonts), stamped like the copy. The copy itself is the
+    brief as every reader of that version has it: the same pages, each saying truly which of how many it is."""
     import datetime as dt
+
+    from briefing.project import Project
 
     reader = desk.readers(1)[0]
     desk.write_list([reader])
     outbox = str(tmp_path / "outbox")
     assert desk.run("--outbox", outbox) == 0
     (first,) = desk.rows()
-    used = _used_facts(desk, reader["audience"])
-    with open(desk.facts, encoding="utf-8") as f:
-        data = yaml.safe_load(f)
-    facts = {f["id"]: f for f in data["facts"]}
-    reworded, lowered = used[0], next(f for f in used[1:] if facts[f].get("confidence", "high") == "high")
-    statement = facts[reworded]["statement"].rstrip(".") + ", according to a revised account."
-    facts[reworded]["statement"] = statement
-    facts[lowered]["confidence"] = "moderate"
-    with open(desk.facts, "w", encoding="utf-8") as f:
-        yaml.safe_dump(data, f, allow_unicode=True, sort_keys=False, width=1000)
+    facts, lowered = _revise_facts(desk, reader["audience"])
     assert desk.run("--outbox", outbox) == 0
     (second,) = desk.rows("revision = 2")
     msg = _eml(outbox)[second["detail"]]
     since = dt.date.fromisoformat(first["time"][:10])
     title = f"Changes since your copy of {since.day} {since:%B} {since.year}"
     body = msg.get_body(("plain",)).get_content()
-    expected = [f"Revised: {statement}", f"Revised: {facts[lowered]['statement']} (confidence: high → moderate)"]
+    reworded = next(f for f in facts.values() if "according to a revised account" in f["statement"])
+    typographic = reworded["statement"].replace("'first'", "‘first’").replace("account's", "account’s")
+    expected = [f"Revised: {typographic}", f"Revised: {facts[lowered]['statement']} (confidence: high → moderate)"]
     assert f"{title}:\n" + "\n".join(f"- {line}" for line in expected) in body
-    page = _last_page_text(attachment(msg))
-    assert page.startswith(title) and all(" ".join(line.split()) in page for line in expected)
-    assert f"Copy {first['copy']} — issued to" in page  # the change page is stamped like every page
-    earlier = attachment(_eml(outbox)[first["detail"]])
-    assert len(stamp_on_every_page(attachment(msg))) == len(stamp_on_every_page(earlier)) + 1  # one page more
+    assert list(attachments(msg)) == [second["detail"][:-4] + ".pdf", second["detail"][:-4] + ".changes.pdf"]
+
+    copy, earlier = attachment(msg), attachment(_eml(outbox)[first["detail"]])
+    handling = Project.load(desk.facts, desk.templates, directory=desk.folder).audiences[reader["audience"]].handling
+    pages = len(_footers(earlier))
+    assert _footers(copy) == _footers(earlier) == [f"{handling} · Page {n} of {pages}" for n in range(1, pages + 1)]
+    limit = yaml.safe_load(open(os.path.join(desk.templates, "audiences", reader["audience"] + ".yaml")))["page_limit"]
+    assert limit is None or pages <= limit
+
+    page = _text(sheet(msg))
+    assert page.startswith(f"{handling} {title}")  # the handling marking above the title, as on the brief
+    assert all(" ".join(line.split()) in page for line in expected)
+    assert f"{handling} · Page 1 of 1" in page
+    assert page.endswith(f"Copy {first['copy']} — issued to {reader['name']}, {reader['organisation']} · revision 2, "
+                         "supersedes revision 1")  # stamped like the copy
+    assert "'" not in page and '"' not in page
+    assert _fonts(sheet(msg)) <= _fonts(copy)  # the house fonts
 
 
-def test_a_revision_passes_the_pdfua_checker(desk, tmp_path):
+def test_a_revision_and_its_sheet_pass_the_pdfua_checker_and_are_remade_byte_identical(desk, tmp_path):
     import uacheck
 
     reader = desk.readers(1)[0]
     desk.write_list([reader])
-    folder = tmp_path / "copies"
-    assert desk.run("--folder", str(folder)) == 0
-    desk.change_brief()
-    assert desk.run("--folder", str(folder)) == 0
-    (row,) = desk.rows("revision = 2")
-    assert uacheck.problems(str(folder / row["detail"])) == []
+    before = open(desk.facts, encoding="utf-8").read()
+    made = []
+    for run in ("a", "b"):  # the same inputs twice: the brief as it was, then as revised
+        desk.ledger = str(tmp_path / f"{run}.sqlite")
+        folder = tmp_path / run
+        open(desk.facts, "w", encoding="utf-8").write(before)
+        assert desk.run("--folder", str(folder)) == 0
+        _revise_facts(desk, reader["audience"])
+        assert desk.run("--folder", str(folder)) == 0
+        (row,) = desk.rows("revision = 2")
+        files = sorted(f for f in os.listdir(folder) if ".r2." in f)
+        assert files == [row["detail"][:-4] + ".changes.pdf", row["detail"]]  # the sheet beside the copy
+        for name in files:
+            assert uacheck.problems(str(folder / name)) == [], name
+        made.append(({f: (folder / f).read_bytes() for f in files}, desk.rows("revision = 1")[0]["time"][:10]))
+    (a, a_day), (b, b_day) = made
+    if a_day == b_day:  # the sheet names the day of the earlier copy: one made past midnight says another
+        assert a == b
 
 
 # --- destinations ---------------------------------------------------------------------------------------
@@ -1261,8 +1335,9 @@ def test_a_ledger_written_by_the_first_version_is_kept_and_read(desk, tmp_path, 
     assert desk.run("--folder", folder) == 0
     (row,) = desk.rows("revision = 2")
     assert row["copy"] == 7 and row["supersedes"] == 1
-    page = _last_page_text((tmp_path / "copies" / row["detail"]).read_bytes())
-    assert page.startswith("Changes since your copy of 26 November 2026")
+    assert row["detail"].endswith(".r2.pdf")
+    page = _text((tmp_path / "copies" / row["detail"].replace(".pdf", ".changes.pdf")).read_bytes())
+    assert "Changes since your copy of 26 November 2026" in page
     assert "The ledger does not hold what your earlier copy said" in page
 
 
