@@ -32,7 +32,7 @@ FIELD_NAMES = {"by": "attribution", "label": "label in key figures", "derived": 
                "alternative": "alternative reading", "assumption": "key assumption",
                "gaps": "what the desk does not know", "action": "recommended action",
                "audiences": "audiences of its action", "event": "how it is scored", "evidence": "how the desk would know",
-               "change": "note of change"}
+               "change": "change since the last brief"}
 """How a note names each field."""
 
 

@@ -310,3 +310,27 @@ def test_the_change_note_is_worded_for_the_readers_audience(tmp_path):
         "Revised: The fair filled 4 exhibition halls. (label in key figures: Exhibition halls → Halls)",
         "Key judgment revised: The fair’s contracts will add little to trade by the end of 2025. "
         "(recommended action removed)"]
+
+
+def test_each_field_that_changed_is_told_in_a_few_words():
+    from briefing.diff import Change
+
+    def told(name, old, new, quotes=True):
+        return Change("fact", "changed", "x", (name,), {name: old}, {name: new}).describe(quotes)
+
+    money = {"type": "money", "amount": 12000000, "currency": "USD"}
+    assert told("value", money, {**money, "amount": 14000000}) == "value: US$12 million → US$14 million"
+    assert told("value", None, money) == "value added: US$12 million"
+    assert told("derived", [], [["12", "sum", "two counts"]]) == "now marked as an estimate"
+    assert told("caveat", "one source", None) == "caveat removed"
+    assert told("kind", "reported", "unconfirmed") == "kind: reported → unconfirmed"
+    cite = [["report", "twelve million", "para. 3"]]
+    assert told("cite", cite, [["report", "12 million", "para. 3"]]) == "quotes changed"
+    assert told("cite", cite, [["report", "12 million", "para. 3"]], quotes=False) == ""  # not shown to this reader
+    assert told("cite", cite, cite + [["column", "12 million", "para. 1"]], quotes=False) == "sources changed"
+    assert told("cite", cite, [["report", "twelve million", "para. 4"]], quotes=False) == "places cited changed"
+    claims = [{"claim": "About 10,000 came.", "value": None, "cite": cite, "facts": []}]
+    assert told("claims", claims, claims + claims) == "claims: 1 → 2"
+    assert told("claims", claims, [{**claims[0], "claim": "Some 10,000 came."}]) == "claims reworded"
+    assert told("claims", [["About 10,000 came.", ["report"]]], [["About 10,000 came.", ["column"]]]) \
+        == "claims changed"  # as a first ledger kept them: no more can be said

@@ -607,6 +607,14 @@ def test_signed_copies_verify_and_an_altered_copy_does_not(desk, tmp_path, monke
         assert altered != data
         status = validate_pdf_signature(PdfFileReader(io.BytesIO(altered)).embedded_signatures[0], context)
         assert not status.intact and not status.bottom_line
+    # A revision: its change sheet comes from the desk too, signed like the copy.
+    desk.change_brief()
+    assert desk.run("--folder", str(folder)) == 0
+    for row in desk.rows("revision = 2"):
+        for name in (row["detail"], row["detail"][:-4] + ".changes.pdf"):
+            (signature,) = PdfFileReader(io.BytesIO((folder / name).read_bytes())).embedded_signatures
+            status = validate_pdf_signature(signature, context)
+            assert status.intact and status.valid and status.trusted, name
 
 
 def _append_update(signed: bytes, issued_to: str) -> bytes:
