@@ -1195,7 +1195,7 @@ def _revise_facts(desk, audience: str) -> tuple[dict, str]:
     return facts, lowered
 
 
-def test_a_revision_in_the_outbox_carries_a_note_of_what_changed_since_the_readers_copy(desk, tmp_path):
+def test_a_revision_in_the_outbox_carries_a_note_of_what_changed_since_the_readers_copy(desk, tmp_path, capsys):
     """In the cover message, and on a sheet of its own attached after the copy: set like the brief's own pages
     (its title block, handling marking, running footer, fonts), stamped like the copy. The copy itself is the
     brief as every reader of that version has it: the same pages, each saying truly which of how many it is."""
@@ -1209,16 +1209,21 @@ def test_a_revision_in_the_outbox_carries_a_note_of_what_changed_since_the_reade
     assert desk.run("--outbox", outbox) == 0
     (first,) = desk.rows()
     facts, lowered = _revise_facts(desk, reader["audience"])
-    assert desk.run("--outbox", outbox) == 0
-    (second,) = desk.rows("revision = 2")
-    msg = _eml(outbox)[second["detail"]]
     since = dt.date.fromisoformat(first["time"][:10])
     title = f"Changes since your copy of {since.day} {since:%B} {since.year}"
-    body = msg.get_body(("plain",)).get_content()
     reworded = next(f for f in facts.values() if "according to a revised account" in f["statement"])
     typographic = reworded["statement"].replace("'first'", "‘first’").replace("account's", "account’s")
     expected = [f"Revised: {typographic}", f"Revised: {facts[lowered]['statement']} (confidence: high → moderate)"]
-    assert f"{title}:\n" + "\n".join(f"- {line}" for line in expected) in body
+    note = f"{title}:\n" + "\n".join(f"- {line}" for line in expected)
+    capsys.readouterr()
+    assert desk.run("--outbox", outbox, "--dry-run") == 0  # the desk reads what each reader will be told
+    assert f"change note for {desk.brief} ({reader['audience']}), to {reader['name']}:\n" \
+           + "\n".join("    " + line for line in note.splitlines()) in capsys.readouterr().out
+    assert desk.run("--outbox", outbox) == 0
+    (second,) = desk.rows("revision = 2")
+    msg = _eml(outbox)[second["detail"]]
+    body = msg.get_body(("plain",)).get_content()
+    assert note in body and f"sent on {since.day} {since:%B} {since.year}; please destroy" in body
     assert list(attachments(msg)) == [second["detail"][:-4] + ".pdf", second["detail"][:-4] + ".changes.pdf"]
 
     copy, earlier = attachment(msg), attachment(_eml(outbox)[first["detail"]])

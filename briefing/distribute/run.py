@@ -166,16 +166,24 @@ def plan(lst: DistributionList, ledger: Ledger, transport, versions: dict[tuple[
     return out
 
 
-def dry_run(work: Plan, ledger: Ledger, destination: str, out=None) -> None:
-    """Print what a real run would send to `destination`, with the copy numbers new readers would get."""
+def dry_run(work: Plan, ledger: Ledger, destination: str, notes: ChangeNotes | None = None, out=None) -> None:
+    """Print what a real run would send to `destination`, with the copy numbers new readers would get, and each
+    change note the revisions would carry (once, with the readers it goes to)."""
     out = out or sys.stdout
     next_copy: dict[str, int] = {}
+    told: dict[tuple[str, str, str], list[str]] = {}
     for job in work.jobs:
         n = job.copy
         if n is None:
             n = next_copy.setdefault(job.brief, ledger.next_copy(job.brief))
             next_copy[job.brief] += 1
         print("would send " + job.describe(n), file=out)
+        note = notes.note(job) if notes is not None and job.revision > 1 else None
+        if note is not None:
+            told.setdefault((job.brief, job.recipient.audience, str(note)), []).append(job.recipient.name)
+    for (brief, audience, note), names in told.items():
+        print(f"change note for {brief} ({audience}), to {', '.join(names)}:", file=out)
+        print("\n".join("    " + line for line in note.splitlines()), file=out)
     count = len(work.jobs)
     found = f", {work.found} found already delivered" if work.found else ""
     print(f"dry run: {count} cop{'y' if count == 1 else 'ies'} would be sent, {work.unchanged} up to date{found} "
@@ -498,7 +506,7 @@ def _run(args, project, lst, ledger_path, transport, versions) -> int:
         work = plan(lst, ledger, transport, versions, args.brief, getattr(args, "reissue", False), legacy,
                     dry=args.dry_run)
         if args.dry_run:
-            dry_run(work, ledger, transport.destination)
+            dry_run(work, ledger, transport.destination, ChangeNotes(project, ledger))
             return 0
         transport.prepare()
         needed = sorted({(j.brief, j.recipient.audience) for j in work.jobs} - set(pdf_cache))
