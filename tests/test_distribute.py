@@ -1243,6 +1243,23 @@ def test_a_revision_in_the_outbox_carries_a_note_of_what_changed_since_the_reade
     assert _fonts(sheet(msg)) <= _fonts(copy)  # the house fonts
 
 
+def test_a_reader_moved_to_another_audience_is_told_so_first(desk, tmp_path):
+    from briefing.project import Project
+
+    reader = desk.readers(1)[0]
+    desk.write_list([reader])
+    folder = tmp_path / "copies"
+    assert desk.run("--folder", str(folder)) == 0
+    desk.write_list([{**reader, "audience": desk.audiences[1]}])
+    assert desk.run("--folder", str(folder)) == 0
+    (row,) = desk.rows("revision = 2")
+    assert row["audience"] == desk.audiences[1]
+    audiences = Project.load(desk.facts, desk.templates, directory=desk.folder).audiences
+    page = _text((folder / row["detail"].replace(".pdf", ".changes.pdf")).read_bytes())
+    assert f"• This copy is the version for {audiences[desk.audiences[1]].label}; your earlier copy was the version " \
+           f"for {audiences[desk.audiences[0]].label}. •" in page
+
+
 def test_a_revision_and_its_sheet_pass_the_pdfua_checker_and_are_remade_byte_identical(desk, tmp_path):
     import uacheck
 

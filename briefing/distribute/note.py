@@ -79,7 +79,12 @@ class ChangeNotes:
         key = (job.earlier.version, job.version.digest, job.recipient.audience)
         if key not in self._lines:
             self._lines[key] = self._changed(job)
-        return ChangeNote(since, self._lines[key])
+        lines = self._lines[key]
+        if job.earlier.audience != job.recipient.audience:  # the list moved the reader to another audience
+            label = lambda name: self.project.audiences[name].label if name in self.project.audiences else name  # noqa: E731
+            lines = [f"This copy is the version for {label(job.recipient.audience)}; your earlier copy was the "
+                     f"version for {label(job.earlier.audience)}."] + lines
+        return ChangeNote(since, lines)
 
     def _changed(self, job) -> list[str]:
         from briefing.diff import Reach, changes, note_lines
