@@ -102,10 +102,22 @@ def _locator(cites: list[Citation], quote: bool) -> str:
         out = ("paras. " + ", ".join(nums)) if same_kind else ", ".join(places)
         out = escape(out)
     if quote and cites:
-        quotes = dict.fromkeys(c.quote for c in sorted(cites, key=lambda c: _place_key(c.at or "")))
+        quotes = list(dict.fromkeys(c.quote for c in sorted(cites, key=lambda c: _place_key(c.at or ""))))
+        kept: list[str] = []
+        for q in sorted(quotes, key=lambda q: -len(_words(q))):  # the longer first; one inside it adds nothing
+            if not any(_words(q) in _words(k) for k in kept):
+                kept.append(q)
+        quotes = [q for q in quotes if q in kept]
         quoted = "; ".join(f"“{escape(_inner_quotes(q))}”" for q in quotes)
         out = f"{out}: {quoted}" if out else quoted
     return out
+
+
+def _words(text: str) -> str:
+    """`text` as its words alone, to tell whether one quotation holds another (a note quotes the longer once)."""
+    import re
+
+    return " " + " ".join(re.findall(r"\w+", text.lower())) + " "
 
 
 def _inner_quotes(text: str) -> str:
@@ -122,10 +134,11 @@ def _inner_quotes(text: str) -> str:
 
 def bibliography_entry(source: Source, plain: bool = False) -> Md:
     """Return the source as a bibliography entry: Surname, Given. “Title.” Outlet, date. URL. The plain form
-    describes an untitled piece in words ("City op-ed: untitled, unsigned and undated; on …") and writes
-    "undated" for n.d."""
+    describes an untitled piece in words ("City op-ed: untitled, unsigned and undated; on …", or "author not named"
+    for a piece that describes its writer without a name) and writes "undated" for n.d."""
     if plain and untitled(source):
-        missing = ["untitled"] + [w for w, bad in (("unsigned", not source.author), ("undated", not source.published))
+        writer = "author not named" if source.author_note else "unsigned"  # a piece that describes its writer
+        missing = ["untitled"] + [w for w, bad in ((writer, not source.author), ("undated", not source.published))
                                   if bad]
         said = ", ".join(missing[:-1]) + " and " + missing[-1] if len(missing) > 1 else missing[0]
         text = f"{_plain_name(source)}: {said}; on {escape(_description(source))}"

@@ -159,6 +159,7 @@ class Composer:
                                      f"{brief.name} for {audience.name} (line {line} of its Markdown)",
                                      "remove it from the template or the audience file; documents cannot hold it"))
         body = self.abbreviations.spell_out(body)  # each abbreviation spelled out at its first use
+        notes.keep(body)  # a note mark left in a text this audience does not print counts for nothing
         # Checked in the prose only: the notes, the list of sources and the sourcing note name sources as they
         # call themselves ("PRCCSF", "BBC"), which is citation, not prose.
         late = self.abbreviations.undefined(body)

@@ -60,11 +60,18 @@ JUDGMENT = Record("judgment", "One key judgment of the desk.", {
     "audiences": Field(ListOf(Str(pattern=SLUG, pattern_hint="an audience name")),
                        "the audiences the action is for (file names in templates/audiences); default: every "
                        "audience", default=[]),
+    "seen_by": Field(ListOf(Str(pattern=SLUG, pattern_hint="an audience name")),
+                     "the audiences that see the judgment at all, with its action, gaps and indicators (file names "
+                     "in templates/audiences); default: every audience of the brief. Leave a forecast a public "
+                     "version should not carry out of it", default=[]),
     "change": Field(Str(nullable=True), "how the judgment has changed since the desk's last brief, or that it has "
                     "not (leave out for a first judgment)"),
 })
 
 JUDGMENTS = Record("judgments", "A brief's key judgments, in the order the brief gives them.", {
+    "bottom_line": Field(Str(nullable=True), "the desk's \"so what\" in one plain sentence, printed first under the "
+                         "key judgments for every audience, e.g. `The visit opened doors, but trade will stay small "
+                         "unless contracts follow.`; a figure in it comes from a fact named inline as [@fact.id]"),
     "judgments": Field(ListOf(JUDGMENT), "the key judgments (`judgments: []` while there are none yet)",
                        required=True),
 })
@@ -100,6 +107,8 @@ class Judgment:
     """Change since the last brief, or None for a first judgment."""
     gaps: tuple[str, ...] = ()
     """What the desk does not know that bears on it."""
+    seen_by: tuple[str, ...] = ()
+    """The audiences that see it; empty: every audience."""
     event: str = ""
     """The observable event that scores it."""
     deadline: _dt.date | None = None
@@ -112,8 +121,23 @@ class Judgment:
         """The likelihood's probability range, e.g. `55–80%`."""
         return LIKELIHOOD[self.likelihood]
 
+    def seen(self, audience: str) -> bool:
+        """Whether `audience` sees the judgment."""
+        return not self.seen_by or audience in self.seen_by
 
-def load_judgments(templates: str, fb: FactBase | None) -> dict[str, tuple[Judgment, ...]]:
+
+class Judgments(tuple):
+    """A brief's key judgments, in order, and the desk's one-sentence bottom line (`bottom_line`, or None)."""
+
+    bottom_line: str | None = None
+
+    def __new__(cls, items=(), bottom_line: str | None = None):
+        out = super().__new__(cls, items)
+        out.bottom_line = bottom_line
+        return out
+
+
+def load_judgments(templates: str, fb: FactBase | None) -> dict[str, Judgments]:
     """Return each brief's judgments by brief name; check every fact id against `fb` when it is given."""
     folder = os.path.join(templates, "judgments")
     if not os.path.isdir(folder):
@@ -147,20 +171,47 @@ def load_judgments(templates: str, fb: FactBase | None) -> dict[str, tuple[Judgm
                                   "use an id from the fact base (`briefing facts TEXT` finds one)")
             if fb is not None:
                 found.items.extend(_lint(path, j, fb))
-            for who in j["audiences"]:
-                if who not in audiences:
-                    found.add(*j["_positions"]["audiences"], f"judgment {j['id']!r}: unknown audience {who!r}"
-                              f"{did_you_mean(who, audiences)}", f"use a file name from {folder_a}")
+            for key in ("audiences", "seen_by"):
+                for who in j[key]:
+                    if who not in audiences:
+                        found.add(*j["_positions"][key], f"judgment {j['id']!r}: unknown audience {who!r}"
+                                  f"{did_you_mean(who, audiences)}", f"use a file name from {folder_a}")
             items.append(Judgment(j["id"], j["judgment"], j["likelihood"], j["confidence"], j["basis"],
                                   tuple(j["rests_on"]), j["alternative"], tuple(j["indicators"]), j["action"],
                                   tuple(j["audiences"]), j["assumption"], j["change"], tuple(j["gaps"]),
-                                  j["event"], _end(j["deadline"]), j["evidence"]))
+                                  tuple(j["seen_by"]), j["event"], _end(j["deadline"]), j["evidence"]))
+        if fb is not None and data["bottom_line"] and not found.items:  # its scope is every judgment's facts
+            found.items.extend(_lint_bottom_line(path, data, fb))
         problems.extend(found.items)
         if items:  # an empty list is a brief with no judgments yet
-            out[name[:-5]] = tuple(items)
+            out[name[:-5]] = Judgments(items, data["bottom_line"])
     if problems:
         raise InputError(problems)
     return out
+
+
+def _lint_bottom_line(path: str, data: dict, fb: FactBase) -> list[Problem]:
+    """The bottom line's figures come from the judgments' own texts or facts, a figure the desk inferred from a fact
+    named inline."""
+    text, at = data["bottom_line"], data["_positions"]["bottom_line"]
+    refs = inline_refs(text)
+    problems = [Problem(path, *at, f"the bottom line names unknown fact {ref!r}{did_you_mean(ref, fb.facts)}",
+                        "use an id from the fact base inside [@…] (`briefing facts TEXT` finds one)")
+                for ref in refs if ref not in fb.facts]
+    own = {shown for j in data["judgments"] for t in (j["judgment"], j["event"]) for shown, _, _ in figures(t)}
+    scope = [i for j in data["judgments"] for i in j["rests_on"]]
+    for shown, fact_id in unsupported(fb, text, scope, refs):
+        if shown in own:
+            continue
+        if fact_id is None:
+            problems.append(Problem(path, *at, f"{shown} (in the bottom line) is in none of the quotes of the facts "
+                                    "the judgments rest on or the bottom line names",
+                                    "name the fact that gives it inline, as [@fact.id], or leave the figure out"))
+        else:
+            problems.append(Problem(path, *at, f"{shown} (in the bottom line) was inferred by the desk (fact "
+                                    f"{fact_id!r}) but is not marked",
+                                    f"name the fact inline, as [@{fact_id}], so the figure prints with its mark"))
+    return problems
 
 
 def _end(deadline: _dt.date | int) -> _dt.date:

@@ -119,6 +119,11 @@ def _show(d: _dt.date | int) -> str:
     return str(d) if isinstance(d, int) else d.isoformat()
 
 
+def _file(fb: FactBase, record: Fact | Dispute) -> str:
+    """The fact-base file that holds `record`, as messages name it: in a base of several files, its own."""
+    return record.origin or fb.path
+
+
 def provenance(fb: FactBase) -> list[Problem]:
     """Every figure and date in a fact's statement, label, value and caveat must appear in one of its quotes, unless
     derived."""
@@ -140,7 +145,7 @@ def provenance(fb: FactBase) -> list[Problem]:
                     missing.append(("value", shown))
         for field, what in missing:
             line, column = f.positions.get(field, (f.line, 1))
-            problems.append(Problem(fb.path, line, column,
+            problems.append(Problem(_file(fb, f), line, column,
                                     f"fact {f.id!r}: {what} (in its {field}) is in none of its quotes",
                                     "quote the words that give it, or, if you worked it out, say how under "
                                     "`derived:` (value, how, from) so it prints as an estimate"))
@@ -220,7 +225,7 @@ def opinion_only(fb: FactBase) -> list[Problem]:
         if all(fb.sources[s].kind in OPINION_KINDS for s in f.source_ids):
             line, column = f.positions.get("kind", (f.line, 1))
             names = ", ".join(f.source_ids)
-            problems.append(Problem(fb.path, line, column,
+            problems.append(Problem(_file(fb, f), line, column,
                                     f"fact {f.id!r} is stated as {f.kind} but only opinion pieces support it "
                                     f"({names})",
                                     "make it `kind: assessment` with `by:` naming the writer, cite a source that "
@@ -258,7 +263,7 @@ def confidence_stated(fb: FactBase) -> list[Problem]:
         if not what:
             continue
         line, column = f.positions.get("statement", (f.line, 1))
-        problems.append(Problem(fb.path, line, column, f"fact {f.id!r} {what} but does not state its confidence",
+        problems.append(Problem(_file(fb, f), line, column, f"fact {f.id!r} {what} but does not state its confidence",
                                 f"add `confidence:` (high, moderate or low); {_RULE}"))
     return problems
 
@@ -286,12 +291,12 @@ def confidence_cap(fb: FactBase) -> list[Problem]:
         line, column = f.positions.get("confidence", f.positions.get("statement", (f.line, 1)))
         sources = [fb.sources[s] for s in f.source_ids]
         if len(sources) == 1 and _weakness(sources[0]):
-            problems.append(Problem(fb.path, line, column, f"fact {f.id!r} is rated high but rests on a single "
+            problems.append(Problem(_file(fb, f), line, column, f"fact {f.id!r} is rated high but rests on a single "
                                     f"source, {_describe(sources[0])}", "lower it to `confidence: moderate` (or "
                                     f"low), or cite a second source that reports it; {_RULE}"))
             continue
         for shown, source in _single_source_figures(fb, f):
-            problems.append(Problem(fb.path, line, column, f"fact {f.id!r} is rated high, but its {shown} comes "
+            problems.append(Problem(_file(fb, f), line, column, f"fact {f.id!r} is rated high, but its {shown} comes "
                                     f"from one source only, {_describe(source)}", "lower it to `confidence: "
                                     f"moderate` (or low), or cite a second source that gives it; {_RULE}"))
     return problems
@@ -339,11 +344,11 @@ def agreeing(fb: FactBase) -> list[Problem]:
     for d in fb.disputes.values():
         reason = _agreement(d)
         if reason.startswith("its typed values"):
-            problems.append(Problem(fb.path, d.line, 5, f"disputed question {d.id!r}: {reason}, so they show no "
+            problems.append(Problem(_file(fb, d), d.line, 5, f"disputed question {d.id!r}: {reason}, so they show no "
                                     "conflict", "give the claims values of the same kind and unit that show what "
                                     "really conflicts, e.g. 68 members against 55 members"))
         elif reason:
-            problems.append(Problem(fb.path, d.line, 5, f"disputed question {d.id!r}: its claims agree ({reason})",
+            problems.append(Problem(_file(fb, d), d.line, 5, f"disputed question {d.id!r}: its claims agree ({reason})",
                                     "if the sources agree, make it one fact citing them all; keep a disputed "
                                     "question for claims that cannot all be true"))
     return problems
@@ -368,7 +373,7 @@ def dispute_provenance(fb: FactBase) -> list[Problem]:
     problems = []
     for d in fb.disputes.values():
         def report(what: str, hint: str) -> None:
-            problems.append(Problem(fb.path, d.line, 5, f"disputed question {d.id!r}: {what}", hint))
+            problems.append(Problem(_file(fb, d), d.line, 5, f"disputed question {d.id!r}: {what}", hint))
 
         everything: list[str] = []
         quotes: list[str] = []
@@ -386,7 +391,7 @@ def dispute_provenance(fb: FactBase) -> list[Problem]:
             for ref in refs:
                 if ref not in fb.facts:
                     report(f"its {field} names unknown fact {ref!r}{did_you_mean(ref, fb.facts)}",
-                           "name a fact id from facts.yaml inside [@…]")
+                           "name a fact id from the fact base inside [@…]")
             for shown, fact_id in _unsupported_with(fb, text, everything, refs, " ".join(quotes)):
                 if fact_id is None:
                     report(f"{shown} (in its {field}) is in none of its claims' quotes or the facts it names",
@@ -412,7 +417,7 @@ def claims_attributed(fb: FactBase) -> list[Problem]:
                     names.add(s.short_name.split()[-1].strip("()"))
             text = c.claim.lower()
             if names and not any(re.search(rf"(?<!\w){re.escape(n.lower())}(?!\w)", text) for n in names):
-                problems.append(Problem(fb.path, d.line, 5, f"disputed question {d.id!r}: claim {i} does not say "
+                problems.append(Problem(_file(fb, d), d.line, 5, f"disputed question {d.id!r}: claim {i} does not say "
                                         f"who makes it (one of: {', '.join(sorted(names))})",
                                         "write the claim as a sentence that names its source, e.g. `The visit "
                                         "overview says that trade is poised to grow.`"))

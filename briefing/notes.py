@@ -1,6 +1,7 @@
-"""The notes of one brief while it is composed: `cite()` leaves a placeholder mark in the text, and `finish()`
-numbers the marks in reading order and writes the note texts (Chicago: full first note, short later ones).
-The placeholder format is known here only; the parser asks `typed_mark_prefix()` for it."""
+"""The notes of one brief while it is composed: `cite()` leaves a placeholder mark in the text, `keep()` forgets the
+marks the finished text does not hold, and `finish()` numbers the rest in reading order and writes the note texts
+(Chicago: full first note, short later ones). The placeholder format is known here only; the parser asks
+`typed_mark_prefix()` for it."""
 
 from __future__ import annotations
 
@@ -29,8 +30,10 @@ class Notes:
         self.pending: list[tuple[Citation, ...]] = []
         self.leads: dict[int, Md] = {}
         """Text a note opens with, by its mark's number: a table row's caveat."""
-        self.facts: dict[str, None] = {}
-        """Ids of the facts and disputed questions cited, in order: what the brief prints."""
+        self.ids: list[tuple[str, ...]] = []
+        """The ids of the facts and disputed questions each mark cites, by its number less one."""
+        self.kept: set[int] | None = None
+        """The numbers of the marks the finished text holds, once `keep()` has seen it; None before."""
         self.sourcing: Md | None = None
         """The sourcing note, made when the brief is finished (it counts what the brief printed)."""
         self.nonce = secrets.token_hex(6)  # a template cannot type a mark that passes for a helper's own
@@ -41,15 +44,33 @@ class Notes:
         self.standpoint_label: Md | None = None
         """When set, each entry of the list of sources ends with the source's standpoint under this label."""
 
-    def mark(self, cites: tuple[Citation, ...], lead: Md | None = None) -> Md:
+    def mark(self, cites: tuple[Citation, ...], lead: Md | None = None, ids: tuple[str, ...] = ()) -> Md:
+        """A placeholder mark for a note citing `cites` (for the facts and disputed questions `ids`), opening with
+        `lead`."""
         self.pending.append(cites)
+        self.ids.append(tuple(ids))
         if lead:
             self.leads[len(self.pending)] = lead
         return Md(f"{typed_mark_prefix(self.nonce)}{len(self.pending)}]")
 
+    def keep(self, body: str) -> None:
+        """Count only the marks `body` holds: a mark made for a text this audience does not print (a judgment's
+        basis in a summary, say) cites nothing, and its sources and facts count nowhere."""
+        self.kept = {int(mo.group(1)) for mo in self.placeholder.finditer(body)}
+
+    def _marks(self) -> list[int]:
+        """The numbers of the marks that count: all of them until `keep()` has seen the finished text."""
+        return [n for n in range(1, len(self.pending) + 1) if self.kept is None or n in self.kept]
+
+    @property
+    def facts(self) -> dict[str, None]:
+        """Ids of the facts and disputed questions cited, in order: what the brief prints."""
+        return dict.fromkeys(i for n in self._marks() for i in self.ids[n - 1])
+
     def cited_sources(self) -> list[Source]:
-        """The sources cited so far, in the fact base's order."""
-        ids = {c.source for cites in self.pending for c in cites}
+        """The sources cited so far (once `keep()` has seen the finished text, by the marks it holds), in the fact
+        base's order."""
+        ids = {c.source for n in self._marks() for c in self.pending[n - 1]}
         return [s for s in self.fb.sources.values() if s.id in ids]
 
     def bibliography(self, standpoint: Md | None = None) -> Md:
@@ -85,6 +106,8 @@ class Notes:
             texts.append((lead + " " if lead else "") + citations.join_note(parts))
             return f"[^{len(texts)}]"
 
+        if self.kept is None:
+            self.keep(body)
         if self.sourcing is not None:
             body = body.replace(self.sourcing_mark, self.sourcing)
         if self.bibliography_mark in body:

@@ -13,7 +13,7 @@ from briefing import citations
 from briefing.briefs import Audience, Brief, own_section_template
 from briefing.errors import did_you_mean
 from briefing.factbase import Citation, FactBase
-from briefing.judgments import Judgment
+from briefing.judgments import Judgment, Judgments
 from briefing.mdtext import Md, escape
 from briefing.notes import Notes
 from briefing.views import (ClaimView, DisputeView, FactView, JudgmentView, SourceView, Wordsmith, dispute_view,
@@ -40,8 +40,8 @@ class TemplateAPI:
     """What one brief's template can call while it is composed for one audience. Every public method is a name
     templates can use (docs/templates.md lists them all; a test keeps the two in step)."""
 
-    def __init__(self, fb: FactBase, templates: str, judgments: dict[str, tuple[Judgment, ...]], brief: Brief,
-                 audience: Audience, notes: Notes, words: Wordsmith):
+    def __init__(self, fb: FactBase, templates: str, judgments: dict[str, Judgments | tuple[Judgment, ...]],
+                 brief: Brief, audience: Audience, notes: Notes, words: Wordsmith):
         self._fb = fb
         self._templates = templates
         self._judgments = judgments
@@ -50,6 +50,8 @@ class TemplateAPI:
         self._notes = notes
         self._words = words
         self._labels = escaped(audience.labels)
+        self._explained: set[str] = set()
+        """Facts whose notes have said how the desk inferred their figures (markers only)."""
         words.bind(self.cite)  # facts named inline in the desk's texts ([@fact.id]) are cited as cite() does
 
     @classmethod
@@ -81,20 +83,26 @@ class TemplateAPI:
         cites: list[Citation] = []
         caveats = [self._fb.facts[i.id].caveat for i in items if isinstance(i, FactView)] if caveat else []
         caveats += [self._fb.facts[i].caveat for i in items if isinstance(i, str) and i in self._fb.facts] if caveat else []
+        ids: list[str] = []
         for item in items:
             if isinstance(item, str):
                 item = self.fact(item)
             if isinstance(item, FactView):
-                notes.facts[item.id] = None
+                ids.append(item.id)
             elif isinstance(item, ClaimView):
-                notes.facts[item.dispute] = None
-                notes.facts.update(dict.fromkeys(item.facts))
+                ids += [item.dispute, *item.facts]
             else:
                 raise TemplateUsageError(f"cite() takes fact ids, facts or claims, not {type(item).__name__}")
             cites.extend(c for c in item.citations if c not in cites)
         if not cites:
             raise TemplateUsageError("cite() needs at least one fact id")
-        return notes.mark(tuple(cites), self._words.caveat_note([c for c in caveats if c]))
+        ids = list(dict.fromkeys(ids))
+        unexplained = [self._fb.facts[i] for i in ids if i in self._fb.facts and i not in self._explained]
+        leads = [self._words.caveat_note([c for c in caveats if c]), self._words.estimate_note(unexplained)]
+        if leads[1]:  # how the desk inferred a figure is said in the fact's first note only
+            self._explained.update(f.id for f in unexplained)
+        lead = Md(" ".join(x for x in leads if x)) or None
+        return notes.mark(tuple(cites), lead, tuple(ids))
 
     def say(self, fact_id: str) -> Md:
         """The fact's statement, worded for its kind with its hedges, and its note mark."""
@@ -136,9 +144,14 @@ class TemplateAPI:
         return [source_view(s) for s in sorted(self._notes.cited_sources(), key=citations.bibliography_key)]
 
     def judgments(self) -> list[JudgmentView]:
-        """The brief's key judgments (templates/judgments/BRIEF.yaml), as this audience sees them."""
+        """The brief's key judgments (templates/judgments/BRIEF.yaml) that this audience sees, as it sees them."""
         return [judgment_view(j, self._audience.name, self._words)
-                for j in self._judgments.get(self._brief.name, ())]
+                for j in self._judgments.get(self._brief.name, ()) if j.seen(self._audience.name)]
+
+    def bottom_line(self) -> Md | None:
+        """The desk's one-sentence "so what" for the brief (`bottom_line:` in its judgments file), or nothing."""
+        text = getattr(self._judgments.get(self._brief.name), "bottom_line", None)
+        return self._words.inline(text, "bottom line")
 
     def sourcing_note(self) -> Md:
         """Where the sourcing note goes: it is written once the brief is complete."""

@@ -142,11 +142,12 @@ def _person(by: str) -> bool:
 
 
 def later_name(by: str) -> str:
-    """How a writer is named after the first time: a person by surname ("Doe"), a piece with "the" ("the
-    city op-ed" for "a city op-ed")."""
+    """How a writer is named after the first time: a person by surname ("Doe"), a piece with "the" and without
+    what it is of ("the city op-ed" for "a city op-ed", "the unsigned overview" for "an unsigned overview of the
+    visit")."""
     if _person(by):
         return by.split()[-1]
-    return "the " + _ARTICLE.sub("", by) if _ARTICLE.match(by) else by
+    return "the " + _ARTICLE.sub("", by).split(" of ")[0] if _ARTICLE.match(by) else by
 
 
 def same_name(by: str) -> str:
@@ -197,9 +198,10 @@ class Wordsmith:
 
     def hedge(self, f: Fact, caveat: bool = True) -> Md:
         """The fact's hedges as this audience shows them; with `caveat` false, a caveat is only flagged."""
+        how = _how([f])
         if f.caveat and not caveat and self.wording.settings["caveat_in_note"]:
-            return self._hedge(self.hedges(f), [], flag=self.wording.settings["caveat_in_note"])
-        return self._hedge(self.hedges(f), [f.caveat] if f.caveat else [])
+            return self._hedge(self.hedges(f), [], flag=self.wording.settings["caveat_in_note"], how=how)
+        return self._hedge(self.hedges(f), [f.caveat] if f.caveat else [], how=how)
 
     def claim_hedge(self, facts: list[Fact]) -> Md:
         """The hedges of a disputed claim that restates `facts`: the lowest confidence among them, single
@@ -213,11 +215,15 @@ class Wordsmith:
             names.append("single_source")
         if any(f.estimate for f in facts):
             names.append("estimate")
-        return self._hedge(names, list(dict.fromkeys(f.caveat for f in facts if f.caveat)))
+        return self._hedge(names, list(dict.fromkeys(f.caveat for f in facts if f.caveat)), how=_how(facts))
 
-    def _hedge(self, names: list[str], caveats: list[str], flag: str = "") -> Md:
+    def _hedge(self, names: list[str], caveats: list[str], flag: str = "", how: str = "") -> Md:
+        """The hedges `names`, the caveats and a caveat's flag as this audience shows them; in words, an estimate
+        says how the desk worked it out (`how`) when the wording file has the words for it."""
         w = self.wording.settings
         marks = [escape(self.wording.hedge(n, self.mode)) for n in names]
+        if how and "estimate" in names and self.mode == "words" and w["estimate_how"]:
+            marks[names.index("estimate")] = _fill(w["estimate_how"], how=escape(how))
         caveat = [_fill(w["caveat"], caveat=escape("; ".join(caveats)))] if caveats else []
         caveat += [escape(flag)] if flag else []
         if self.mode == "words":
@@ -235,6 +241,14 @@ class Wordsmith:
         if not caveats or not self.wording.settings["caveat_in_note"]:
             return None
         return _fill(self.wording.settings["caveat_note"], caveat=escape("; ".join(dict.fromkeys(caveats))))
+
+    def estimate_note(self, facts: list[Fact]) -> Md | None:
+        """For markers, how a note says how the desk inferred the figures its marker flags; None in words (the
+        hedge says it where it stands), or when no fact says how."""
+        how = _how(facts)
+        if self.mode == "words" or not how or not self.wording.settings["estimate_note"]:
+            return None
+        return _fill(self.wording.settings["estimate_note"], how=escape(how))
 
     def markers_in(self, body: str) -> list[str]:
         """The hedges whose markers `body` prints, in the wording file's order."""
@@ -255,16 +269,23 @@ class Wordsmith:
         `again` counts the claims in a row by that writer (0: the first)."""
         claim = escape(f.statement)
         by = f.by if by is None else by
-        form = self.wording.kind(f.kind, again=again, anonymous=not f.by)
+        form = self.wording.kind(self._kind(f), again=again, anonymous=not f.by)
         text = _fill(form, claim=claim, Claim=Md(_capital(claim)), by=escape(by or ""),
                      By=escape(_capital(by or "")), Same=escape(same_name(f.by or "")),
                      It=escape(it_name(f.by or "")))
         return _with_hedge(text, hedge)
 
+    def _kind(self, f: Fact) -> str:
+        """The wording a fact takes: its kind, or `reported_by` for a reported event whose fact names who reports
+        it (when the wording file has words for that)."""
+        if f.kind == "reported" and f.by and self.wording.settings["kinds"].get("reported_by"):
+            return "reported_by"
+        return f.kind
+
     def spoken(self, f: Fact) -> Md:
         """The fact's statement as the brief prints it here: its writer named in full the first time, by a short
         name later, and as "the same" right after a claim of theirs."""
-        writer = f.by if f.kind in ("assessment", "unconfirmed") and f.by else None
+        writer = f.by if self._kind(f) in ("assessment", "unconfirmed", "reported_by") and f.by else None
         self._run = self._run + 1 if writer is not None and writer == self._last else 1
         again = self._run if writer is not None and self._run > 1 else 0
         by = None
@@ -308,6 +329,11 @@ class Wordsmith:
             at = mo.end()
         out.append(escape(text[at:]))
         return Md("".join(out))
+
+
+def _how(facts: list[Fact]) -> str:
+    """How the desk worked out the figures of `facts` (their `derived:` entries), each once."""
+    return "; ".join(dict.fromkeys(d.how for f in facts for d in f.derived))
 
 
 def _with_hedge(text: Md, hedge: Md) -> Md:
@@ -420,7 +446,10 @@ def sourcing_note(words: Wordsmith, cited: list[Source], printed: list[Fact], bo
     kind_text = ", ".join(f"{n} {w.kind_name(k, n)}" for k, n in kinds.items())
     form = t["one_source"] if len(cited) == 1 and t["one_source"] else t["sources"]
     parts = [_fill(form, count=str(len(cited)), kinds=escape(kind_text))]
-    for key, test in (("unsigned", lambda s: not s.signed), ("undated", lambda s: not s.dated)):
+    unnamed = bool(t["unnamed"])  # a writer described but not named is "author not named", not "unsigned"
+    for key, test in (("unsigned", lambda s: not s.signed and not (unnamed and s.author_note)),
+                      ("unnamed", lambda s: unnamed and not s.signed and bool(s.author_note)),
+                      ("undated", lambda s: not s.dated)):
         names = [source_name(s) for s in cited if test(s)]
         if names:
             parts.append(_fill(t[key], names=escape(", ".join(names)), count=str(len(names))))
@@ -439,6 +468,11 @@ def sourcing_note(words: Wordsmith, cited: list[Source], printed: list[Fact], bo
     if words.mode == "markers" and shown:
         items = "; ".join(f"{w.hedge(n, 'markers')} {w.hedge(n, 'words')}" for n in shown)
         parts.append(_fill(t["legend"], items=escape(items)))
+    views = [f for f in printed if f.kind in ("assessment", "unconfirmed") and words.hedges(f)]
+    if words.mode == "words" and views and t["views"]:
+        parts.append(escape(t["views"]))
+    if t["locators"] and words.detail == "full":  # readers who look passages up
+        parts.append(escape(t["locators"]))
     return Md(" ".join(parts))
 
 
@@ -515,6 +549,7 @@ class Abbreviations:
         texts = [t for f in fb.facts.values() for t in (f.statement, f.caveat or "", f.label or "")]
         texts += [t for d in fb.disputes.values() for t in (d.question, d.note or "", *(c.claim for c in d.claims))]
         texts += [t for s in fb.sources.values() for t in (s.author_note or "", s.standpoint or "")]
+        texts += [getattr(items, "bottom_line", None) or "" for items in judgments.values()]
         texts += [t for items in judgments.values() for j in items
                   for t in (j.judgment, j.basis, j.alternative, j.assumption or "", j.action or "", *j.gaps,
                             *j.indicators, j.event, j.evidence)]

@@ -20,17 +20,22 @@ WORDING = Record("wording", "The words briefs use for kinds of claim, hedges and
         "assessment": Field(Str(), "a writer's assessment, e.g. `{By} says that {claim}`", required=True),
         "unconfirmed": Field(Str(), "unconfirmed reporting by the writer its fact names under `by:`, e.g. `{By} "
                              "says, citing no named source, that {claim}`", required=True),
+        "reported_by": Field(Str(), "a reported event whose fact names who reports it under `by:` (one source's "
+                             "report of an event it does not vouch for), e.g. `{By} reports that {claim}` (left "
+                             "out: as `reported`)", default=""),
     }), "how each kind of claim is written", required=True),
     "again": Field(Record("again", "How a claim right after another by the same writer is written; {Same} is "
                           "`The same op-ed` or the writer's surname. Left out: as the first.", {
         "assessment": Field(Str(), "e.g. `{Same} adds that {claim}`", required=True),
         "unconfirmed": Field(Str(), "e.g. `{Same} also says, citing no named source, that {claim}`", required=True),
+        "reported_by": Field(Str(), "e.g. `{Same} also reports that {claim}`", default=""),
     }), "claims that follow one by the same writer", default=None),
     "again_more": Field(Record("again more", "How the third claim in a row by one writer is written (then the "
                                "fourth as `again`, and so on); {It} is `It` or the writer's surname. Left out: as "
                                "`again`.", {
         "assessment": Field(Str(), "e.g. `{It} also says that {claim}`", required=True),
         "unconfirmed": Field(Str(), "e.g. `{It} also says, citing no named source, that {claim}`", required=True),
+        "reported_by": Field(Str(), "e.g. `{It} also reports that {claim}`", default=""),
     }), "the third claim in a row by one writer", default=None),
     "unconfirmed_anonymous": Field(Str(), "unconfirmed reporting whose fact names nobody under `by:`, e.g. "
                                    "`According to unconfirmed reports, {claim}` (default: as kinds.unconfirmed)",
@@ -46,6 +51,11 @@ WORDING = Record("wording", "The words briefs use for kinds of claim, hedges and
                           "`marker_join`, e.g. `[{marks}]` gives [M·S] (empty: each marker as it is, side by side)",
                           default=""),
     "marker_join": Field(Str(), "what joins the markers inside `marker_group`, e.g. `·`", default=""),
+    "estimate_how": Field(Str(), "audiences with `hedging: words`: how a figure the desk inferred is marked when "
+                          "the fact's `derived:` says how, e.g. `{how}` (empty: `hedges.estimate`)", default=""),
+    "estimate_note": Field(Str(), "audiences with `hedging: markers`: how the fact's note says how the desk "
+                           "inferred the figure its marker flags, e.g. `Inferred by the desk: {how}.` (empty: "
+                           "the note does not say)", default=""),
     "caveat": Field(Str(), "how a curator's caveat is written after a fact; {caveat} is its text",
                     required=True),
     "caveat_in_note": Field(Str(), "in a table cell, the flag for a caveat given in the row's note, e.g. `caveat in "
@@ -69,6 +79,10 @@ WORDING = Record("wording", "The words briefs use for kinds of claim, hedges and
         "one_source": Field(Str(), "the same for a brief resting on one source ({kinds}; empty: as `sources`)",
                             default=""),
         "unsigned": Field(Str(), "which are unsigned ({names})", required=True),
+        "unnamed": Field(Str(), "which describe their writer without naming them (`author_note:`) ({names}; "
+                         "empty: counted as unsigned)", default=""),
+        "views": Field(Str(), "audiences with `hedging: words`, when the brief gives a writer's view: what its "
+                       "confidence rates (empty: nothing)", default=""),
         "undated": Field(Str(), "which are undated ({names})", required=True),
         "no_official": Field(Str(), "said when no official text is among the sources", required=True),
         "official": Field(Str(), "said when official texts are among them ({names})", required=True),
@@ -79,6 +93,7 @@ WORDING = Record("wording", "The words briefs use for kinds of claim, hedges and
         "agreement": Field(Str(), "a fixed line on how far agreeing sources confirm each other (empty: none)",
                            default=""),
         "legend": Field(Str(), "the markers' legend ({items})", required=True),
+        "locators": Field(Str(), "what the notes' paragraph numbers count (empty: nothing)", default=""),
     }), "the sourcing note", required=True),
     "kind_names": Field(Record("kind names", "Names of source kinds in the sourcing note, singular|plural.", {
         k: Field(Str(pattern=r"[^|]+\|[^|]+", pattern_hint="singular|plural, e.g. opinion piece|opinion pieces"),
@@ -110,9 +125,9 @@ class Wording:
             return self.settings["unconfirmed_anonymous"]
         more = self.settings["again_more"] if again and again % 2 == 1 else None
         for forms in (more, self.settings["again"] if again else None):
-            if forms and name in forms:
+            if forms and forms.get(name):
                 return forms[name]
-        return self.settings["kinds"][name]
+        return self.settings["kinds"][name] or self.settings["kinds"]["reported"]
 
     def hedge(self, name: str, mode: str) -> str:
         return self.settings["hedges" if mode == "words" else "markers"][name]
@@ -123,16 +138,23 @@ class Wording:
 
 
 # What each wording must keep, so that no edit can drop a claim, its attribution or a hedge.
-_NEEDS = {("kinds", "reported"): ("{claim}|{Claim}",), ("kinds", "said"): ("{claim}|{Claim}",),
-          ("kinds", "assessment"): ("{claim}|{Claim}", "{by}|{By}"), ("kinds", "unconfirmed"): ("{claim}|{Claim}",),
-          ("again", "assessment"): ("{claim}|{Claim}", "{Same}"), ("again", "unconfirmed"): ("{claim}|{Claim}", "{Same}"),
-          ("again_more", "assessment"): ("{claim}|{Claim}", "{It}"),
-          ("again_more", "unconfirmed"): ("{claim}|{Claim}", "{It}"), ("unconfirmed_anonymous",): ("{claim}|{Claim}",), ("marker_group",): ("{marks}",),
+_CLAIM = "{claim}|{Claim}"
+_NEEDS = {("kinds", "reported"): (_CLAIM,), ("kinds", "said"): (_CLAIM,),
+          ("kinds", "assessment"): (_CLAIM, "{by}|{By}"), ("kinds", "unconfirmed"): (_CLAIM,),
+          ("kinds", "reported_by"): (_CLAIM, "{by}|{By}"),
+          ("again", "assessment"): (_CLAIM, "{Same}"), ("again", "unconfirmed"): (_CLAIM, "{Same}"),
+          ("again", "reported_by"): (_CLAIM, "{Same}"),
+          ("again_more", "assessment"): (_CLAIM, "{It}"), ("again_more", "unconfirmed"): (_CLAIM, "{It}"),
+          ("again_more", "reported_by"): (_CLAIM, "{It}"), ("unconfirmed_anonymous",): (_CLAIM,),
+          ("estimate_how",): ("{how}",), ("estimate_note",): ("{how}",), ("marker_group",): ("{marks}",),
           ("caveat_note",): ("{caveat}",), ("scoring",): ("{event}|{Event}", "{deadline}"),
           ("caveat",): ("{caveat}",), ("likelihood",): ("{term}", "{range}"), ("confidence",): ("{level}",)}
 
 
-_OPTIONAL = ("again", "again_more", "unconfirmed_anonymous", "marker_group", "caveat_note")
+_OPTIONAL = ("again", "again_more", "unconfirmed_anonymous", "marker_group", "caveat_note", "estimate_how",
+             "estimate_note")
+_OPTIONAL_KEYS = ("reported_by",)
+"""Forms that may be left out inside a record whose other forms are required."""
 
 
 def _visible(text: str) -> bool:
@@ -157,7 +179,7 @@ def load_wording(templates: str) -> Wording:
         for key in keys[:-1]:
             record = record[key] or {}
         text = record.get(keys[-1])
-        if not text and keys[0] in _OPTIONAL:  # an optional form left out
+        if not text and (keys[0] in _OPTIONAL or keys[-1] in _OPTIONAL_KEYS):  # an optional form left out
             continue
         for need in needs:
             if not any(n in text for n in need.split("|")):

@@ -185,3 +185,60 @@ def test_a_change_line_only_where_a_judgment_changed(built):
         text = _fold("\n".join(_pdf_pages(pdf)))
         changed = [j for j in judgments[brief] if j.change]
         assert text.count("Change:") == len(changed), brief
+
+
+@pytest.fixture()
+def example(request) -> str:
+    """The shipped example's build: `example_built` where the suite builds the example apart from its own test
+    project, else `built`."""
+    try:
+        return request.getfixturevalue("example_built")
+    except pytest.FixtureLookupError:
+        return request.getfixturevalue("built")
+
+
+def _named_in(notes: str, source) -> bool:
+    """Whether the notes cite `source`: by the writer's surname, else by its short name (plain notes) or the first
+    words of its bracketed description (analysts' notes)."""
+    if source.author:
+        return source.author.split()[-1] in notes
+    words = " ".join(source.title.strip("[]").replace("'", "’").split()[:2])
+    return bool(source.short_name and source.short_name in notes) or words in notes
+
+
+def test_the_sourcing_note_counts_the_sources_its_own_notes_cite(example):
+    """A source cited only from a text the audience does not print (a judgment's basis in a summary) is not
+    counted: every version's count is the number of sources its own notes name."""
+    sources = _project().facts.sources.values()
+    counted = 0
+    for path in _outputs(example, "*.md"):
+        text = open(path, encoding="utf-8").read()
+        notes = "\n".join(line for line in text.splitlines() if line.startswith("[^"))
+        mo = re.search(r"This brief rests on (\d+|one) sources?: ([^.]*)\.", text)
+        assert mo, path
+        count = 1 if mo.group(1) == "one" else int(mo.group(1))
+        assert count == len([s for s in sources if _named_in(notes, s)]), (os.path.basename(path), mo.group())
+        assert count == sum(int(n) for n in re.findall(r"(\d+) ", mo.group(2))), mo.group()
+        counted += 1
+    assert counted >= 10
+
+
+def test_a_judgment_seen_by_some_audiences_reaches_only_them(example):
+    """A forecast kept from public versions (`seen_by:`) is in neither their judgments, nor their actions, gaps and
+    indicators."""
+    project = _project()
+    checked = 0
+    for brief, items in project.judgments.items():
+        for j in items:
+            if not j.seen_by:
+                continue
+            for audience in project.briefs[brief].audiences:
+                md = open(os.path.join(example, f"{brief}.{audience}.md"), encoding="utf-8").read().replace("’", "'")
+                texts = [j.judgment[:60], *(g[:40] for g in j.gaps), *(i[:40] for i in j.indicators)]
+                shown = [t for t in texts if t.replace("’", "'") in md]
+                if audience in j.seen_by:
+                    assert texts[0] in shown, (brief, audience, j.id)
+                else:
+                    assert not shown, (brief, audience, j.id, shown)
+                checked += 1
+    assert checked, "no judgment is kept from any audience"

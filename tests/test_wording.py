@@ -9,7 +9,7 @@ from briefing.views import Abbreviations, is_abbreviation, later_name, long_form
 
 @pytest.mark.parametrize("by, later, same", [
     ("an Islamabad op-ed", "the Islamabad op-ed", "The same op-ed"),
-    ("an unsigned overview of the visit", "the unsigned overview of the visit", "The same overview"),
+    ("an unsigned overview of the visit", "the unsigned overview", "The same overview"),
     ("the columnist Jane Doe", "Doe", "Doe"),
     ("the think-tank director A. B. Writer", "Writer", "Writer"),
 ])
