@@ -24,14 +24,16 @@ FACT_FIELDS = ("statement", "kind", "by", "confidence", "caveat", "value", "labe
 DISPUTE_FIELDS = ("question", "claims", "note")
 """What a reader may see of a disputed question."""
 JUDGMENT_FIELDS = ("judgment", "likelihood", "confidence", "basis", "rests_on", "alternative", "assumption", "gaps",
-                   "indicators", "action", "audiences", "event", "deadline", "evidence", "change")
-"""What briefs may print of a key judgment (`audiences` says who is shown its action)."""
-FIELDS = {"fact": FACT_FIELDS, "dispute": DISPUTE_FIELDS, "judgment": JUDGMENT_FIELDS}
+                   "indicators", "action", "audiences", "seen_by", "event", "deadline", "evidence", "change")
+"""What briefs may print of a key judgment (`audiences` says who is shown its action, `seen_by` who sees it)."""
+FIELDS = {"fact": FACT_FIELDS, "dispute": DISPUTE_FIELDS, "judgment": JUDGMENT_FIELDS,
+          "bottom line": ("bottom_line",)}
 FIELD_NAMES = {"by": "attribution", "label": "label in key figures", "derived": "worked-out figures",
                "cite": "citations", "claims": "claims", "note": "the desk’s note", "rests_on": "the facts it rests on",
                "alternative": "alternative reading", "assumption": "key assumption",
                "gaps": "what the desk does not know", "action": "recommended action",
-               "audiences": "audiences of its action", "event": "how it is scored", "evidence": "how the desk would know",
+               "audiences": "audiences of its action", "seen_by": "audiences that see it",
+               "event": "how it is scored", "evidence": "how the desk would know",
                "change": "change since the last brief"}
 """How a note names each field."""
 
@@ -76,16 +78,40 @@ def judgment_view(judgment) -> dict:
     return {name: _plain(getattr(judgment, name, None)) for name in JUDGMENT_FIELDS}
 
 
-def snapshot(facts, judgments: dict, ids=None, briefs=None) -> dict:
+def said(fact, markdown: str) -> bool:
+    """Whether a brief's Markdown prints a fact, rather than only citing it in a note (a judgment's note names
+    the sources of the facts it rests on): its label in a row of key figures, or some four words of its statement
+    in a row, as the views escape them, past the first word (a wording may capitalise it)."""
+    from briefing.mdtext import escape
+
+    if fact.label and f"| {escape(fact.label)} |" in markdown:
+        return True
+    words = escape(fact.statement).rstrip(".").split()
+    if len(words) <= 4:
+        return " ".join(words)[1:] in markdown
+    return any(" ".join(words[i:i + 4]) in markdown for i in range(1, len(words) - 3))
+
+
+def snapshot(facts, judgments: dict, ids=None, briefs=None, markdown: str | None = None) -> dict:
     """Return a version as data: the fact base's facts and disputed questions (only those in `ids`, if given)
-    and the key judgments of each brief (only those of `briefs`, if given), each with its place in the brief."""
+    and the key judgments of each brief (only those of `briefs`, if given), each with its place in the brief, and
+    each brief's bottom line. With the brief's `markdown`, each fact says whether the brief prints it
+    (`said`: its statement or its label) or only cites it."""
+    chosen = {b: items for b, items in judgments.items() if briefs is None or b in briefs}
+
+    def fact(f):
+        view = fact_view(f)
+        return view if markdown is None else {**view, "said": said(f, markdown)}
+
     return {
         "format": FORMAT,
         "as_of": facts.meta.as_of.isoformat(),
-        "facts": {k: fact_view(f) for k, f in facts.facts.items() if ids is None or k in ids},
+        "facts": {k: fact(f) for k, f in facts.facts.items() if ids is None or k in ids},
         "disputes": {k: dispute_view(d) for k, d in facts.disputes.items() if ids is None or k in ids},
         "judgments": {b: {j.id: {**judgment_view(j), "position": n} for n, j in enumerate(items)}
-                      for b, items in judgments.items() if briefs is None or b in briefs},
+                      for b, items in chosen.items()},
+        "bottom_lines": {b: {"bottom_line": items.bottom_line} for b, items in chosen.items()
+                         if getattr(items, "bottom_line", None)},
     }
 
 
@@ -137,6 +163,13 @@ def _judgment(key: str, view: dict):
     return Judgment(key, **{name: restore(name, view[name]) for name in JUDGMENT_FIELDS if name in view})
 
 
+def _fact(key: str, view: dict):
+    from briefing.factbase import Fact
+
+    return Fact(id=key, topics=(), justification=None, line=0,
+                **{name: restore(name, view.get(name)) for name in FACT_FIELDS})
+
+
 # -- changes ------------------------------------------------------------------------------------------------
 
 @dataclass
@@ -144,7 +177,7 @@ class Change:
     """One difference between two versions."""
 
     kind: str
-    """fact, dispute or judgment."""
+    """fact, dispute, judgment or bottom line (a brief's one-sentence bottom line, `id` the brief's name)."""
     what: str
     """added, removed or changed (a disputed question: opened, closed or changed)."""
     id: str
@@ -161,7 +194,7 @@ class Change:
     def text(self) -> str:
         """The item's main text, as the newer version has it (the older one for a removal)."""
         item = self.new or self.old or {}
-        return item.get("statement") or item.get("question") or item.get("judgment") or ""
+        return item.get("statement") or item.get("question") or item.get("judgment") or item.get("bottom_line") or ""
 
     def describe(self, quotes: bool = True) -> str:
         """One line saying what changed, e.g. `confidence: high → moderate; caveat added: …`; `quotes` is
@@ -197,8 +230,8 @@ def _cite_change(old, new, quotes: bool) -> str | None:
 def _describe(name: str, old, new, quotes: bool) -> str | None:
     """A few words on how one field changed; None when nothing a reader sees of it did."""
     label = FIELD_NAMES.get(name, name)
-    if name in ("statement", "question", "judgment"):
-        return f"{name} reworded"
+    if name in MAIN:
+        return f"{name.replace('_', ' ')} reworded"
     if name == "cite":
         return _cite_change(old, new, quotes)
     if name == "claims":
@@ -243,6 +276,10 @@ def _describe(name: str, old, new, quotes: bool) -> str | None:
     return f"{label} changed"
 
 
+MAIN = ("statement", "question", "judgment", "bottom_line")
+"""The field that is an item's main text: a note's line gives it, so its rewording goes without saying there."""
+
+
 def _same_shape(name: str, old, new):
     """`new` cut down to the form a first ledger kept `old` in (a claim as its text and its sources)."""
     if name == "claims" and old and not isinstance(old[0], dict) and new:
@@ -273,6 +310,9 @@ def changes(old: dict, new: dict) -> list[Change]:
     olds, news = old.get("judgments", {}), new.get("judgments", {})
     for brief in list(news) + [b for b in olds if b not in news]:
         out += _compare(olds.get(brief, {}), news.get(brief, {}), "judgment", brief=brief)
+    if "bottom_lines" in old:  # not kept by the first ledgers
+        lines = _compare(old["bottom_lines"], new.get("bottom_lines", {}), "bottom line")
+        out += [dataclasses.replace(c, brief=c.id) for c in lines]
     return out
 
 
@@ -303,7 +343,12 @@ class Reach:
         return composed.digest != digest
 
     def _reverted(self, c: Change, fields):
+        from briefing.judgments import Judgments
+
         fb, judgments = self.project.facts, self.project.judgments
+        if c.kind == "bottom line":
+            items = judgments.get(c.brief, ())
+            return fb, {**judgments, c.brief: Judgments(items, (c.old or {}).get("bottom_line"))}
         if c.kind == "judgment":
             items = list(judgments.get(c.brief, ()))
             at = next((n for n, j in enumerate(items) if j.id == c.id), None)
@@ -313,7 +358,8 @@ class Reach:
                 items.insert(min(c.old.get("position", len(items)), len(items)), _judgment(c.id, c.old))
             else:
                 items[at] = dataclasses.replace(items[at], **{f: restore(f, c.old[f]) for f in fields})
-            return fb, {**judgments, c.brief: tuple(items)}
+            bottom_line = getattr(judgments.get(c.brief), "bottom_line", None)
+            return fb, {**judgments, c.brief: Judgments(items, bottom_line)}
         if c.what != "changed":
             raise ValueError("an item added or removed reaches the briefs that print it")
         table = "facts" if c.kind == "fact" else "disputes"
@@ -326,7 +372,9 @@ class Reach:
         with only the fields that reach it (all of them, when only together do they)."""
         out = []
         for c in found:
-            if c.kind == "judgment" or c.what == "changed":
+            if c.brief not in (None, brief):
+                continue
+            if c.kind in ("judgment", "bottom line") or c.what == "changed":
                 if not self.differs(brief, audience, digest, c):
                     continue
                 if len(c.fields) > 1:
@@ -336,63 +384,87 @@ class Reach:
         return out
 
 
-def _worded(c: Change, wording) -> str:
-    """The fact's claim as briefs word its kind (`{By} says that {claim}`), else the item's main text."""
+def _worded(c: Change, words) -> str:
+    """The fact's claim as the briefs word its kind for the reader (`The columnist Jane Doe says that …`), with
+    `words` (views.Wordsmith); else the item's main text."""
+    import re
+
+    from briefing.mdtext import Md
+
     item = c.new or c.old or {}
-    if c.kind != "fact" or wording is None or "kind" not in item:
+    if c.kind != "fact" or words is None:
         return c.text
-    form = wording.kind(item["kind"], anonymous=not item.get("by"))
-    claim, by = item["statement"], item.get("by") or ""
-    capital = lambda s: s[:1].upper() + s[1:]  # noqa: E731
-    return (form.replace("{claim}", claim).replace("{Claim}", capital(claim)).replace("{by}", by)
-            .replace("{By}", capital(by)))
+    try:
+        said = words.sentence(_fact(c.id, item), Md(""))
+    except (TypeError, ValueError, KeyError):  # a first ledger's fact, kept with fewer fields
+        return c.text
+    return re.sub(r"\\(.)", r"\1", said)  # the Markdown escapes undone: the note is plain text
 
 
-def _for_audience(c: Change, audience: str) -> Change:
-    """The change as a reader of `audience` sees it: a judgment's action only where it is meant for them."""
-    if c.kind != "judgment" or not ({"action", "audiences"} & set(c.fields)):
+def _for_audience(c: Change, audience: str) -> Change | None:
+    """The change as a reader of `audience` sees it: a judgment only if they see it (a judgment they now see, or
+    no longer see, is new or withdrawn for them), its action only where it is meant for them."""
+    if c.kind != "judgment":
         return c
 
     def shown(item):
-        if item is None:
+        if item is None or audience not in (item.get("seen_by") or [audience]):
             return None
         meant = item.get("audiences") or []
         return {**item, "action": item.get("action") if not meant or audience in meant else None}
 
     old, new = shown(c.old), shown(c.new)
-    fields = tuple(f for f in c.fields if f != "audiences")
-    if old and new and old.get("action") != new.get("action") and "action" not in fields:
+    if old is None and new is None:
+        return None
+    if old is None or new is None:
+        return dataclasses.replace(c, what="added" if old is None else "removed", old=old, new=new, fields=())
+    fields = tuple(f for f in c.fields if f not in ("audiences", "seen_by"))
+    if old.get("action") != new.get("action") and "action" not in fields:
         fields += ("action",)
     return dataclasses.replace(c, old=old, new=new, fields=fields)
 
 
-def note_lines(found: list[Change], limit: int | None = None, audience=None, wording=None) -> list[str]:
+def note_lines(found: list[Change], limit: int | None = None, audience=None, project=None) -> list[str]:
     """Return the changes as short lines for a reader of `audience` (a briefs.Audience; None: the desk): what is
-    new, changed or gone in their brief, with straight quotation marks made typographic as the brief prints them."""
+    new, changed or gone in their brief, a writer's view worded as `project`'s briefs word it, with straight
+    quotation marks made typographic as the brief prints them."""
     from briefing.mdtext import typographic
 
     quotes = audience.quotes_in_notes if audience is not None else True
+    words = None
+    if project is not None:
+        from briefing.views import Wordsmith
+
+        words = Wordsmith(project.facts, project.wording, audience.hedging if audience else "words",
+                          audience.detail if audience else "full")
     lines = []
     for c in found:
         if audience is not None:
             c = _for_audience(c, audience.name)
-        text = _worded(c, wording)
+            if c is None:
+                continue
+            if c.kind == "fact" and c.what != "changed" and (c.new or c.old).get("said") is False:
+                continue  # only cited in a note of something else, whose own change says so
+        text = _worded(c, words)
         if c.kind == "fact":
             head = {"added": "New", "removed": "Withdrawn", "changed": "Revised"}[c.what]
         elif c.kind == "dispute":
             head = {"opened": "New disputed question", "closed": "Disputed question settled or dropped",
                     "changed": "Disputed question revised"}[c.what]
+        elif c.kind == "bottom line":
+            head = {"added": "New bottom line", "removed": "Bottom line withdrawn",
+                    "changed": "Bottom line revised"}[c.what]
         else:
             head = {"added": "New key judgment", "removed": "Key judgment withdrawn",
                     "changed": "Key judgment revised"}[c.what]
         line = f"{head}: {text}"
         if c.what == "changed":
             # The main text is the line itself: its rewording goes without saying.
-            others = tuple(f for f in c.fields if f not in ("statement", "question", "judgment"))
+            others = tuple(f for f in c.fields if f not in MAIN)
             detail = dataclasses.replace(c, fields=others).describe(quotes)
             if detail:
                 line += f" ({detail})"
-            elif not set(c.fields) & {"statement", "question", "judgment"}:
+            elif not set(c.fields) & set(MAIN):
                 continue  # nothing this reader sees of it changed
         lines.append(typographic(line))
     if limit is not None and len(lines) > limit:
@@ -542,11 +614,11 @@ def compare(old: Side, new: Side) -> list[Change]:
     differ = [p for p in pairs if old.digests.get(p) != new.digests.get(p)]
     reach = Reach(new.project)
     for c in found:
-        if c.kind == "judgment":
+        if c.brief is not None:  # a judgment or a bottom line: its brief's
             candidates = [p for p in differ if p[0] == c.brief]
         else:
             candidates = [p for p in differ if c.id in old.used.get(p, ()) or c.id in new.used.get(p, ())]
-        if c.kind == "judgment" or c.what == "changed":
+        if c.brief is not None or c.what == "changed":
             candidates = [p for p in candidates if p in new.digests and reach.differs(*p, new.digests[p], c)]
         c.reaches = candidates
     return found
@@ -569,9 +641,11 @@ def report(old: Side, new: Side, found: list[Change]) -> list[str]:
     lines = [f"{old.label} → {new.label}: facts {n('fact', 'added')} added, {n('fact', 'removed')} removed, "
              f"{n('fact', 'changed')} changed; disputed questions {n('dispute', 'opened')} opened, "
              f"{n('dispute', 'closed')} closed, {n('dispute', 'changed')} changed; key judgments "
-             f"{n('judgment', 'added')} added, {n('judgment', 'removed')} removed, {n('judgment', 'changed')} changed"]
+             f"{n('judgment', 'added')} added, {n('judgment', 'removed')} removed, {n('judgment', 'changed')} changed"
+             + (f"; bottom lines {n('bottom line', 'added')} added, {n('bottom line', 'removed')} removed, "
+                f"{n('bottom line', 'changed')} changed" if any(c.kind == "bottom line" for c in found) else "")]
     mark = {"added": "+", "opened": "+", "removed": "-", "closed": "-", "changed": "~"}
-    noun = {"fact": "fact", "dispute": "disputed question", "judgment": "key judgment"}
+    noun = {"fact": "fact", "dispute": "disputed question", "judgment": "key judgment", "bottom line": "bottom line of"}
     for c in found:
         name = f"{c.brief}/{c.id}" if c.kind == "judgment" else c.id
         head = f"{mark[c.what]} {noun[c.kind]} {name} {c.what}"
@@ -579,7 +653,7 @@ def report(old: Side, new: Side, found: list[Change]) -> list[str]:
             head += f": {c.describe()}"
         lines.append(head)
         lines.append(f"    {c.text}")
-        main = next((f for f in ("statement", "question", "judgment") if f in c.fields), None)
+        main = next((f for f in MAIN if f in c.fields), None)
         if main:
             lines.append(f"    was: {c.old[main]}")
         lines.append(f"    reaches {_pairs_text(c.reaches)}")

@@ -295,10 +295,10 @@ def test_the_change_note_is_worded_for_the_readers_audience(tmp_path):
         pair = [(before.briefs["golden"], before.audiences[audience])]
         (was,) = compose_pairs(before, pair)
         (now,) = compose_pairs(after, [(after.briefs["golden"], after.audiences[audience])])
-        found = changes(snapshot(before.facts, before.judgments, was.used, {"golden"}),
-                        snapshot(after.facts, after.judgments, now.used, {"golden"}))
+        found = changes(snapshot(before.facts, before.judgments, was.used, {"golden"}, was.markdown),
+                        snapshot(after.facts, after.judgments, now.used, {"golden"}, now.markdown))
         found = reach.narrowed(found, "golden", audience, now.digest)
-        lines[audience] = note_lines(found, 12, after.audiences[audience], after.wording)
+        lines[audience] = note_lines(found, 12, after.audiences[audience], after)
     doubts = ("Revised: According to the Test column, few of the contracts will be carried out within a year. "
               "(caveat added: the column gives no figures)")
     assert lines["analyst"] == [
@@ -334,3 +334,29 @@ def test_each_field_that_changed_is_told_in_a_few_words():
     assert told("claims", claims, [{**claims[0], "claim": "Some 10,000 came."}]) == "claims reworded"
     assert told("claims", [["About 10,000 came.", ["report"]]], [["About 10,000 came.", ["column"]]]) \
         == "claims changed"  # as a first ledger kept them: no more can be said
+
+
+def test_a_judgment_kept_from_an_audience_is_withdrawn_for_its_readers_only(tmp_path, capsys):
+    from briefing.build import compose_pairs
+    from briefing.diff import Reach, changes, note_lines, snapshot
+    from briefing.project import Project
+
+    old, new = _project(tmp_path / "old"), _project(tmp_path / "new")
+    for folder in (old, new):
+        _two_audiences(folder)
+    _edit(new, "templates/judgments/golden.yaml", "    action: Ask", "    seen_by: [analyst]\n    action: Ask")
+    assert main(["diff", old, new, "-C", new, "--json"]) == 0
+    (found,) = json.loads(capsys.readouterr().out)
+    assert (found["id"], found["fields"], found["reaches"]) == ("fair-small", ["seen_by"], [["golden", "minister"]])
+    before = Project.load(directory=old, facts=f"{old}/facts.yaml", templates=f"{old}/templates")
+    after = Project.load(directory=new, facts=f"{new}/facts.yaml", templates=f"{new}/templates")
+    told = {}
+    for audience in ("analyst", "minister"):
+        (was,) = compose_pairs(before, [(before.briefs["golden"], before.audiences[audience])])
+        (now,) = compose_pairs(after, [(after.briefs["golden"], after.audiences[audience])])
+        found = changes(snapshot(before.facts, before.judgments, was.used, {"golden"}, was.markdown),
+                        snapshot(after.facts, after.judgments, now.used, {"golden"}, now.markdown))
+        told[audience] = note_lines(Reach(after).narrowed(found, "golden", audience, now.digest), 12,
+                                    after.audiences[audience], after)
+    assert told == {"analyst": [], "minister": [
+        "Key judgment withdrawn: The fair’s contracts will add little to trade by the end of 2025."]}

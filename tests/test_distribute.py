@@ -1179,9 +1179,9 @@ def _fonts(pdf: bytes) -> set[str]:
     return names
 
 
-def _revise_facts(desk, audience: str) -> tuple[dict, str]:
-    """Reword one fact the brief prints for `audience` and lower another's confidence; return the facts and the
-    new statement."""
+def _revise(desk, audience: str) -> tuple[dict, str, str]:
+    """Reword one fact the brief prints for `audience`, lower another's confidence and reword the brief's bottom
+    line; return the facts, the fact whose confidence was lowered and the new bottom line."""
     used = _used_facts(desk, audience)
     with open(desk.facts, encoding="utf-8") as f:
         data = yaml.safe_load(f)
@@ -1192,7 +1192,13 @@ def _revise_facts(desk, audience: str) -> tuple[dict, str]:
     facts[lowered]["confidence"] = "moderate"
     with open(desk.facts, "w", encoding="utf-8") as f:
         yaml.safe_dump(data, f, allow_unicode=True, sort_keys=False, width=1000)
-    return facts, lowered
+    path = os.path.join(desk.templates, "judgments", desk.brief + ".yaml")
+    with open(path, encoding="utf-8") as f:
+        judgments = yaml.safe_load(f)
+    judgments["bottom_line"] = judgments["bottom_line"].replace(" no source reports ", " no source yet reports ")
+    with open(path, "w", encoding="utf-8") as f:
+        yaml.safe_dump(judgments, f, allow_unicode=True, sort_keys=False, width=1000)
+    return facts, lowered, judgments["bottom_line"]
 
 
 def test_a_revision_in_the_outbox_carries_a_note_of_what_changed_since_the_readers_copy(desk, tmp_path, capsys):
@@ -1208,12 +1214,13 @@ def test_a_revision_in_the_outbox_carries_a_note_of_what_changed_since_the_reade
     outbox = str(tmp_path / "outbox")
     assert desk.run("--outbox", outbox) == 0
     (first,) = desk.rows()
-    facts, lowered = _revise_facts(desk, reader["audience"])
+    facts, lowered, bottom_line = _revise(desk, reader["audience"])
     since = dt.date.fromisoformat(first["time"][:10])
     title = f"Changes since your copy of {since.day} {since:%B} {since.year}"
     reworded = next(f for f in facts.values() if "according to a revised account" in f["statement"])
     typographic = reworded["statement"].replace("'first'", "‘first’").replace("account's", "account’s")
-    expected = [f"Revised: {typographic}", f"Revised: {facts[lowered]['statement']} (confidence: high → moderate)"]
+    expected = [f"Revised: {typographic}", f"Revised: {facts[lowered]['statement']} (confidence: high → moderate)",
+                f"Bottom line revised: {bottom_line}"]
     note = f"{title}:\n" + "\n".join(f"- {line}" for line in expected)
     capsys.readouterr()
     assert desk.run("--outbox", outbox, "--dry-run") == 0  # the desk reads what each reader will be told
@@ -1265,14 +1272,16 @@ def test_a_revision_and_its_sheet_pass_the_pdfua_checker_and_are_remade_byte_ide
 
     reader = desk.readers(1)[0]
     desk.write_list([reader])
-    before = open(desk.facts, encoding="utf-8").read()
+    judgments = os.path.join(desk.templates, "judgments", desk.brief + ".yaml")
+    before = {path: open(path, encoding="utf-8").read() for path in (desk.facts, judgments)}
     made = []
     for run in ("a", "b"):  # the same inputs twice: the brief as it was, then as revised
         desk.ledger = str(tmp_path / f"{run}.sqlite")
         folder = tmp_path / run
-        open(desk.facts, "w", encoding="utf-8").write(before)
+        for path, text in before.items():
+            open(path, "w", encoding="utf-8").write(text)
         assert desk.run("--folder", str(folder)) == 0
-        _revise_facts(desk, reader["audience"])
+        _revise(desk, reader["audience"])
         assert desk.run("--folder", str(folder)) == 0
         (row,) = desk.rows("revision = 2")
         files = sorted(f for f in os.listdir(folder) if ".r2." in f)

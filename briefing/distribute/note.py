@@ -64,7 +64,8 @@ class ChangeNotes:
 
         if version.digest not in self._summaries:
             p = self.project
-            self._summaries[version.digest] = snapshot(p.facts, p.judgments, ids=version.used, briefs={version.brief})
+            self._summaries[version.digest] = snapshot(p.facts, p.judgments, ids=version.used, briefs={version.brief},
+                                                       markdown=version.markdown or None)
         return self._summaries[version.digest]
 
     def note(self, job) -> ChangeNote | None:
@@ -97,7 +98,7 @@ class ChangeNotes:
             self._reach = Reach(self.project)
         v = job.version
         found = self._reach.narrowed(changes(old, self.summary(v)), v.brief, v.audience, v.digest)
-        lines = note_lines(found, LIMIT, self.project.audiences[v.audience], self.project.wording)
+        lines = note_lines(found, LIMIT, self.project.audiences[v.audience], self.project)
         return lines or ["The facts and key judgments are as they were; the wording of the brief has been revised."]
 
     def sheet(self, job, note: ChangeNote) -> bytes:

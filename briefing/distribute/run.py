@@ -35,6 +35,8 @@ class Version:
     """Ids of the facts and disputed questions it prints."""
     meta: object = None
     """Its title block and running lines (briefing.model.Meta): the change note's sheet is set under them."""
+    markdown: str = ""
+    """Its composed text: what its change notes say is printed."""
 
 
 @dataclass
@@ -110,7 +112,8 @@ def current_versions(project, pairs: list[tuple[str, str]]) -> dict[tuple[str, s
     from briefing.build import compose_pairs
 
     composed = compose_pairs(project, [(project.briefs[b], project.audiences[a]) for b, a in pairs])
-    return {pair: Version(pair[0], pair[1], c.digest, frozenset(c.used), c.meta) for pair, c in zip(pairs, composed)}
+    return {pair: Version(pair[0], pair[1], c.digest, frozenset(c.used), c.meta, c.markdown)
+            for pair, c in zip(pairs, composed)}
 
 
 def shared_pdfs(project, pairs: list[tuple[str, str]]) -> dict[tuple[str, str], bytes]:
