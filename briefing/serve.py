@@ -644,12 +644,12 @@ def serve(found: Sources, host: str = LOOPBACK, port: int = 8000, say=print) -> 
         raise EnvironmentFailure(f"cannot listen on {host} port {port}: {e.strerror or e}",
                                  "pass another --port (--port 0 takes any free one)") from None
     with preview:
-        say(f"briefing serve: the briefs are at {preview.url} (Ctrl-C stops)")
-        if not is_loopback(host):
-            say(f"briefing serve: listening on {host}: anyone who can reach this machine on port "
-                f"{preview.server.server_address[1]} can read every brief of this project, with no password and "
-                "no encryption")
-        try:
+        try:  # from the moment the address is printed, Ctrl-C stops the preview cleanly
+            say(f"briefing serve: the briefs are at {preview.url} (Ctrl-C stops)")
+            if not is_loopback(host):
+                say(f"briefing serve: listening on {host}: anyone who can reach this machine on port "
+                    f"{preview.server.server_address[1]} can read every brief of this project, with no password "
+                    "and no encryption")
             while True:
                 time.sleep(3600)
         except KeyboardInterrupt:

@@ -58,6 +58,8 @@ class Case:
     traceback: str = ""
     out_changed: bool = False
     stderr: str = ""
+    written: list[str] = field(default_factory=list)
+    """The files a build that exited 0 wrote into out/."""
 
 
 def _mutate_yaml(data: bytes, rng: random.Random, notes: list[str]) -> bytes:
@@ -136,16 +138,31 @@ def targets(project: str) -> dict[str, list[str]]:
     return found
 
 
-def run_case(source: str, work: str, seed: int, kind: str, formats: str = "md") -> Case:
-    """Copy the project at `source` into `work`, mutate one file of `kind` with `seed`, build, and judge."""
+def _copy_project(source: str, work: str) -> None:
+    """Copy the project at `source` (facts.yaml, templates/, links followed) into `work`, with a project file whose
+    corpus is the source project's own, so that a build verifies quotes as it would there."""
+    from briefing.project import find
+
+    corpus = find(source).corpus
+    os.makedirs(work)
+    shutil.copy(os.path.join(source, "facts.yaml"), os.path.join(work, "facts.yaml"))
+    shutil.copytree(os.path.join(source, "templates"), os.path.join(work, "templates"))
+    with open(os.path.join(work, "briefing.yaml"), "w", encoding="utf-8") as f:
+        f.write(f"facts: facts.yaml\ntemplates: templates\ncorpus: {os.path.abspath(corpus) if corpus else 'null'}\n")
+
+
+def run_case(source: str, work: str, seed: int, kind: str, formats: str = "md",
+             build: list[str] | None = None) -> Case:
+    """Copy the project at `source` into `work`, mutate one file of `kind` with `seed`, build (or check), and judge.
+
+    `build` (e.g. ["visit-politics", "-a", "minister"]) makes every case a build of those briefs; by default the
+    seed chooses between a build of everything and a check."""
     from briefing.cli import main
 
     rng = random.Random(seed)
     if os.path.exists(work):
         shutil.rmtree(work)
-    os.makedirs(work)
-    shutil.copy(os.path.join(source, "facts.yaml"), os.path.join(work, "facts.yaml"))
-    shutil.copytree(os.path.join(source, "templates"), os.path.join(work, "templates"), symlinks=True)
+    _copy_project(source, work)
     target = rng.choice(targets(work)[kind])
     case = Case(seed, target)
     path = os.path.join(work, target)
@@ -161,8 +178,8 @@ def run_case(source: str, work: str, seed: int, kind: str, formats: str = "md") 
     with open(os.path.join(out, "earlier.txt"), "w") as f:
         f.write("a file from an earlier build\n")
     before = _snapshot(out)
-    case.argv = rng.choice((["build", "-f", formats, "-o", out], ["check"])) + \
-        ["--facts", os.path.join(work, "facts.yaml"), "--templates", os.path.join(work, "templates")]
+    command = rng.choice((["build", "-f", formats, "-o", out], ["check"]))
+    case.argv = ["-C", work] + (command if build is None else ["build", "-f", formats, "-o", out, *build])
     stdout, stderr = io.StringIO(), io.StringIO()
     started = time.monotonic()
     try:
@@ -176,6 +193,8 @@ def run_case(source: str, work: str, seed: int, kind: str, formats: str = "md") 
         case.traceback = case.traceback or case.stderr
     if case.status != 0:
         case.out_changed = _snapshot(out) != before
+    elif case.argv[2] == "build":
+        case.written = sorted(set(os.listdir(out)) - {"earlier.txt", ".briefing-build.json"})
     return case
 
 

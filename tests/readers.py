@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import copy
+import functools
+import os
 import re
 import subprocess
 import zipfile
@@ -9,6 +13,71 @@ import zipfile
 NOTE_SIZE_MAX = 7.6  # the house style's note size is 7.5 pt; body text and marks are larger
 
 
+SHARED: str | None = None
+"""A folder every pytest-xdist worker of a test run shares (conftest sets it): what one worker read of a file,
+the others take from there."""
+
+
+@contextlib.contextmanager
+def locked(path: str):
+    """Hold an exclusive lock on the file `path` (made if missing) while the block runs: one process at a time."""
+    import fcntl
+
+    with open(path, "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
+
+
+def per_file_version(read):
+    """`read(path, *args)`, done once for each version of the file (its name and contents) and arguments in a test
+    run: several tests, in either worker, read the same built brief. Each caller gets its own copy of the result."""
+    import hashlib
+    import pickle
+
+    def shared(path, digest, *args):
+        if SHARED is None:
+            return read(path, *args)
+        key = repr((read.__module__, read.__qualname__, os.path.basename(path), digest, args))
+        stored = os.path.join(SHARED, hashlib.sha256(key.encode()).hexdigest() + ".pickle")
+        with locked(stored + ".lock"):
+            if os.path.exists(stored):
+                with open(stored, "rb") as f:
+                    return pickle.load(f)
+            value = read(path, *args)
+            with open(stored + ".part", "wb") as f:
+                pickle.dump(value, f)
+            os.replace(stored + ".part", stored)
+            return value
+
+    once = functools.lru_cache(maxsize=256)(shared)
+
+    @functools.wraps(read)
+    def cached(path, *args):
+        with open(path, "rb") as f:
+            digest = hashlib.sha256(f.read()).hexdigest()
+        return copy.deepcopy(once(os.path.abspath(path), digest, *args))
+
+    return cached
+
+
+@per_file_version
+def pdf_pages(path: str) -> list[dict]:
+    """Each page of a PDF as pdfplumber reads it: `height`, `text`, `words` (each with its font `size`), `chars`
+    (`text`, `size`, `x0`, `x1`, `top`, `bottom`) and the `lines` and `rects` drawn (`x0`, `x1`, `bottom`)."""
+    import pdfplumber
+
+    def keep(objects, keys):
+        return [{k: o[k] for k in keys} for o in objects]
+
+    with pdfplumber.open(path) as pdf:
+        return [{"height": page.height, "text": page.extract_text() or "",
+                 "words": page.extract_words(extra_attrs=["size"]),
+                 "chars": keep(page.chars, ("text", "size", "x0", "x1", "top", "bottom")),
+                 "lines": keep(page.lines, ("x0", "x1", "bottom")), "rects": keep(page.rects, ("x0", "x1", "bottom"))}
+                for page in pdf.pages]
+
+
+@per_file_version
 def pdf_marks_and_notes(path: str) -> tuple[dict[int, int], dict[int, int]]:
     """Return ({mark number: page}, {note number: page where the note starts}) read from the PDF.
 
@@ -53,6 +122,7 @@ def pdf_link_targets_same_page(path: str) -> list[tuple[int, int]]:
     return pairs
 
 
+@per_file_version
 def pdftotext(path: str) -> str:
     return subprocess.run(["pdftotext", "-enc", "UTF-8", path, "-"], check=True, capture_output=True,
                           text=True).stdout
@@ -63,12 +133,15 @@ def docx_part(path: str, name: str) -> str:
         return z.read(name).decode("utf-8")
 
 
+@per_file_version
 def pandoc_plain(path: str) -> str:
     return subprocess.run(["pandoc", "-t", "plain", "--wrap=none", path], check=True, capture_output=True,
                           text=True).stdout
 
 
+@per_file_version
 def _pandoc_json(path: str) -> dict:
+    """pandoc's reading of a DOCX or Markdown file (Markdown without smart quotes)."""
     import json
 
     fmt = ["-f", "markdown-smart"] if path.endswith(".md") else []
@@ -143,12 +216,15 @@ def pandoc_blocks(path: str) -> list[str]:
     return [b for b in blocks if b]
 
 
+@per_file_version
 def pdf_struct_text(path: str) -> tuple[list[str], list[str]]:
     """Return ([text of each marked-content sequence outside notes], [text of each note]) of a tagged PDF in
     structure order, as poppler's `pdfinfo -struct-text` prints it (a note's text without its leading number).
 
     poppler prints the text of each marked-content sequence on its own line, in quotes, indented under its
-    structure element; it does not escape quotes or infer spaces, so the pieces are returned as printed."""
+    structure element; it does not escape quotes or infer spaces, so the pieces are returned as printed. It prints
+    the glyphs drawn, not a Span's /ActualText: a right-to-left Span, drawn in visual order and shaped, is given
+    in the order it was typed, as its /ActualText (what a screen reader reads) gives it."""
     out = subprocess.run(["pdfinfo", "-struct-text", path], check=True, capture_output=True, text=True).stdout
     body: list[str] = []
     notes: list[str] = []
@@ -168,6 +244,8 @@ def pdf_struct_text(path: str) -> tuple[list[str], list[str]]:
             text = text[:-1] if text.endswith('"') else text
             while stack and stack[-1][0] >= indent:
                 stack.pop()
+            if stack and stack[-1][1] == "Span" and _right_to_left(text):
+                text = _typed(text)
             if any(kind in ("Note", "FENote") for _, kind in stack):
                 notes[-1] += text
             else:
@@ -189,11 +267,43 @@ def _normal(text: str) -> str:
     return " ".join(text.split())
 
 
+def _as_letter(glyph: str) -> str:
+    """An Arabic-script glyph's text as letters: a shaped glyph is a presentation form, which stands for a letter
+    (a lam-alef ligature for two, in visual order as the glyph shows them). Other text is left as it is."""
+    import unicodedata
+
+    if not ("\ufb50" <= glyph <= "\ufdff" or "\ufe70" <= glyph <= "\ufeff"):
+        return glyph
+    letters = unicodedata.normalize("NFKC", glyph)
+    return letters[::-1] if len(letters) > 1 else letters
+
+
+def _right_to_left(text: str) -> bool:
+    import unicodedata
+
+    return any(unicodedata.bidirectional(c) in ("R", "AL") for c in text)
+
+
+def _typed(drawn: str) -> str:
+    """The text of a right-to-left run drawn in visual order (shaped glyphs), in the order it was typed."""
+    return "".join(_as_letter(c) for c in drawn)[::-1]
+
+
+def displayed(text: str) -> str:
+    """`text`, typed in logical order, as a left-to-right line shows it read from left to right: its right-to-left
+    runs (Urdu, say) reversed, as python-bidi orders them and as pdfplumber reads a PDF's glyphs."""
+    from bidi import get_display
+
+    return get_display(text, base_dir="L")
+
+
+@per_file_version
 def pdf_body_and_notes(path: str, note_size: float) -> tuple[str, list[str]]:
     """Return (body text, [note texts in order]) of a PDF, read with pdfplumber.
 
     Marks (the characters inside note-link annotations) are left out; notes are the characters set in
-    `note_size`; furniture and everything smaller is ignored."""
+    `note_size`; furniture and everything smaller is ignored. Right-to-left text comes as the page shows it (see
+    `displayed`), its shaped glyphs as letters."""
     import pdfplumber
 
     body_parts: list[str] = []
@@ -218,9 +328,13 @@ def pdf_body_and_notes(path: str, note_size: float) -> tuple[str, list[str]]:
                     notes.append(mo.group(2))
                 elif notes:
                     notes[-1] += " " + line
-    return _normal(" ".join(body_parts)), [_normal(n) for n in notes]
+    def read(text: str) -> str:
+        return _normal("".join(_as_letter(c) for c in text))
+
+    return read(" ".join(body_parts)), [read(n) for n in notes]
 
 
+@per_file_version
 def docx_body_and_notes(path: str) -> tuple[list[str], list[str], list[str]]:
     """Return (body paragraphs outside tables, table cell texts, note texts) of a DOCX, from its XML."""
     from lxml import etree

@@ -52,22 +52,23 @@ def filler_paragraphs(k: int) -> list:
     return [m.Paragraph([m.Text(f"Line {i}. " + FILLER[:60])]) for i in range(k)]
 
 
-def build_with_logo(tmp_path, formats: str = "pdf,docx") -> str:
-    """Build connectivity for the minister from a copy of templates/ whose house style has a logo and its alt
-    text ("The desk's crest"); return the output folder."""
-    import shutil
+LOGO_BRIEF = "visit-politics.minister"
+"""The brief × audience build_with_logo builds."""
 
+
+def build_with_logo(tmp_path, formats: str = "pdf,docx") -> str:
+    """Build the test project's politics brief for the minister from a copy whose house style has a logo and its
+    alt text ("The desk's crest"); return the output folder, which holds LOGO_BRIEF's files."""
     from PIL import Image
 
-    from briefing.cli import main
-    from conftest import ROOT
+    from conftest import copy_project, in_project
 
-    shutil.copytree(f"{ROOT}/templates", tmp_path / "templates")
-    Image.new("RGB", (120, 60), (31, 56, 100)).save(tmp_path / "templates" / "logo.png")
-    style = tmp_path / "templates" / "style.yaml"
+    project = copy_project(tmp_path / "project")
+    Image.new("RGB", (120, 60), (31, 56, 100)).save(tmp_path / "project" / "templates" / "logo.png")
+    style = tmp_path / "project" / "templates" / "style.yaml"
     style.write_text(style.read_text().replace("logo: null", "logo: logo.png")
                      .replace("logo_alt: null", 'logo_alt: "The desk\'s crest"'))
     out = tmp_path / "out"
-    assert main(["build", "--facts", f"{ROOT}/facts.yaml", "--templates", str(tmp_path / "templates"),
-                 "-f", formats, "-o", str(out), "connectivity", "-a", "minister"]) == 0
+    brief, audience = LOGO_BRIEF.split(".")
+    assert in_project(project, "build", "-f", formats, "-o", str(out), brief, "-a", audience) == 0
     return str(out)

@@ -3,21 +3,18 @@
 
 from __future__ import annotations
 
-import glob
 import os
 import re
 import subprocess
 
-from conftest import need
+from conftest import need, outputs
 
 import uacheck as pdfua  # the project's own checker (tests/uacheck.py), not the PyPI package
 from readers import pandoc_blocks, pandoc_footnotes, pdf_struct_text
 
 
 def _pdfs(built):
-    paths = sorted(glob.glob(os.path.join(built, "*.pdf")))
-    assert len(paths) == 10
-    return paths
+    return outputs(built, "*.pdf")
 
 
 def _normal(text: str) -> str:
@@ -79,11 +76,10 @@ def test_the_structure_tree_has_the_parts_of_each_brief(built):
 
 
 def test_a_logo_is_a_figure_with_alt_text(tmp_path):
-    from samples import build_with_logo
+    from samples import LOGO_BRIEF, build_with_logo
 
     need("pdfinfo")
-    build_with_logo(tmp_path, "pdf")
-    path = str(tmp_path / "out" / "connectivity.minister.pdf")
+    path = os.path.join(build_with_logo(tmp_path, "pdf"), f"{LOGO_BRIEF}.pdf")
     assert pdfua.problems(path) == []
     assert "Figure" in _struct_types(path)
     assert pdfua.figure_alts(path) == ["The desk's crest"]
@@ -94,21 +90,19 @@ SCRIPTS = {"Cyrillic": ("\u0400", "\u04ff", {"ru", "be", "uk", "bg", "sr", "mk",
            "Arabic": ("\u0600", "\u06ff", {"ur", "ar", "fa", "ps"})}
 
 
-def test_runs_in_another_script_carry_their_language(tmp_path):
+def test_runs_in_another_script_carry_their_language(tmp_path, style):
     """A screen reader switches voice on /Lang: Cyrillic, Chinese and Urdu runs inside English text each carry a
     language of their script, and the English around them stays English."""
     from samples import WHEN, meta, note
 
     from briefing import model as m
-    from briefing.project import Project
     from briefing.render.pdf import PdfWriter
-    from conftest import ROOT
 
     body = [m.Paragraph([m.Text("The president, Аляксандр Лукашэнка, visited; the Chinese name is 白俄罗斯 and "
                                 "the Urdu name پاکستان appears on the sign."), note(1, "Reported in English.")])]
     doc = m.Document(meta(), body)
     path = tmp_path / "scripts.pdf"
-    path.write_bytes(PdfWriter(Project.load(f"{ROOT}/facts.yaml", f"{ROOT}/templates").style).render(doc, WHEN))
+    path.write_bytes(PdfWriter(style).render(doc, WHEN))
     assert pdfua.problems(str(path)) == []
     pieces = pdfua.text_languages(str(path))
     seen = set()
@@ -143,22 +137,19 @@ def test_running_header_and_footer_are_not_read_aloud(built):
     assert headers
 
 
-def test_every_node_type_and_a_note_across_a_page_break_tag_cleanly(tmp_path):
+def test_every_node_type_and_a_note_across_a_page_break_tag_cleanly(tmp_path, writer):
     """Beyond the built briefs: a quote, code, nested and numbered lists, a rule, a table with its caption, a link
     in a note, a paragraph and a long note that both run on to the next page."""
     from samples import FILLER, WHEN, filler_paragraphs, golden_document, note
 
     from briefing import model as m
-    from briefing.project import Project
-    from briefing.render.pdf import PdfWriter
-    from conftest import ROOT
 
     doc = golden_document()
     long_note = "A very long note that goes on and on about the sources and their disagreements. " * 40
     doc.children += filler_paragraphs(20) + [m.Paragraph([m.Text(FILLER * 6), note(3, long_note)])] \
         + filler_paragraphs(55)
     path = tmp_path / "every-node.pdf"
-    path.write_bytes(PdfWriter(Project.load(f"{ROOT}/facts.yaml", f"{ROOT}/templates").style).render(doc, WHEN))
+    path.write_bytes(writer.render(doc, WHEN))
     assert pdfua.problems(str(path)) == []
     assert {"BlockQuote", "Table", "Caption", "L", "Note", "Link"} <= _struct_types(str(path))
     body, notes = pdf_struct_text(str(path))

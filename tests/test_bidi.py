@@ -7,12 +7,9 @@ import re
 import unicodedata
 
 import pytest
-from conftest import ROOT
 from readers import pdftotext
 
 from briefing import model as m
-from briefing.project import Project
-from briefing.render.pdf import PdfWriter
 from samples import FILLER, WHEN, meta
 
 # Urdu that the house fallback font (DejaVu Sans) has every glyph for: it lacks ہ and ے, which print as boxes.
@@ -21,11 +18,6 @@ URDU = ("صدر لوکاشینکو اور وزیر اعظم شریف کی اسل
 ENGLISH = ("On 26 November the two leaders held talks, which the joint statement summed up as {} and the "
            "ministers then signed fifteen agreements on trade, industry, science and education.")
 _BRACKETS = str.maketrans("()[]", "||||")
-
-
-@pytest.fixture(scope="module")
-def writer() -> PdfWriter:
-    return PdfWriter(Project.load(f"{ROOT}/facts.yaml", f"{ROOT}/templates").style)
 
 
 def _render(writer, paragraphs: list[str], tmp_path, title: str = "Sample brief") -> str:

@@ -1,17 +1,20 @@
-"""The briefs as their readers get them: every brief × audience, read back from the built PDF (pdfplumber) and DOCX
-(pandoc). The minister's version says what happened and what the desk does not know; every key judgment names a
-time frame; no abbreviation is used before it is spelled out; notes take at most a quarter of a page in the
-minister's and the business delegation's PDFs. Each test fails when it finds no outputs to read."""
+"""The shipped example's briefs as their readers get them: every brief × audience of this repository's project,
+read back from the built PDF (pdfplumber) and DOCX (pandoc). The minister's version says what happened and what the
+desk does not know; every key judgment names a time frame; no abbreviation is used before it is spelled out; notes
+take at most a quarter of a page in the minister's and the business delegation's PDFs. Each test fails when it finds
+no outputs to read, or misses one. They read the example's text for properties every desk's briefs should have, and
+name none of its facts."""
 
 from __future__ import annotations
 
-import glob
+import functools
 import os
 import re
 import subprocess
 
 import pytest
-from conftest import ROOT, need
+from conftest import ROOT, need, outputs
+from readers import per_file_version
 
 from briefing.judgments import LIKELIHOOD
 from briefing.project import Project
@@ -19,21 +22,21 @@ from briefing.project import Project
 QUARTER = 0.25
 
 
+@functools.lru_cache(maxsize=None)
 def _project() -> Project:
     return Project.load(os.path.join(ROOT, "facts.yaml"), os.path.join(ROOT, "templates"))
 
 
 def _outputs(built: str, pattern: str) -> list[str]:
-    """The built files matching `pattern`; none at all fails the test that asked."""
-    found = sorted(glob.glob(os.path.join(built, pattern)))
-    assert found, f"no built files match {pattern} in {built}"
-    return found
+    """The example's built files matching `pattern`; none at all, or one missing, fails the test that asked."""
+    return outputs(built, pattern, ROOT)
 
 
 def _fold(text: str) -> str:
     return " ".join(re.sub(r"-\n\s*", "-", text).split())
 
 
+@per_file_version
 def _pdf_pages(path: str) -> list[str]:
     """The text of each page in reading order, as pdfplumber reads it: the body, then the notes at its foot; the
     note marks (the characters inside note links) left out, as a reader's eye skips them."""
@@ -59,6 +62,7 @@ def _pdf_pages(path: str) -> list[str]:
     return pages
 
 
+@per_file_version
 def _docx_text(path: str) -> str:
     need("pandoc")
     return subprocess.run(["pandoc", path, "-t", "plain", "--wrap=none"], capture_output=True, text=True,
@@ -74,19 +78,19 @@ def _texts(built: str, pattern: str) -> list[tuple[str, str]]:
     return out
 
 
-def test_the_ministers_version_says_what_happened_and_what_we_do_not_know(built):
-    for name, text in _texts(built, "*.minister"):
+def test_the_ministers_version_says_what_happened_and_what_we_do_not_know(example_built):
+    for name, text in _texts(example_built, "*.minister"):
         assert "What happened" in text, name
         assert "What we do not know" in text, name
         happened = text.split("What happened", 1)[1].split("Bottom line", 1)[0]
         assert len(happened.split()) >= 20, (name, happened)  # a paragraph, not a heading alone
 
 
-def test_every_key_judgment_names_a_time_frame(built):
+def test_every_key_judgment_names_a_time_frame(example_built):
     as_of = _project().facts.meta.as_of
     terms = "|".join(sorted(map(re.escape, LIKELIHOOD), key=len, reverse=True))
     estimate = re.compile(r"\((?:" + terms + r"), \d+–\d+%; (?:low|moderate|high) confidence\)")
-    for name, text in _texts(built, "*"):
+    for name, text in _texts(example_built, "*"):
         judgments = []
         for mo in estimate.finditer(text):
             before = text[:mo.start()].rstrip()
@@ -131,10 +135,10 @@ def _abbreviations_used_before_defined(text: str, furniture: set[str]) -> list[s
     return late
 
 
-def test_no_abbreviation_is_used_before_it_is_spelled_out(built):
+def test_no_abbreviation_is_used_before_it_is_spelled_out(example_built):
     project = _project()
     furniture = {a.handling for a in project.audiences.values() if a.handling}
-    for name, text in _texts(built, "*"):
+    for name, text in _texts(example_built, "*"):
         assert not _abbreviations_used_before_defined(text, furniture), name
 
 
@@ -157,20 +161,20 @@ def _note_areas(path: str, note_size: float) -> list[tuple[int, float, float]]:
 
 
 @pytest.mark.parametrize("audience", ["minister", "business"])
-def test_notes_take_at_most_a_quarter_of_any_page(built, audience):
+def test_notes_take_at_most_a_quarter_of_any_page(example_built, audience):
     note_size = _project().style.sizes.note
     measured = 0
-    for pdf in _outputs(built, f"*.{audience}.pdf"):
+    for pdf in _outputs(example_built, f"*.{audience}.pdf"):
         for page, height, page_height in _note_areas(pdf, note_size):
             measured += 1
             assert height <= QUARTER * page_height, (os.path.basename(pdf), page, round(height), page_height)
     assert measured, f"no notes found in the {audience}'s PDFs"
 
 
-def test_summary_versions_show_no_fact_counts_no_nd_no_bracketed_titles_and_no_source_as_speaker(built):
+def test_summary_versions_show_no_fact_counts_no_nd_no_bracketed_titles_and_no_source_as_speaker(example_built):
     names = [s.short_name for s in _project().facts.sources.values() if s.short_name]
     for pattern in ("*.minister", "*.business"):
-        for name, text in _texts(built, pattern):
+        for name, text in _texts(example_built, pattern):
             assert "n.d." not in text, name
             assert not re.search(r"\[[A-Z][a-z]+: ", text), name  # "[Opinion: …]", a description as a title
             assert not re.search(r"Of the \d+ facts", text), name
@@ -178,9 +182,9 @@ def test_summary_versions_show_no_fact_counts_no_nd_no_bracketed_titles_and_no_s
             assert not [n for n in names if f"{n}:" in differ], name  # "Visit overview: Bilateral trade is …"
 
 
-def test_a_change_line_only_where_a_judgment_changed(built):
+def test_a_change_line_only_where_a_judgment_changed(example_built):
     judgments = _project().judgments
-    for pdf in _outputs(built, "*.analyst.pdf"):
+    for pdf in _outputs(example_built, "*.analyst.pdf"):
         brief = os.path.basename(pdf).split(".")[0]
         text = _fold("\n".join(_pdf_pages(pdf)))
         changed = [j for j in judgments[brief] if j.change]

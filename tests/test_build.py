@@ -13,14 +13,12 @@ import sys
 import time
 
 import pytest
-from conftest import ROOT
+from conftest import EVERY_FORMAT, ROOT, in_project, outputs
 
-from briefing.cli import main
 
 
 def _build(project: str, out: str, *args: str) -> int:
-    return main(["build", "--facts", f"{project}/facts.yaml", "--templates", f"{project}/templates", "-o", out,
-                 *args])
+    return in_project(project, "build", "-o", str(out), *args)
 
 
 def _snapshot(folder: str) -> dict[str, tuple[bytes, int]]:
@@ -46,17 +44,18 @@ def _written(capsys) -> set[str]:
 
 # -- parallel builds --------------------------------------------------------------------------------
 
-def test_two_worker_processes_give_the_bytes_of_a_serial_build(tmp_path):
-    assert _build(ROOT, str(tmp_path / "serial"), "-j", "1", "-f", "pdf,docx,md") == 0
-    assert _build(ROOT, str(tmp_path / "parallel"), "-j", "2", "-f", "pdf,docx,md") == 0
-    serial, parallel = _snapshot(tmp_path / "serial"), _snapshot(tmp_path / "parallel")
-    assert sorted(serial) == sorted(parallel) and len(serial) > 10
+def test_two_worker_processes_give_the_bytes_of_a_serial_build(project, built, tmp_path):
+    """The shared build ran with two worker processes (conftest): a serial build gives the same bytes."""
+    assert _build(project, str(tmp_path / "serial"), "-j", "1", "-f", EVERY_FORMAT) == 0
+    serial, parallel = _snapshot(tmp_path / "serial"), _snapshot(built)
+    assert sorted(serial) == sorted(parallel)
+    assert len(serial) == len(EVERY_FORMAT.split(",")) * len(outputs(built, "*.pdf")) + 1  # and the manifest
     for name in serial:
         assert serial[name][0] == parallel[name][0], name
 
 
-def test_jobs_must_be_a_positive_number(tmp_path, capsys):
-    assert _build(ROOT, str(tmp_path), "-j", "0") == 2
+def test_jobs_must_be_a_positive_number(project, tmp_path, capsys):
+    assert _build(project, str(tmp_path), "-j", "0") == 2
     assert "at least 1" in capsys.readouterr().err
     assert not os.listdir(tmp_path)
 
@@ -65,14 +64,14 @@ def test_jobs_must_be_a_positive_number(tmp_path, capsys):
 
 def test_an_unchanged_tree_writes_nothing_and_says_so_and_force_rebuilds_all(project_copy, capsys):
     out = os.path.join(project_copy, "out")
-    assert _build(project_copy, out, "trade-outlook", "defense-sco") == 0
+    assert _build(project_copy, out, "freight-line", "visit-politics") == 0
     first = _written(capsys)
     before = _snapshot(out)
-    assert _build(project_copy, out, "trade-outlook", "defense-sco") == 0
+    assert _build(project_copy, out, "freight-line", "visit-politics") == 0
     captured = capsys.readouterr()
     assert captured.out == "" and "nothing to do" in captured.err
     assert _snapshot(out) == before
-    assert _build(project_copy, out, "trade-outlook", "defense-sco", "--force") == 0
+    assert _build(project_copy, out, "freight-line", "visit-politics", "--force") == 0
     assert _written(capsys) == first
     after = _snapshot(out)
     assert {n: v[0] for n, v in after.items()} == {n: v[0] for n, v in before.items()}
@@ -80,12 +79,12 @@ def test_an_unchanged_tree_writes_nothing_and_says_so_and_force_rebuilds_all(pro
 
 def test_a_deleted_or_edited_output_is_made_again(project_copy, capsys):
     out = os.path.join(project_copy, "out")
-    assert _build(project_copy, out, "defense-sco", "-f", "pdf,md") == 0
+    assert _build(project_copy, out, "visit-politics", "-f", "pdf,md") == 0
     names = sorted(_written(capsys))
     os.remove(os.path.join(out, names[0]))
     with open(os.path.join(out, names[1]), "ab") as f:
         f.write(b"edited by hand")
-    assert _build(project_copy, out, "defense-sco", "-f", "pdf,md") == 0
+    assert _build(project_copy, out, "visit-politics", "-f", "pdf,md") == 0
     assert _written(capsys) == {names[0], names[1]}
 
 
@@ -111,7 +110,8 @@ def test_changing_one_facts_statement_rebuilds_the_outputs_that_print_it_and_no_
     fb = load(facts_path)
     for fact in fb.facts.values():
         line = f"statement: {fact.statement}\n"
-        printed = {pair for pair, body in before.items() if fact.statement in body}
+        # (without its full stop: a fact's hedges go before it)
+        printed = {pair for pair, body in before.items() if fact.statement.rstrip(".") in body}
         if text.count(line) == 1 and printed and len(printed) < len(before):
             break
     else:
@@ -119,13 +119,13 @@ def test_changing_one_facts_statement_rebuilds_the_outputs_that_print_it_and_no_
     open(facts_path, "w", encoding="utf-8").write(text.replace(line, line[:-1] + " Revised wording.\n"))
     capsys.readouterr()
     after = _composed(project_copy, md)
-    printing = {pair for pair, body in after.items() if "Revised wording." in body}
+    printing = {pair for pair, body in after.items() if "Revised wording" in body}  # its hedges go before the stop
     assert printing == _changed_pairs(before, after) == printed
     capsys.readouterr()
     assert _build(project_copy, out) == 0
     rebuilt = _written(capsys)
     assert rebuilt == {f"{pair}.{ext}" for pair in printing for ext in ("pdf", "docx")}
-    assert all("Revised wording." in open(os.path.join(md, p + ".md"), encoding="utf-8").read() for p in printing)
+    assert all("Revised wording" in open(os.path.join(md, p + ".md"), encoding="utf-8").read() for p in printing)
 
 
 def test_a_new_fact_that_a_briefs_query_matches_is_never_missed(project_copy, capsys):
@@ -151,31 +151,31 @@ def test_a_new_fact_that_a_briefs_query_matches_is_never_missed(project_copy, ca
 
 # -- all or nothing ---------------------------------------------------------------------------------
 
-def test_an_output_folder_that_is_a_file_is_a_clean_error(tmp_path, capsys):
+def test_an_output_folder_that_is_a_file_is_a_clean_error(project, tmp_path, capsys):
     out = tmp_path / "out"
     out.write_bytes(b"not a folder")
-    assert _build(ROOT, str(out), "defense-sco", "-a", "minister") == 1
+    assert _build(project, str(out), "visit-politics", "-a", "minister") == 1
     err = capsys.readouterr().err
     assert "is not a folder" in err and "Traceback" not in err
     assert out.read_bytes() == b"not a folder" and _leftovers(str(out)) == []
 
 
-def test_a_folder_where_an_output_goes_is_a_clean_error_and_nothing_changes(tmp_path, capsys):
+def test_a_folder_where_an_output_goes_is_a_clean_error_and_nothing_changes(project, tmp_path, capsys):
     out = str(tmp_path / "out")
-    assert _build(ROOT, out, "defense-sco", "-f", "md") == 0
-    os.mkdir(os.path.join(out, "defense-sco.minister.pdf"))
+    assert _build(project, out, "visit-politics", "-f", "md") == 0
+    os.mkdir(os.path.join(out, "visit-politics.minister.pdf"))
     before = _snapshot(out)
-    assert _build(ROOT, out, "defense-sco", "--force") == 1
+    assert _build(project, out, "visit-politics", "--force") == 1
     err = capsys.readouterr().err
-    assert "defense-sco.minister.pdf: is a folder where a file of this build goes" in err
+    assert "visit-politics.minister.pdf: is a folder where a file of this build goes" in err
     assert _snapshot(out) == before and _leftovers(out) == []
 
 
-def test_a_disk_that_fills_up_mid_build_leaves_the_folder_as_it_was(tmp_path, capsys, monkeypatch):
+def test_a_disk_that_fills_up_mid_build_leaves_the_folder_as_it_was(project, tmp_path, capsys, monkeypatch):
     import briefing.outdir as outdir
 
     out = str(tmp_path / "out")
-    assert _build(ROOT, out, "defense-sco", "-f", "md") == 0
+    assert _build(project, out, "visit-politics", "-f", "md") == 0
     before = _snapshot(out)
     real, calls = outdir._write_file, []
 
@@ -186,7 +186,7 @@ def test_a_disk_that_fills_up_mid_build_leaves_the_folder_as_it_was(tmp_path, ca
         real(path, data)
 
     monkeypatch.setattr(outdir, "_write_file", fill_up)
-    assert _build(ROOT, out, "defense-sco", "-f", "md,pdf", "--force") == 3  # the environment failed
+    assert _build(project, out, "visit-politics", "-f", "md,pdf", "--force") == 3  # the environment failed
     err = capsys.readouterr().err
     assert "No space left on device" in err and "free some space" in err and "Traceback" not in err
     assert _snapshot(out) == before and _leftovers(out) == []
@@ -209,22 +209,22 @@ def tmpfs(tmp_path):
 
 
 @pytest.mark.parametrize("where", ["out is the disk", "out is on the disk"])
-def test_a_full_disk_is_a_clean_error_and_the_folder_is_as_it_was(tmpfs, capsys, where):
+def test_a_full_disk_is_a_clean_error_and_the_folder_is_as_it_was(project, tmpfs, capsys, where):
     out = str(tmpfs) if where == "out is the disk" else str(tmpfs / "out")
-    assert _build(ROOT, out, "defense-sco", "-a", "minister", "-f", "md") == 0
+    assert _build(project, out, "visit-politics", "-a", "minister", "-f", "md") == 0
     before = _snapshot(out)
-    assert _build(ROOT, out, "--force", "-j", "1") == 3  # every brief as PDF and DOCX: far more than 300 KiB
+    assert _build(project, out, "--force", "-j", "1") == 3  # every brief as PDF and DOCX: far more than 300 KiB
     err = capsys.readouterr().err
     assert "No space left on device" in err and "Traceback" not in err
     assert _snapshot(out) == before and _leftovers(out) == []
 
 
-def test_a_read_only_output_folder_is_a_clean_error(tmpfs, capsys):
+def test_a_read_only_output_folder_is_a_clean_error(project, tmpfs, capsys):
     out = str(tmpfs / "out")
-    assert _build(ROOT, out, "defense-sco", "-a", "minister", "-f", "md") == 0
+    assert _build(project, out, "visit-politics", "-a", "minister", "-f", "md") == 0
     before = _snapshot(out)
     subprocess.run(["mount", "-o", "remount,ro", str(tmpfs)], check=True)
-    assert _build(ROOT, out, "defense-sco", "--force") == 3
+    assert _build(project, out, "visit-politics", "--force") == 3
     err = capsys.readouterr().err
     assert "read-only" in err and "Traceback" not in err
     assert _snapshot(out) == before
@@ -235,6 +235,9 @@ import os, sys, time
 import briefing.outdir as outdir
 real_write, real_replace = outdir._write_file, os.replace
 def slow_write(path, data):
+    if not getattr(slow_write, "said", False):
+        print("writing", flush=True)
+        slow_write.said = True
     real_write(path, data)
     time.sleep(0.05)
 def slow_replace(src, dst):
@@ -244,37 +247,55 @@ outdir._write_file, os.replace = slow_write, slow_replace
 from briefing.cli import main
 sys.exit(main(sys.argv[1:]))
 """
+"""A build whose every file write and rename takes 0.05 s longer, and that says "writing" when it starts writing."""
+
+_KILL_AFTER = (None, 0.0, 0.04, 0.1, 0.17, 0.3)
+"""When each trial kills: during start-up (None), or so long after the build said it began writing: the writes
+into the staging folder and the exchange (or the renames one by one) take about 0.2 s to 0.3 s."""
 
 
-def _kill_trials(tmp_path, extra_folder: bool) -> set[str]:
-    """Kill builds (with slowed writes and renames) at moments from start-up to the end; return what was seen."""
+def _kill_trials(tmp_path, project: str, extra_folder: bool) -> set[str]:
+    """Kill builds (with slowed writes and renames) at moments from start-up to the end, each writing the
+    briefs of an edited copy of the project over those of the project; return what was seen."""
+    from conftest import copy_project
+
     from briefing.outdir import remove_stale_staging
 
+    edited = copy_project(tmp_path / "edited", project)
+    facts = os.path.join(edited, "facts.yaml")
+    text = open(facts, encoding="utf-8").read()
+    open(facts, "w", encoding="utf-8").write(text.replace("made a state visit to Tarvel", "visited Tarvel", 1))
     out = str(tmp_path / "out")
     env = {**os.environ, "PYTHONPATH": ROOT}
-    args = ["build", "--facts", f"{ROOT}/facts.yaml", "--templates", f"{ROOT}/templates", "-o", out, "-j", "1",
-            "defense-sco", "-f", "md,pdf"]
+    args = ["build", "-o", out, "-j", "1", "visit-politics", "-f", "md"]
 
     def fresh(folder):
         shutil.rmtree(folder, ignore_errors=True)
         if extra_folder:  # a folder inside out/: it cannot be exchanged, files are renamed one by one
             os.makedirs(os.path.join(folder, "keep"))
             open(os.path.join(folder, "keep", "mine.txt"), "w").write("kept")
-        assert main(args[:-3] + ["-o", folder, "defense-sco", "-f", "md"]) == 0
+        assert in_project(project, *args[:2], folder, *args[3:]) == 0
+
+    def slow(*more):
+        return [sys.executable, "-c", _SLOW_WRITER, "-C", edited, *args, *more]
 
     fresh(out)
     old = _snapshot(out)
     fresh(str(tmp_path / "new"))
-    subprocess.run([sys.executable, "-c", _SLOW_WRITER, *args, "-o", str(tmp_path / "new")], env=env, check=True,
-                   capture_output=True)
+    subprocess.run(slow("-o", str(tmp_path / "new")), env=env, check=True, capture_output=True)
     new = {n: v[0] for n, v in _snapshot(tmp_path / "new").items()}
+    assert new != {n: v[0] for n, v in old.items()}
     outcomes = set()
-    for delay in (0.3, 0.6, 0.9, 1.1, 1.3, 1.5, 1.8, 2.2):
-        proc = subprocess.Popen([sys.executable, "-c", _SLOW_WRITER, *args, "--force"], env=env,
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        time.sleep(delay)
+    for after in _KILL_AFTER:
+        proc = subprocess.Popen(slow("--force"), env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        if after is None:
+            time.sleep(0.1)
+        else:
+            assert proc.stdout.readline() == "writing\n"
+            time.sleep(after)
         proc.send_signal(signal.SIGKILL)
         proc.wait()
+        proc.stdout.close()
         assert [n for n in os.listdir(out) if "staging" in n] == []
         now = _snapshot(out)
         if now == old:
@@ -283,7 +304,7 @@ def _kill_trials(tmp_path, extra_folder: bool) -> set[str]:
         if {n: v[0] for n, v in now.items()} != new:
             # Killed between renames: the next build finishes them before anything else.
             remove_stale_staging(out)
-            assert {n: v[0] for n, v in _snapshot(out).items()} == new, f"killed after {delay} s: a mix remains"
+            assert {n: v[0] for n, v in _snapshot(out).items()} == new, f"killed {after} s into writing: a mix remains"
             outcomes.add("completed")
         else:
             outcomes.add("new")
@@ -291,39 +312,41 @@ def _kill_trials(tmp_path, extra_folder: bool) -> set[str]:
         old = _snapshot(out)
     dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
     os.makedirs(os.path.join(tmp_path, f".out.briefing-staging-{int(dead.stdout)}-x1/half-written"))
-    assert main(args[:-1] + ["md"]) == 0
+    assert in_project(project, *args) == 0
     assert _leftovers(out) == [], "the next build removes what killed builds left beside the folder"
+    assert "old" in outcomes, "a build killed during start-up leaves the old files"
     return outcomes
 
 
-def test_a_build_killed_at_any_moment_leaves_the_old_files_or_the_new_never_a_mix(tmp_path):
-    outcomes = _kill_trials(tmp_path, extra_folder=False)
+def test_a_build_killed_at_any_moment_leaves_the_old_files_or_the_new_never_a_mix(project, tmp_path):
+    outcomes = _kill_trials(tmp_path, project, extra_folder=False)
     assert "completed" not in outcomes, "the folder is exchanged in one step"
 
 
-def test_a_build_killed_while_renaming_files_one_by_one_is_completed_by_the_next(tmp_path):
-    _kill_trials(tmp_path, extra_folder=True)
+def test_a_build_killed_while_renaming_files_one_by_one_is_completed_by_the_next(project, tmp_path):
+    _kill_trials(tmp_path, project, extra_folder=True)
 
 
 def test_a_lowered_page_limit_fails_the_build_though_the_pdf_itself_is_up_to_date(project_copy, capsys):
     out = os.path.join(project_copy, "out")
-    assert _build(project_copy, out, "defense-sco", "-f", "pdf") == 0
+    assert _build(project_copy, out, "visit-politics", "-f", "pdf") == 0
     path = os.path.join(project_copy, "templates", "audiences", "analyst.yaml")
     text = open(path, encoding="utf-8").read()
     assert re.search(r"(?m)^page_limit: .*$", text)
     open(path, "w", encoding="utf-8").write(re.sub(r"(?m)^page_limit: .*$", "page_limit: 50", text))
     capsys.readouterr()
-    assert _build(project_copy, out, "defense-sco", "-f", "pdf") == 0
+    assert _build(project_copy, out, "visit-politics", "-f", "pdf") == 0
     assert "nothing to do" in capsys.readouterr().err, "the limit is not printed, so no PDF is made again"
     before = _snapshot(out)
     open(path, "w", encoding="utf-8").write(re.sub(r"(?m)^page_limit: .*$", "page_limit: 1", text))
-    assert _build(project_copy, out, "defense-sco", "-f", "pdf") == 1
+    assert _build(project_copy, out, "visit-politics", "-f", "pdf") == 1
     err = capsys.readouterr().err
-    assert "defense-sco for analyst: the PDF has" in err and "more than page_limit allows (1)" in err
+    assert "visit-politics for analyst: the PDF has" in err and "more than page_limit allows (1)" in err
     assert _snapshot(out) == before
 
 
-def test_bad_input_found_while_rendering_in_a_worker_is_reported_with_its_position(tmp_path, capsys, monkeypatch):
+def test_bad_input_found_while_rendering_in_a_worker_is_reported_with_its_position(project, tmp_path, capsys,
+                                                                                  monkeypatch):
     from briefing.errors import InputError, Problem
     from briefing.render.pdf import PdfWriter
 
@@ -331,23 +354,23 @@ def test_bad_input_found_while_rendering_in_a_worker_is_reported_with_its_positi
         raise InputError(Problem("templates/style.yaml", 7, 3, f"cannot render {doc.meta.title!r}", "fix it"))
 
     monkeypatch.setattr(PdfWriter, "render", refuse)  # the workers are forked from this process, so they see it
-    assert _build(ROOT, str(tmp_path / "out"), "defense-sco", "-j", "2") == 1
+    assert _build(project, str(tmp_path / "out"), "visit-politics", "-j", "2") == 1
     err = capsys.readouterr().err
     assert err.count("templates/style.yaml:7:3: cannot render") == 2 and "Traceback" not in err
     assert not os.path.exists(tmp_path / "out")
 
 
-def test_a_docx_only_build_takes_the_fit_an_earlier_pdf_build_kept_and_lays_out_no_pdf(tmp_path, monkeypatch):
+def test_a_docx_only_build_takes_the_fit_an_earlier_pdf_build_kept_and_lays_out_no_pdf(project, built, tmp_path,
+                                                                                       monkeypatch):
     import briefing.layout as layout
 
-    both, apart = str(tmp_path / "both"), str(tmp_path / "apart")
-    assert _build(ROOT, both, "trade-outlook", "-a", "minister", "-f", "pdf,docx", "-j", "1") == 0
-    assert _build(ROOT, apart, "trade-outlook", "-a", "minister", "-f", "pdf", "-j", "1") == 0
+    apart = str(tmp_path / "apart")
+    assert _build(project, apart, "freight-line", "-a", "minister", "-f", "pdf", "-j", "1") == 0
 
     def no_layout(*args, **kwargs):
         raise AssertionError("a PDF was laid out to fit a DOCX whose fit the manifest keeps")
 
     monkeypatch.setattr(layout, "fit", no_layout)
-    assert _build(ROOT, apart, "trade-outlook", "-a", "minister", "-f", "docx", "-j", "1") == 0
-    name = "trade-outlook.minister.docx"
-    assert open(f"{both}/{name}", "rb").read() == open(f"{apart}/{name}", "rb").read()
+    assert _build(project, apart, "freight-line", "-a", "minister", "-f", "docx", "-j", "1") == 0
+    name = "freight-line.minister.docx"  # the shared build made it with its PDF
+    assert open(f"{built}/{name}", "rb").read() == open(f"{apart}/{name}", "rb").read()

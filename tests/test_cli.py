@@ -7,27 +7,24 @@ import re
 import subprocess
 import sys
 
-from conftest import ROOT, need
+from conftest import EVERY_FORMAT, ROOT, in_project, need, outputs, pairs
 
 from briefing.cli import main
 
-BRIEFS = {"trade-outlook": ["minister", "analyst", "business"], "defense-sco": ["minister", "analyst"],
-          "connectivity": ["minister", "analyst", "business"]}
-
 
 def test_build_writes_every_brief_for_each_of_its_audiences(built):
-    expected = {f"{b}.{a}.{ext}" for b, auds in BRIEFS.items() for a in auds for ext in ("pdf", "docx", "md")}
-    assert expected <= set(os.listdir(built))
+    for ext in EVERY_FORMAT.split(","):
+        assert len(outputs(built, f"*.{ext}")) == len(pairs())  # each brief × audience, none missing
     assert not [f for f in os.listdir(built) if f.startswith(".tmp")]
 
 
-def test_build_as_a_subprocess_prints_one_line_per_file(tmp_path):
+def test_build_as_a_subprocess_prints_one_line_per_file(project, tmp_path):
     env = {**os.environ, "PYTHONPATH": ROOT}
-    run = subprocess.run([sys.executable, "-m", "briefing", "build", "trade-outlook", "-a", "minister",
-                          "-o", str(tmp_path)], cwd=ROOT, capture_output=True, text=True, env=env)
+    run = subprocess.run([sys.executable, "-m", "briefing", "build", "visit-politics", "-a", "minister",
+                          "-o", str(tmp_path)], cwd=project, capture_output=True, text=True, env=env)
     assert run.returncode == 0, run.stderr
-    assert sorted(run.stdout.split()) == [str(tmp_path / "trade-outlook.minister.docx"),
-                                          str(tmp_path / "trade-outlook.minister.pdf")]
+    assert sorted(run.stdout.split()) == [str(tmp_path / "visit-politics.minister.docx"),
+                                          str(tmp_path / "visit-politics.minister.pdf")]
 
 
 def _snapshot(folder):
@@ -36,41 +33,40 @@ def _snapshot(folder):
 
 def test_undefined_name_in_template_stops_with_file_and_line_and_writes_nothing(project_copy, capsys):
     out = os.path.join(project_copy, "out")
-    assert main(["build", "--facts", f"{project_copy}/facts.yaml", "--templates", f"{project_copy}/templates",
-                 "-o", out, "trade-outlook", "-a", "minister"]) == 0
+    assert in_project(project_copy, "build", "-o", out, "freight-line", "-a", "minister") == 0
     before = _snapshot(out)
-    path = os.path.join(project_copy, "templates", "briefs", "connectivity.md.j2")
+    path = os.path.join(project_copy, "templates", "briefs", "visit-politics.md.j2")
     lines = open(path).read().split("\n")
     at = next(i for i, line in enumerate(lines) if "{% block background %}" in line)
     lines.insert(at + 1, "{{ audiense.label }}")
     open(path, "w").write("\n".join(lines))
-    code = main(["build", "--facts", f"{project_copy}/facts.yaml", "--templates", f"{project_copy}/templates",
-                 "-o", out])
+    code = in_project(project_copy, "build", "-o", out)
     err = capsys.readouterr().err
     assert code == 1
-    assert f"connectivity.md.j2:{at + 2}: 'audiense' is undefined" in err
+    assert f"visit-politics.md.j2:{at + 2}: 'audiense' is undefined" in err
     assert "Traceback" not in err
     assert _snapshot(out) == before
 
 
 def test_unknown_fact_id_names_the_template_line_and_the_id(project_copy, capsys):
-    path = os.path.join(project_copy, "templates", "briefs", "trade-outlook.md.j2")
-    text = open(path).read().replace('say("trade.smes")', 'say("trade.smes-typo")')
+    path = os.path.join(project_copy, "templates", "briefs", "freight-line.md.j2")
+    text = open(path).read().replace('say("freight.capacity")', 'say("freight.capacity-typo")')
     open(path, "w").write(text)
-    line = next(i for i, s in enumerate(text.split("\n"), 1) if "trade.smes-typo" in s)
-    code = main(["check", "--facts", f"{project_copy}/facts.yaml", "--templates", f"{project_copy}/templates"])
+    line = next(i for i, s in enumerate(text.split("\n"), 1) if "freight.capacity-typo" in s)
+    code = in_project(project_copy, "check")
     err = capsys.readouterr().err
     assert code == 1
-    assert f"trade-outlook.md.j2:{line}: unknown fact id 'trade.smes-typo'" in err
+    assert f"freight-line.md.j2:{line}: unknown fact id 'freight.capacity-typo'" in err
 
 
 def test_template_syntax_error_is_reported_at_its_line(project_copy, capsys):
-    path = os.path.join(project_copy, "templates", "briefs", "defense-sco.md.j2")
+    path = os.path.join(project_copy, "templates", "briefs", "visit-politics.md.j2")
     lines = open(path).read().split("\n")
-    lines[10] = "{% if %}"
+    at = next(i for i, line in enumerate(lines) if line.startswith("## "))  # inside the analysis block
+    lines[at] = "{% if %}"
     open(path, "w").write("\n".join(lines))
-    assert main(["check", "--facts", f"{project_copy}/facts.yaml", "--templates", f"{project_copy}/templates"]) == 1
-    assert "defense-sco.md.j2:11: template syntax error" in capsys.readouterr().err
+    assert in_project(project_copy, "check") == 1
+    assert f"visit-politics.md.j2:{at + 1}: template syntax error" in capsys.readouterr().err
 
 
 def test_wrong_usage_exits_2(capsys):
@@ -78,80 +74,78 @@ def test_wrong_usage_exits_2(capsys):
     assert main(["frobnicate"]) == 2
 
 
-def test_an_unknown_brief_on_the_command_line_is_wrong_usage(capsys):
-    cwd = os.getcwd()
-    os.chdir(ROOT)
-    try:
-        assert main(["build", "no-such-brief", "-o", "/nonexistent"]) == 2
-    finally:
-        os.chdir(cwd)
+def test_an_unknown_brief_on_the_command_line_is_wrong_usage(project, capsys):
+    assert in_project(project, "build", "no-such-brief", "-o", "/nonexistent") == 2
     assert "unknown brief 'no-such-brief'" in capsys.readouterr().err
 
 
-def test_check_verifies_every_quote_against_the_corpus(capsys, seeds):
-    assert main(["check", "--facts", f"{ROOT}/facts.yaml", "--templates", f"{ROOT}/templates",
-                 "--corpus", seeds]) == 0
+def test_check_verifies_every_quote_against_the_corpus(project, capsys):
+    assert in_project(project, "check", "--corpus", os.path.join(project, "sources")) == 0
     assert "verified against" in capsys.readouterr().out
 
 
-def test_changing_one_word_of_a_quote_fails_the_check_at_its_line(project_copy, capsys, seeds):
+def test_changing_one_word_of_a_quote_fails_the_check_at_its_line(project_copy, capsys):
     path = os.path.join(project_copy, "facts.yaml")
     lines = open(path).read().split("\n")
-    i = next(i for i, s in enumerate(lines) if "bilateral trade totaling approximately $50 million in 2023" in s
-             and "quote:" in s and not s.lstrip().startswith("#"))
-    lines[i] = lines[i].replace("approximately", "roughly")
+    words = "The cost of the line is estimated at 240 million euros, according to the two transport ministries"
+    i = next(i for i, s in enumerate(lines) if words in s and "quote:" in s and not s.lstrip().startswith("#"))
+    lines[i] = lines[i].replace("estimated", "reckoned")
     open(path, "w").write("\n".join(lines))
-    assert main(["check", "--facts", path, "--templates", f"{project_copy}/templates", "--corpus", seeds]) == 1
+    assert in_project(project_copy, "check") == 1
     err = capsys.readouterr().err
     assert f"facts.yaml:{i + 1}:" in err and "quote not found" in err
-    assert "closest passage: 'bilateral trade totaling approximately $50 million in 2023" in err
+    assert f"closest passage: '{words}" in err
 
 
-def test_list_shows_briefs_audiences_and_topics(capsys):
-    assert main(["list", "--facts", f"{ROOT}/facts.yaml", "--templates", f"{ROOT}/templates"]) == 0
+def test_list_shows_briefs_audiences_and_topics(project, capsys):
+    assert in_project(project, "list") == 0
     out = capsys.readouterr().out
-    assert "trade-outlook" in out and "minister" in out and "trade " in out
+    assert "freight-line" in out and "minister" in out and "freight " in out
 
 
-def test_facts_and_list_show_disputed_questions(capsys):
-    assert main(["facts", "--facts", f"{ROOT}/facts.yaml", "30"]) == 0
+def test_facts_and_list_show_disputed_questions(project, capsys):
+    assert in_project(project, "facts", "2028") == 0
     out = capsys.readouterr().out
-    assert "diplomacy.ties-anniversary  (disputed question)" in out and "1 of 6 disputed questions" in out
-    assert main(["list", "--facts", f"{ROOT}/facts.yaml", "--templates", f"{ROOT}/templates"]) == 0
+    assert "freight.first-train  (disputed question)" in out and "1 of 4 disputed questions" in out
+    assert in_project(project, "list") == 0
     out = capsys.readouterr().out
-    assert "Disputed questions" in out and "visit.delegation-timing" in out
+    assert "Disputed questions" in out and "visit.delegation-size" in out
 
 
-def test_facts_filters_by_topic_source_and_words(capsys):
-    assert main(["facts", "--facts", f"{ROOT}/facts.yaml", "--topic", "trade", "--source", "rifat-nawaiwaqt",
-                 "surgical"]) == 0
+def test_facts_filters_by_topic_source_and_words(project, capsys):
+    assert in_project(project, "facts", "--topic", "freight", "--source", "harbour-editorial", "paper") == 0
     out = capsys.readouterr().out
-    assert "trade.composition" in out and "1 of" in out
+    assert "freight.paper-sense" in out and "1 of" in out
 
 
 def test_new_audience_from_a_copy_builds_every_brief_it_is_added_to(project_copy, capsys):
     t = f"{project_copy}/templates"
     assert main(["new", "audience", "press", "--from", "analyst", "--templates", t]) == 0
-    for name in ("trade-outlook", "connectivity"):
-        path = f"{t}/briefs/{name}.yaml"
-        text = open(path).read()
-        open(path, "w").write(text.replace("audiences: [minister, analyst, business]",
-                                           "audiences: [minister, analyst, business, press]"))
-    assert main(["build", "--facts", f"{project_copy}/facts.yaml", "--templates", t, "-o",
-                 f"{project_copy}/out", "-a", "press", "trade-outlook", "connectivity"]) == 0
-    assert os.path.exists(f"{project_copy}/out/connectivity.press.pdf")
+    _add_audience(t, "press")
+    assert in_project(project_copy, "build", "-o", f"{project_copy}/out", "-a", "press", "freight-line",
+                      "visit-politics") == 0
+    assert os.path.exists(f"{project_copy}/out/visit-politics.press.pdf")
     assert main(["new", "audience", "press", "--from", "analyst", "--templates", t]) == 1
+
+
+def _add_audience(templates: str, audience: str) -> None:
+    """Add `audience` to the audiences of every brief of the test project."""
+    for name in ("freight-line", "visit-politics"):
+        path = f"{templates}/briefs/{name}.yaml"
+        text = open(path).read()
+        assert re.search(r"(?m)^audiences: \[[^\]]+\]$", text)
+        open(path, "w").write(re.sub(r"(?m)^audiences: \[([^\]]+)\]$", rf"audiences: [\1, {audience}]", text))
 
 
 def test_new_brief_copies_yaml_template_and_judgments_with_clean_comments(project_copy):
     t = f"{project_copy}/templates"
-    assert main(["new", "brief", "energy", "--from", "trade-outlook", "--templates", t]) == 0
+    assert main(["new", "brief", "energy", "--from", "freight-line", "--templates", t]) == 0
     for path in (f"{t}/briefs/energy.yaml", f"{t}/briefs/energy.md.j2", f"{t}/judgments/energy.yaml"):
         text = open(path).read()
         assert "energy" in text.split("\n")[0] + text.split("\n")[1], path
-        assert "Its text is in trade-outlook" not in text and "Trade outlook." not in text, path
-    assert main(["build", "--facts", f"{project_copy}/facts.yaml", "--templates", t, "-o",
-                 f"{project_copy}/out", "energy", "-a", "minister"]) == 0
+        # the original's own comments are not copied (only that it was the model)
+        assert "railway brief" not in text and "long brief" not in text and "Long paragraphs" not in text, path
+    assert in_project(project_copy, "build", "-o", f"{project_copy}/out", "energy", "-a", "minister") == 0
 
 
 def test_schema_prints_json_schema_matching_the_committed_file(capsys):
@@ -164,14 +158,14 @@ def test_schema_prints_json_schema_matching_the_committed_file(capsys):
     assert "facts" in printed["properties"] and printed["additionalProperties"] is False
 
 
-def test_a_wrong_paragraph_locator_fails_the_check_and_names_the_right_one(project_copy, capsys, seeds):
+def test_a_wrong_paragraph_locator_fails_the_check_and_names_the_right_one(project_copy, capsys):
     path = os.path.join(project_copy, "facts.yaml")
     text = open(path).read()
-    old = 'quote: "bilateral trade totaling approximately $50 million in 2023"\n        at: para. 4'
+    old = 'quote: "Officials said the first freight train should run in 2028"\n        at: para. 10'
     assert old in text
-    open(path, "w").write(text.replace(old, old.replace("para. 4", "para. 9")))
-    assert main(["check", "--facts", path, "--templates", f"{project_copy}/templates", "--corpus", seeds]) == 1
-    assert "the quote is in para. 4, not para. 9" in capsys.readouterr().err
+    open(path, "w").write(text.replace(old, old.replace("para. 10", "para. 9")))
+    assert in_project(project_copy, "check") == 1
+    assert "the quote is in para. 10, not para. 9" in capsys.readouterr().err
 
 
 def test_the_editing_guide_lists_every_audience_key_with_its_default_as_the_schema_says(capsys):
@@ -192,57 +186,52 @@ def test_an_audience_without_handling_gives_an_unmarked_brief(project_copy):
     assert "handling: PUBLIC\n" in text
     open(path, "w").write(text.replace("handling: PUBLIC\n", "").replace("tone: plain\n", ""))
     out = f"{project_copy}/out"
-    assert main(["build", "--facts", f"{project_copy}/facts.yaml", "--templates", t, "-o", out, "-f", "pdf",
-                 "connectivity", "-a", "business"]) == 0
+    assert in_project(project_copy, "build", "-o", out, "-f", "pdf", "freight-line", "-a", "business") == 0
     need("pdftotext")
-    text = subprocess.run(["pdftotext", f"{out}/connectivity.business.pdf", "-"], capture_output=True,
+    text = subprocess.run(["pdftotext", f"{out}/freight-line.business.pdf", "-"], capture_output=True,
                           text=True, check=True).stdout
     assert "PUBLIC" not in text and "· ·" not in text and "Page 1 of" in text
 
 
 def test_an_audience_with_its_own_section_changes_no_other_audiences_output(project_copy, tmp_path):
     t = f"{project_copy}/templates"
-    facts = f"{project_copy}/facts.yaml"
     before = tmp_path / "before"
-    assert main(["build", "--facts", facts, "--templates", t, "-o", str(before), "-f", "pdf,docx,md"]) == 0
+    assert in_project(project_copy, "build", "-o", str(before), "-f", "pdf,docx,md") == 0
     with open(f"{t}/audiences/press.yaml", "w") as f:
         f.write("label: Press Office\ndescription: Lines to take for the spokesperson\nhandling: PUBLIC\n"
                 "detail: summary\nsections: [lines_to_take, bluf, sourcing]\nown_sections:\n"
                 "  lines_to_take: Lines to take\n")
     os.makedirs(f"{t}/audiences/press/lines_to_take")
-    with open(f"{t}/audiences/press/lines_to_take/trade-outlook.md.j2", "w") as f:
-        f.write('- Trade is growing from a low base. {{ say("trade.volume-2023") }}\n')
+    with open(f"{t}/audiences/press/lines_to_take/freight-line.md.j2", "w") as f:
+        f.write('- The line is agreed, not yet funded. {{ say("freight.agreed") }}\n')
     with open(f"{t}/audiences/press/lines_to_take/default.md.j2", "w") as f:
         f.write('- The visit took place as planned. {{ say("visit.dates") }}\n')
-    for name in ("trade-outlook", "connectivity"):
-        path = f"{t}/briefs/{name}.yaml"
-        text = open(path).read()
-        open(path, "w").write(text.replace("audiences: [minister, analyst, business]",
-                                           "audiences: [minister, analyst, business, press]"))
+    _add_audience(t, "press")
     after = tmp_path / "after"
-    assert main(["build", "--facts", facts, "--templates", t, "-o", str(after), "-f", "pdf,docx,md"]) == 0
+    assert in_project(project_copy, "build", "-o", str(after), "-f", "pdf,docx,md") == 0
     built = [name for name in sorted(os.listdir(before)) if not name.startswith(".")]  # not the build's manifest
-    assert len(built) == 30
+    assert len(built) == 3 * len(pairs())
     for name in built:
         assert (before / name).read_bytes() == (after / name).read_bytes(), name
-    md = (after / "trade-outlook.press.md").read_text(encoding="utf-8")
-    assert md.startswith("# Lines to take\n\n- Trade is growing from a low base. Bilateral trade")
-    assert "# Lines to take\n\n- The visit took place as planned." in (after / "connectivity.press.md").read_text()
-    assert "Recommended action" not in md and "Lines to take" not in (after / "trade-outlook.minister.md").read_text()
+    md = (after / "freight-line.press.md").read_text(encoding="utf-8")
+    assert md.startswith("# Lines to take\n\n- The line is agreed, not yet funded. Marovia and Tarvel agreed")
+    assert "# Lines to take\n\n- The visit took place as planned." in (after / "visit-politics.press.md").read_text()
+    assert "Recommended action" not in md and "Lines to take" not in (after / "freight-line.minister.md").read_text()
 
 
 def test_an_own_section_without_its_text_is_reported_with_the_file_to_write(project_copy, capsys):
     t = f"{project_copy}/templates"
     path = f"{t}/audiences/business.yaml"
     text = open(path).read()
+    assert "sections: [bluf," in text
     open(path, "w").write(text.replace("sections: [bluf,", "own_sections: {checklist: Checklist}\nsections: [checklist, bluf,"))
-    assert main(["check", "--facts", f"{project_copy}/facts.yaml", "--templates", t]) == 1
+    assert in_project(project_copy, "check") == 1
     err = capsys.readouterr().err
     assert "audiences/business.yaml:" in err and "the text of its own sections is missing: " in err
-    assert "templates/audiences/business/checklist/trade-outlook.md.j2" in err and "checklist/connectivity.md.j2" in err
+    assert "templates/audiences/business/checklist/freight-line.md.j2" in err
     assert err.count("own sections is missing") == 1 and "default.md.j2" in err
     open(path, "w").write(text.replace("sections: [bluf,", "sections: [bluff,"))
-    assert main(["check", "--facts", f"{project_copy}/facts.yaml", "--templates", t]) == 1
+    assert in_project(project_copy, "check") == 1
     assert "unknown section 'bluff' (did you mean 'bluf'?)" in capsys.readouterr().err
 
 
@@ -251,7 +240,7 @@ def test_a_misspelt_label_key_is_an_error_with_did_you_mean(project_copy, capsys
     path = f"{t}/audiences/business.yaml"
     text = open(path).read()
     open(path, "w").write(text.replace("labels:\n", "labels:\n  alternativ: Another view\n"))
-    assert main(["check", "--facts", f"{project_copy}/facts.yaml", "--templates", t]) == 1
+    assert in_project(project_copy, "check") == 1
     err = capsys.readouterr().err
     assert "business.yaml:" in err and "no template asks for the label 'alternativ' (did you mean 'alternative'?)" in err
 
@@ -262,9 +251,9 @@ def test_check_lays_out_the_briefs_and_reports_a_page_limit_at_its_line_with_a_p
     text = open(path).read()
     open(path, "w").write(text.replace("page_limit: 2 ", "page_limit: 1 "))
     line = next(i for i, ln in enumerate(text.split("\n"), 1) if ln.startswith("page_limit:"))
-    assert main(["check", "--facts", f"{project_copy}/facts.yaml", "--templates", t]) == 1
+    assert in_project(project_copy, "check") == 1
     err = capsys.readouterr().err
-    found = re.search(rf"minister\.yaml:{line}:13: trade-outlook for minister: the PDF has 2 pages, 1 more than "
+    found = re.search(rf"minister\.yaml:{line}:13: freight-line for minister: the PDF has 2 pages, 1 more than "
                       r"page_limit allows \(1\)\n    see it at (\S+\.pdf);", err)
     assert found, err
     from pypdf import PdfReader
@@ -274,38 +263,37 @@ def test_check_lays_out_the_briefs_and_reports_a_page_limit_at_its_line_with_a_p
 
 def test_build_refuses_an_audience_a_brief_is_not_meant_for_unless_asked_and_unknown_names_are_usage_errors(
         project_copy, capsys):
-    args = ["build", "--facts", f"{project_copy}/facts.yaml", "--templates", f"{project_copy}/templates",
-            "-o", f"{project_copy}/out", "-f", "md"]
-    assert main(args + ["defense-sco", "-a", "business"]) == 2
-    assert "defense-sco is not meant for the audience 'business'" in capsys.readouterr().err
+    args = ["-C", project_copy, "build", "-o", f"{project_copy}/out", "-f", "md"]
+    assert main(args + ["visit-politics", "-a", "business"]) == 2
+    assert "visit-politics is not meant for the audience 'business'" in capsys.readouterr().err
     assert not os.path.exists(f"{project_copy}/out")
-    assert main(args + ["defense-sco", "-a", "business", "--any-audience"]) == 0
-    assert os.path.exists(f"{project_copy}/out/defense-sco.business.md")
+    assert main(args + ["visit-politics", "-a", "business", "--any-audience"]) == 0
+    assert os.path.exists(f"{project_copy}/out/visit-politics.business.md")
     assert main(args + ["-a", "ministr"]) == 2
     assert "unknown audience 'ministr' (did you mean 'minister'?)" in capsys.readouterr().err
-    assert main(args + ["trade-outlok"]) == 2
+    assert main(args + ["freight-lin"]) == 2
     assert main(args + ["-a", "business"]) == 0  # every brief meant for the business audience, and no other
     out = capsys.readouterr().out
-    assert "trade-outlook.business.md" in out and "defense-sco.business.md" not in out
+    assert "freight-line.business.md" in out and "visit-politics.business.md" not in out
 
 
 def test_a_template_error_is_reported_once_naming_the_audiences_it_stops(project_copy, capsys):
     t = f"{project_copy}/templates"
-    path = f"{t}/briefs/connectivity.md.j2"
+    path = f"{t}/briefs/freight-line.md.j2"
     text = open(path).read()
     open(path, "w").write(text.replace("{% block background %}", "{% block background %}\n{{ say(\"nope.fact\") }}"))
-    assert main(["check", "--facts", f"{project_copy}/facts.yaml", "--templates", t]) == 1
+    assert in_project(project_copy, "check") == 1
     err = capsys.readouterr().err
     assert err.count("unknown fact id 'nope.fact'") == 1
-    assert "(in connectivity for analyst, business)" in err, err  # the minister has no background section
+    assert "(in freight-line for analyst, business)" in err, err  # the minister has no background section
 
 
 def test_a_judgments_file_that_names_no_brief_is_reported(project_copy, capsys):
     t = f"{project_copy}/templates"
-    os.rename(f"{t}/judgments/trade-outlook.yaml", f"{t}/judgments/trade-outlok.yaml")
-    assert main(["check", "--facts", f"{project_copy}/facts.yaml", "--templates", t]) == 1
+    os.rename(f"{t}/judgments/freight-line.yaml", f"{t}/judgments/freight-lin.yaml")
+    assert in_project(project_copy, "check") == 1
     err = capsys.readouterr().err
-    assert "key judgments for 'trade-outlok', which is not a brief (did you mean 'trade-outlook'?)" in err
+    assert "key judgments for 'freight-lin', which is not a brief (did you mean 'freight-line'?)" in err
 
 
 def test_sources_listed_first_still_list_every_source_and_an_own_section_cannot_take_a_shared_name(
@@ -313,31 +301,32 @@ def test_sources_listed_first_still_list_every_source_and_an_own_section_cannot_
     t = f"{project_copy}/templates"
     path = f"{t}/audiences/business.yaml"
     text = open(path).read()
-    open(path, "w").write(text.replace("sections: [bluf, background, analysis, key_figures, disputes, outlook, "
-                                       "sourcing, sources]", "sections: [sources, bluf, background, analysis]"))
+    sources_first, count = re.subn(r"(?m)^sections: \[[^\]]*\]", "sections: [sources, bluf, background, analysis]",
+                                   text)
+    assert count == 1
+    open(path, "w").write(sources_first)
     out = f"{project_copy}/out"
-    assert main(["build", "--facts", f"{project_copy}/facts.yaml", "--templates", t, "-o", out, "-f", "md",
-                 "trade-outlook", "-a", "business"]) == 0
-    md = open(f"{out}/trade-outlook.business.md").read()
+    assert in_project(project_copy, "build", "-o", out, "-f", "md", "freight-line", "-a", "business") == 0
+    md = open(f"{out}/freight-line.business.md").read()
+    assert md.startswith("# Sources\n")
     sources = md.split("# Sources\n")[1].split("\n# ")[0]
-    assert sources.count("\n- ") >= 4 and "Akram, Khalid Taimur." in sources
+    assert sources.count("\n- ") >= 3 and "Holm, Dana." in sources
     open(path, "w").write(text.replace("labels:", "own_sections: {bluf: Mine}\nlabels:"))
-    assert main(["check", "--facts", f"{project_copy}/facts.yaml", "--templates", t]) == 1
+    assert in_project(project_copy, "check") == 1
     assert "own section 'bluf' has the name of a shared section" in capsys.readouterr().err
 
 
 def test_an_audience_no_brief_is_meant_for_is_wrong_usage(project_copy, capsys):
     t = f"{project_copy}/templates"
     assert main(["new", "audience", "press", "--from", "analyst", "--templates", t]) == 0
-    assert main(["build", "--facts", f"{project_copy}/facts.yaml", "--templates", t, "-o", f"{project_copy}/out",
-                 "-a", "press"]) == 2
+    assert in_project(project_copy, "build", "-o", f"{project_copy}/out", "-a", "press") == 2
     assert "no brief is meant for the audience 'press'" in capsys.readouterr().err
 
 
 def test_the_docx_footer_keeps_its_spaces(built):
     import zipfile
 
-    with zipfile.ZipFile(os.path.join(built, "trade-outlook.minister.docx")) as z:
+    with zipfile.ZipFile(os.path.join(built, "freight-line.minister.docx")) as z:
         footer = z.read("word/footer1.xml").decode("utf-8")
     assert "FOR OFFICIAL USE · Page </w:t>" in footer.replace('xml:space="preserve">', ">")
     assert "> of </w:t>" in footer.replace('xml:space="preserve">', ">")

@@ -142,9 +142,9 @@ def test_coverage_counts_agree_with_the_citations(seeds, tmp_path):
                                    + (" …" if len(pa[first_uncited - 1].split()) > 8 else ""))
 
 
-def test_coverage_of_a_fact_base_marks_every_paragraph_a_quote_is_in(seeds, root):
-    fb = load(os.path.join(root, "facts.yaml"))
-    texts = read_corpus(fb, seeds)
+def test_coverage_of_a_fact_base_marks_every_paragraph_a_quote_is_in(project):
+    fb = load(os.path.join(project, "facts.yaml"))
+    texts = read_corpus(fb, os.path.join(project, "sources"))
     for c in coverage(fb, texts):
         paragraphs = [normalise(p) for p in next(t for t in texts if t.source == c.source).paragraphs]
         quotes = [normalise(q.quote) for f in [*fb.facts.values(), *(cl for d in fb.disputes.values()
@@ -173,14 +173,14 @@ def test_source_add_writes_an_entry_that_check_accepts_and_keeps_the_comments(se
     article = os.path.join(seeds, "002_463d6c46dadd9c42.txt")
     monkeypatch.chdir(project)
     capsys.readouterr()
-    assert main(["source", "add", article, "--kind", "analysis", "--outlet", "PRCCSF", "--yes"]) == 0
+    assert main(["source", "add", article, "--kind", "analysis", "--outlet", "Shared Future Institute", "--yes"]) == 0
     out, err = capsys.readouterr()
     after = open(facts, encoding="utf-8").read()
     kept = iter(after.split("\n"))
     assert all(line in kept for line in before.split("\n")), "a line of the file was lost or moved"
     assert "  - id: pakistan-welcomes-brother-aleksandr\n    title: Pakistan Welcomes Brother Aleksandr " \
-           "Lukashenko\n    author: Khalid Taimur Akram\n    outlet: PRCCSF\n    published: 2024-11-29\n" \
-           "    url: null\n    kind: analysis\n    file: 002_463d6c46dadd9c42.txt\n" in after
+           "Lukashenko\n    author: Khalid Taimur Akram\n    outlet: Shared Future Institute\n" \
+           "    published: 2024-11-29\n    url: null\n    kind: analysis\n    file: 002_463d6c46dadd9c42.txt\n" in after
     with open(article, "rb") as f, open(os.path.join("sources", os.path.basename(article)), "rb") as g:
         assert f.read() == g.read()
     text = Text("x", "x", open(article, encoding="utf-8").read())

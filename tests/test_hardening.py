@@ -8,12 +8,12 @@ import shutil
 import stat
 
 import pytest
-from conftest import ROOT
+from conftest import PROJECT
 
 from briefing.cli import main
 from briefing.errors import InputError
 
-BRIEF = "connectivity"
+BRIEF = "visit-politics"
 TEMPLATE = os.path.join("templates", "briefs", BRIEF + ".md.j2")
 
 
@@ -40,6 +40,15 @@ def _build(project: str, capsys, *extra: str) -> tuple[int, str, str]:
     captured = capsys.readouterr()
     assert "Traceback" not in captured.err + captured.out
     return status, captured.out, captured.err
+
+
+@pytest.fixture()
+def unhurried(monkeypatch):
+    """The sandbox's time limit raised from 5 s to 60 s, for tests of other limits that compose 10,000 notes: on a
+    machine busy with other work that can take more than 5 s."""
+    import briefing.sandbox
+
+    monkeypatch.setattr(briefing.sandbox, "MAX_SECONDS", 60.0)
 
 
 def _markdown(project: str) -> str:
@@ -109,7 +118,8 @@ def test_composed_markdown_is_bounded_in_size(project_copy, capsys, monkeypatch)
     assert status == 1 and "passed 10,000 characters" in err
 
 
-def test_a_paragraph_holding_thousands_of_notes_is_refused_at_its_line_not_laid_out_for_minutes(project_copy, capsys):
+def test_a_paragraph_holding_thousands_of_notes_is_refused_at_its_line_not_laid_out_for_minutes(project_copy, capsys,
+                                                                                                 unhurried):
     """Each page foot fits a paragraph's lines to their notes, so one paragraph of 10,000 notes would take hours."""
     path, line = _insert(project_copy, "{% for i in range(10000) %}Point {{ i }}.{{ cite('visit.dates') }} "
                                        "{% endfor %}")
@@ -118,7 +128,7 @@ def test_a_paragraph_holding_thousands_of_notes_is_refused_at_its_line_not_laid_
     assert "a blank line between them" in err
 
 
-def test_ten_thousand_notes_in_paragraphs_of_their_own_build(project_copy, capsys):
+def test_ten_thousand_notes_in_paragraphs_of_their_own_build(project_copy, capsys, unhurried):
     _insert(project_copy, "{% for i in range(10000) %}Point {{ i }}.{{ cite('visit.dates') }}\n\n{% endfor %}")
     status, _, err = _build(project_copy, capsys)
     assert status == 0, err
@@ -187,11 +197,11 @@ def test_an_unreadable_template_is_a_clean_error(project_copy, capsys, monkeypat
     assert status == 1 and "permission denied" in err
 
 
-def test_check_reports_a_broken_template_that_no_brief_uses(project_copy, capsys):
-    with open(os.path.join(project_copy, "templates", "unused.md.j2"), "wb") as f:
+def test_check_reports_a_broken_template_that_no_brief_uses(short_copy, capsys):
+    with open(os.path.join(short_copy, "templates", "unused.md.j2"), "wb") as f:
         f.write(b"\xff\xfe")
     cwd = os.getcwd()
-    os.chdir(project_copy)
+    os.chdir(short_copy)
     try:
         assert main(["check"]) == 1
     finally:
@@ -204,7 +214,7 @@ def test_check_reports_a_broken_template_that_no_brief_uses(project_copy, capsys
 
 def test_a_note_mark_typed_into_a_template_is_refused(project_copy, capsys):
     for typed in ("Typed[^c1] mark.", "Typed[^c99] mark.", "[^x]: a note of its own"):
-        shutil.copy(os.path.join(ROOT, TEMPLATE), os.path.join(project_copy, TEMPLATE))
+        shutil.copy(os.path.join(PROJECT, TEMPLATE), os.path.join(project_copy, TEMPLATE))
         path, line = _insert(project_copy, typed)
         status, _, err = _build(project_copy, capsys)
         assert status == 1 and f"{TEMPLATE}:{line}: a footnote mark typed into the template" in err, err
@@ -382,7 +392,7 @@ def test_a_title_too_long_for_the_file_properties_is_refused(project_copy, capsy
     assert status == 1 and f"{BRIEF}.yaml" in err and "at most 255" in err, err
 
 
-# --- the corpus for check --corpus ----------------------------------------------------------------
+# --- the corpus for check --corpus (on the short brief alone: check lays out its PDFs) -----------------
 
 def _corpus(project: str) -> str:
     from briefing.factbase import load
@@ -416,8 +426,8 @@ def _check(project: str, corpus: str, capsys) -> tuple[int, str]:
     return status, err
 
 
-def test_a_corpus_made_of_the_quotes_checks(project_copy, capsys):
-    assert _check(project_copy, _corpus(project_copy), capsys)[0] == 0
+def test_a_corpus_made_of_the_quotes_checks(short_copy, capsys):
+    assert _check(short_copy, _corpus(short_copy), capsys)[0] == 0
 
 
 @pytest.mark.parametrize("make, message", [
@@ -426,23 +436,31 @@ def test_a_corpus_made_of_the_quotes_checks(project_copy, capsys):
     (lambda p: (os.unlink(p), os.symlink("/dev/zero", p)), "a device"),
     (lambda p: (os.unlink(p), os.symlink(p + ".gone", p)), "a symbolic link to a missing file"),
 ])
-def test_a_corpus_file_that_cannot_be_read_is_a_clean_error(project_copy, capsys, make, message):
-    corpus = _corpus(project_copy)
+def test_a_corpus_file_that_cannot_be_read_is_a_clean_error(short_copy, capsys, make, message):
+    corpus = _corpus(short_copy)
     make(os.path.join(corpus, sorted(os.listdir(corpus))[0]))
-    status, err = _check(project_copy, corpus, capsys)
+    status, err = _check(short_copy, corpus, capsys)
     assert status == 1 and message in err, err
 
 
-def test_a_quote_missing_from_a_large_source_is_reported_quickly(project_copy, capsys):
+def test_a_quote_missing_from_a_large_source_is_reported_quickly(short_copy, capsys):
+    """A source of 7.6 MB (8,000 long paragraphs after its own) whose quotes are found but one, which lost a
+    word: that one is reported, with its closest passage, in seconds."""
     import time
 
-    corpus = _corpus(project_copy)
-    name = sorted(os.listdir(corpus))[0]
-    with open(os.path.join(corpus, name), "w", encoding="utf-8") as f:
+    corpus = _corpus(short_copy)
+    path = os.path.join(corpus, sorted(os.listdir(corpus))[0])
+    with open(path, encoding="utf-8") as f:
+        lines = f.read().rstrip("\n").split("\n")
+    at = next(i for i, line in enumerate(lines) if line != "Filler.")
+    words = lines[at].split()
+    lines[at] = " ".join(words[:2] + ["changed"] + words[3:])
+    with open(path, "w", encoding="utf-8") as f:
+        f.write("\n".join(lines) + "\n")
         f.write(("lorem ipsum dolor sit amet consectetur adipiscing elit sed do eiusmod tempor " * 12 + "\n") * 8000)
     started = time.monotonic()
-    status, err = _check(project_copy, corpus, capsys)
-    assert status == 1 and "quote not found" in err and "closest passage" in err
+    status, err = _check(short_copy, corpus, capsys)
+    assert status == 1 and err.count("quote not found") == 1 and "closest passage" in err, err
     assert time.monotonic() - started < 30
 
 

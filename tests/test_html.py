@@ -9,7 +9,7 @@ import re
 
 import pytest
 from browser import axe_violations, chromium, vnu_messages
-from conftest import ROOT
+from conftest import ROOT, outputs
 from lxml import html as lxml_html
 
 from briefing import model as m
@@ -223,14 +223,14 @@ def test_every_brief_passes_the_nu_html_checker(built, writer, tmp_path):
     assert main(["-C", golden, "build", "-f", "html", "-o", str(tmp_path)]) == 0
     (tmp_path / "nodes.html").write_bytes(writer.render(golden_document(), WHEN))
     (tmp_path / "hostile.html").write_bytes(writer.render(_hostile(), WHEN))
-    paths = _html_files(built) + _html_files(str(tmp_path))
+    paths = outputs(built, "*.html") + _html_files(str(tmp_path))
     messages = [msg for msg in vnu_messages(paths) if not msg["message"].startswith(_CSP_HASH_WARNING)]
     assert messages == []
 
 
 def test_every_brief_has_no_accessibility_violations(built):
     with chromium() as driver:
-        for path in _html_files(built):
+        for path in outputs(built, "*.html"):
             driver.get("file://" + path)
             heading = driver.execute_script("return getComputedStyle(document.querySelector('h2')).color")
             assert heading == "rgb(31, 56, 100)", "the style sheet was not applied"
@@ -267,13 +267,14 @@ def html_blocks_cells_and_notes(path: str) -> tuple[list[str], list[str], list[s
     return blocks, cells, notes
 
 
-def test_html_pdf_and_docx_say_the_same_sentence_for_sentence(built):
+def test_html_pdf_and_docx_say_the_same_sentence_for_sentence(built, style):
     """Parity: the HTML's blocks, table cells and notes are the DOCX's, and every sentence of the HTML is in the
-    PDF of the same brief and audience (test_docx checks the DOCX against the PDF likewise)."""
-    from readers import docx_body_and_notes, pdf_body_and_notes
+    PDF of the same brief and audience (test_docx checks the DOCX against the PDF likewise; right-to-left text
+    as the PDF's page shows it)."""
+    from readers import displayed, docx_body_and_notes, pdf_body_and_notes
 
-    note_size = load_style(f"{ROOT}/templates/style.yaml").sizes.note
-    for path in _html_files(built):
+    note_size = style.sizes.note
+    for path in outputs(built, "*.html"):
         stem = os.path.join(built, os.path.basename(path)[:-5])
         blocks, cells, notes = html_blocks_cells_and_notes(path)
         paragraphs, docx_cells, docx_notes = docx_body_and_notes(stem + ".docx")
@@ -284,5 +285,5 @@ def test_html_pdf_and_docx_say_the_same_sentence_for_sentence(built):
         assert len(pdf_notes) == len(notes), path
         start = next(i for i, b in enumerate(blocks) if b.startswith("For: ")) + 1  # after the title block
         for block in blocks[start:]:
-            for sentence in re.split(r"(?<=[.!?])\s+", block):
+            for sentence in re.split(r"(?<=[.!?])\s+", displayed(block)):
                 assert sentence in pdf_body, (path, sentence)

@@ -5,17 +5,15 @@ from __future__ import annotations
 import glob
 import os
 import re
-import subprocess
 
 import pytest
-from conftest import ROOT, need, problems_of
+from conftest import PROJECT, ROOT, in_project, need, outputs, problems_of
 
-from briefing.project import Project
-from briefing.cli import main
 from briefing.errors import InputError
 from briefing.factbase import load
 from briefing.lint import lint, numbers
 from briefing.mdtext import typographic
+from briefing.project import Project
 
 LINT = sorted(glob.glob(os.path.join(ROOT, "tests", "data", "lint", "*.yaml")))
 
@@ -29,13 +27,13 @@ def test_each_lint_reports_its_fixture_exactly(path):
 def test_check_runs_the_lints_and_exits_1(project_copy, capsys):
     facts = os.path.join(project_copy, "facts.yaml")
     text = open(facts, encoding="utf-8").read()
-    text = text.replace("statement: Pakistan dismissed the U.S. allegations.",
-                        "statement: Pakistan dismissed the U.S. allegations in May 2024.")
-    open(facts, "w", encoding="utf-8").write(text)
-    assert main(["check", "--facts", facts, "--templates", os.path.join(project_copy, "templates")]) == 1
+    old = "statement: Prime Minister Dovan invited Chancellor Lind to Brask in 2026."
+    assert text.count(old) == 1
+    open(facts, "w", encoding="utf-8").write(text.replace(old, old.replace("in 2026", "in May 2027")))
+    assert in_project(project_copy, "check") == 1
     err = capsys.readouterr().err
-    assert "fact 'defense.pakistan-dismissed': May (in its statement) is in none of its quotes" in err
-    assert "fact 'defense.pakistan-dismissed': 2024 (in its statement) is in none of its quotes" in err
+    assert "fact 'visit.invitation': May (in its statement) is in none of its quotes" in err
+    assert "fact 'visit.invitation': 2027 (in its statement) is in none of its quotes" in err
 
 
 def test_check_says_how_many_facts_reach_no_brief(project_copy, capsys):
@@ -43,31 +41,27 @@ def test_check_says_how_many_facts_reach_no_brief(project_copy, capsys):
     text = open(facts, encoding="utf-8").read().replace("\ndisputed:\n", """
   - id: culture.unused
     topics: [nothing-reads-this]
-    kind: reported
-    statement: Plans for student exchanges were finalised.
+    kind: assessment
+    by: the Harbour Weekly editorial
+    statement: the history of the region is full of lines that were opened on paper and never on the ground.
     confidence: moderate
     cite:
-      - source: prccsf-akram
-        quote: "student exchange programs"
-        at: para. 30
+      - source: harbour-editorial
+        quote: "the history of the region is full of lines that were opened on paper and never on the ground"
+        at: para. 6
 
 disputed:
 """)
     open(facts, "w", encoding="utf-8").write(text)
-    assert main(["check", "--facts", facts, "--templates", os.path.join(project_copy, "templates")]) == 0
+    assert in_project(project_copy, "check") == 0
     out = capsys.readouterr().out
     assert f"info: 1 of {len(load(facts).facts)} facts reach no brief: culture.unused" in out
 
 
-def test_the_real_fact_base_passes_every_lint_and_every_fact_reaches_a_brief(capsys):
+def test_the_shipped_fact_base_passes_every_lint_and_every_fact_reaches_a_brief(seeds, capsys):
     fb = load(os.path.join(ROOT, "facts.yaml"))
     assert lint(fb) == []
-    cwd = os.getcwd()
-    os.chdir(ROOT)
-    try:
-        assert main(["check"]) == 0
-    finally:
-        os.chdir(cwd)
+    assert in_project(ROOT, "check") == 0
     assert "info: 0 of" in capsys.readouterr().out
 
 
@@ -82,33 +76,37 @@ def test_numbers_are_normalised_before_they_are_compared(text, expected):
     assert {float(n) for n in numbers(text)} == {float(n) for n in expected}
 
 
-def test_claim_kinds_shape_the_fact_base():
-    fb = load(os.path.join(ROOT, "facts.yaml"))
+@pytest.mark.parametrize("where", [PROJECT, ROOT], ids=["test project", "shipped example"])
+def test_claim_kinds_shape_the_fact_base(where):
+    fb = load(os.path.join(where, "facts.yaml"))
     kinds = {f.kind for f in fb.facts.values()}
-    assert kinds == {"reported", "said", "assessment", "unconfirmed"}
+    assert kinds <= {"reported", "said", "assessment", "unconfirmed"}
+    assert kinds == {"reported", "said", "assessment", "unconfirmed"} or where != PROJECT  # the test project: each
     # opinion-only facts are attributed or justify themselves
     for f in fb.facts.values():
         if all(fb.sources[s].kind == "opinion" for s in f.source_ids):
             assert f.kind in ("assessment", "unconfirmed") or f.justification, f.id
-    # the issue's examples
-    assert fb.facts["context.western-interest"].kind == "assessment"
-    assert fb.facts["context.warning-europe"].kind == "unconfirmed"
-    assert fb.facts["trade.composition"].kind == "assessment"
-    assert fb.facts["defense.security-mechanism"].kind == "assessment"
-    assert "crafting" in fb.facts["defense.security-mechanism"].statement
-    assert "Minsk" not in fb.facts["diplomacy.embassy-2014"].statement
-    assert "including" in fb.facts["agreements.sectors"].statement
-    assert fb.facts["connectivity.flights-moscow"].caveat
-    assert "visit.delegation-timing" in fb.disputes and "trade.prospects" in fb.disputes
-    assert "diplomacy.reception" in fb.disputes and "trade.forum-outcome" not in fb.disputes
+        if f.kind in ("assessment", "said"):
+            assert f.by, f.id
+
+
+def test_the_test_projects_facts_are_what_they_say():
+    fb = load(os.path.join(PROJECT, "facts.yaml"))
+    assert fb.facts["freight.funding-gap"].kind == "assessment" and fb.facts["freight.funding-gap"].by
+    assert fb.facts["freight.loan-rumour"].kind == "unconfirmed"
+    said = fb.facts["freight.no-borrowing"]
+    assert said.kind == "said" and "Tomas Reyn" in said.statement
+    assert fb.facts["visit.bazaar-welcome"].justification  # an opinion piece's report of an event
+    assert fb.facts["freight.consortium-share"].caveat and fb.facts["freight.line-length"].estimate
+    assert {d for d in fb.disputes if fb.disputes[d].minor} == {"visit.delegation-size"}
+    assert {"freight.cost", "freight.first-train", "freight.agreements-count"} <= set(fb.disputes)
 
 
 def test_sources_say_what_they_are():
-    fb = load(os.path.join(ROOT, "facts.yaml"))
-    assert {s.kind for s in fb.sources.values()} <= {"news", "analysis", "opinion", "promotional", "official"}
-    assert sorted(s.id for s in fb.sources.values() if not s.signed) == [
-        "numl-analysis", "visit-and-protests", "visit-overview"]
-    assert [s.id for s in fb.sources.values() if s.dated] == ["prccsf-akram"]
+    fb = load(os.path.join(PROJECT, "facts.yaml"))
+    assert {s.kind for s in fb.sources.values()} == {"news", "opinion", "promotional"}
+    assert sorted(s.id for s in fb.sources.values() if not s.signed) == ["freight-authority", "harbour-editorial"]
+    assert [s.id for s in fb.sources.values() if not s.dated] == ["harbour-editorial"]
 
 
 # --- key judgments -------------------------------------------------------------------------------
@@ -126,16 +124,16 @@ def test_check_rejects_bad_judgments_with_exact_messages(path, tmp_path):
     with open(path[:-5] + ".expected", encoding="utf-8") as f:
         expected = f.read().rstrip("\n").replace("FOLDER", str(tmp_path))
     with pytest.raises(InputError) as e:
-        load_judgments(str(tmp_path), load(os.path.join(ROOT, "facts.yaml")))
+        load_judgments(str(tmp_path), load(os.path.join(PROJECT, "facts.yaml")))
     assert "\n".join(str(p) for p in e.value.problems) == expected
 
 
 def test_every_brief_has_judgments_with_known_facts():
     from briefing.judgments import LIKELIHOOD, load_judgments
 
-    fb = load(os.path.join(ROOT, "facts.yaml"))
-    judgments = load_judgments(os.path.join(ROOT, "templates"), fb)
-    briefs = {os.path.basename(p)[:-5] for p in glob.glob(os.path.join(ROOT, "templates", "briefs", "*.yaml"))}
+    fb = load(os.path.join(PROJECT, "facts.yaml"))
+    judgments = load_judgments(os.path.join(PROJECT, "templates"), fb)
+    briefs = {os.path.basename(p)[:-5] for p in glob.glob(os.path.join(PROJECT, "templates", "briefs", "*.yaml"))}
     assert set(judgments) == briefs
     for items in judgments.values():
         assert all(j.likelihood in LIKELIHOOD and j.rests_on and j.alternative for j in items)
@@ -143,20 +141,18 @@ def test_every_brief_has_judgments_with_known_facts():
 
 # --- what the built briefs say ---------------------------------------------------------------------
 
-def _texts(built: str) -> dict[str, tuple[str, str]]:
-    """Each built brief × audience: (PDF body text read by pdfplumber, without the page-foot notes and
-    furniture; DOCX text by pandoc), whitespace folded."""
-    from readers import pdf_body_and_notes
+def _texts(built: str, pdfs: list[str] | None = None) -> dict[str, tuple[str, str]]:
+    """Each built brief × audience (`pdfs`, by default all of the test project's): (PDF body text read by
+    pdfplumber, without the page-foot notes and furniture; DOCX text by pandoc), whitespace folded."""
+    from readers import pandoc_plain, pdf_body_and_notes
 
     need("pandoc")
-    note_size = Project.load(os.path.join(ROOT, "facts.yaml"), os.path.join(ROOT, "templates")).style.sizes.note
+    note_size = Project.load(directory=PROJECT).style.sizes.note
     out = {}
-    for pdf in sorted(glob.glob(os.path.join(built, "*.pdf"))):
+    for pdf in pdfs if pdfs is not None else outputs(built, "*.pdf"):
         base = pdf[:-4]
         pdf_text = pdf_body_and_notes(pdf, note_size)[0]
-        docx_text = subprocess.run(["pandoc", base + ".docx", "-t", "plain", "--wrap=none"], capture_output=True,
-                                   text=True, check=True).stdout
-        out[os.path.basename(base)] = (_fold(pdf_text), _fold(docx_text))
+        out[os.path.basename(base)] = (_fold(pdf_text), _fold(pandoc_plain(base + ".docx")))
     return out
 
 
@@ -171,25 +167,28 @@ def _restated(fb) -> set[str]:
 
 
 def test_disputed_claims_carry_the_hedges_and_caveats_of_the_facts_they_restate(built):
-    md = open(os.path.join(built, "politics-diplomacy.minister.md"), encoding="utf-8").read()
-    assert ("The visit overview says Islamabad’s streets were adorned with welcoming banners and portraits of both "
-            "leaders, “reflecting the enthusiasm surrounding the visit” (moderate confidence; single source).") in md
-    md = open(os.path.join(built, "defense-sco.analyst.md"), encoding="utf-8").read()
-    assert "under the radar of the West, particularly the United States \\[L·S\\]." in md
-    assert "watched the visit with great interest \\[L·S\\]." in md  # the lowest of its two facts
+    md = open(os.path.join(built, "freight-line.minister.md"), encoding="utf-8").read()
+    assert ("The Gazette reports that the two transport ministries put the cost at 240 million euros (moderate "
+            "confidence; single source).") in md
+    md = open(os.path.join(built, "freight-line.analyst.md"), encoding="utf-8").read()
+    assert "said it was unlikely to run before 2030 \\[L·S\\]." in md
+    assert "the railway from Brask to Port Lessen \\[M\\]." in md  # the lower of its two facts; one has two sources
 
 
-def test_summary_audiences_leave_out_minor_disputes_and_analysts_see_them(built):
-    fb = load(os.path.join(ROOT, "facts.yaml"))
-    minor = [d for d in fb.disputes.values() if d.minor]
-    assert len(minor) == 3
-    for name, topics in (("politics-diplomacy", {"diplomacy", "politics"}), ("trade-outlook", {"trade"})):
+def test_summary_audiences_leave_out_minor_disputes_and_analysts_see_them(built, project):
+    loaded = Project.load(directory=project)
+    minor = [d for d in loaded.facts.disputes.values() if d.minor]
+    checked = 0
+    for path in outputs(built, "*.minister.md"):
+        name = os.path.basename(path).split(".")[0]
         analyst = open(os.path.join(built, f"{name}.analyst.md"), encoding="utf-8").read()
-        minister = open(os.path.join(built, f"{name}.minister.md"), encoding="utf-8").read()
+        minister = open(path, encoding="utf-8").read()
         for d in minor:
-            if set(d.topics) & topics:
+            if set(d.topics) & set(loaded.briefs[name].topics):
                 question = typographic(d.question)
                 assert question in analyst and question not in minister, (name, d.id)
+                checked += 1
+    assert checked, "a minor disputed question bears on one of the test project's briefs"
 
 
 def _check_wording(fb, name: str, text: str, seen: dict) -> None:
@@ -218,10 +217,12 @@ def _check_wording(fb, name: str, text: str, seen: dict) -> None:
 
 def _attributed(f, before: str) -> bool:
     """The text before a writer's claim names the writer as the wording file says: in full, by a short name, or as
-    "the same" writer (templates/wording.yaml)."""
+    "the same" writer; unconfirmed reports with no writer as such (templates/wording.yaml)."""
     from briefing.views import it_name, later_name, same_name
 
     by = f.by or ""
+    if f.kind == "unconfirmed" and not by:  # unnamed reports: the wording file's unconfirmed_anonymous
+        return before.endswith("According to unconfirmed reports, ")
     names = {by[:1].upper() + by[1:], later_name(by)[:1].upper() + later_name(by)[1:]}
     if f.kind == "assessment":
         forms = [f"{n} says that " for n in names] + [f"{same_name(by)} adds that ", f"{it_name(by)} also says that "]
@@ -233,9 +234,8 @@ def _attributed(f, before: str) -> bool:
 
 
 def test_every_brief_words_each_fact_for_its_kind_and_confidence_in_both_formats(built):
-    fb = load(os.path.join(ROOT, "facts.yaml"))
+    fb = load(os.path.join(PROJECT, "facts.yaml"))
     texts = _texts(built)
-    assert len(texts) == 10
     seen: dict[str, set] = {"assessment": set(), "unconfirmed": set(), "moderate": set(), "low": set()}
     for name, (pdf, docx) in texts.items():
         audience = name.split(".")[1]
@@ -251,8 +251,9 @@ def test_every_brief_words_each_fact_for_its_kind_and_confidence_in_both_formats
                     assert f"{mark} {words}" in pdf and f"{mark} {words}" in docx, (name, mark)
         else:
             assert "single source" in pdf and "single source" in docx
-        if "Islamabad to Moscow" in pdf:
-            assert "caveat: Moscow is not in Belarus" in pdf and "caveat: Moscow is not in Belarus" in docx
+        if "Lake-Port Consortium (湖港联合体) will provide" in pdf:
+            caveat = "caveat: the builder’s own figure; no financing agreement has been published"
+            assert caveat in pdf and caveat in docx, name
     assert seen["assessment"] >= {"analyst", "business"} and seen["unconfirmed"] >= {"analyst"}
     assert seen["low"] >= {"analyst", "business"} and seen["moderate"] >= {"analyst", "business"}
 
@@ -261,33 +262,33 @@ def test_no_audience_can_print_a_claim_without_its_kind_and_hedges(project_copy)
     """A brief that prints an assessment, unconfirmed reporting and a low-confidence fact, for every audience."""
     templates = os.path.join(project_copy, "templates")
     with open(os.path.join(templates, "briefs", "kinds.yaml"), "w", encoding="utf-8") as f:
-        f.write("title: Kinds\nsubject: Kinds of claim\ntopics: [trade]\naudiences: [minister, analyst, business]\n")
+        f.write("title: Kinds\nsubject: Kinds of claim\ntopics: [freight]\naudiences: [minister, analyst, business]\n")
     with open(os.path.join(templates, "briefs", "kinds.md.j2"), "w", encoding="utf-8") as f:
         f.write('{% extends "base.md.j2" %}\n{% block bluf %}\n'
-                '{{ say("trade.volume-low") }} {{ say("context.warning-europe") }} '
-                '{{ say("connectivity.flights-moscow") }} {{ fact("trade.forecast-growth").statement }}\n'
+                '{{ say("freight.payback") }} {{ say("freight.loan-rumour") }} '
+                '{{ say("freight.consortium-share") }} {{ fact("freight.gateway").statement }}\n'
                 '{% endblock %}\n')
     out = os.path.join(project_copy, "out")
-    assert main(["build", "kinds", "--facts", os.path.join(project_copy, "facts.yaml"), "--templates", templates,
-                 "-o", out]) == 0
-    texts = _texts(out)
+    assert in_project(project_copy, "build", "kinds", "-o", out) == 0
+    texts = _texts(out, sorted(glob.glob(os.path.join(out, "*.pdf"))))
     assert sorted(texts) == ["kinds.analyst", "kinds.business", "kinds.minister"]
     for name, (pdf, docx) in texts.items():
         for text in (pdf, docx):
-            assert "The columnist Muhammad Zahid Rifat says that trade between Pakistan and Belarus is embarrassingly low" in text
-            assert "An Islamabad op-ed says, citing no named source, that President Lukashenko delivered a stern" in text
-            assert "An unsigned overview of the visit says that bilateral trade is poised" in text
+            assert "The Tarvel Freight Authority says that the line will pay for itself within fifteen years" in text
+            assert ("The Harbour Weekly editorial says, citing no named source, that a third country has been asked "
+                    "for a loan") in text
+            assert "The Tarvel Freight Authority says that the line will make Port Lessen the natural gateway" in text
             low = "[L·S]" if name.endswith("analyst") else "low confidence"
-            assert re.search(r"Islamabad to Moscow[^.]{0,80}" + re.escape(low), text), (name, text)
-            assert "caveat: Moscow is not in Belarus" in text
+            assert re.search(r"the two governments will share the rest[^.]{0,80}" + re.escape(low), text), (name, text)
+            assert "caveat: the builder’s own figure" in text
 
 
 def test_figures_tables_never_show_a_desk_estimate_or_an_unreported_kind(built):
-    fb = load(os.path.join(ROOT, "facts.yaml"))
+    fb = load(os.path.join(PROJECT, "facts.yaml"))
     excluded = [f for f in fb.facts.values() if f.estimate or f.kind != "reported"]
     labelled = [f for f in excluded if f.label]
     rows = 0
-    for path in glob.glob(os.path.join(built, "*.md")):
+    for path in outputs(built, "*.md"):
         md = open(path, encoding="utf-8").read()
         for line in md.split("Table:")[0].split("| Figure")[-1].split("\n")[2:] if "| Figure" in md else []:
             if line.startswith("|"):
@@ -297,27 +298,30 @@ def test_figures_tables_never_show_a_desk_estimate_or_an_unreported_kind(built):
 
 
 def test_check_refuses_a_judgment_with_an_unknown_term_level_or_fact(project_copy, capsys):
-    path = os.path.join(project_copy, "templates", "judgments", "trade-outlook.yaml")
+    path = os.path.join(project_copy, "templates", "judgments", "freight-line.yaml")
     text = open(path, encoding="utf-8").read()
-    args = ["check", "--facts", os.path.join(project_copy, "facts.yaml"),
-            "--templates", os.path.join(project_copy, "templates")]
+    lines = text.split("\n")
+    likelihood = lines.index("    likelihood: likely") + 1
+    confidence = lines.index("    confidence: moderate") + 1
     open(path, "w", encoding="utf-8").write(text.replace("likelihood: likely", "likelihood: probably", 1)
                                             .replace("confidence: moderate", "confidence: medium", 1))
-    assert main(args) == 1
+    assert in_project(project_copy, "check") == 1
     err = capsys.readouterr().err
-    assert "trade-outlook.yaml:24:17: judgment 'trade-stays-small', likelihood: 'probably' is not one of: almost no chance," in err
-    assert "trade-outlook.yaml:25:17: judgment 'trade-stays-small', confidence: 'medium' is not one of: low, moderate, high" in err
-    open(path, "w", encoding="utf-8").write(text.replace("[trade.volume-2023,", "[trade.volume-2032,", 1))
-    assert main(args) == 1
+    judgment = "freight-line.yaml:{}:17: judgment 'no-train-before-2029', "
+    assert judgment.format(likelihood) + "likelihood: 'probably' is not one of: almost no chance," in err
+    assert judgment.format(confidence) + "confidence: 'medium' is not one of: low, moderate, high" in err
+    typo = text.replace("[freight.first-train-official,", "[freight.first-train-oficial,", 1)
+    open(path, "w", encoding="utf-8").write(typo)
+    assert in_project(project_copy, "check") == 1
     err = capsys.readouterr().err
-    assert "rests on unknown fact 'trade.volume-2032' (did you mean 'trade.volume-2023'?)" in err
+    assert "rests on unknown fact 'freight.first-train-oficial' (did you mean 'freight.first-train-official'?)" in err
     assert "Traceback" not in err
 
 
 def test_a_disputed_question_stays_with_its_claims_in_the_docx(built):
     import docx
 
-    document = docx.Document(os.path.join(built, "trade-outlook.analyst.docx"))
+    document = docx.Document(os.path.join(built, "freight-line.analyst.docx"))
     questions = [p for p in document.paragraphs if p.text.endswith("?") and p.runs and all(r.bold for r in p.runs if r.text.strip())]
     assert len(questions) >= 3
     assert all(p.paragraph_format.keep_with_next for p in questions)
@@ -335,23 +339,21 @@ def test_the_wording_file_cannot_switch_off_attribution_or_hedges(project_copy, 
     text = open(path, encoding="utf-8").read()
     assert key in text
     open(path, "w", encoding="utf-8").write(text.replace(key, value))
-    assert main(["check", "--facts", os.path.join(project_copy, "facts.yaml"),
-                 "--templates", os.path.join(project_copy, "templates")]) == 1
+    assert in_project(project_copy, "check") == 1
     assert message in capsys.readouterr().err
 
 
 def test_a_facts_label_and_value_print_with_its_kind_and_hedges(project_copy):
     templates = os.path.join(project_copy, "templates")
-    path = os.path.join(templates, "briefs", "trade-outlook.md.j2")
+    path = os.path.join(templates, "briefs", "freight-line.md.j2")
     text = open(path, encoding="utf-8").read()
     open(path, "w", encoding="utf-8").write(text.replace("{% block background %}", '{% block background %}\n'
-                                            '{{ fact("trade.volume-low").label }} | '
-                                            '{{ fact("trade.volume-2023").value }}\n'))
-    from briefing.project import Project
+                                            '{{ fact("freight.payback").label }} | '
+                                            '{{ fact("freight.cost-official").value }}\n'))
     from briefing.compose import Composer
 
-    project = Project.load(os.path.join(project_copy, "facts.yaml"), templates)
-    md = Composer(project.facts, project.templates).compose(project.briefs["trade-outlook"],
+    project = Project.load(directory=project_copy)
+    md = Composer(project.facts, project.templates).compose(project.briefs["freight-line"],
                                                             project.audiences["business"]).markdown
-    assert "The columnist Muhammad Zahid Rifat says that trade between Pakistan and Belarus is embarrassingly low" in md
-    assert "US$50 million a year (moderate confidence)" in md
+    assert "The Tarvel Freight Authority says that the line will pay for itself within fifteen years" in md
+    assert "€240 million (moderate confidence; single source)" in md

@@ -26,17 +26,19 @@ sys.exit(main(sys.argv[1:]))
 """
 
 
-def _build_args(out: str, *rest: str) -> list[str]:
-    return ["build", "--facts", f"{ROOT}/facts.yaml", "--templates", f"{ROOT}/templates", "-o", out, "-j", "1",
+def _build_args(project: str, out: str, *rest: str) -> list[str]:
+    """A build of the test project (`project`) into `out`, in one process."""
+    return ["-C", project, "build", "-o", out, "-j", "1",
             *rest]
 
 
-def test_two_builds_at_once_leave_one_complete_folder_and_its_manifest(tmp_path):
+def test_two_builds_at_once_leave_one_complete_folder_and_its_manifest(project, tmp_path):
     """Without a lock the second build's manifest, read before the first one wrote, drops the first one's files."""
     out = str(tmp_path / "out")
     env = {**os.environ, "PYTHONPATH": ROOT}
     lock = tmp_path / ".out.briefing-lock"
-    first = subprocess.Popen([sys.executable, "-c", _SLOW_BUILD, *_build_args(out, "defense-sco", "-f", "md")],
+    first = subprocess.Popen([sys.executable, "-c", _SLOW_BUILD,
+                              *_build_args(project, out, "visit-politics", "-f", "md")],
                              env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     deadline = time.time() + 60
     while time.time() < deadline:  # the first build holds the folder
@@ -45,13 +47,14 @@ def test_two_builds_at_once_leave_one_complete_folder_and_its_manifest(tmp_path)
         time.sleep(0.05)
     else:
         raise AssertionError("the first build never took the lock")
-    second = subprocess.Popen([sys.executable, "-c", _SLOW_BUILD, *_build_args(out, "trade-outlook", "-f", "md")],
+    second = subprocess.Popen([sys.executable, "-c", _SLOW_BUILD,
+                               *_build_args(project, out, "freight-line", "-f", "md")],
                               env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     outs = [p.communicate(timeout=300) for p in (first, second)]
     assert [p.returncode for p in (first, second)] == [0, 0], outs
     assert f"waiting for another build (process {first.pid}) to finish writing {out}" in outs[1][1]
     made = sorted(n for n in os.listdir(out) if n.endswith(".md"))
-    assert made and {n.split(".")[0] for n in made} == {"defense-sco", "trade-outlook"}
+    assert made and {n.split(".")[0] for n in made} == {"visit-politics", "freight-line"}
     with open(os.path.join(out, ".briefing-build.json"), encoding="utf-8") as f:
         manifest = json.load(f)["outputs"]
     assert sorted(manifest) == made  # every file of both builds, none lost
@@ -94,7 +97,7 @@ def test_files_and_folders_reach_the_disk_before_and_after_the_rename(tmp_path, 
     assert open(os.path.join(out, "a.txt"), "rb").read() == b"A"
 
 
-def test_a_stale_staging_folder_that_cannot_be_removed_is_reported(tmp_path, monkeypatch, capsys):
+def test_a_stale_staging_folder_that_cannot_be_removed_is_reported(project, tmp_path, monkeypatch, capsys):
     import shutil
 
     from briefing import outdir
@@ -115,9 +118,9 @@ def test_a_stale_staging_folder_that_cannot_be_removed_is_reported(tmp_path, mon
         real_rmtree(path, ignore_errors=ignore_errors, onerror=onerror, **kw)
 
     monkeypatch.setattr(shutil, "rmtree", stuck)
-    assert main(_build_args(str(out), "defense-sco", "-a", "minister", "-f", "md")) == 0
+    assert main(_build_args(project, str(out), "visit-politics", "-a", "minister", "-f", "md")) == 0
     err = capsys.readouterr().err
     assert f"{stale}: a staging folder left by a killed build could not be removed ({stale / 'half.pdf'}: " \
            "[Errno 13] Permission denied)" in err
     assert "remove it by hand" in err
-    assert os.path.exists(out / "defense-sco.minister.md")
+    assert os.path.exists(out / "visit-politics.minister.md")

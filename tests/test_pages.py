@@ -3,12 +3,11 @@ empty last page, room above superscripts in tables; and a bottom line that state
 
 from __future__ import annotations
 
-import glob
 import os
 import re
 
-import pytest
-from conftest import ROOT
+from conftest import outputs
+from readers import pdf_pages
 
 from briefing.project import Project
 
@@ -16,13 +15,10 @@ DATE = re.compile(r"\b\d{1,2}(?:[–-]\d{1,2})? (?:January|February|March|April|
                   r"October|November|December) \d{4}\b|\b(?:19|20)\d\d\b")
 
 
-def _style():
-    return Project.load(os.path.join(ROOT, "facts.yaml"), os.path.join(ROOT, "templates")).style
-
-
-def _lines(page, sizes=None) -> list[dict]:
-    """The page's text lines, top to bottom: text, top, bottom and font size, words of `sizes` only."""
-    words = page.extract_words(extra_attrs=["size"], keep_blank_chars=False)
+def _lines(page: dict, sizes=None) -> list[dict]:
+    """The text lines of a page (of readers.pdf_pages), top to bottom: text, top, bottom and font size, words of
+    `sizes` only."""
+    words = page["words"]
     rows: dict[float, list] = {}
     for w in words:
         if sizes is not None and not any(abs(w["size"] - s) < 0.05 for s in sizes):
@@ -36,31 +32,20 @@ def _lines(page, sizes=None) -> list[dict]:
     return out
 
 
-def _pdfs(built):
-    paths = sorted(glob.glob(os.path.join(built, "*.pdf")))
-    assert len(paths) == 10
-    return paths
-
-
 def test_no_date_in_a_table_is_broken_across_lines(built):
-    import pdfplumber
-
     checked = 0
-    for path in _pdfs(built):
+    for path in outputs(built, "*.pdf"):
         md = open(path[:-4] + ".md", encoding="utf-8").read()
         cells = [c.strip() for line in md.splitlines() if line.startswith("|") for c in line.strip("|").split("|")]
         dates = {d for c in cells for d in DATE.findall(c)}
-        with pdfplumber.open(path) as pdf:
-            text_lines = [line["text"] for page in pdf.pages for line in _lines(page)]
+        text_lines = [line["text"] for page in pdf_pages(path) for line in _lines(page)]
         for d in dates:
             assert any(d in line for line in text_lines), (path, d)
             checked += 1
     assert checked >= 3
 
 
-def test_a_table_of_long_dates_keeps_each_date_on_one_line(tmp_path):
-    import pdfplumber
-
+def test_a_table_of_long_dates_keeps_each_date_on_one_line(tmp_path, style):
     from briefing.parse import parse
     from briefing.model import Meta
     from briefing.render.pdf import PdfWriter
@@ -71,9 +56,9 @@ def test_a_table_of_long_dates_keeps_each_date_on_one_line(tmp_path):
     md = "| What | When | As of | Source |\n|:--|:--|:--|:--|\n" + rows + "\n"
     meta = Meta(title="T", subtitle="", date=dt.date(2024, 11, 30), audience="A", handling="H", author="O",
                 subject="S", keywords=(), language="en-GB")
-    (tmp_path / "t.pdf").write_bytes(PdfWriter(_style()).render(parse(md, meta), dt.datetime(2024, 11, 30, tzinfo=dt.timezone.utc)))
-    with pdfplumber.open(str(tmp_path / "t.pdf")) as pdf:
-        lines = [line["text"] for line in _lines(pdf.pages[0])]
+    when = dt.datetime(2024, 11, 30, tzinfo=dt.timezone.utc)
+    (tmp_path / "t.pdf").write_bytes(PdfWriter(style).render(parse(md, meta), when))
+    lines = [line["text"] for line in _lines(pdf_pages(str(tmp_path / "t.pdf"))[0])]
     for i in range(1, 6):
         assert any(f"{i} November 2024" in line and "25–27 November 2024" in line for line in lines), lines
 
@@ -92,16 +77,13 @@ def _paragraphs(md: str) -> list[str]:
     return paras
 
 
-def test_no_page_starts_or_ends_with_a_lone_line_of_a_paragraph_that_runs_across_the_break(built):
-    import pdfplumber
-
-    body_size = _style().sizes.body
+def test_no_page_starts_or_ends_with_a_lone_line_of_a_paragraph_that_runs_across_the_break(built, style):
+    body_size = style.sizes.body
     breaks = 0
-    for path in _pdfs(built):
+    for path in outputs(built, "*.pdf"):
         md = open(path[:-4] + ".md", encoding="utf-8").read()
         paras = [" ".join(p.split()) for p in _paragraphs(md)]
-        with pdfplumber.open(path) as pdf:
-            pages = [_lines(p, sizes=[body_size]) for p in pdf.pages]
+        pages = [_lines(p, sizes=[body_size]) for p in pdf_pages(path)]
         for before, after in zip(pages, pages[1:]):
             if not before or not after:
                 continue
@@ -110,7 +92,7 @@ def test_no_page_starts_or_ends_with_a_lone_line_of_a_paragraph_that_runs_across
             if not any(joined in p for p in paras):
                 continue  # the paragraph ends on the first page
             breaks += 1
-            leading = body_size * _style().line_spacing
+            leading = body_size * style.line_spacing
 
             def run(lines, start, step):
                 """How many lines of one paragraph sit together, from lines[start] going by step."""
@@ -124,49 +106,43 @@ def test_no_page_starts_or_ends_with_a_lone_line_of_a_paragraph_that_runs_across
     assert breaks >= 3, "the briefs should break some paragraphs across pages for this test to mean anything"
 
 
-def test_the_last_page_of_a_multi_page_brief_is_not_nearly_empty(built):
-    import pdfplumber
-
-    style = _style()
+def test_the_last_page_of_a_multi_page_brief_is_not_nearly_empty(built, style):
     margin = style.margins_mm.top * 72 / 25.4
     note = style.sizes.note
-    for path in _pdfs(built):
-        with pdfplumber.open(path) as pdf:
-            if len(pdf.pages) < 2:
-                continue
-            page = pdf.pages[-1]
-            frame = page.height - margin - style.margins_mm.bottom * 72 / 25.4
-            words = page.extract_words(extra_attrs=["size"])
-            body = [w for w in words if w["size"] >= style.sizes.table - 0.05]
-            notes = [w for w in words if abs(w["size"] - note) < 0.05]
-            used = (max(w["bottom"] for w in body) - margin) if body else 0
-            if notes:
-                used += max(w["bottom"] for w in notes) - min(w["top"] for w in notes)
-            assert used / frame >= 0.15, (path, round(used / frame, 2))
+    for path in outputs(built, "*.pdf"):
+        pages = pdf_pages(path)
+        if len(pages) < 2:
+            continue
+        page = pages[-1]
+        frame = page["height"] - margin - style.margins_mm.bottom * 72 / 25.4
+        words = page["words"]
+        body = [w for w in words if w["size"] >= style.sizes.table - 0.05]
+        notes = [w for w in words if abs(w["size"] - note) < 0.05]
+        used = (max(w["bottom"] for w in body) - margin) if body else 0
+        if notes:
+            used += max(w["bottom"] for w in notes) - min(w["top"] for w in notes)
+        assert used / frame >= 0.15, (path, round(used / frame, 2))
 
 
-def test_superscripts_in_table_cells_have_room_above(built):
+def test_superscripts_in_table_cells_have_room_above(built, style):
     """A note mark in a table cell clears the text line and the rule above it."""
-    import pdfplumber
-
-    size = _style().sizes.table
+    size = style.sizes.table
     checked = 0
-    for path in _pdfs(built):
-        with pdfplumber.open(path) as pdf:
-            for page in pdf.pages:
-                text = [c for c in page.chars if abs(c["size"] - size) < 0.05]
-                for mark in page.chars:
-                    if not (mark["text"].isdigit() and mark["size"] < size - 1):
-                        continue
-                    if not any(abs(c["top"] - mark["top"]) < size and 0 <= mark["x0"] - c["x1"] < 2 for c in text):
-                        continue  # a mark in body text, not in a table cell
-                    above = [mark["top"] - c["bottom"] for c in text
-                             if c["x0"] - 3 <= mark["x0"] <= c["x1"] + 3 and 0 < mark["top"] + 3 - c["bottom"] < 11]
-                    above += [mark["top"] - r["bottom"] for r in page.lines + page.rects
-                              if r["x0"] <= mark["x0"] <= r["x1"] and 0 < mark["top"] + 3 - r["bottom"] < 11]
-                    if above:
-                        assert min(above) >= 0.25, (path, mark["text"], min(above))
-                        checked += 1
+    for path in outputs(built, "*.pdf"):
+        for page in pdf_pages(path):
+            text = [c for c in page["chars"] if abs(c["size"] - size) < 0.05]
+            for mark in page["chars"]:
+                if not (mark["text"].isdigit() and mark["size"] < size - 1):
+                    continue
+                if not any(abs(c["top"] - mark["top"]) < size and 0 <= mark["x0"] - c["x1"] < 2 for c in text):
+                    continue  # a mark in body text, not in a table cell
+                above = [mark["top"] - c["bottom"] for c in text
+                         if c["x0"] - 3 <= mark["x0"] <= c["x1"] + 3 and 0 < mark["top"] + 3 - c["bottom"] < 11]
+                above += [mark["top"] - r["bottom"] for r in page["lines"] + page["rects"]
+                          if r["x0"] <= mark["x0"] <= r["x1"] and 0 < mark["top"] + 3 - r["bottom"] < 11]
+                if above:
+                    assert min(above) >= 0.25, (path, mark["text"], min(above))
+                    checked += 1
     assert checked >= 5
 
 
@@ -177,7 +153,7 @@ def _plain(text: str) -> str:
 def test_the_bottom_line_states_judgments_and_repeats_no_sentence_of_the_analysis(built):
     term = (r"\((?:almost no chance|very unlikely|unlikely|roughly even chance|likely|very likely|almost certain), "
             r"\d+–\d+%; (?:low|moderate|high) confidence\)")
-    for path in glob.glob(os.path.join(built, "*.md")):
+    for path in outputs(built, "*.md"):
         md = open(path, encoding="utf-8").read().split("\n[^1]:")[0]
         sections = re.split(r"(?m)^# ", md)
         bluf = [s for s in sections if s.startswith(("Key judgments", "Bottom line", "In brief"))]
@@ -192,22 +168,23 @@ def test_the_bottom_line_states_judgments_and_repeats_no_sentence_of_the_analysi
 
 
 def test_the_ministers_recommendations_are_on_page_1(built):
-    import pdfplumber
-
-    for path in glob.glob(os.path.join(built, "*.minister.pdf")):
-        with pdfplumber.open(path) as pdf:
-            first = pdf.pages[0].extract_text()
+    for path in outputs(built, "*.minister.pdf"):
+        first = pdf_pages(path)[0]["text"]
         assert "Recommended action" in first and "1. " in first.split("Recommended action")[1], path
 
 
-@pytest.mark.parametrize("brief", ["defense-sco", "connectivity", "trade-outlook", "politics-diplomacy"])
-def test_each_brief_shows_the_disputes_of_its_topics_and_only_those(built, brief):
-    from briefing.factbase import load
+def test_each_brief_shows_the_disputes_of_its_topics_and_only_those(built, project):
     from briefing.mdtext import escape
 
-    fb = load(os.path.join(ROOT, "facts.yaml"))
-    topics = set(Project.load(os.path.join(ROOT, "facts.yaml"), os.path.join(ROOT, "templates"))
-                 .briefs[brief].topics)
-    md = open(os.path.join(built, f"{brief}.analyst.md"), encoding="utf-8").read()
-    for d in fb.disputes.values():
-        assert (escape(d.question) in md) == bool(set(d.topics) & topics), (brief, d.id)
+    loaded = Project.load(directory=project)
+    shown = set()
+    for path in outputs(built, "*.analyst.md"):
+        brief = os.path.basename(path).split(".")[0]
+        topics = set(loaded.briefs[brief].topics)
+        md = open(path, encoding="utf-8").read()
+        for d in loaded.facts.disputes.values():
+            assert (escape(d.question) in md) == bool(set(d.topics) & topics), (brief, d.id)
+            shown |= {(brief, d.id)} if escape(d.question) in md else set()
+    briefs = {brief for brief, _ in shown}
+    assert len(briefs) >= 2 and len(shown) < len(briefs) * len(loaded.facts.disputes), \
+        "the test project's briefs each show some disputes and leave some out"

@@ -12,7 +12,7 @@ import sys
 import pytest
 
 from briefing.cli import main
-from conftest import ROOT
+from conftest import EVERY_FORMAT, PROJECT, ROOT, in_project, pairs
 
 EXAMPLE_WORDS = re.compile(r"Pakistan|Belarus|Lukashenko|Minsk|Islamabad|Sharif|\bSCO\b", re.IGNORECASE)
 
@@ -71,13 +71,12 @@ def test_init_refuses_a_folder_that_holds_files_and_writes_nothing(tmp_path, cap
     assert [n for n in os.listdir(tmp_path) if n.startswith(".briefing-init")] == []
 
 
-def test_init_example_builds_byte_identical_to_this_repositorys_briefs(tmp_path, seeds):
+def test_init_example_builds_byte_identical_to_this_repositorys_briefs(tmp_path, example_built):
     assert main(["init", "--example", str(tmp_path / "example")]) == 0
-    assert main(["-C", str(tmp_path / "example"), "build", "-o", str(tmp_path / "a"), "-f", "pdf,docx,md"]) == 0
-    assert main(["-C", ROOT, "build", "-o", str(tmp_path / "b"), "-f", "pdf,docx,md"]) == 0
-    a, b = _files(str(tmp_path / "a")), _files(str(tmp_path / "b"))
+    assert main(["-C", str(tmp_path / "example"), "build", "-o", str(tmp_path / "a"), "-f", EVERY_FORMAT]) == 0
+    a, b = _files(str(tmp_path / "a")), _files(example_built)
     a.pop(".briefing-build.json"), b.pop(".briefing-build.json")
-    assert len(a) == 30 and a == b
+    assert len(a) == len(EVERY_FORMAT.split(",")) * len(pairs(ROOT)) and a == b
 
 
 def test_commands_find_the_project_from_a_subfolder(tmp_path, monkeypatch, capsys):
@@ -150,9 +149,9 @@ def test_new_brief_from_the_shipped_overview_in_a_project_that_lacks_it(project_
 
 def test_a_copied_brief_keeps_the_form_not_the_words_of_its_original(project_copy):
     t = f"{project_copy}/templates"
-    assert main(["new", "brief", "energy", "--from", "trade-outlook", "--templates", t]) == 0
+    assert main(["new", "brief", "energy", "--from", "freight-line", "--templates", t]) == 0
     brief = open(f"{t}/briefs/energy.yaml").read()
-    assert "Pakistan" not in brief and "title: Energy (edit me)" in brief
+    assert "Lakeside" not in brief and "Marovia" not in brief and "title: Energy (edit me)" in brief
     judgments = open(f"{t}/judgments/energy.yaml").read()
     live = [line for line in judgments.split("\n") if line and not line.startswith("#")]
     assert live == ["judgments: []"]
@@ -171,10 +170,24 @@ def test_the_cli_runs_as_a_program_in_a_new_project(tmp_path):
 
 
 @pytest.mark.parametrize("name", ["base.md.j2", "macros.md.j2", "style.yaml", "wording.yaml", "audiences"])
-def test_the_house_files_init_writes_are_this_projects_own(name):
+@pytest.mark.parametrize("project", ["skeleton", "test project"])
+def test_the_house_files_init_writes_and_the_tests_use_are_this_projects_own(project, name):
     from briefing.scaffold import SKELETON
 
-    assert os.path.realpath(os.path.join(SKELETON, "templates", name)) == os.path.join(ROOT, "templates", name)
+    folder = SKELETON if project == "skeleton" else PROJECT
+    assert os.path.realpath(os.path.join(folder, "templates", name)) == os.path.join(ROOT, "templates", name)
+
+
+def test_the_test_project_checks_against_its_own_corpus_and_names_nothing_of_the_example(project, capsys):
+    """tests/data/project is a project of its own: an invented event, its sources in its own corpus."""
+    capsys.readouterr()
+    assert in_project(project, "check") == 0
+    out = capsys.readouterr().out
+    assert re.search(r"\d+ quotes verified against \S+/sources\n", out) and "info: 0 of " in out, out
+    for path in _files(PROJECT):
+        if path.endswith((".yaml", ".j2", ".txt")) and not os.path.islink(os.path.join(PROJECT, path)):
+            text = open(os.path.join(PROJECT, path), encoding="utf-8").read()
+            assert not EXAMPLE_WORDS.search(text), f"{path}: {EXAMPLE_WORDS.search(text).group()}"
 
 
 def test_text_outside_every_block_of_a_brief_template_is_an_error_at_its_line(tmp_path, capsys):

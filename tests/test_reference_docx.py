@@ -10,19 +10,17 @@ import subprocess
 import zipfile
 
 import pytest
-from conftest import ROOT, need
+from conftest import in_project, need
 from readers import docx_part, pandoc_footnotes
 
-from briefing.cli import main
-
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
-BRIEF = ["trade-outlook", "-a", "analyst"]
+BRIEF = ["visit-politics", "-a", "analyst"]  # the short brief: two pages, headings of two levels
+BUILT = "visit-politics.analyst.docx"
 KINDS = ("pandoc", "libreoffice", "german-ids", "built-brief")
 
 
-def _build(out, *extra) -> int:
-    return main(["build", "--facts", f"{ROOT}/facts.yaml", "--templates", f"{ROOT}/templates", "-o", str(out),
-                 *extra])
+def _build(project, out, *extra) -> int:
+    return in_project(project, "build", "-o", str(out), *extra)
 
 
 def _soffice(tmp, *args):
@@ -55,8 +53,8 @@ def _german(path):
 
 
 @pytest.fixture(scope="module")
-def references(tmp_path_factory):
-    """Each kind of reference document, made as a user would make it."""
+def references(built, tmp_path_factory):
+    """Each kind of reference document, made as a user would make it (a built brief: the shared build's)."""
     need("pandoc")
     need("soffice")
     tmp = tmp_path_factory.mktemp("refs")
@@ -69,19 +67,19 @@ def references(tmp_path_factory):
     refs["libreoffice"] = tmp / "house.docx"
     refs["german-ids"] = tmp / "german.docx"
     _german(refs["german-ids"])
-    assert _build(tmp / "first", "-f", "docx", *BRIEF) == 0
-    refs["built-brief"] = tmp / "first" / "trade-outlook.analyst.docx"
+    refs["built-brief"] = tmp / BUILT
+    shutil.copy(os.path.join(built, BUILT), refs["built-brief"])
     return refs
 
 
 @pytest.fixture(scope="module")
-def with_references(references, tmp_path_factory):
+def with_references(project, references, tmp_path_factory):
     """The same brief built with each reference, the Markdown beside it, and LibreOffice's PDF of each."""
     out = tmp_path_factory.mktemp("with")
     docs = {}
     for kind, ref in references.items():
-        assert _build(out / kind, "-f", "docx,md", "--reference-docx", str(ref), *BRIEF) == 0, kind
-        docs[kind] = out / kind / "trade-outlook.analyst.docx"
+        assert _build(project, out / kind, "-f", "docx,md", "--reference-docx", str(ref), *BRIEF) == 0, kind
+        docs[kind] = out / kind / BUILT
         shutil.copy(docs[kind], out / f"{kind}.docx")
     _soffice(out, "--convert-to", "pdf", "--outdir", str(out / "pdf"), *[str(out / f"{k}.docx") for k in docs])
     return out, docs
@@ -130,11 +128,8 @@ def test_pandoc_reference_keeps_its_heading_look_and_gains_the_styles_it_lacks(w
         assert f'<w:name w:val="{name}"/>' in after and f'<w:name w:val="{name}"/>' not in before, name
 
 
-def test_house_style_fills_in_where_the_reference_is_silent(with_references):
+def test_house_style_fills_in_where_the_reference_is_silent(with_references, style):
     """pandoc's Normal sets no colour: the house text colour applies; the styles it lacks are the house's."""
-    from briefing.project import Project
-
-    style = Project.load(f"{ROOT}/facts.yaml", f"{ROOT}/templates").style
     import docx
     from docx.shared import Pt
 
@@ -156,9 +151,9 @@ def test_a_built_brief_as_reference_keeps_no_old_text_notes_or_headers(with_refe
     assert len(headers) == 1 and len(footers) == 2
 
 
-def test_the_same_reference_and_inputs_give_identical_bytes(references, with_references, tmp_path):
-    assert _build(tmp_path, "-f", "docx", "--reference-docx", str(references["german-ids"]), *BRIEF) == 0
-    assert (tmp_path / "trade-outlook.analyst.docx").read_bytes() == with_references[1]["german-ids"].read_bytes()
+def test_the_same_reference_and_inputs_give_identical_bytes(project, references, with_references, tmp_path):
+    assert _build(project, tmp_path, "-f", "docx", "--reference-docx", str(references["german-ids"]), *BRIEF) == 0
+    assert (tmp_path / BUILT).read_bytes() == with_references[1]["german-ids"].read_bytes()
 
 
 def test_libreoffice_separators_do_not_clash_with_note_one(with_references):
@@ -264,11 +259,11 @@ BROKEN = {
 
 
 @pytest.mark.parametrize("case", BROKEN)
-def test_a_broken_reference_is_bad_input_in_build(case, tmp_path, capsys):
+def test_a_broken_reference_is_bad_input_in_build(project, case, tmp_path, capsys):
     make, message = BROKEN[case]
     ref = tmp_path / "ref.docx"
     make(ref)
-    assert _build(tmp_path / "out", "-f", "docx", "--reference-docx", str(ref), *BRIEF) == 1
+    assert _build(project, tmp_path / "out", "-f", "docx", "--reference-docx", str(ref), *BRIEF) == 1
     err = capsys.readouterr().err
     assert err.splitlines()[0] == f"{ref}: {message}", err
     assert err.splitlines()[1].startswith("    "), "no hint"
@@ -285,16 +280,17 @@ def test_check_reports_a_broken_reference_named_in_the_house_style(case, project
         text = f.read()
     with open(style, "w", encoding="utf-8") as f:
         f.write(re.sub(r"^reference_docx: null", "reference_docx: house.docx", text, flags=re.M))
-    assert main(["check", "--facts", f"{project_copy}/facts.yaml", "--templates", templates]) == 1
+    assert in_project(project_copy, "check") == 1
     err = capsys.readouterr().err
     assert f"{os.path.join(templates, 'house.docx')}: {message}" in err.splitlines()
 
 
-def test_a_list_style_naming_a_missing_list_definition_gives_plain_numbered_paragraphs(tmp_path):
+def test_a_list_style_naming_a_missing_list_definition_gives_plain_numbered_paragraphs(project, tmp_path):
     import docx
 
     document = docx.Document()
     number = document.styles["List Number"].element
     number.pPr.numPr.numId.val = 999
     document.save(tmp_path / "ref.docx")
-    assert _build(tmp_path / "out", "-f", "docx", "--reference-docx", str(tmp_path / "ref.docx"), *BRIEF) == 0
+    assert _build(project, tmp_path / "out", "-f", "docx", "--reference-docx", str(tmp_path / "ref.docx"),
+                  *BRIEF) == 0

@@ -3,29 +3,21 @@ tied to their elements, languages, metadata; read back with pikepdf and poppler,
 
 from __future__ import annotations
 
-import glob
 import os
 import subprocess
 
-import pytest
-from conftest import ROOT, need
+from conftest import ROOT, need, outputs
 from readers import pandoc_footnotes
 
 from briefing import model as m
-from briefing.project import Project
 from briefing.render.pdf import PdfWriter
 from samples import FILLER, WHEN, golden_document, meta, note
 
 TEXT_SHOWING = {"Tj", "TJ", "'", '"'}
 
 
-@pytest.fixture(scope="module")
-def writer() -> PdfWriter:
-    return PdfWriter(Project.load(f"{ROOT}/facts.yaml", f"{ROOT}/templates").style)
-
-
 def _pdfs(built: str) -> list[str]:
-    return sorted(glob.glob(os.path.join(built, "*.pdf")))
+    return outputs(built, "*.pdf")
 
 
 def _render(writer, doc, tmp_path, name="doc.pdf") -> str:
@@ -211,7 +203,7 @@ def _within(el):
 
 
 def test_the_structure_text_shows_headings_lists_tables_notes_and_no_furniture(built):
-    text = _struct_text(os.path.join(built, "trade-outlook.analyst.pdf"))
+    text = _struct_text(os.path.join(built, "freight-line.analyst.pdf"))
     lines = [line.strip() for line in text.splitlines()]
     for kind in ("H1 (block)", "L (block)", "LI (block)", "Lbl (block)", "Table (block)", "Caption", "TR", "TH:",
                  "/Scope /Column", "TD",
@@ -226,7 +218,7 @@ def test_the_structure_text_shows_headings_lists_tables_notes_and_no_furniture(b
 def test_a_header_cell_says_it_heads_its_column(built):
     import pikepdf
 
-    with pikepdf.open(os.path.join(built, "trade-outlook.analyst.pdf")) as pdf:
+    with pikepdf.open(os.path.join(built, "freight-line.analyst.pdf")) as pdf:
         headers = [el for el, _ in _elements(pdf) if el.S == "/TH"]
         assert headers
         for th in headers:
@@ -245,7 +237,20 @@ def test_the_catalog_says_language_title_and_that_it_is_tagged(built):
             with pdf.open_metadata() as xmp:
                 assert xmp["dc:title"] == str(pdf.docinfo.Title)
                 assert xmp["pdfuaid:part"] == "1"
-                assert xmp["xmp:CreateDate"].startswith("2024-")
+                assert xmp["xmp:CreateDate"].startswith("2025-06-07")  # the test project's as_of
+
+
+def test_the_built_briefs_tag_their_cyrillic_chinese_and_urdu_runs_as_spans_in_their_language(built):
+    """The test project's facts hold Cyrillic, Chinese and Urdu phrases: the real briefs carry them as Spans."""
+    import pikepdf
+
+    found = {}
+    for path in _pdfs(built):
+        with pikepdf.open(path) as pdf:
+            for el, _ in _elements(pdf):
+                if el.S == "/Span":
+                    found.setdefault(str(el.Lang), set()).add(os.path.basename(path))
+    assert {"ru", "zh", "ur"} <= set(found), found
 
 
 def test_the_pdfua_package_finds_nothing_in_any_built_brief(built):
@@ -334,11 +339,10 @@ def test_the_note_separator_header_and_footer_are_artifacts(writer, tmp_path):
     assert "PUBLIC · Sample brief" not in text.replace('"PUBLIC "', "")
 
 
-def test_an_untagged_build_has_no_structure_and_claims_nothing(tmp_path):
+def test_an_untagged_build_has_no_structure_and_claims_nothing(tmp_path, style):
     """The writer's switch for the benchmark: the same pages, no tree, no PDF/UA claim."""
     import pikepdf
 
-    style = Project.load(f"{ROOT}/facts.yaml", f"{ROOT}/templates").style
     plain = PdfWriter(style, tagged=False)
     path = _render(plain, golden_document(), tmp_path)
     with pikepdf.open(path) as pdf:
@@ -369,10 +373,10 @@ def test_text_drawn_outside_the_tree_withdraws_the_pdfua_claim(tmp_path):
 
 def test_a_logo_is_a_figure_with_the_house_styles_alt_text(tmp_path):
     import pikepdf
-    from samples import build_with_logo
+    from samples import LOGO_BRIEF, build_with_logo
 
-    build_with_logo(tmp_path, "pdf")
-    with pikepdf.open(tmp_path / "out" / "connectivity.minister.pdf") as pdf:
+    out = build_with_logo(tmp_path, "pdf")
+    with pikepdf.open(os.path.join(out, f"{LOGO_BRIEF}.pdf")) as pdf:
         figures = [el for el, _ in _elements(pdf) if el.S == "/Figure"]
         assert [str(f.Alt) for f in figures] == ["The desk's crest"]
         assert len(figures[0].A.BBox) == 4
@@ -401,20 +405,18 @@ def test_a_logo_without_alt_text_is_an_error_in_check(project_copy, capsys):
     assert "Traceback" not in err
 
 
-def test_two_renders_of_a_tagged_document_are_byte_identical(tmp_path):
-    style = Project.load(f"{ROOT}/facts.yaml", f"{ROOT}/templates").style
+def test_two_renders_of_a_tagged_document_are_byte_identical(style):
     first = PdfWriter(style).render(golden_document(), WHEN)
     second = PdfWriter(style).render(golden_document(), WHEN)
     assert first == second and b"/StructTreeRoot" in first
 
 
-def test_a_stamped_personal_copy_stays_tagged_with_the_stamp_an_artifact(built, tmp_path):
+def test_a_stamped_personal_copy_stays_tagged_with_the_stamp_an_artifact(built, style, tmp_path):
     import pikepdf
 
     from briefing.distribute.stamp import Issue, Stamper
 
-    style = Project.load(f"{ROOT}/facts.yaml", f"{ROOT}/templates").style
-    shared = open(os.path.join(built, "connectivity.minister.pdf"), "rb").read()
+    shared = open(os.path.join(built, "freight-line.minister.pdf"), "rb").read()
     path = tmp_path / "copy.pdf"
     path.write_bytes(Stamper(shared, style).copy(Issue(7, "Jane Doe", "Ministry of Trade")))
     with pikepdf.open(path) as pdf:

@@ -268,8 +268,8 @@ class PdfTranslator(Visitor, Scoped):
                 text = m.plain_text(cell.children)
                 width = lambda t: pdfmetrics.stringWidth(t, style.fontName, style.fontSize) + padding
                 units = UNBREAKABLE.findall(text) + text.split()
-                least[i] = max([least[i]] + [width(u) for u in units])
-                natural[i] = max(natural[i], width(text))
+                least[i] = max([least[i]] + [width(u) for u in units] + _marked_words(cell.children, style))
+                natural[i] = max(natural[i], width(text), least[i])
         if sum(least) >= measure:
             return [measure * w / sum(least) for w in least]
         if sum(natural) <= measure:
@@ -356,6 +356,24 @@ class PdfTranslator(Visitor, Scoped):
             self.marks.append(node.number)
             self.notes[node.number] = self._note_body(node)
         return note_mark(node.number)
+
+
+def _marked_words(inlines: list, style: ParagraphStyle) -> list[float]:
+    """The widths a table cell needs for each word that a note mark follows, mark and cell padding included:
+    the line cannot break between a word and its mark, so the column must hold both (a long source name
+    with a two-digit mark would otherwise push the mark onto a line of its own)."""
+    from reportlab.platypus.paraparser import sizeDelta  # reportlab's <super> is this much smaller, at most 20 %
+
+    text, marks = "", {}
+    for node in inlines:
+        if isinstance(node, m.Note):
+            marks[len(text)] = marks.get(len(text), "") + str(node.number)
+        else:
+            text += m.plain_text([node])
+    mark_size = style.fontSize - min(sizeDelta, 0.2 * style.fontSize)
+    return [pdfmetrics.stringWidth(word.group(), style.fontName, style.fontSize) + 12
+            + pdfmetrics.stringWidth(marks[word.end()], style.fontName, mark_size)
+            for word in re.finditer(r"\S+", text) if word.end() in marks]
 
 
 class _KeepWithFirstLines(KeepTogether):
