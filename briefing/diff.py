@@ -80,16 +80,14 @@ def judgment_view(judgment) -> dict:
 
 def said(fact, markdown: str) -> bool:
     """Whether a brief's Markdown prints a fact, rather than only citing it in a note (a judgment's note names
-    the sources of the facts it rests on): its label in a row of key figures, or some four words of its statement
-    in a row, as the views escape them, past the first word (a wording may capitalise it)."""
+    the sources of the facts it rests on, and may quote them): its label in a row of key figures, or its whole
+    statement as the views escape it, past the first letter (a wording may capitalise it) and without its full
+    stop (a hedge may come before it). A note's quote shares words with the statement, never the whole of it."""
     from briefing.mdtext import escape
 
     if fact.label and f"| {escape(fact.label)} |" in markdown:
         return True
-    words = escape(fact.statement).rstrip(".").split()
-    if len(words) <= 4:
-        return " ".join(words)[1:] in markdown
-    return any(" ".join(words[i:i + 4]) in markdown for i in range(1, len(words) - 3))
+    return escape(fact.statement)[1:].rstrip(".") in markdown
 
 
 def snapshot(facts, judgments: dict, ids=None, briefs=None, markdown: str | None = None) -> dict:

@@ -267,12 +267,30 @@ def test_a_change_reaches_only_the_audiences_whose_brief_prints_what_changed(tmp
     assert judgment["reaches"] == [["golden", "analyst"], ["golden", "minister"]]  # the basis; the action gone
 
 
-def test_the_change_note_is_worded_for_the_readers_audience(tmp_path):
-    """The same changes as a minister and an analyst are told them: each only what their brief prints, a minister
-    never of quotes, a writer's view attributed as briefs word it, quotation marks typographic."""
+def _told(old: str, new: str, brief: str = "golden", audiences=("analyst", "minister")) -> tuple[dict, dict]:
+    """What the change note tells a reader of each audience who holds `brief` as `old` prints it and is sent it as
+    `new` prints it, as distribute computes it; and the newer brief's composed text for each audience."""
+    from briefing.build import compose_pairs
     from briefing.diff import Reach, changes, note_lines, snapshot
     from briefing.project import Project
 
+    before, after = (Project.load(directory=folder, facts=f"{folder}/facts.yaml", templates=f"{folder}/templates")
+                     for folder in (old, new))
+    reach, told, texts = Reach(after), {}, {}
+    for audience in audiences:
+        (was,) = compose_pairs(before, [(before.briefs[brief], before.audiences[audience])])
+        (now,) = compose_pairs(after, [(after.briefs[brief], after.audiences[audience])])
+        found = changes(snapshot(before.facts, before.judgments, was.used, {brief}, was.markdown),
+                        snapshot(after.facts, after.judgments, now.used, {brief}, now.markdown))
+        told[audience] = note_lines(reach.narrowed(found, brief, audience, now.digest), 12, after.audiences[audience],
+                                    after)
+        texts[audience] = now
+    return told, texts
+
+
+def test_the_change_note_is_worded_for_the_readers_audience(tmp_path):
+    """The same changes as a minister and an analyst are told them: each only what their brief prints, a minister
+    never of quotes, a writer's view attributed as briefs word it, quotation marks typographic."""
     old, new = _project(tmp_path / "old"), _project(tmp_path / "new")
     for folder in (old, new):
         _two_audiences(folder)
@@ -286,19 +304,7 @@ def test_the_change_note_is_worded_for_the_readers_audience(tmp_path):
     _edit(new, "templates/judgments/golden.yaml", "    action: Ask the organisers for a list of the contracts and "
           "their dates.\n", "    action: Ask the organisers for a list of the contracts and their dates.\n"
           "    audiences: [analyst]\n")
-    before, after = Project.load(directory=old, facts=f"{old}/facts.yaml", templates=f"{old}/templates"), \
-        Project.load(directory=new, facts=f"{new}/facts.yaml", templates=f"{new}/templates")
-    from briefing.build import compose_pairs
-
-    reach, lines = Reach(after), {}
-    for audience in ("analyst", "minister"):
-        pair = [(before.briefs["golden"], before.audiences[audience])]
-        (was,) = compose_pairs(before, pair)
-        (now,) = compose_pairs(after, [(after.briefs["golden"], after.audiences[audience])])
-        found = changes(snapshot(before.facts, before.judgments, was.used, {"golden"}, was.markdown),
-                        snapshot(after.facts, after.judgments, now.used, {"golden"}, now.markdown))
-        found = reach.narrowed(found, "golden", audience, now.digest)
-        lines[audience] = note_lines(found, 12, after.audiences[audience], after)
+    lines, _ = _told(old, new)
     doubts = ("Revised: According to the Test column, few of the contracts will be carried out within a year. "
               "(caveat added: the column gives no figures)")
     assert lines["analyst"] == [
@@ -337,10 +343,6 @@ def test_each_field_that_changed_is_told_in_a_few_words():
 
 
 def test_a_judgment_kept_from_an_audience_is_withdrawn_for_its_readers_only(tmp_path, capsys):
-    from briefing.build import compose_pairs
-    from briefing.diff import Reach, changes, note_lines, snapshot
-    from briefing.project import Project
-
     old, new = _project(tmp_path / "old"), _project(tmp_path / "new")
     for folder in (old, new):
         _two_audiences(folder)
@@ -348,15 +350,32 @@ def test_a_judgment_kept_from_an_audience_is_withdrawn_for_its_readers_only(tmp_
     assert main(["diff", old, new, "-C", new, "--json"]) == 0
     (found,) = json.loads(capsys.readouterr().out)
     assert (found["id"], found["fields"], found["reaches"]) == ("fair-small", ["seen_by"], [["golden", "minister"]])
-    before = Project.load(directory=old, facts=f"{old}/facts.yaml", templates=f"{old}/templates")
-    after = Project.load(directory=new, facts=f"{new}/facts.yaml", templates=f"{new}/templates")
-    told = {}
-    for audience in ("analyst", "minister"):
-        (was,) = compose_pairs(before, [(before.briefs["golden"], before.audiences[audience])])
-        (now,) = compose_pairs(after, [(after.briefs["golden"], after.audiences[audience])])
-        found = changes(snapshot(before.facts, before.judgments, was.used, {"golden"}, was.markdown),
-                        snapshot(after.facts, after.judgments, now.used, {"golden"}, now.markdown))
-        told[audience] = note_lines(Reach(after).narrowed(found, "golden", audience, now.digest), 12,
-                                    after.audiences[audience], after)
-    assert told == {"analyst": [], "minister": [
-        "Key judgment withdrawn: The fair’s contracts will add little to trade by the end of 2025."]}
+    told, texts = _told(old, new)
+    judgment = "The fair’s contracts will add little to trade by the end of 2025."
+    assert judgment in texts["analyst"].markdown and judgment not in texts["minister"].markdown
+    assert told == {"analyst": [], "minister": [f"Key judgment withdrawn: {judgment}"]}
+
+
+def test_a_fact_the_brief_only_cites_in_a_note_is_not_listed_as_new(tmp_path):
+    """A judgment now rests on a fact the brief does not print: its note names one more source, which the note on
+    the judgment says; the fact itself is no news to the reader."""
+    old, new = _project(tmp_path / "old"), _project(tmp_path / "new")
+    _edit(new, "templates/judgments/golden.yaml", "rests_on: [fair.contracts, fair.doubts]",
+          "rests_on: [fair.contracts, fair.doubts, fair.parking]")
+    told, texts = _told(old, new, audiences=("analyst",))
+    (now,) = texts.values()
+    assert "fair.parking" in now.used and "parked in a field beside" not in now.markdown  # cited, quoted, not said
+    assert told == {"analyst": ["Key judgment revised: The fair’s contracts will add little to trade by the end of "
+                                "2025. (the facts it rests on changed)"]}
+
+
+def test_a_new_key_figure_is_listed_though_its_statement_is_not_printed(tmp_path):
+    """A fact that the brief shows only as a row of key figures (its label and value) is news to the reader."""
+    old, new = _project(tmp_path / "old"), _project(tmp_path / "new")
+    _edit(new, "facts.yaml", "    statement: Visitors parked in a field beside the halls.\n",
+          "    statement: Visitors parked in a field beside the halls.\n    label: Cars parked\n"
+          "    value: {type: count, amount: 3000, unit: cars}\n")
+    told, texts = _told(old, new, audiences=("analyst",))
+    assert "| Cars parked | 3,000 cars" in texts["analyst"].markdown
+    assert "parked in a field beside" not in texts["analyst"].markdown
+    assert told == {"analyst": ["New: Visitors parked in a field beside the halls."]}
