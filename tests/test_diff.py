@@ -95,14 +95,16 @@ def _seed(folder: str) -> None:
     open(path, "w", encoding="utf-8").write(text.replace("\ndisputed:\n", added + "\ndisputed:\n"))
 
 
-EXPECTED = """{old} → {new}: facts 1 added, 1 removed, 5 changed; disputed questions 1 opened, 0 closed, 1 changed; key judgments 0 added, 0 removed, 1 changed
+EXPECTED = """{old} → {new}: facts 1 added, 1 removed, 5 changed; disputed questions 1 opened, 0 closed, 1 changed; \
+key judgments 0 added, 0 removed, 1 changed
 ~ fact fair.dates changed: caveat added: the organisers have not confirmed the closing date
     The trade fair was held in Islamabad (اسلام آباد) from 25 to 27 November 2024.
     reaches golden for analyst
 ~ fact fair.exhibitors changed: kind: reported → unconfirmed
     About 120 firms exhibited at the fair, among them a delegation from Minsk (Мінск, 明斯克).
     reaches golden for analyst
-~ fact fair.contracts changed: confidence: high → moderate; label in key figures: Contracts signed → Contracts signed at the fair
+~ fact fair.contracts changed: confidence: high → moderate; label in key figures: Contracts signed → \
+Contracts signed at the fair
     Contracts worth US$12 million were signed at the fair.
     reaches golden for analyst
 ~ fact fair.halls changed: statement reworded; places cited changed
@@ -172,10 +174,10 @@ def test_diff_of_a_git_revision_and_the_working_tree_as_json(versions, tmp_path)
     assert run.returncode == 0, run.stderr
     found = {(c["kind"], c["what"], c["id"]): c for c in json.loads(run.stdout)}
     assert sorted(found) == sorted([
-        ("fact", "changed", "fair.dates"), ("fact", "changed", "fair.exhibitors"), ("fact", "changed", "fair.contracts"),
-        ("fact", "changed", "fair.halls"), ("fact", "changed", "fair.doubts"), ("fact", "added", "fair.catering"),
-        ("fact", "removed", "fair.parking"), ("dispute", "opened", "fair.stands"), ("dispute", "changed", "fair.visitors"),
-        ("judgment", "changed", "fair-small")])
+        ("fact", "changed", "fair.dates"), ("fact", "changed", "fair.exhibitors"),
+        ("fact", "changed", "fair.contracts"), ("fact", "changed", "fair.halls"), ("fact", "changed", "fair.doubts"),
+        ("fact", "added", "fair.catering"), ("fact", "removed", "fair.parking"), ("dispute", "opened", "fair.stands"),
+        ("dispute", "changed", "fair.visitors"), ("judgment", "changed", "fair-small")])
     assert found[("fact", "changed", "fair.halls")]["fields"] == ["statement", "cite"]
     dates = found[("fact", "changed", "fair.dates")]  # a caveat is printed to every reader: it is a change
     assert dates["fields"] == ["caveat"] and dates["old"]["caveat"] is None
@@ -299,6 +301,7 @@ def test_the_change_note_is_worded_for_the_readers_audience(tmp_path):
     _edit(new, "facts.yaml", "    statement: few of the contracts",
           "    caveat: the column gives no figures\n    statement: few of the contracts")
     _edit(new, "facts.yaml", "    label: Exhibition halls\n", "    label: Halls\n")
+    _edit(new, "facts.yaml", "{type: count, amount: 120, unit: firms}", "{type: count, amount: 125, unit: firms}")
     _edit(new, "templates/judgments/golden.yaml", "    basis: One report gives the contracts' value;",
           "    basis: Only one report gives the contracts' value;")
     _edit(new, "templates/judgments/golden.yaml", "    action: Ask the organisers for a list of the contracts and "
@@ -307,12 +310,16 @@ def test_the_change_note_is_worded_for_the_readers_audience(tmp_path):
     lines, _ = _told(old, new)
     doubts = ("Revised: According to the Test column, few of the contracts will be carried out within a year. "
               "(caveat added: the column gives no figures)")
+    firms = ("Revised: About 120 firms exhibited at the fair, among them a delegation from Minsk (Мінск, 明斯克). "
+             "(value: 120 firms → 125 firms)")  # the statement as it stands: only the key figure says 125
     assert lines["analyst"] == [
+        firms,
         "Revised: Contracts worth US$12 million were signed at the fair. (quotes changed)",
         "Revised: The fair filled 4 exhibition halls. (label in key figures: Exhibition halls → Halls)",
         doubts,
         "Key judgment revised: The fair’s contracts will add little to trade by the end of 2025. (basis changed)"]
     assert lines["minister"] == [
+        firms,
         "Revised: The fair filled 4 exhibition halls. (label in key figures: Exhibition halls → Halls)",
         "Key judgment revised: The fair’s contracts will add little to trade by the end of 2025. "
         "(recommended action removed)"]
@@ -379,3 +386,23 @@ def test_a_new_key_figure_is_listed_though_its_statement_is_not_printed(tmp_path
     assert "| Cars parked | 3,000 cars" in texts["analyst"].markdown
     assert "parked in a field beside" not in texts["analyst"].markdown
     assert told == {"analyst": ["New: Visitors parked in a field beside the halls."]}
+
+
+def test_a_reworded_bottom_line_reaches_every_audience_that_prints_it(tmp_path, capsys):
+    """The test project's politics brief, given a bottom line that is then reworded: both its audiences print it."""
+    from conftest import SHORT, copy_project
+
+    old, new = (copy_project(tmp_path / name, briefs=SHORT) for name in ("old", "new"))
+    path = "templates/judgments/visit-politics.yaml"
+    was = "The visit binds the two leaders to yearly meetings, whatever Tarvel's election brings."
+    now = "The visit binds the two leaders to yearly meetings, unless Tarvel's election changes them."
+    for folder, line in ((old, was), (new, now)):
+        _edit(folder, path, "judgments:\n", f"bottom_line: \"{line}\"\njudgments:\n")
+    assert main(["diff", old, new, "-C", new]) == 0
+    out = capsys.readouterr().out
+    assert f"~ bottom line of visit-politics changed: bottom line reworded\n    {now}\n    was: {was}\n" \
+           "    reaches visit-politics for minister, analyst\n" in out
+    told, texts = _told(old, new, "visit-politics")
+    curly = now.replace("'", "’")
+    assert all(curly in t.markdown for t in texts.values())
+    assert told == {"analyst": [f"Bottom line revised: {curly}"], "minister": [f"Bottom line revised: {curly}"]}

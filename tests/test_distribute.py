@@ -1267,6 +1267,35 @@ def test_a_revision_in_the_outbox_carries_a_note_of_what_changed_since_the_reade
     assert _fonts(sheet(msg)) <= _fonts(copy)  # the house fonts
 
 
+def test_a_change_sheet_too_long_for_a_page_is_numbered_and_marked_as_the_briefs_pages_are(desk):
+    """Twelve long lines and the one saying how many more can take more than a page: each page then carries the
+    handling marking and says truly which of how many it is, as the brief's pages do; made again, it is the same
+    bytes."""
+    import types
+
+    import pdfplumber
+
+    from briefing.distribute.note import ChangeNote, ChangeNotes
+    from briefing.distribute.run import current_versions
+    from briefing.project import Project
+
+    project = Project.load(desk.facts, desk.templates, directory=desk.folder)
+    pair = (desk.brief, desk.audiences[1])
+    job = types.SimpleNamespace(version=current_versions(project, [pair])[pair])
+    lines = [f"Key judgment revised: judgment {n}, " + "worded at length so as to run over several lines, " * 6
+             + "ends here (basis changed)" for n in range(40)]
+    note = ChangeNote("5 December 2026", lines)
+    made = ChangeNotes(project, None).sheet(job, note)
+    handling = project.audiences[pair[1]].handling
+    with pdfplumber.open(io.BytesIO(made)) as doc:
+        pages = [page.extract_text().splitlines() for page in doc.pages]
+    assert len(pages) > 1
+    assert [page[-1] for page in pages] == [f"{handling} · Page {n} of {len(pages)}" for n in range(1, len(pages) + 1)]
+    assert pages[0][:2] == [handling, note.title]  # the title block, under the marking
+    assert all(page[0] == f"{handling} · {project.briefs[desk.brief].title}" for page in pages[1:])  # running header
+    assert ChangeNotes(project, None).sheet(job, note) == made
+
+
 def test_a_reader_moved_to_another_audience_is_told_so_first(desk, tmp_path):
     from briefing.project import Project
 

@@ -82,7 +82,8 @@ class ChangeNotes:
             self._lines[key] = self._changed(job)
         lines = self._lines[key]
         if job.earlier.audience != job.recipient.audience:  # the list moved the reader to another audience
-            label = lambda name: self.project.audiences[name].label if name in self.project.audiences else name  # noqa: E731
+            audiences = self.project.audiences
+            label = lambda name: audiences[name].label if name in audiences else name  # noqa: E731
             lines = [f"This copy is the version for {label(job.recipient.audience)}; your earlier copy was the "
                      f"version for {label(job.earlier.audience)}."] + lines
         return ChangeNote(since, lines)

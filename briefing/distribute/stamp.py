@@ -216,8 +216,9 @@ _REF = re.compile(rb"(\d+) 0 R")
 
 
 def _page_objects(pdf: bytes, size: tuple[float, float], reserve):
-    """Return the page of reportlab's one-page `pdf` as a form XObject's body, and the objects it needs (its fonts: dictionaries, descriptors, subsets, ToUnicode maps) renumbered from
-    `reserve(count)`, each as the bytes to write between `obj` and `endobj`.
+    """Return the page of reportlab's one-page `pdf` as a form XObject's body, and the objects it needs (its
+    fonts: dictionaries, descriptors, subsets, ToUnicode maps) renumbered from `reserve(count)`, each as the
+    bytes to write between `obj` and `endobj`.
 
     The objects are copied as reportlab wrote them, with only their `N 0 R` references renumbered, rather
     than parsed and re-serialised: that is most of the cost of a copy otherwise. It relies on the shape of
