@@ -60,6 +60,8 @@ WORDING = Record("wording", "The words briefs use for kinds of claim, hedges and
                     required=True),
     "caveat_in_note": Field(Str(), "in a table cell, the flag for a caveat given in the row's note, e.g. `caveat in "
                             "note` (empty: the caveat in full in the cell)", default=""),
+    "disputed_in_table": Field(Str(), "in a key-figures cell, the flag for a figure that a disputed question's claim "
+                               "restates, e.g. `sources differ` (empty: no flag)", default="sources differ"),
     "caveat_note": Field(Str(), "how the row's note gives that caveat; {caveat} is its text, e.g. `Caveat: "
                          "{caveat}.`", default="{caveat}."),
     "likelihood": Field(Str(), "how a judgment's likelihood reads; {term} and {range}, e.g. `{term} ({range})`",
