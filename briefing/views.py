@@ -477,10 +477,13 @@ def sourcing_note(words: Wordsmith, cited: list[Source], printed: list[Fact], bo
     rest on one source, and the legend of the markers it shows."""
     w = words.wording
     t = w.settings["sourcing"]
-    kinds: dict[str, int] = {}
+    kinds: dict[str, list[str]] = {}
     for s in cited:
-        kinds[s.kind] = kinds.get(s.kind, 0) + 1
-    kind_text = ", ".join(f"{n} {w.kind_name(k, n)}" for k, n in kinds.items())
+        kinds.setdefault(s.kind, []).append(source_name(s))
+    named = t["kind_named"]  # e.g. "{count} {kind} ({names})": which sources are of each kind
+    kind_text = "; ".join(named.replace("{count}", str(len(ns))).replace("{kind}", w.kind_name(k, len(ns)))
+                          .replace("{names}", ", ".join(ns)) for k, ns in kinds.items()) if named else \
+        ", ".join(f"{len(ns)} {w.kind_name(k, len(ns))}" for k, ns in kinds.items())
     form = t["one_source"] if len(cited) == 1 and t["one_source"] else t["sources"]
     parts = [_fill(form, count=str(len(cited)), kinds=escape(kind_text))]
     unnamed = bool(t["unnamed"])  # a writer described but not named is "author not named", not "unsigned"

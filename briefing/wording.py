@@ -80,6 +80,8 @@ WORDING = Record("wording", "The words briefs use for kinds of claim, hedges and
         "sources": Field(Str(), "{count} sources of which kinds ({kinds})", required=True),
         "one_source": Field(Str(), "the same for a brief resting on one source ({kinds}; empty: as `sources`)",
                             default=""),
+        "kind_named": Field(Str(), "how {kinds} in `sources` gives each kind: {count}, {kind} and the sources' "
+                            "{names}, e.g. `{count} {kind} ({names})` (empty: the count and kind only)", default=""),
         "unsigned": Field(Str(), "which are unsigned ({names})", required=True),
         "unnamed": Field(Str(), "which describe their writer without naming them (`author_note:`) ({names}; "
                          "empty: counted as unsigned)", default=""),
