@@ -6,10 +6,17 @@ layout), pandoc → DOCX, pandoc + xelatex → PDF (when xelatex is installed) a
 package from PyPI: `.venv/bin/pip install -e '.[bench]'`). Rounds are interleaved (each round runs every
 task once, in a rotating order), so load from other processes spreads over all of them. Prints each task's
 median and spread (min–max), its ratio to briefing's median, each task's growth over its own 1× time, and
-briefing's own targets: whole-CLI time against the floor, a full default build with -j 2, a no-change
-rebuild, and peak memory.
+briefing's own targets (issue 20): one brief's PDF and DOCX, whole CLI, at most 1.3× the floor; the full
+default build with -j 2 at least 25 documents/s; `-f docx` alone, when no earlier build kept the brief's fit,
+at most 60 % of PDF + DOCX; 100,000 facts loaded in under 5 s and 300 MB (benchmarks/load_factbase.py's
+fact base, in a fresh process); a no-change rebuild; peak memory. Each is met or MISSED, with the machine's
+load average before and after the run (the machine may be shared: compare the ratios, measured side by side).
+
+Before measuring, briefing's modules are compiled to .pyc files (a fresh checkout, or PYTHONDONTWRITEBYTECODE,
+would otherwise make every run compile them), as an installed package has them.
 
 Run: .venv/bin/python benchmarks/compare.py [--rounds 5] [--scales 1,2,5,10]
+     .venv/bin/python benchmarks/compare.py --smoke     # every task once, small: that it still runs (CI)
 """
 
 from __future__ import annotations
@@ -266,17 +273,21 @@ def tasks(tmp: str, k: int, have_xelatex: bool, have_typst: bool) -> dict[str, l
     return found
 
 
-def measure(runs: dict, rounds: int, env: dict, cwd: str) -> dict:
+def measure(runs: dict, rounds: int, env: dict, cwd: str, before: dict | None = None, warm: bool = True) -> dict:
     """Interleaved rounds: each round runs every task once, starting one further along each time. The tasks
-    run in `cwd`, a scratch folder: TeX leaves files such as missfont.log in the working directory."""
+    run in `cwd`, a scratch folder: TeX leaves files such as missfont.log in the working directory.
+    `before[name]()`, if given, runs untimed before each run of that task."""
     names = list(runs)
+    before = before or {}
     times: dict = {n: [] for n in names}
     cpu: dict = {n: [] for n in names}
     peak: dict = {n: 0.0 for n in names}
-    for n in names:  # one untimed warm-up each: disk caches, .pyc files
+    for n in names if warm else ():  # one untimed warm-up each: disk caches
+        before.get(n, lambda: None)()
         timed(runs[n], env, cwd)
     for r in range(rounds):
         for n in names[r % len(names):] + names[:r % len(names)]:
+            before.get(n, lambda: None)()
             seconds, cpu_seconds, mib = timed(runs[n], env, cwd)
             times[n].append(seconds)
             cpu[n].append(cpu_seconds)
@@ -294,6 +305,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scales", default="1,2,5,10")
     parser.add_argument("--run-briefing", nargs=2, help=argparse.SUPPRESS)
     parser.add_argument("--run-floor", nargs=2, help=argparse.SUPPRESS)
+    parser.add_argument("--smoke", action="store_true",
+                        help="every task once at 1×, a one-brief build for the full one, 300 facts: that it runs")
     args = parser.parse_args(argv)
     if args.run_briefing:
         run_briefing(*args.run_briefing)
@@ -303,6 +316,12 @@ def main(argv: list[str] | None = None) -> int:
         run_floor(*args.run_floor)
         return 0
 
+    if args.smoke:
+        args.rounds, args.scales = 1, "1"
+    load_before = os.getloadavg()
+    import compileall
+
+    compileall.compile_dir(os.path.join(ROOT, "briefing"), quiet=1)  # as installed: imports read .pyc files
     scales = [int(s) for s in args.scales.split(",")]
     have_xelatex = bool(shutil.which("xelatex"))
     try:
@@ -324,10 +343,10 @@ def main(argv: list[str] | None = None) -> int:
             notes[k] = len(re.findall(r"(?m)^\[\^\d+\]:", md))
             runs.update({(k, name): cmd for name, cmd in tasks(tmp, k, have_xelatex, have_typst).items()})
         # Every task at every scale takes its turn in every round, so a busy spell on the machine lands on all.
-        measured = measure(runs, args.rounds, env, tmp)
+        measured = measure(runs, args.rounds, env, tmp, warm=not args.smoke)
         for k in scales:
             results[k] = {"notes": notes[k], **{name: v for (kk, name), v in measured.items() if kk == k}}
-        extra = targets(tmp, env, args.rounds)
+        extra = targets(tmp, env, args.rounds, args.smoke)
 
     names = [n for n in results[scales[0]] if n != "notes"]
     print(f"Same content, whole processes, {args.rounds} interleaved rounds: median (min–max); "
@@ -357,7 +376,8 @@ def main(argv: list[str] | None = None) -> int:
     print("\nPeak resident memory, MiB:")
     for k in scales:
         print(f"{f'{k}×':<18}" + "".join(f"{results[k][n][1]:>30.0f}" for n in names))
-    print("\nTargets")
+    print(f"\nTargets (load average {load_before[0]:.1f} before the run, {os.getloadavg()[0]:.1f} after, on "
+          f"{os.cpu_count()} cores)")
     floor = statistics.median(results[first]["floor"][0])
     top = scales[-1]
     grow = statistics.median(results[top]["briefing"][0]) / statistics.median(results[first]["briefing"][0])
@@ -367,38 +387,72 @@ def main(argv: list[str] | None = None) -> int:
         lines.append((f"{top}× content: faster than pandoc + xelatex", f"{ours:.2f} s vs {theirs:.2f} s",
                       ours < theirs))
     cli, cli_mib, cli_cpu = extra["cli"]
-    lines.append(("one brief PDF + DOCX, whole CLI: at most 1.5× the floor",
+    lines.append(("one brief PDF + DOCX, whole CLI: at most 1.3× the floor",
                   f"{statistics.median(cli):.2f} s = {statistics.median(cli) / floor:.2f}× {floor:.2f} s",
-                  statistics.median(cli) <= 1.5 * floor))
+                  statistics.median(cli) <= 1.3 * floor))
     floor_cpu = statistics.median(results[first]["floor"][2])
-    lines.append(("  the same in CPU time", f"{statistics.median(cli_cpu):.2f} s = "
+    lines.append(("  the same in CPU time (all processes)", f"{statistics.median(cli_cpu):.2f} s = "
                   f"{statistics.median(cli_cpu) / floor_cpu:.2f}× {floor_cpu:.2f} s",
-                  statistics.median(cli_cpu) <= 1.5 * floor_cpu))
+                  statistics.median(cli_cpu) <= 1.3 * floor_cpu))
     full, full_mib, full_cpu = extra["full"]
     rate = extra["documents"] / statistics.median(full)
-    lines.append(("full default build, -j 2: at least 20 documents/s",
-                  f"{rate:.1f}/s ({extra['documents']} in {spread(full).strip()})", rate >= 20))
+    what = "full default build" if not extra["smoke"] else "one brief's build (smoke)"
+    lines.append((f"{what}, -j 2: at least 25 documents/s",
+                  f"{rate:.1f}/s ({extra['documents']} in {spread(full).strip()})", rate >= 25))
     lines.append(("  CPU time of that build (all processes)", spread(full_cpu).strip(), True))
+    docx = statistics.median(extra["docx"][0])
+    lines.append(("-f docx, no fit kept: at most 60 % of PDF + DOCX",
+                  f"{docx:.2f} s = {100 * docx / statistics.median(cli):.0f} % of {statistics.median(cli):.2f} s",
+                  docx <= 0.6 * statistics.median(cli)))
+    docx_cpu = statistics.median(extra["docx"][2])
+    lines.append(("  the same in CPU time (all processes)", f"{docx_cpu:.2f} s = "
+                  f"{100 * docx_cpu / statistics.median(cli_cpu):.0f} % of {statistics.median(cli_cpu):.2f} s",
+                  docx_cpu <= 0.6 * statistics.median(cli_cpu)))
+    facts, load_s, load_mb = extra["load"]
+    limit = "under 5 s and 300 MB" if facts == 100_000 else f"(smoke: {facts} facts; 100,000 in the real run)"
+    lines.append((f"{facts:,} facts load: {limit}", f"{load_s:.2f} s, {load_mb:.0f} MB (best of {extra['loads']})",
+                  load_s < 5 and load_mb < 300))
     nochange = extra["nochange"][0]
     lines.append(("no-change rebuild: under 0.3 s", spread(nochange).strip(), statistics.median(nochange) < 0.3))
     lines.append(("peak memory of one build process: under 100 MiB", f"{max(cli_mib, full_mib):.0f} MiB",
                   max(cli_mib, full_mib) < 100))
     for name, value, ok in lines:
-        print(f"  {name:<58} {value:<36} {'met' if ok else 'MISSED'}")
+        print(f"  {name:<58} {value:<40} {'met' if ok else 'MISSED'}")
     return 0
 
 
-def targets(tmp: str, env: dict, rounds: int) -> dict:
-    """Times of the real CLI: one brief (PDF + DOCX), the full default build with -j 2, a no-change rebuild."""
+def targets(tmp: str, env: dict, rounds: int, smoke: bool = False) -> dict:
+    """Times of the real CLI: one brief (PDF + DOCX), the same brief's DOCX alone in a new folder (so that no
+    earlier build kept its fit), the full default build with -j 2 (one brief's in a smoke run), a no-change
+    rebuild; and the best of `rounds` loads of a generated fact base of 100,000 facts (300 in a smoke run)."""
     briefing = [sys.executable, "-m", "briefing", "build", "--facts", os.path.join(ROOT, "facts.yaml"),
                 "--templates", os.path.join(ROOT, "templates")]
     out = os.path.join(tmp, "cli")
+    every = [BRIEF] if smoke else []
     runs = {"cli": briefing + ["-o", out + "-one", "--force", BRIEF, "-a", AUDIENCE],
-            "full": briefing + ["-o", out + "-all", "--force", "-j", "2"],
-            "nochange": briefing + ["-o", out + "-all", "-j", "2"]}
-    found = measure(runs, rounds, env, tmp)
+            "docx": briefing + ["-o", out + "-docx", "--force", "-f", "docx", BRIEF, "-a", AUDIENCE],
+            "full": briefing + ["-o", out + "-all", "--force", "-j", "2"] + every,
+            "nochange": briefing + ["-o", out + "-all", "-j", "2"] + every}
+    fresh = {"docx": lambda: shutil.rmtree(out + "-docx", ignore_errors=True)}
+    found = measure(runs, rounds, env, tmp, fresh, warm=not smoke)  # the first round runs them in this order
     found["documents"] = len([n for n in os.listdir(out + "-all") if not n.startswith(".")])
+    found["smoke"] = smoke
+    found["load"] = load_facts(tmp, 300 if smoke else 100_000, rounds)
+    found["loads"] = rounds
     return found
+
+
+def load_facts(tmp: str, facts: int, rounds: int) -> tuple[int, float, float]:
+    """(facts, best seconds, least peak MB) of loading benchmarks/load_factbase.py's generated fact base of
+    `facts` facts, each load in a fresh process."""
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    import load_factbase
+
+    folder = os.path.join(tmp, "facts")
+    os.makedirs(folder, exist_ok=True)
+    paths = load_factbase.generate(folder, facts, max(10, facts // 10))
+    runs = [load_factbase.run_once(ROOT, paths, facts) for _ in range(rounds)]
+    return facts, min(r["seconds"] for r in runs), min(r["peak_mb"] for r in runs)
 
 
 if __name__ == "__main__":

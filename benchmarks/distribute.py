@@ -4,6 +4,7 @@ Target (issue 14): 1,000 readers' personal copies of one brief into the outbox i
 machine — the whole `briefing distribute` run: one layout of the brief, a stamp per copy, one .eml per
 reader, a ledger row committed per message, the manifest.
 Run: .venv/bin/python benchmarks/distribute.py [--readers 1000] [--brief NAME] [--audience NAME]
+     .venv/bin/python benchmarks/distribute.py --smoke   # three readers: that it still runs (CI)
 """
 
 from __future__ import annotations
@@ -53,7 +54,10 @@ def main_bench() -> None:
     p.add_argument("--readers", type=int, default=TARGET_READERS)
     p.add_argument("--brief", help="default: the brief written for the most audiences")
     p.add_argument("--audience", help="default: the brief's audience with the longest PDF")
+    p.add_argument("--smoke", action="store_true", help="three readers: that the benchmark still runs")
     a = p.parse_args()
+    if a.smoke:
+        a.readers = 3
     facts, templates = os.path.join(ROOT, "facts.yaml"), os.path.join(ROOT, "templates")
     project = Project.load(facts, templates)
     brief = a.brief or max(project.briefs, key=lambda b: len(project.briefs[b].audiences))

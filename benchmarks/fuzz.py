@@ -4,6 +4,7 @@ Done when (issue 12): at least 2,000 fact-base and 500 template mutations, no tr
 and out/ unchanged by every failed run.
 Run: .venv/bin/python benchmarks/fuzz.py [--facts 2000 --templates 500 --audiences 100 --styles 100]
      [--pdf-every 25] [--seed 0]
+     .venv/bin/python benchmarks/fuzz.py --smoke   # one case of each kind, Markdown only: that it still runs (CI)
 """
 
 from __future__ import annotations
@@ -31,7 +32,11 @@ def main() -> int:
     parser.add_argument("--styles", type=int, default=100)
     parser.add_argument("--pdf-every", type=int, default=25, help="every N-th build also renders DOCX and PDF")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--smoke", action="store_true", help="one case of each kind, Markdown only")
     args = parser.parse_args()
+    if args.smoke:
+        args.facts = args.templates = args.audiences = args.styles = 1
+        args.pdf_every = 0
     plan = (("facts", args.facts), ("template", args.templates), ("audience", args.audiences),
             ("style", args.styles))
     rows, bad = [], []

@@ -47,8 +47,8 @@ class Output:
     data: bytes
     pages: int | None = None
     page_of_note: dict | None = None
-    gaps: float | None = None
-    """The paragraph gaps a PDF or DOCX was fitted with."""
+    fit: object = None
+    """The fit (layout.Fit) a PDF or DOCX was made with."""
 
 
 @dataclass
@@ -71,8 +71,8 @@ class Job:
     """Ids of the facts and disputed questions the brief prints."""
     fit_key: str = ""
     """Digest of what the fit of a PDF or DOCX depends on (the PDF's key): equal keys give equal fits."""
-    fit: float | None = None
-    """The fit (paragraph gaps) an earlier build found for this key, if it kept one."""
+    fit: object = None
+    """The fit (layout.Fit) an earlier build found for this key, if it kept one."""
 
 
 @dataclass
@@ -166,7 +166,7 @@ def render_jobs(project: Project, jobs: list[Job], workers: int = 1, reference_d
     from briefing.scheduler import run_jobs
 
     rendered = run_jobs(jobs, project.style, build_time(project.facts), workers, reference_docx)
-    return [Output(j.path, r.data, r.pages, r.page_of_note, r.gaps) for j, r in zip(jobs, rendered, strict=True)]
+    return [Output(j.path, r.data, r.pages, r.page_of_note, r.fit) for j, r in zip(jobs, rendered, strict=True)]
 
 
 def render_in_memory(project: Project, pairs: list[Pair], formats: list[str], reference_docx: str | None = None,
@@ -297,6 +297,7 @@ class Build:
         import hashlib
 
         from briefing.buildcache import intact, read_manifest
+        from briefing.layout import Fit
 
         composed = compose_pairs(project, pairs)
         verify_printed(project, composed)
@@ -310,8 +311,8 @@ class Build:
         todo, current = [], []
         for job in jobs:
             kept = fits.get(_stem(job.path), {})
-            if job.fit_key and kept.get("key") == job.fit_key and isinstance(kept.get("gaps"), (int, float)):
-                job.fit = float(kept["gaps"])
+            if job.fit_key and kept.get("key") == job.fit_key:
+                job.fit = Fit.from_data(kept)
             entry = old.get(os.path.basename(job.path))
             if entry and entry.get("key") == job.key and intact(job.path, entry):
                 current.append(job)
@@ -328,6 +329,6 @@ class Build:
         for job, o in zip(todo, outputs, strict=True):
             after["outputs"][os.path.basename(job.path)] = {
                 "key": job.key, "sha256": hashlib.sha256(o.data).hexdigest(), "pages": o.pages}
-            if job.fit_key and o.gaps is not None:
-                after["fits"][_stem(job.path)] = {"key": job.fit_key, "gaps": o.gaps}
+            if job.fit_key and o.fit is not None:
+                after["fits"][_stem(job.path)] = {"key": job.fit_key, **o.fit.data()}
         return outputs, [j.path for j in current], after

@@ -36,8 +36,19 @@ def file_digest(path: str | None) -> str:
         return hashlib.sha256(f.read()).hexdigest()
 
 
+_program: str | None = None
+
+
 def program_digest() -> str:
-    """Digest of this program's source and of the installed libraries that write the files."""
+    """Digest of this program's source and of the installed libraries that write the files: taken once per
+    process (a build asks twice), as the code it runs is the code it loaded."""
+    global _program
+    if _program is None:
+        _program = _program_digest()
+    return _program
+
+
+def _program_digest() -> str:
     from importlib.util import find_spec
 
     here = os.path.dirname(os.path.abspath(__file__))

@@ -83,13 +83,13 @@ class Composer:
             templates, undefined=BriefUndefined, finalize=_finalize,
             autoescape=False, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
         self.env.filters["escape_md"] = escape
+        self._outside: dict[tuple[str, str, str], list[Problem]] = {}
+        """(template name, path shown, its text) -> the problems `_outside_blocks` found in it."""
 
     def meta(self, brief: Brief, audience: Audience) -> Meta:
         """The brief's title block, running header and footer and file properties for `audience`, worded from
         the house style (templates/style.yaml) and wording.yaml: the writers print them as they are."""
         from dataclasses import replace
-
-        from briefing.style import furnish
 
         t = typographic
         meta = Meta(title=t(brief.title), subtitle=t(brief.subtitle), date=self.fb.meta.as_of,
@@ -167,9 +167,15 @@ class Composer:
     def _outside_blocks(self, name: str, shown: str) -> list[Problem]:
         """A problem for each piece of a template that extends another but stands outside every block: Jinja
         never prints it, so it would vanish without a word."""
+        source, _, _ = self.env.loader.get_source(self.env, name)
+        key = (name, shown, source)
+        if key not in self._outside:  # parsed once per template text: every audience of a brief asks again
+            self._outside[key] = self._pieces_outside(name, shown, source)
+        return self._outside[key]
+
+    def _pieces_outside(self, name: str, shown: str, source: str) -> list[Problem]:
         from jinja2 import nodes
 
-        source, _, _ = self.env.loader.get_source(self.env, name)
         tree = self.env.parse(source, name, shown)
         if not any(isinstance(n, nodes.Extends) for n in tree.body):
             return []
@@ -292,3 +298,24 @@ def template_digits(templates: str) -> list[Problem]:
 def _digit_warning(path: str, line: int, text: str) -> Problem:
     return Problem(path, line, 0, f"warning: a number typed into a template: {text.strip()[:60]!r}",
                    "take figures, names and dates from facts.yaml so a correction reaches every brief")
+
+
+def _running_line(template: str, meta: Meta) -> str:
+    """Fill {handling}, {title}, {audience} and {date} into a line of the house style. A field left empty (an
+    unmarked public brief has no handling) takes its separator with it."""
+    text = (template.replace("{handling}", meta.handling).replace("{title}", meta.title)
+            .replace("{audience}", meta.audience)
+            .replace("{date}", format_date(meta.date) if meta.date else ""))
+    return " · ".join(p for p in text.split(" · ") if p.strip())
+
+
+def furnish(meta: Meta, header: str, footer: str, for_audience: str = "For: {audience}") -> Meta:
+    """Return `meta` with its running header and footer (from the house style's `header` and `footer`; the
+    footer keeps {page} and {pages} for the writers), its title line and audience line worded (`for_audience`
+    from wording.yaml): what the writers print, so that they word nothing themselves."""
+    from dataclasses import replace
+
+    audience_line = for_audience.replace("{audience}", meta.audience)
+    parts = [audience_line if meta.audience else "", meta.author, format_date(meta.date) if meta.date else ""]
+    return replace(meta, header=_running_line(header, meta), footer=_running_line(footer, meta),
+                   audience_line=audience_line, title_line=" · ".join(p for p in parts if p))

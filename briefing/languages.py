@@ -17,6 +17,8 @@ _SCRIPT_RUN = re.compile("|".join(f"(?P<{lang}>[{chars}]+(?:[\\s\u00b7\u060c]+[{
 def language_runs(text: str) -> list[tuple[str | None, str]]:
     """Return `text` cut into (language, run): runs of Cyrillic (ru), Chinese (zh) or Arabic-script (ur)
     text with their language, the rest with None."""
+    if text.isascii():  # most text: no other script
+        return [(None, text)] if text else []
     out, at = [], 0
     for mo in _SCRIPT_RUN.finditer(text):
         if mo.start() > at:

@@ -20,23 +20,10 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Mapping
 
-from briefing.style import Style
+from briefing.style import CM, INCH, PAGE_SIZES_MM, Style, mm
 
-# reportlab's own units (reportlab.lib.units), repeated as the same float expressions so that the PDF's page
-# and margins are the very numbers it always had.
-_INCH = 72.0
-_CM = _INCH / 2.54
-_MM = _CM * 0.1
-
-PAGE_SIZES_MM = {"A4": (210, 297), "Letter": (215.9, 279.4)}
-"""Paper sizes in millimetres (what the DOCX writes)."""
-_PAGE_SIZES_PT = {"A4": (21 * _CM, 29.7 * _CM), "Letter": (8.5 * _INCH, 11 * _INCH)}
-"""The same sizes in points, as reportlab defines them (reportlab.lib.pagesizes.A4 and LETTER)."""
-
-
-def mm(value: float) -> float:
-    """Millimetres in points, as reportlab computes them."""
-    return value * _MM
+_PAGE_SIZES_PT = {"A4": (21 * CM, 29.7 * CM), "Letter": (8.5 * INCH, 11 * INCH)}
+"""The paper sizes in points, as reportlab defines them (reportlab.lib.pagesizes.A4 and LETTER)."""
 
 
 @dataclass(frozen=True)
@@ -66,17 +53,17 @@ class Page:
 
     def margin(self, side: str) -> float:
         """The `side` (top, bottom, left, right) margin in points."""
-        return self.margins_mm[side] * _MM
+        return mm(self.margins_mm[side])
 
     @property
     def measure(self) -> float:
         """The width of the text block in points: the paper less the left and right margins."""
-        return self.width - (self.margins_mm["left"] + self.margins_mm["right"]) * _MM
+        return self.width - mm(self.margins_mm["left"] + self.margins_mm["right"])
 
     @property
     def text_height(self) -> float:
         """The height of the text block in points: the paper less the top and bottom margins."""
-        return self.height - (self.margins_mm["top"] + self.margins_mm["bottom"]) * _MM
+        return self.height - mm(self.margins_mm["top"] + self.margins_mm["bottom"])
 
 
 @dataclass(frozen=True)
@@ -152,6 +139,22 @@ class Fit:
 
     gaps: float = 1.0
     """1: the house style's spacing; less: tighter, to save a nearly empty last page."""
+    tables: tuple[tuple[float, ...], ...] = ()
+    """Each table's column widths in points, in document order (a note's tables where its mark stands), as
+    the PDF sets them from its fonts' metrics; the DOCX sets the same, so that its rows wrap as the PDF's do.
+    Empty: the fit was chosen before the PDF was laid out (the DOCX then shares the measure evenly)."""
+
+    def data(self) -> dict:
+        """The fit as JSON data (a build's manifest keeps it)."""
+        return {"gaps": self.gaps, "tables": [list(t) for t in self.tables]}
+
+    @classmethod
+    def from_data(cls, data) -> "Fit | None":
+        """The fit `data()` gave, or None if `data` is not one (a manifest from another version)."""
+        try:
+            return cls(float(data["gaps"]), tuple(tuple(float(w) for w in t) for t in data["tables"]))
+        except (KeyError, TypeError, ValueError):
+            return None
 
 
 HOUSE = Fit()
@@ -275,20 +278,3 @@ def _date_unit() -> re.Pattern:
 
 UNBREAKABLE = _date_unit()
 """Phrases a table column is made wide enough to hold on one line (dates as the briefs write them)."""
-
-
-def fit(doc, layout: Layout, writer=None) -> Fit:
-    """Return the fit of document `doc` (a model.Document): the house style's gaps, or tighter ones when they
-    save a nearly empty last page of its PDF. Lays the PDF out in memory, with `writer` (a PdfWriter of
-    `layout`, to reuse its loaded fonts) or a new one; reportlab is imported here, only when a fit is needed.
-
-    The result depends only on `doc` and `layout`: a build keeps it with the digest of both, so that a later
-    `-f docx` need not lay out the PDF again."""
-    import datetime as _dt
-
-    if writer is None:
-        from briefing.render.pdf import PdfWriter
-
-        writer = PdfWriter(layout)
-    writer.render(doc, _dt.datetime(2000, 1, 1, tzinfo=_dt.timezone.utc))
-    return writer.fit

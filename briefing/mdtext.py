@@ -18,6 +18,8 @@ block's attributes. A brace that cannot start them (a wording's `{placeholder}`)
 _LIST_MARK = re.compile(r"^(\s*)([-+=])")
 _NUMBERED = re.compile(r"^(\s*\d+)([.)])")
 _CAPTION = re.compile(r"^(\s*Table):")
+_MAY_NEED = re.compile(r"[\\`*_\[\]<>&|#~^!{]|^\s*(?:[-+=]|\d+[.)]|Table:)")
+"""Anything any of the five patterns above could change: text without it is Markdown as it stands."""
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
 """Characters that XML and PDF text cannot hold: C0 controls, DEL, lone surrogates, U+FFFE and U+FFFF."""
 _LINE_BREAK = re.compile(r"\r\n?|\n")
@@ -56,6 +58,8 @@ def literal(text: object) -> Md:
     s = str(text)
     if "\n" in s or "\r" in s:
         s = _LINE_BREAK.sub(" ", s)
+    if not _MAY_NEED.search(s):  # most fact text: nothing to escape
+        return Md(s)
     s = _SPECIAL.sub(r"\\\1", s)
     s = _ATTRIBUTES.sub(r"\\{", s)
     # At the start of a line, "- ", "+ " and "=" open blocks, and "1." or "1)" a numbered list.

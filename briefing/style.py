@@ -6,9 +6,24 @@ import os
 from dataclasses import dataclass, field
 
 from briefing.errors import InputError, Problem
-from briefing.model import Meta
 from briefing.inputs import MiB, read_bytes
 from briefing.schema import Bool, ListOf, Number, Str, instance, load_record, positions_of, record_of, setting
+
+# reportlab's own units (reportlab.lib.units), as the same float expressions, so that the PDF's page and
+# margins are the very numbers it always had. They are here, below the layout, because checking a house
+# style's geometry needs them.
+INCH = 72.0
+CM = INCH / 2.54
+_MM = CM * 0.1
+
+PAGE_SIZES_MM = {"A4": (210, 297), "Letter": (215.9, 279.4)}
+"""Paper sizes in millimetres (what the DOCX writes)."""
+
+
+def mm(value: float) -> float:
+    """Millimetres in points, as reportlab computes them."""
+    return value * _MM
+
 
 _COLOUR = Str(pattern=r"[0-9A-Fa-f]{6}", pattern_hint="a colour as six hex digits, e.g. 1F3864")
 
@@ -250,8 +265,6 @@ def geometry_problems(path: str, data: dict) -> list[Problem]:
     """Return what in a house style's page, margins and sizes leaves no room to set a line: margins wider than the
     paper (a negative measure), or a font size whose line is wider or taller than the text block. Each at its
     line in the style file."""
-    from briefing.layout import PAGE_SIZES_MM, mm
-
     width, height = PAGE_SIZES_MM[data["page_size"]]
     margins, sizes = data["margins_mm"], data["sizes"]
     problems = []
@@ -274,28 +287,3 @@ def geometry_problems(path: str, data: dict) -> list[Problem]:
                                     f"({measure:g} × {tall:g} mm): a page must hold {MIN_PAGE_LINES} lines of "
                                     f"{MIN_LINE_CHARACTERS} characters", "use a smaller size"))
     return problems
-
-
-def _fill(template: str, meta: Meta) -> str:
-    """Fill {handling}, {title}, {audience} and {date} into a line of the house style. A field left empty (an
-    unmarked public brief has no handling) takes its separator with it."""
-    from briefing.factbase import format_date
-
-    text = (template.replace("{handling}", meta.handling).replace("{title}", meta.title)
-            .replace("{audience}", meta.audience)
-            .replace("{date}", format_date(meta.date) if meta.date else ""))
-    return " · ".join(p for p in text.split(" · ") if p.strip())
-
-
-def furnish(meta: Meta, header: str, footer: str, for_audience: str = "For: {audience}") -> Meta:
-    """Return `meta` with its running header and footer (from the house style's `header` and `footer`; the
-    footer keeps {page} and {pages} for the writers), its title line and audience line worded (`for_audience`
-    from wording.yaml): what the writers print, so that they word nothing themselves."""
-    from dataclasses import replace
-
-    from briefing.factbase import format_date
-
-    audience_line = for_audience.replace("{audience}", meta.audience)
-    parts = [audience_line if meta.audience else "", meta.author, format_date(meta.date) if meta.date else ""]
-    return replace(meta, header=_fill(header, meta), footer=_fill(footer, meta), audience_line=audience_line,
-                   title_line=" · ".join(p for p in parts if p))

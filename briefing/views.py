@@ -527,6 +527,9 @@ def is_abbreviation(word: str) -> bool:
     """`WTO`, `MoUs`, `SMEs`, `U.S.`; not `McDonald`, `ePaper`, `I`."""
     if "." in word:
         return True
+    # Most words end here: an abbreviation starts with a capital and ends with one (or a plural s after one).
+    if not word or not word[0].isupper() or not (word[-1].isupper() or word[-1] == "s" and word[-2:-1].isupper()):
+        return False
     core = word[:-1] if len(word) > 2 and word.endswith("s") and word[-2].isupper() else word
     lower = [i for i, c in enumerate(core) if c.islower()]
     return sum(c.isupper() for c in core) >= 2 and core[0].isupper() and lower in ([], [1]) and len(core) > 1

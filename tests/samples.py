@@ -11,7 +11,7 @@ WHEN = dt.datetime(2024, 11, 30, tzinfo=dt.timezone.utc)
 
 def meta(title: str = "Sample brief") -> m.Meta:
     """The metadata of the sample briefs, its running lines worded as compose words them for templates/style.yaml."""
-    from briefing.style import furnish
+    from briefing.compose import furnish
 
     return furnish(m.Meta(title=title, subtitle="A subtitle", date=dt.date(2024, 11, 30), audience="Testers",
                           handling="PUBLIC", author="Test Desk", subject="Testing", keywords=("trade", "sco")),

@@ -362,7 +362,7 @@ def test_bad_input_found_while_rendering_in_a_worker_is_reported_with_its_positi
 
 def test_a_docx_only_build_takes_the_fit_an_earlier_pdf_build_kept_and_lays_out_no_pdf(project, built, tmp_path,
                                                                                        monkeypatch):
-    import briefing.layout as layout
+    import briefing.render as render
 
     apart = str(tmp_path / "apart")
     assert _build(project, apart, "freight-line", "-a", "minister", "-f", "pdf", "-j", "1") == 0
@@ -370,7 +370,7 @@ def test_a_docx_only_build_takes_the_fit_an_earlier_pdf_build_kept_and_lays_out_
     def no_layout(*args, **kwargs):
         raise AssertionError("a PDF was laid out to fit a DOCX whose fit the manifest keeps")
 
-    monkeypatch.setattr(layout, "fit", no_layout)
+    monkeypatch.setattr(render, "fit", no_layout)
     assert _build(project, apart, "freight-line", "-a", "minister", "-f", "docx", "-j", "1") == 0
     name = "freight-line.minister.docx"  # the shared build made it with its PDF
     assert open(f"{built}/{name}", "rb").read() == open(f"{apart}/{name}", "rb").read()

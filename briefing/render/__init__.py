@@ -1,11 +1,7 @@
-"""Renderers: one module per output format, each a visitor over the document model."""
+"""Renderers: one module per output format, each a visitor (render/visitor.py) over the document model. This
+module names the formats and their writers, and finds a brief's fit; it imports no writer until one is asked for."""
 
 from __future__ import annotations
-
-import contextlib
-import dataclasses
-
-
 
 FORMATS = ("pdf", "docx", "html", "md")
 """The formats a build can write, in the order they are made."""
@@ -28,30 +24,16 @@ def writer_class(fmt: str) -> type:
     raise ValueError(f"no writer for {fmt!r}")
 
 
-class Visitor:
-    """Dispatches a node to the method named after its class: visit_Paragraph, visit_Text, ..."""
+def fit(doc, layout, writer=None):
+    """Return the fit (layout.Fit) of document `doc` (a model.Document): the house style's gaps, or tighter ones
+    when they save a nearly empty last page of its PDF. Lays the PDF's pages out in memory, drawing, tagging and
+    writing nothing, with `writer` (a PdfWriter of `layout`, to reuse its loaded fonts) or a new one; reportlab
+    is imported here, only when a fit is needed.
 
-    def visit(self, node):
-        method = getattr(self, "visit_" + type(node).__name__, None)
-        if method is None:
-            raise NotImplementedError(f"{type(self).__name__} has no method for {type(node).__name__} nodes")
-        return method(node)
+    The result depends only on `doc` and `layout` (a layout.Layout): a build keeps it with the digest of both,
+    so that a later `-f docx` need not lay out the PDF again."""
+    if writer is None:
+        from briefing.render.pdf import PdfWriter
 
-
-class Scoped:
-    """A translator's environment: an immutable value (`env`, a frozen dataclass) holding what the nodes being
-    visited are inside of (a list, a note, a link...), changed only for the time of a `with self.scoped(...)`
-    block, as pandoc's writers use `local`. What a translator accumulates (notes, marks, the structure tree,
-    the paragraph being written) is kept apart, in attributes of its own."""
-
-    env: object
-
-    @contextlib.contextmanager
-    def scoped(self, **changes):
-        """Within the block, `self.env` is the environment with `changes`; the outer one is back after it."""
-        outer = self.env
-        self.env = dataclasses.replace(outer, **changes)
-        try:
-            yield self.env
-        finally:
-            self.env = outer
+        writer = PdfWriter(layout)
+    return writer.find_fit(doc)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import datetime as _dt
 import io
 import re
@@ -16,12 +17,13 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Mm
+from docx.shared import Mm, Pt
 from lxml.etree import LxmlError
 
 from briefing import model as m
 from briefing.errors import InputError, Problem
-from briefing.render import Scoped, Visitor, ooxml
+from briefing.render import ooxml
+from briefing.render.visitor import Scoped, Visitor
 from briefing.render.docx_styles import WordStyles
 from briefing.render.footnotes import footnotes_part
 from briefing.render.reference import open_reference, read_reference
@@ -58,7 +60,8 @@ class DocxTranslator(Visitor, Scoped):
     """Walks the model and writes WordprocessingML into a python-docx Document: paragraphs and tables through
     python-docx's own calls, runs as raw WordprocessingML (ooxml.py) where python-docx has no call for them."""
 
-    def __init__(self, document, styles: WordStyles, logo: str | None = None, logo_alt: str = ""):
+    def __init__(self, document, styles: WordStyles, logo: str | None = None, logo_alt: str = "",
+                 tables: tuple[tuple[float, ...], ...] = ()):
         self.document = document
         self.styles = styles
         """The document's styles by role."""
@@ -72,6 +75,8 @@ class DocxTranslator(Visitor, Scoped):
         """The footnotes part, created at the first note."""
         self.note_mark = False
         """The next paragraph is a note's first: its number (a footnoteRef run) starts it."""
+        self.table_widths = iter(tables)
+        """Each table's column widths in points, in document order, as the brief's PDF sets them (its fit)."""
 
     # -- blocks -------------------------------------------------------------------------------
 
@@ -178,6 +183,13 @@ class DocxTranslator(Visitor, Scoped):
         table.alignment = WD_TABLE_ALIGNMENT.CENTER
         ooxml.table_look(tbl, first_row=True)
         ooxml.repeat_header_row(tbl.tr_lst[0])
+        widths = next(self.table_widths, ())
+        if len(widths) == cols:  # as the PDF sets them; else the measure shared evenly
+            table.autofit = False
+            for column, width in zip(table.columns, widths):
+                column.width = Pt(width)
+                for cell in column.cells:
+                    cell.width = Pt(width)
         for r, cells in enumerate([node.header] + node.rows):
             if r:
                 ooxml.cant_split_row(tbl.tr_lst[r])
@@ -251,13 +263,29 @@ class DocxWriter:
         self.reference_docx = reference_docx or layout.reference_docx
         self._reference = read_reference(self.reference_docx) if self.reference_docx else None
         """The reference's bytes, checked once."""
+        self._templates: dict[tuple[str, Fit], tuple | bool] = {}
+        """(language, fit) -> (document, styles) of the template copied for each brief; False after the first."""
         if self.reference_docx:
             self._template("en")  # a reference it cannot use is reported before any brief is rendered
 
     def _template(self, language: str, fit: Fit = HOUSE):
         """Return (document, styles): the template emptied of its content, with the renderer's styles in place.
+        From the second brief of a language and fit on, a deep copy of one made for them (a third of the time
+        of making it anew).
 
         Whatever in a reference document stops that is the reference's fault: an InputError naming it."""
+        key = (language, fit)
+        kept = self._templates.get(key)
+        if kept is None:  # the first brief: made for it alone
+            self._templates[key] = False
+            return self._new_template(language, fit)
+        if kept is False:  # another: one is made to be copied from now on
+            kept = self._templates[key] = self._new_template(language, fit)
+        document, styles = kept
+        document = copy.deepcopy(document)
+        return document, styles.copy_for(document)
+
+    def _new_template(self, language: str, fit: Fit):
         if self._reference is None:
             document = docx.Document()
             _forget_content(document)
@@ -276,14 +304,15 @@ class DocxWriter:
     def render(self, doc: m.Document, timestamp: _dt.datetime, fit: Fit | float | None = None) -> bytes:
         """Return the DOCX file's bytes; the same model, timestamp and fit always give the same bytes.
 
-        `fit` is the brief's fit (`layout.fit`, or the PDF writer's `fit` after rendering the same brief): the
+        `fit` is the brief's fit (`render.fit`, or the PDF writer's `fit` after rendering the same brief): the
         share of the house style's space between paragraphs its PDF is laid out with (less than 1 when it was
-        fitted to save a nearly empty page), so both break pages alike. None: the house style's spacing."""
+        fitted), and its tables' column widths, so both break lines and pages alike. None: the house style's
+        spacing, and columns sharing the measure evenly."""
         if not isinstance(fit, Fit):
             fit = HOUSE if fit is None else Fit(fit)
         document, styles = self._template(doc.meta.language, fit)
         self._page(document, doc.meta, styles)
-        DocxTranslator(document, styles, self.layout.logo, self.layout.logo_alt).visit(doc)
+        DocxTranslator(document, styles, self.layout.logo, self.layout.logo_alt, fit.tables).visit(doc)
         self._properties(document, doc.meta, timestamp)
         out = io.BytesIO()
         document.save(out)
@@ -369,6 +398,9 @@ def _fixed_zip(data: bytes, timestamp: _dt.datetime) -> bytes:
     """Return the zip with every entry dated `timestamp`, in the same order: rebuilds give identical bytes."""
     stamp = (max(timestamp.year, 1980), timestamp.month, timestamp.day, timestamp.hour, timestamp.minute,
              timestamp.second)
+    restamped = _restamped(data, stamp)
+    if restamped is not None:
+        return restamped
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
         for info in src.infolist():
@@ -377,3 +409,33 @@ def _fixed_zip(data: bytes, timestamp: _dt.datetime) -> bytes:
             fixed.external_attr = 0o644 << 16
             dst.writestr(fixed, src.read(info.filename))
     return out.getvalue()
+
+
+def _restamped(data: bytes, stamp: tuple) -> bytes | None:
+    """The zip python-docx wrote, each entry's date set to `stamp` and its permissions to rw-r--r-- where they
+    stand in the file (its local header and its central directory entry): the very bytes that writing every
+    entry again with those dates gives, as python-docx and this module deflate alike, without inflating and
+    deflating each part a second time. None for a zip of another shape (then it is written again)."""
+    import struct
+
+    dosdate = (stamp[0] - 1980) << 9 | stamp[1] << 5 | stamp[2]
+    dostime = stamp[3] << 11 | stamp[4] << 5 | stamp[5] // 2
+    end = len(data) - 22
+    if end < 0 or data[end:end + 4] != b"PK\x05\x06" or data[end + 20:end + 22] != b"\0\0":
+        return None  # a zip comment, or no plain end record
+    entries, size, at = struct.unpack_from("<HII", data, end + 10)
+    if at + size != end:
+        return None
+    out = bytearray(data)
+    for _ in range(entries):
+        if out[at:at + 4] != b"PK\x01\x02":
+            return None
+        flags, name, extra, comment = struct.unpack_from("<H", out, at + 8) + struct.unpack_from("<HHH", out, at + 28)
+        local = struct.unpack_from("<I", out, at + 42)[0]
+        if flags & 0x08 or extra or out[local:local + 4] != b"PK\x03\x04":
+            return None  # a data descriptor or extra fields: not the plain entries zipfile writes to memory
+        struct.pack_into("<HH", out, at + 12, dostime, dosdate)
+        struct.pack_into("<I", out, at + 38, 0o644 << 16)
+        struct.pack_into("<HH", out, local + 10, dostime, dosdate)
+        at += 46 + name + extra + comment
+    return bytes(out)

@@ -118,6 +118,17 @@ class WordStyles:
             self._elements[role] = el
             self.ids[role] = el.get(qn("w:styleId"))
 
+    def copy_for(self, document) -> "WordStyles":
+        """These styles in `document`, a deep copy of this one's document: the same ids, its own elements."""
+        new = object.__new__(WordStyles)
+        new.document, new.layout, new.reference = document, self.layout, self.reference
+        new.root = document.styles.element
+        by_id = {el.get(qn("w:styleId")): el for el in _xpath(new.root, "w:style")}
+        new.ids = dict(self.ids)
+        new._elements = {role: by_id[el.get(qn("w:styleId"))] for role, el in self._elements.items()}
+        new._added = [by_id[el.get(qn("w:styleId"))] for el in self._added]
+        return new
+
     def _normal_id(self, by_name) -> str | None:
         normal = by_name.get(("normal", "paragraph"))
         return normal.get(qn("w:styleId")) if normal is not None else None

@@ -14,7 +14,7 @@ from urllib.parse import quote
 
 from briefing import model as m
 from briefing.layout import Layout, resolve
-from briefing.render import Visitor
+from briefing.render.visitor import Visitor
 
 LINK_SCHEMES = ("http:", "https:", "mailto:")
 """The only addresses a link may go to, besides an anchor in the same document."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as _dt
 import io
 import re
@@ -21,15 +22,15 @@ from reportlab.platypus.flowables import Flowable
 
 from briefing import model as m
 from briefing.errors import InputError, Problem
-from briefing.render import Scoped, Visitor
+from briefing.render.visitor import Scoped, Visitor
 from briefing.render.pdf_fonts import Fonts
 from briefing.render.pdf_notes import FrameRef, NoteBody, NoteFrame, Noted, note_mark
 from briefing.render.pdf_notes import MeasuredParagraph
 from briefing.render.pdf_notes import MeasuredParagraph as Paragraph  # measured once per width, tagged when drawn
 from briefing.render.pdf_tags import Element, Figure, Rule, StructTree, TaggingCanvas, artifact, inline
 from briefing.render.pdf_tags import table_artifacts
-from briefing.layout import HOUSE, UNBREAKABLE, WHITE, Fit, Layout, ParaStyle, mm, resolve
-from briefing.style import Style
+from briefing.layout import HOUSE, UNBREAKABLE, WHITE, Fit, Layout, ParaStyle, resolve
+from briefing.style import Style, mm
 
 
 
@@ -98,6 +99,8 @@ class PdfTranslator(Visitor, Scoped):
         """The frame being laid out, for the flowables that carry note marks."""
         self.marks: list[int] = []
         """Numbers of the notes whose marks the block being made holds so far."""
+        self.table_widths: list[tuple[float, ...]] = []
+        """Each table's column widths so far, in document order (a brief's fit carries them to its DOCX)."""
         self.lead_in = ""
         """Markup that starts the next paragraph: a note's anchor and number."""
         self.tags = StructTree()
@@ -241,6 +244,7 @@ class PdfTranslator(Visitor, Scoped):
                 with self.tags.inside(self.tags.add("TR")):
                     rows.append([self._cell(c, s["cell"]) for c in row])
         widths = self._widths(node)
+        self.table_widths.append(tuple(widths or ()))
         self._check_rows(rows, widths)
         table = Table(rows, repeatRows=1, hAlign="LEFT", colWidths=widths, renderCB=table_artifacts)
         colours = self.layout.colours
@@ -358,6 +362,11 @@ class PdfTranslator(Visitor, Scoped):
         return note_mark(node.number)
 
 
+def _nearly_empty(pages: int, fill: float) -> bool:
+    """Whether a brief of `pages` whose last page is `fill` full is worth laying out again with tighter gaps."""
+    return pages > 1 and fill < NEARLY_EMPTY
+
+
 def _marked_words(inlines: list, style: ParagraphStyle) -> list[float]:
     """The widths a table cell needs for each word that a note mark follows, mark and cell padding included:
     the line cannot break between a word and its mark, so the column must hold both (a long source name
@@ -469,8 +478,20 @@ class _CountingCanvas(TaggingCanvas):
         super().save()
 
 
+class _LayoutCanvas(_CountingCanvas):
+    """A canvas for laying a brief out to learn where its pages break: paragraphs draw nothing on it
+    (`MeasuredParagraph.drawOn`), page furniture and notes are not drawn, and nothing is saved."""
+
+    lays_out_only = True
+
+    def save(self):
+        pass
+
+
 NEARLY_EMPTY = 0.15
 """A last page whose content takes less than this share of the frame is nearly empty."""
+FULL = 0.9
+"""A last page whose content takes more than this share of the frame is full."""
 TIGHT_GAPS = 0.5
 """The space above and below paragraphs, as a share of the house style's, when a brief is fitted."""
 
@@ -492,7 +513,7 @@ class PdfWriter:
         """After render(): the number of pages."""
         self.fit = HOUSE
         """After render(): the fit the brief was laid out with (tighter gaps when fitted)."""
-        self._styles: dict[Fit, dict[str, ParagraphStyle]] = {}
+        self._styles: dict[float, dict[str, ParagraphStyle]] = {}
         self.styles = self.styles_for(HOUSE)
         """The paragraph styles at the house style's spacing."""
 
@@ -502,36 +523,58 @@ class PdfWriter:
         return self.fit.gaps
 
     def styles_for(self, fit: Fit) -> dict[str, ParagraphStyle]:
-        """The paragraph styles of a brief laid out with `fit`."""
-        if fit not in self._styles:
-            self._styles[fit] = paragraph_styles(self.layout.fitted(fit), self.fonts.names)
-        return self._styles[fit]
+        """The paragraph styles of a brief laid out with `fit` (its gaps)."""
+        if fit.gaps not in self._styles:
+            self._styles[fit.gaps] = paragraph_styles(self.layout.fitted(fit), self.fonts.names)
+        return self._styles[fit.gaps]
 
     def render(self, doc: m.Document, timestamp: _dt.datetime, fit: Fit | None = None,
                two_pass: bool = False) -> bytes:
         """Return the PDF's bytes; the same model, timestamp and fit always give the same bytes.
 
-        Laid out once with `fit` when it is given (`layout.fit`, or the `fit` of an earlier render of the same
+        Laid out once with `fit` when it is given (`render.fit`, or the `fit` of an earlier render of the same
         brief). Without it, the brief is fitted here: one whose last page would hold only a few lines is laid
         out again with tighter gaps between paragraphs, and kept so if that saves the page; `self.fit` says
         which. Each footer that prints the page count is a form drawn when the file is saved. `two_pass` lays
         the chosen layout out once more with the page count known from the start: a reference for tests."""
-        chosen = fit or HOUSE
-        data, pages, notes, fill, claims = self._layout(doc, timestamp, None, self.styles_for(chosen))
-        if fit is None and pages > 1 and fill < NEARLY_EMPTY:
-            tight = Fit(TIGHT_GAPS)
-            fitted = self._layout(doc, timestamp, None, self.styles_for(tight))
-            if fitted[1] < pages:
-                chosen = tight
-                data, pages, notes, fill, claims = fitted
+        if fit is None:
+            chosen, (data, pages, notes, _, claims, tables) = self._fitted(doc, timestamp, draw=True)
+        else:
+            chosen = fit
+            data, pages, notes, _, claims, tables = self._layout(doc, timestamp, None, self.styles_for(chosen))
         if two_pass:
-            data, pages, notes, _, claims = self._layout(doc, timestamp, pages, self.styles_for(chosen))
+            data, pages, notes, _, claims, tables = self._layout(doc, timestamp, pages, self.styles_for(chosen))
+        chosen = dataclasses.replace(chosen, tables=tables)
         self.pages, self.page_of_note, self.claims_ua, self.fit = pages, notes, claims, chosen
         return data
 
-    def _layout(self, doc: m.Document, timestamp: _dt.datetime, total: int | None, styles: dict):
+    def find_fit(self, doc: m.Document) -> Fit:
+        """Return the fit `render` chooses for `doc` when not told one, learnt by laying the brief out without
+        drawing, tagging or writing it (a fraction of the time of rendering it)."""
+        when = _dt.datetime(2000, 1, 1, tzinfo=_dt.timezone.utc)  # no file is written: any time will do
+        chosen, laid = self._fitted(doc, when, draw=False)
+        return dataclasses.replace(chosen, tables=laid[5])
+
+    def _fitted(self, doc: m.Document, timestamp: _dt.datetime, draw: bool) -> tuple[Fit, tuple]:
+        """Lay `doc` out with the house style's gaps and, where its last page is nearly empty or full, again with
+        tighter ones; return the fit chosen and its layout (as `_layout` returns it). The tighter gaps are
+        kept when they save the nearly empty page, or leave room on the full one, and their own last page is
+        not full: the DOCX is laid out with the same gaps by Word or LibreOffice, whose lines differ a little
+        from reportlab's, and a full last page would run onto one more there."""
+        laid = self._layout(doc, timestamp, None, self.styles_for(HOUSE), draw=draw)
+        pages, fill = laid[1], laid[3]
+        if _nearly_empty(pages, fill) or fill > FULL:
+            tight = Fit(TIGHT_GAPS)
+            fitted = self._layout(doc, timestamp, None, self.styles_for(tight), draw=draw)
+            if fitted[3] <= FULL and (fitted[1] < pages or fill > FULL):
+                return tight, fitted
+        return HOUSE, laid
+
+    def _layout(self, doc: m.Document, timestamp: _dt.datetime, total: int | None, styles: dict,
+                draw: bool = True):
         """Return (bytes, pages, page of each note, how full the last page is as a share of the frame, whether
-        the file claims PDF/UA-1)."""
+        the file claims PDF/UA-1, each table's column widths). Without `draw`, the pages are laid out but nothing is drawn or written (the
+        bytes are empty)."""
         ref = FrameRef()
         translator = PdfTranslator(styles, self.layout, self.fonts, ref)
         page = self.layout.page
@@ -553,8 +596,9 @@ class PdfWriter:
                              initialFontName=self.fonts.names["body"], initialFontSize=self.layout.sizes["body"])
 
         def on_page_end(canv, _doc):
-            frame.draw_notes(canv)
-            furniture(canv, canv.getPageNumber(), total)
+            if draw:
+                frame.draw_notes(canv)
+                furniture(canv, canv.getPageNumber(), total)
 
         document.addPageTemplates([PageTemplate(id="page", frames=[frame], onPageEnd=on_page_end)])
         stamp = _timestamp(timestamp)
@@ -562,17 +606,17 @@ class PdfWriter:
         canvases = []
 
         def make_canvas(*args, **kwargs):
-            c = _CountingCanvas(*args, **kwargs)
+            c = (_CountingCanvas if draw else _LayoutCanvas)(*args, **kwargs)
             c._doc._timeStamp = stamp
             c.showOutline()
-            if self.tagged:
+            if self.tagged and draw:
                 c.tags, c.meta, c.when = translator.tags, meta, timestamp
             canvases.append(c)
             return c
 
         document.build(flowables, canvasmaker=make_canvas)
         return (out.getvalue(), document.page, dict(frame.page_of_note), self._fill(document, frame, translator),
-                bool(canvases[-1].claims_ua))
+                bool(canvases[-1].claims_ua), tuple(translator.table_widths))
 
     @staticmethod
     def _fill(document: "_BriefDoc", frame: NoteFrame, translator: PdfTranslator) -> float:

@@ -119,6 +119,8 @@ class Fonts:
     def _faces(self, text: str, role: str) -> str:
         """Return `text` as markup, characters the role's font lacks set in a fallback font."""
         covered = self.coverage[role]
+        if covered.issuperset(map(ord, text)):  # most text: every character in the house face
+            return _xml(text)
         out, run, run_font = [], [], None
 
         def flush():

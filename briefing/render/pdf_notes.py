@@ -62,6 +62,11 @@ class MeasuredParagraph(TaggedParagraph):
         self.width, self.height = availWidth, self._measured_height
         return self.width, self.height
 
+    def drawOn(self, canvas, x, y, _sW=0):
+        if getattr(canvas, "lays_out_only", False):
+            return None  # laid out only to learn where the pages break: nothing is drawn
+        return super().drawOn(canvas, x, y, _sW)
+
     def drawPara(self, debug=0):
         with visual_order(self):  # right-to-left text put in order line by line (pdf_bidi.py)
             super().drawPara(debug)
