@@ -4,6 +4,8 @@ by its short name, an undated one says so in words)."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from briefing.factbase import Citation, Source, format_date
 from briefing.mdtext import Md, escape
 
@@ -47,11 +49,13 @@ def _description(source: Source) -> str:
     return text.split(": ", 1)[1] if ": " in text else text
 
 
-def full_note(source: Source, cites: list[Citation] = (), quote: bool = False, plain: bool = False) -> Md:
+def full_note(source: Source, cites: list[Citation] = (), quote: bool = False, plain: bool = False,
+              given: Collection[str] = ()) -> Md:
     """Return the first, full note for `source`: Author, “Title,” Outlet, date, locator, URL. The plain form
-    names an untitled piece by its short name and leaves out a date it does not have."""
+    names an untitled piece by its short name and leaves out a date it does not have. `given`: quotes of this
+    source an earlier note printed, which this one cites by their place alone."""
     if plain and untitled(source):
-        return short_note(source, cites, quote, plain)
+        return short_note(source, cites, quote, plain, given)
     head = _quoted_title(source, ",")
     if source.author:
         head = escape(source.author) + ", " + head
@@ -59,7 +63,7 @@ def full_note(source: Source, cites: list[Citation] = (), quote: bool = False, p
     if source.published or not plain:
         where.append(format_date(source.published) if source.published else "n.d.")
     text = head + (" " + ", ".join(where) if where else "")
-    locator = _locator(cites, quote)
+    locator = _locator(cites, quote, given)
     if locator:
         text += ", " + locator
     if source.url:
@@ -67,12 +71,13 @@ def full_note(source: Source, cites: list[Citation] = (), quote: bool = False, p
     return Md(text)
 
 
-def short_note(source: Source, cites: list[Citation] = (), quote: bool = False, plain: bool = False) -> Md:
+def short_note(source: Source, cites: list[Citation] = (), quote: bool = False, plain: bool = False,
+               given: Collection[str] = ()) -> Md:
     """Return a later, short note: Surname, “Short Title,” locator; the plain form names an untitled piece by its
-    short name."""
+    short name. `given` as for `full_note`."""
     title = source.title
     short = escape(short_title(title))
-    locator = _locator(cites, quote)
+    locator = _locator(cites, quote, given)
     if plain and untitled(source):
         return Md(_plain_name(source) + (", " + locator if locator else ""))
     if title.startswith("["):
@@ -89,9 +94,10 @@ def _place_key(place: str) -> tuple:
     return (0, int(number), place) if place.startswith("para. ") and number.isdigit() else (1, 0, place)
 
 
-def _locator(cites: list[Citation], quote: bool) -> str:
+def _locator(cites: list[Citation], quote: bool, given: Collection[str] = ()) -> str:
     """`para. 3` or `paras. 3, 5` (in the source's order), then the quoted words in the same order, each once,
-    when asked for."""
+    when asked for: none that `given` (quotes an earlier note printed) holds, so a passage is quoted once and
+    then cited by its place."""
     places = sorted(dict.fromkeys(c.at.strip() for c in cites if c.at and c.at.strip()), key=_place_key)
     out = ""
     if len(places) == 1:
@@ -104,12 +110,14 @@ def _locator(cites: list[Citation], quote: bool) -> str:
     if quote and cites:
         quotes = list(dict.fromkeys(c.quote for c in sorted(cites, key=lambda c: _place_key(c.at or ""))))
         kept: list[str] = []
+        before = [_words(g) for g in given]
         for q in sorted(quotes, key=lambda q: -len(_words(q))):  # the longer first; one inside it adds nothing
-            if not any(_words(q) in _words(k) for k in kept):
+            if not any(_words(q) in k for k in before + [_words(k) for k in kept]):
                 kept.append(q)
         quotes = [q for q in quotes if q in kept]
         quoted = "; ".join(f"“{escape(_inner_quotes(q))}”" for q in quotes)
-        out = f"{out}: {quoted}" if out else quoted
+        if quoted:
+            out = f"{out}: {quoted}" if out else quoted
     return out
 
 

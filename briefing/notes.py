@@ -92,8 +92,11 @@ class Notes:
     def finish(self, body: str) -> str:
         """Return `body` with marks numbered in reading order and the note texts appended.
 
-        A source's first note is in full, its later notes short (Chicago)."""
+        A source's first note is in full, its later notes short (Chicago); a passage is quoted in the first note
+        that cites it, and later ones give its place alone."""
         seen: set[str] = set()
+        given: dict[str, set[str]] = {}
+        """The quotes of each source printed so far: a later note cites the same passage by its place alone."""
         texts: list[str] = []
 
         def number(mo: re.Match) -> str:
@@ -104,7 +107,9 @@ class Notes:
             for source_id, cites in by_source.items():
                 form = citations.short_note if source_id in seen else citations.full_note
                 seen.add(source_id)
-                parts.append(form(self.fb.sources[source_id], cites, self.quotes, self.plain))
+                before = given.setdefault(source_id, set())
+                parts.append(form(self.fb.sources[source_id], cites, self.quotes, self.plain, frozenset(before)))
+                before.update(c.quote for c in cites)
             lead = self.leads.get(int(mo.group(1)))
             texts.append((lead + " " if lead else "") + citations.join_note(parts))
             return f"[^{len(texts)}]"

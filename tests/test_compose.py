@@ -57,6 +57,19 @@ def test_analyst_notes_quote_the_source_and_minister_notes_do_not(built):
     assert "according to the two transport ministries" not in minister
 
 
+def test_a_passage_is_quoted_in_one_note_and_later_notes_give_its_place_alone(built):
+    cited_again = 0
+    for path in outputs(built, "*.analyst.md"):
+        quoted: dict[str, int] = {}
+        for number, text in sorted(notes_of(open(path, encoding="utf-8").read()).items()):
+            for quote in re.findall(r"“([^”]{12,})”", text):
+                if not quote.endswith(","):  # a title, not a quotation
+                    assert quote not in quoted, f"{path}: note {number} quotes again what note {quoted[quote]} did"
+                    quoted[quote] = number
+            cited_again += bool(re.search(r"paras?\. [\d, ]+\.?(;|$)", text))  # a place with no quotation after it
+    assert quoted and cited_again
+
+
 def test_analyst_briefs_show_every_disputed_question_of_their_topics(built, project):
     loaded = Project.load(directory=project)
     shown = 0
