@@ -339,7 +339,8 @@ class PdfTranslator(Visitor, Scoped):
     # -- inlines: reportlab paragraph markup -------------------------------------------------
 
     def _inlines(self, nodes: list) -> str:
-        return "".join(self.visit(n) for n in nodes)
+        return "".join((f"<super>{m.NOTE_SEPARATOR}</super>" if sep else "") + self.visit(n)
+                       for n, sep in m.separated(nodes))
 
     def visit_Text(self, node: m.Text) -> str:
         return self.fonts.markup(node.text, self.env.role)
