@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import io
 import os
+import re
 import subprocess
 import warnings
 
@@ -457,3 +459,33 @@ def test_a_lead_in_stays_with_a_paragraph_whose_notes_fill_the_page_foot(writer,
         assert pages["Leadword"] == pages["Followword"], (k, pages)
         crossed.add(pages["Leadword"][0])
     assert crossed == {1, 2}
+
+
+def test_adjacent_note_marks_are_separated_by_a_comma_in_every_format(writer, style, tmp_path):
+    """Two marks side by side read ²,³ (not ²³) in the PDF (pdfplumber: the comma superscript, outside either
+    link), the DOCX (a comma run between the two note references) and the HTML (both links still there)."""
+    import pdfplumber
+
+    from briefing.render.docx import DocxWriter
+    from briefing.render.html import HtmlWriter
+
+    doc = m.Document(meta(), [m.Paragraph([m.Text("Two sources agree."), note(1, "One."), note(2, "Two."),
+                                           m.Text(" Then one more."), note(3, "Three.")])])
+    path = _render(writer, doc, tmp_path)
+    with pdfplumber.open(path) as pdf:
+        page = pdf.pages[0]
+        line = next(w for w in page.extract_words() if w["text"].startswith("agree"))["top"]
+        chars = [c for c in page.chars if c["size"] < style.sizes.body - 1 and abs(c["top"] - line) < 8]
+        assert "".join(c["text"] for c in chars)[:4] == "1,23", chars
+        comma = next(c for c in chars if c["text"] == ",")
+        assert not any(a["x0"] <= (comma["x0"] + comma["x1"]) / 2 <= a["x1"] for a in page.annots)
+    assert _assert_notes_on_mark_pages(path, 3)
+    import zipfile
+
+    with zipfile.ZipFile(io.BytesIO(DocxWriter(style).render(doc, WHEN))) as z:
+        xml = z.read("word/document.xml").decode()
+    assert re.search(r'w:id="1"/></w:r><w:r><w:rPr><w:rStyle w:val="[^"]+"/></w:rPr><w:t xml:space="preserve">,</w:t>'
+                     r'</w:r><w:r><w:rPr><w:rStyle w:val="[^"]+"/></w:rPr><w:footnoteReference w:id="2"/>', xml), xml
+    html = HtmlWriter(style).render(doc, WHEN).decode()
+    assert ('<sup>1</sup></a><sup class="footnote-sep">,</sup><a href="#fn-2" id="fnref-2"' in html
+            and 'href="#fnref-2"' in html), html
