@@ -42,7 +42,7 @@ def _positive(text: str) -> int:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="briefing", description="Footnoted policy briefs, as DOCX and PDF, "
+    parser = argparse.ArgumentParser(prog="briefing", description="Footnoted policy briefs, as DOCX, PDF and HTML, "
                                      "from a sourced YAML fact base.")
     parser.add_argument("--version", action=_Version, nargs=0, help="print briefing's version and stop")
     parser.add_argument("-C", dest="directory", metavar="DIR",

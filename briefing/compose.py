@@ -86,6 +86,17 @@ class Composer:
         self._outside: dict[tuple[str, str, str], list[Problem]] = {}
         """(template name, path shown, its text) -> the problems `_outside_blocks` found in it."""
 
+    def variant(self, fb: FactBase, judgments: dict[str, tuple[Judgment, ...]]) -> "Composer":
+        """A composer of the same templates, wording and style for another fact base and judgments, sharing the
+        compiled templates: `briefing diff` and change notes compose a brief again with one item as an older
+        version had it, to see whether a change reaches what that brief prints."""
+        import copy
+
+        other = copy.copy(self)
+        other.fb, other.judgments = fb, judgments
+        other.abbreviations = Abbreviations.of(fb, judgments, self.wording)
+        return other
+
     def meta(self, brief: Brief, audience: Audience) -> Meta:
         """The brief's title block, running header and footer and file properties for `audience`, worded from
         the house style (templates/style.yaml) and wording.yaml: the writers print them as they are."""

@@ -134,11 +134,9 @@ def provenance(fb: FactBase) -> list[Problem]:
         derived, derived_months = _derived(f)
         missing: list[tuple[str, str]] = []
         for field in ("statement", "label", "caveat"):
-            text = getattr(f, field) or ""
-            for n in sorted(numbers(text) - have - derived):
-                missing.append((field, _number_text(n)))
-            for m in sorted(months(text) - have_months - derived_months):
-                missing.append((field, MONTHS[m - 1]))
+            for shown, need, need_months in figures(getattr(f, field) or ""):
+                if (need - have - derived) or (need_months - have_months - derived_months):
+                    missing.append((field, shown))
         if f.value is not None:
             for shown, need, need_months in _value_parts(f.value):
                 if (need - have - derived) or (need_months - have_months - derived_months):
@@ -171,10 +169,20 @@ def inline_refs(text: str | None) -> list[str]:
     return list(dict.fromkeys(INLINE_REF.findall(text or "")))
 
 
+_MONTH = "|".join(sorted({m for m in MONTHS} | {m[:3] for m in MONTHS}, key=len, reverse=True))
+# A date with its day: "2 December", "2 December 2026", "December 2, 2026" — one figure, not a day and a month.
+_DAY_DATE = re.compile(rf"\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:{_MONTH})\b(?:,?\s+(?:19|20)\d\d\b)?"
+                       rf"|\b(?:{_MONTH})\s+\d{{1,2}}(?:st|nd|rd|th)?\b(?:,\s*(?:19|20)\d\d\b)?")
+
+
 def figures(text: str) -> list[tuple[str, set[Decimal], set[int]]]:
-    """Each figure, year, month and date of `text`: (how a reader writes it, its numbers, its months)."""
+    """Each figure, year, month and date of `text`: (how a reader writes it, its numbers, its months). A date with
+    its day counts once, as written ("2 December 2026"), so that a missing date is one problem, not three."""
     text = INLINE_REF.sub("", text)
-    return ([(_number_text(n), {n}, set()) for n in sorted(numbers(text))]
+    dates = [(" ".join(mo.group().split()), numbers(mo.group()), months(mo.group()))
+             for mo in _DAY_DATE.finditer(text)]
+    text = _DAY_DATE.sub(" ", text)
+    return (dates + [(_number_text(n), {n}, set()) for n in sorted(numbers(text))]
             + [(MONTHS[m - 1], set(), {m}) for m in sorted(months(text))])
 
 

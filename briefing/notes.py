@@ -81,7 +81,10 @@ class Notes:
     def _standpoint(self, s: Source) -> str:
         if self.standpoint_label is None:
             return ""
-        parts = [escape(s.standpoint)] if s.standpoint else []
+        standpoint = (s.standpoint or "").rstrip()
+        if standpoint and standpoint[-1] not in ".!?":  # a sentence, whether or not the curator ended it
+            standpoint += "."
+        parts = [escape(standpoint)] if standpoint else []
         if not s.author and s.author_note:
             parts.append(escape(f"Writer: {s.author_note}."))
         return f" *{self.standpoint_label}:* " + " ".join(parts) if parts else ""

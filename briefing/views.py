@@ -180,6 +180,8 @@ class Wordsmith:
         self._run = 0
         """How many claims in a row that writer has made."""
         self._cite: Callable[..., Md] | None = None
+        self._told: set[str] = set()
+        """How the desk inferred figures (`derived:` how) the brief has printed in words already: said once."""
         self._marks: dict[tuple[str, int], Md] = {}
         """The note mark of each inline reference, by (where it stands, which one there), so that a view built
         twice cites once."""
@@ -196,12 +198,27 @@ class Wordsmith:
             names.append("estimate")
         return names
 
-    def hedge(self, f: Fact, caveat: bool = True) -> Md:
-        """The fact's hedges as this audience shows them; with `caveat` false, a caveat is only flagged."""
+    def hedge(self, f: Fact, caveat: bool = True, disputed: bool = False, once: str = "") -> Md:
+        """The fact's hedges as this audience shows them; with `caveat` false, a caveat is only flagged; with
+        `disputed`, a flag says that the sources dispute it (for a table cell, which shows one side only). How the
+        desk inferred a figure is said in full once: `once="tell"` (a sentence the brief prints) says it unless
+        said already, and records it; `once="check"` (a desk text, whose view may be built and not printed) only
+        leaves it out when said already."""
+        w = self.wording.settings
+        flags = [w["disputed_in_table"]] if disputed and w["disputed_in_table"] else []
+        caveats = [f.caveat] if f.caveat else []
+        if f.caveat and not caveat and w["caveat_in_note"]:
+            flags, caveats = flags + [w["caveat_in_note"]], []
         how = _how([f])
-        if f.caveat and not caveat and self.wording.settings["caveat_in_note"]:
-            return self._hedge(self.hedges(f), [], flag=self.wording.settings["caveat_in_note"], how=how)
-        return self._hedge(self.hedges(f), [f.caveat] if f.caveat else [], how=how)
+        if once and how in self._told:
+            how = ""
+        elif once == "tell" and how and self.mode == "words":
+            self._told.add(how)
+        return self._hedge(self.hedges(f), caveats, flags=flags, how=how)
+
+    def disputed(self, f: Fact) -> bool:
+        """A disputed question's claim restates `f`: the sources disagree on it."""
+        return any(f.id in c.facts for d in self.fb.disputes.values() for c in d.claims)
 
     def claim_hedge(self, facts: list[Fact]) -> Md:
         """The hedges of a disputed claim that restates `facts`: the lowest confidence among them, single
@@ -217,15 +234,17 @@ class Wordsmith:
             names.append("estimate")
         return self._hedge(names, list(dict.fromkeys(f.caveat for f in facts if f.caveat)), how=_how(facts))
 
-    def _hedge(self, names: list[str], caveats: list[str], flag: str = "", how: str = "") -> Md:
-        """The hedges `names`, the caveats and a caveat's flag as this audience shows them; in words, an estimate
+    def _hedge(self, names: list[str], caveats: list[str], flags: list[str] = (), how: str = "") -> Md:
+        """The hedges `names`, the caveats and flags (a caveat given in a note, a dispute) as this audience shows
+        them; in words, an estimate
         says how the desk worked it out (`how`) when the wording file has the words for it."""
         w = self.wording.settings
         marks = [escape(self.wording.hedge(n, self.mode)) for n in names]
         if how and "estimate" in names and self.mode == "words" and w["estimate_how"]:
             marks[names.index("estimate")] = _fill(w["estimate_how"], how=escape(how))
+        caveats = [_clause(c) for c in caveats]
         caveat = [_fill(w["caveat"], caveat=escape("; ".join(caveats)))] if caveats else []
-        caveat += [escape(flag)] if flag else []
+        caveat += [escape(flag) for flag in flags]
         if self.mode == "words":
             parts = marks + caveat
             return Md(" (" + "; ".join(parts) + ")") if parts else Md("")
@@ -240,6 +259,7 @@ class Wordsmith:
         or the wording gives them in full where they stand."""
         if not caveats or not self.wording.settings["caveat_in_note"]:
             return None
+        caveats = [_clause(c) for c in caveats]
         return _fill(self.wording.settings["caveat_note"], caveat=escape("; ".join(dict.fromkeys(caveats))))
 
     def estimate_note(self, facts: list[Fact]) -> Md | None:
@@ -294,7 +314,7 @@ class Wordsmith:
         if writer is not None:
             self._named.add(writer)
         self._last = writer
-        return self.sentence(f, self.hedge(f), by, again)
+        return self.sentence(f, self.hedge(f, once="tell"), by, again)
 
     def view(self, f: Fact) -> FactView:
         v = f.value
@@ -306,7 +326,7 @@ class Wordsmith:
                 value = Md(value + " (" + escape(self.wording.hedge("estimate", "words")) + ")")
         sentence = self.sentence(f, hedge)
         if value is not None:
-            short = Md(value + self.hedge(f, caveat=False))
+            short = Md(value + self.hedge(f, caveat=False, disputed=self.disputed(f)))
             value = Md(value + hedge)
         return FactView(f.id, sentence, escape(f.label) if f.label else sentence, value,
                         escape(v.as_of_text) if v else Md(""), v, f.topics, f.kind, _opt(f.by), f.confidence,
@@ -325,7 +345,7 @@ class Wordsmith:
             key = (where, n)
             if key not in self._marks:
                 self._marks[key] = self._cite(f.id, caveat=True) if self._cite is not None else Md("")
-            out.append(self.hedge(f, caveat=False) + escape(mo.group(2)) + self._marks[key])
+            out.append(self.hedge(f, caveat=False, once="check") + escape(mo.group(2)) + self._marks[key])
             at = mo.end()
         out.append(escape(text[at:]))
         return Md("".join(out))
@@ -337,12 +357,29 @@ def _how(facts: list[Fact]) -> str:
 
 
 def _with_hedge(text: Md, hedge: Md) -> Md:
-    """`text` with `hedge` before its closing full stop (or at its end)."""
+    """`text` with `hedge` before its closing full stop (or at its end). A full stop inside a closing quotation mark
+    or bracket moves after the hedge (`… “we will” (hedge).`), so that no bracket stands after a full stop."""
     if not hedge:
         return text
     end = _END.search(text)
-    cut = end.start() if end else len(text)
-    return Md(text[:cut] + hedge + (text[cut:] if end else "."))
+    if not end:
+        return Md(text + hedge + ".")
+    stop, closers = end.group()[0], end.group()[1:]
+    if closers and stop != ".":
+        return Md(text + hedge + ".")  # “Why?” (hedge).
+    return Md(text[:end.start()] + closers + hedge + stop)
+
+
+_ABBREVIATION_END = re.compile(r"(?:\b[A-Z]\.){2,}$")
+
+
+def _clause(caveat: str) -> str:
+    """A curator's caveat as a clause to print inside brackets: without a closing full stop (an abbreviation's
+    stays: `U.S.`), since the sentence's own full stop follows the bracket."""
+    caveat = caveat.rstrip()
+    if caveat.endswith(".") and not _ABBREVIATION_END.search(caveat):
+        return caveat[:-1].rstrip()
+    return caveat
 
 
 def dispute_view(fb: FactBase, d: Dispute, words: Wordsmith) -> DisputeView:
@@ -440,10 +477,13 @@ def sourcing_note(words: Wordsmith, cited: list[Source], printed: list[Fact], bo
     rest on one source, and the legend of the markers it shows."""
     w = words.wording
     t = w.settings["sourcing"]
-    kinds: dict[str, int] = {}
+    kinds: dict[str, list[str]] = {}
     for s in cited:
-        kinds[s.kind] = kinds.get(s.kind, 0) + 1
-    kind_text = ", ".join(f"{n} {w.kind_name(k, n)}" for k, n in kinds.items())
+        kinds.setdefault(s.kind, []).append(source_name(s))
+    named = t["kind_named"]  # e.g. "{count} {kind} ({names})": which sources are of each kind
+    kind_text = "; ".join(named.replace("{count}", str(len(ns))).replace("{kind}", w.kind_name(k, len(ns)))
+                          .replace("{names}", ", ".join(ns)) for k, ns in kinds.items()) if named else \
+        ", ".join(f"{len(ns)} {w.kind_name(k, len(ns))}" for k, ns in kinds.items())
     form = t["one_source"] if len(cited) == 1 and t["one_source"] else t["sources"]
     parts = [_fill(form, count=str(len(cited)), kinds=escape(kind_text))]
     unnamed = bool(t["unnamed"])  # a writer described but not named is "author not named", not "unsigned"

@@ -60,6 +60,8 @@ WORDING = Record("wording", "The words briefs use for kinds of claim, hedges and
                     required=True),
     "caveat_in_note": Field(Str(), "in a table cell, the flag for a caveat given in the row's note, e.g. `caveat in "
                             "note` (empty: the caveat in full in the cell)", default=""),
+    "disputed_in_table": Field(Str(), "in a key-figures cell, the flag for a figure that a disputed question's claim "
+                               "restates, e.g. `sources differ` (empty: no flag)", default="sources differ"),
     "caveat_note": Field(Str(), "how the row's note gives that caveat; {caveat} is its text, e.g. `Caveat: "
                          "{caveat}.`", default="{caveat}."),
     "likelihood": Field(Str(), "how a judgment's likelihood reads; {term} and {range}, e.g. `{term} ({range})`",
@@ -78,6 +80,8 @@ WORDING = Record("wording", "The words briefs use for kinds of claim, hedges and
         "sources": Field(Str(), "{count} sources of which kinds ({kinds})", required=True),
         "one_source": Field(Str(), "the same for a brief resting on one source ({kinds}; empty: as `sources`)",
                             default=""),
+        "kind_named": Field(Str(), "how {kinds} in `sources` gives each kind: {count}, {kind} and the sources' "
+                            "{names}, e.g. `{count} {kind} ({names})` (empty: the count and kind only)", default=""),
         "unsigned": Field(Str(), "which are unsigned ({names})", required=True),
         "unnamed": Field(Str(), "which describe their writer without naming them (`author_note:`) ({names}; "
                          "empty: counted as unsigned)", default=""),

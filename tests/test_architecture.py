@@ -22,7 +22,8 @@ LAYERS = [
     ("project and build machinery", {"project", "buildcache", "outdir", "scheduler"}),
     ("build", {"build"}),
     ("commands", {"diff", "curate", "scaffold", "serve", "distribute", "distribute.deliver", "distribute.ledger",
-                  "distribute.lists", "distribute.run", "distribute.sign", "distribute.stamp"}),
+                  "distribute.lists", "distribute.note", "distribute.run", "distribute.sign",
+                  "distribute.stamp"}),
     ("command line", {"cli", "__main__"}),
 ]
 """Low to high. The writers know the document model and the resolved layout, never the fact base, the

@@ -223,16 +223,17 @@ def test_an_own_section_without_its_text_is_reported_with_the_file_to_write(proj
     t = f"{project_copy}/templates"
     path = f"{t}/audiences/business.yaml"
     text = open(path).read()
-    assert "sections: [bluf," in text
-    open(path, "w").write(text.replace("sections: [bluf,", "own_sections: {checklist: Checklist}\nsections: [checklist, bluf,"))
+    assert "sections: [what_happened," in text
+    open(path, "w").write(text.replace("sections: [what_happened,",
+                                           "own_sections: {checklist: Checklist}\nsections: [checklist, what_happened,"))
     assert in_project(project_copy, "check") == 1
     err = capsys.readouterr().err
     assert "audiences/business.yaml:" in err and "the text of its own sections is missing: " in err
     assert "templates/audiences/business/checklist/freight-line.md.j2" in err
     assert err.count("own sections is missing") == 1 and "default.md.j2" in err
-    open(path, "w").write(text.replace("sections: [bluf,", "sections: [bluff,"))
+    open(path, "w").write(text.replace("sections: [what_happened,", "sections: [what_happend,"))
     assert in_project(project_copy, "check") == 1
-    assert "unknown section 'bluff' (did you mean 'bluf'?)" in capsys.readouterr().err
+    assert "unknown section 'what_happend' (did you mean 'what_happened'?)" in capsys.readouterr().err
 
 
 def test_a_misspelt_label_key_is_an_error_with_did_you_mean(project_copy, capsys):
@@ -281,11 +282,11 @@ def test_a_template_error_is_reported_once_naming_the_audiences_it_stops(project
     t = f"{project_copy}/templates"
     path = f"{t}/briefs/freight-line.md.j2"
     text = open(path).read()
-    open(path, "w").write(text.replace("{% block background %}", "{% block background %}\n{{ say(\"nope.fact\") }}"))
+    open(path, "w").write(text.replace("{% block analysis %}", "{% block analysis %}\n{{ say(\"nope.fact\") }}"))
     assert in_project(project_copy, "check") == 1
     err = capsys.readouterr().err
     assert err.count("unknown fact id 'nope.fact'") == 1
-    assert "(in freight-line for analyst, business)" in err, err  # the minister has no background section
+    assert "(in freight-line for analyst, business)" in err, err  # the minister has no analysis section
 
 
 def test_a_judgments_file_that_names_no_brief_is_reported(project_copy, capsys):

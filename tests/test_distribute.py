@@ -150,10 +150,23 @@ def mailserver(tmp_path):
         server.stop()
 
 
+def attachments(msg) -> dict[str, bytes]:
+    """The message's PDFs by file name, in order: the copy, then (for a revision) its change sheet."""
+    return {p.get_filename(): p.get_content() for p in msg.iter_attachments()
+            if p.get_content_type() == "application/pdf"}
+
+
 def attachment(msg) -> bytes:
-    parts = [p for p in msg.iter_attachments() if p.get_content_type() == "application/pdf"]
-    assert len(parts) == 1
-    return parts[0].get_content()
+    """The personal copy a message carries (its first PDF; a revision's change sheet comes after it)."""
+    files = attachments(msg)
+    assert 1 <= len(files) <= 2 and all(f.endswith(".changes.pdf") for f in list(files)[1:]), list(files)
+    return next(iter(files.values()))
+
+
+def sheet(msg) -> bytes:
+    """The change sheet a revision's message carries."""
+    (name, data), = [(f, d) for f, d in attachments(msg).items() if f.endswith(".changes.pdf")]
+    return data
 
 
 def stamp_on_every_page(pdf: bytes) -> list[str]:
@@ -463,7 +476,9 @@ def test_dry_run_shows_what_would_be_sent_and_sends_nothing(desk, mailserver, ca
     out = capsys.readouterr().out
     assert out.count("would send ") == 3
     assert f"{desk.brief} ({desk.audiences[0]}) copy 1 to Reader 0 Ünal <reader0@example.org>" in out
-    assert "nothing was sent or recorded" in out
+    # the destination and ledger a real run would use, as its summary names them
+    assert f"dry run: 3 copies would be sent, 0 up to date (smtp://127.0.0.1:{server.port}; ledger {desk.ledger}); " \
+           "nothing was sent or recorded" in out
     assert server.messages() == []
     assert not os.path.exists(desk.ledger)
 
@@ -593,6 +608,14 @@ def test_signed_copies_verify_and_an_altered_copy_does_not(desk, tmp_path, monke
         assert altered != data
         status = validate_pdf_signature(PdfFileReader(io.BytesIO(altered)).embedded_signatures[0], context)
         assert not status.intact and not status.bottom_line
+    # A revision: its change sheet comes from the desk too, signed like the copy.
+    desk.change_brief()
+    assert desk.run("--folder", str(folder)) == 0
+    for row in desk.rows("revision = 2"):
+        for name in (row["detail"], row["detail"][:-4] + ".changes.pdf"):
+            (signature,) = PdfFileReader(io.BytesIO((folder / name).read_bytes())).embedded_signatures
+            status = validate_pdf_signature(signature, context)
+            assert status.intact and status.valid and status.trusted, name
 
 
 def _append_update(signed: bytes, issued_to: str) -> bytes:
@@ -1094,11 +1117,13 @@ def _eml(folder) -> dict[str, email.message.EmailMessage]:
     return out
 
 
-def _last_page_text(pdf: bytes) -> str:
+def _text(pdf: bytes) -> str:
+    """A one-page PDF's text, its lines joined by single spaces."""
     import pdfplumber
 
     with pdfplumber.open(io.BytesIO(pdf)) as doc:
-        return " ".join(doc.pages[-1].extract_text().split())
+        assert len(doc.pages) == 1
+        return " ".join(doc.pages[0].extract_text().split())
 
 
 def test_a_change_to_the_pdf_bytes_alone_sends_nothing_and_reissue_sends_it_deliberately(desk, tmp_path, capsys):
@@ -1124,7 +1149,7 @@ def test_a_change_to_the_pdf_bytes_alone_sends_nothing_and_reissue_sends_it_deli
         msg = _eml(outbox)[row["detail"]]
         body = msg.get_body(("plain",)).get_content()
         assert "Changes since your copy of" in body and "Nothing in the text has changed" in body
-        assert "Nothing in the text has changed" in _last_page_text(attachment(msg))
+        assert "Nothing in the text has changed" in _text(sheet(msg))
 
 
 def _used_facts(desk, audience: str) -> list[str]:
@@ -1136,52 +1161,183 @@ def _used_facts(desk, audience: str) -> list[str]:
     return [f for f in project.facts.facts if f in composed.used]
 
 
-def test_a_revision_in_the_outbox_carries_a_note_of_what_changed_since_the_readers_copy(desk, tmp_path):
-    import datetime as dt
+def _footers(pdf: bytes) -> list[str]:
+    """The running footer of each page: the line that says which page it is."""
+    from pypdf import PdfReader
 
-    reader = desk.readers(1, start=1)[0]  # the analyst: that version prints the statements of the facts it cites
-    desk.write_list([reader])
-    outbox = str(tmp_path / "outbox")
-    assert desk.run("--outbox", outbox) == 0
-    (first,) = desk.rows()
-    used = _used_facts(desk, reader["audience"])
+    return [next(line.strip() for line in page.extract_text().splitlines() if " · Page " in line)
+            for page in PdfReader(io.BytesIO(pdf)).pages]
+
+
+def _fonts(pdf: bytes) -> set[str]:
+    """The font families a PDF sets text in (subset prefixes dropped)."""
+    from pypdf import PdfReader
+
+    names = set()
+    for page in PdfReader(io.BytesIO(pdf)).pages:
+        for font in page["/Resources"]["/Font"].values():
+            names.add(str(font.get_object()["/BaseFont"]).split("+")[-1])
+    return names
+
+
+BOTTOM_LINE = "The visit binds the two leaders to yearly meetings, whatever Tarvel's election brings."
+"""A bottom line the tests give the brief, and its revision."""
+REVISED_BOTTOM_LINE = "The visit binds the two leaders to yearly meetings, unless Tarvel's election changes them."
+
+
+def _judgments(desk, edit) -> dict:
+    """Apply `edit` to the data of the brief's judgments file; return the data."""
+    path = os.path.join(desk.templates, "judgments", desk.brief + ".yaml")
+    with open(path, encoding="utf-8") as f:
+        data = yaml.safe_load(f)
+    edit(data)
+    with open(path, "w", encoding="utf-8") as f:
+        yaml.safe_dump(data, f, allow_unicode=True, sort_keys=False, width=1000)
+    return data
+
+
+def _revise(desk, audience: str) -> tuple[dict, str, str]:
+    """Reword one fact the brief prints for `audience`, lower another's confidence and set the brief's bottom
+    line to REVISED_BOTTOM_LINE; return the facts, the fact whose confidence was lowered and how (`high →
+    moderate`)."""
+    used = _used_facts(desk, audience)
     with open(desk.facts, encoding="utf-8") as f:
         data = yaml.safe_load(f)
     facts = {f["id"]: f for f in data["facts"]}
     lower = {"high": "moderate", "moderate": "low"}
     reworded, lowered = used[0], next(f for f in used[1:] if facts[f].get("confidence", "high") in lower)
-    statement = facts[reworded]["statement"].rstrip(".") + ", according to a revised account."
+    statement = facts[reworded]["statement"].rstrip(".") + ", according to a revised account's 'first' figures."
     facts[reworded]["statement"] = statement
     was = facts[lowered].get("confidence", "high")
     facts[lowered]["confidence"] = lower[was]
     with open(desk.facts, "w", encoding="utf-8") as f:
         yaml.safe_dump(data, f, allow_unicode=True, sort_keys=False, width=1000)
+    _judgments(desk, lambda j: j.update(bottom_line=REVISED_BOTTOM_LINE))
+    return facts, lowered, f"{was} → {lower[was]}"
+
+
+def test_a_revision_in_the_outbox_carries_a_note_of_what_changed_since_the_readers_copy(desk, tmp_path, capsys):
+    """In the cover message, and on a sheet of its own attached after the copy: set like the brief's own pages
+    (its title block, handling marking, running footer, fonts), stamped like the copy. The copy itself is the
+    brief as every reader of that version has it: the same pages, each saying truly which of how many it is."""
+    import datetime as dt
+
+    from briefing.mdtext import typographic
+    from briefing.project import Project
+
+    reader = desk.readers(1, start=1)[0]  # the analyst: that version prints the statements of the facts it cites
+    desk.write_list([reader])
+    outbox = str(tmp_path / "outbox")
+    _judgments(desk, lambda j: j.update(bottom_line=BOTTOM_LINE))
+    assert desk.run("--outbox", outbox) == 0
+    (first,) = desk.rows()
+    facts, lowered, lowering = _revise(desk, reader["audience"])
+    since = dt.date.fromisoformat(first["time"][:10])
+    title = f"Changes since your copy of {since.day} {since:%B} {since.year}"
+    reworded = next(f for f in facts.values() if "according to a revised account" in f["statement"])
+    expected = [f"Revised: {reworded['statement']}", f"Revised: {facts[lowered]['statement']} (confidence: {lowering})",
+                f"Bottom line revised: {REVISED_BOTTOM_LINE}"]
+    expected = [typographic(line) for line in expected]  # as the brief prints quotation marks and apostrophes
+    note = f"{title}:\n" + "\n".join(f"- {line}" for line in expected)
+    capsys.readouterr()
+    assert desk.run("--outbox", outbox, "--dry-run") == 0  # the desk reads what each reader will be told
+    assert f"change note for {desk.brief} ({reader['audience']}), to {reader['name']}:\n" \
+           + "\n".join("    " + line for line in note.splitlines()) in capsys.readouterr().out
     assert desk.run("--outbox", outbox) == 0
     (second,) = desk.rows("revision = 2")
     msg = _eml(outbox)[second["detail"]]
-    since = dt.date.fromisoformat(first["time"][:10])
-    title = f"Changes since your copy of {since.day} {since:%B} {since.year}"
     body = msg.get_body(("plain",)).get_content()
-    expected = [f"Revised: {statement}", f"Revised: {facts[lowered]['statement']} (confidence: {was} → {lower[was]})"]
-    assert f"{title}:\n" + "\n".join(f"- {line}" for line in expected) in body
-    page = _last_page_text(attachment(msg))
-    assert page.startswith(title) and all(" ".join(line.split()) in page for line in expected)
-    assert f"Copy {first['copy']} — issued to" in page  # the change page is stamped like every page
-    earlier = attachment(_eml(outbox)[first["detail"]])
-    assert len(stamp_on_every_page(attachment(msg))) == len(stamp_on_every_page(earlier)) + 1  # one page more
+    assert note in body and f"sent on {since.day} {since:%B} {since.year}; please destroy" in body
+    assert list(attachments(msg)) == [second["detail"][:-4] + ".pdf", second["detail"][:-4] + ".changes.pdf"]
+
+    copy, earlier = attachment(msg), attachment(_eml(outbox)[first["detail"]])
+    handling = Project.load(desk.facts, desk.templates, directory=desk.folder).audiences[reader["audience"]].handling
+    pages = len(_footers(earlier))
+    assert _footers(copy) == _footers(earlier) == [f"{handling} · Page {n} of {pages}" for n in range(1, pages + 1)]
+    limit = yaml.safe_load(open(os.path.join(desk.templates, "audiences", reader["audience"] + ".yaml")))["page_limit"]
+    assert limit is None or pages <= limit
+
+    page = _text(sheet(msg))
+    assert page.startswith(f"{handling} {title}")  # the handling marking above the title, as on the brief
+    assert all(" ".join(line.split()) in page for line in expected)
+    assert f"{handling} · Page 1 of 1" in page
+    assert page.endswith(f"Copy {first['copy']} — issued to {reader['name']}, {reader['organisation']} · revision 2, "
+                         "supersedes revision 1")  # stamped like the copy
+    assert "'" not in page and '"' not in page
+    assert _fonts(sheet(msg)) <= _fonts(copy)  # the house fonts
 
 
-def test_a_revision_passes_the_pdfua_checker(desk, tmp_path):
-    import uacheck
+def test_a_change_sheet_too_long_for_a_page_is_numbered_and_marked_as_the_briefs_pages_are(desk):
+    """Twelve long lines and the one saying how many more can take more than a page: each page then carries the
+    handling marking and says truly which of how many it is, as the brief's pages do; made again, it is the same
+    bytes."""
+    import types
+
+    import pdfplumber
+
+    from briefing.distribute.note import ChangeNote, ChangeNotes
+    from briefing.distribute.run import current_versions
+    from briefing.project import Project
+
+    project = Project.load(desk.facts, desk.templates, directory=desk.folder)
+    pair = (desk.brief, desk.audiences[1])
+    job = types.SimpleNamespace(version=current_versions(project, [pair])[pair])
+    lines = [f"Key judgment revised: judgment {n}, " + "worded at length so as to run over several lines, " * 6
+             + "ends here (basis changed)" for n in range(40)]
+    note = ChangeNote("5 December 2026", lines)
+    made = ChangeNotes(project, None).sheet(job, note)
+    handling = project.audiences[pair[1]].handling
+    with pdfplumber.open(io.BytesIO(made)) as doc:
+        pages = [page.extract_text().splitlines() for page in doc.pages]
+    assert len(pages) > 1
+    assert [page[-1] for page in pages] == [f"{handling} · Page {n} of {len(pages)}" for n in range(1, len(pages) + 1)]
+    assert pages[0][:2] == [handling, note.title]  # the title block, under the marking
+    assert all(page[0] == f"{handling} · {project.briefs[desk.brief].title}" for page in pages[1:])  # running header
+    assert ChangeNotes(project, None).sheet(job, note) == made
+
+
+def test_a_reader_moved_to_another_audience_is_told_so_first(desk, tmp_path):
+    from briefing.project import Project
 
     reader = desk.readers(1)[0]
     desk.write_list([reader])
     folder = tmp_path / "copies"
     assert desk.run("--folder", str(folder)) == 0
-    desk.change_brief()
+    desk.write_list([{**reader, "audience": desk.audiences[1]}])
     assert desk.run("--folder", str(folder)) == 0
     (row,) = desk.rows("revision = 2")
-    assert uacheck.problems(str(folder / row["detail"])) == []
+    assert row["audience"] == desk.audiences[1]
+    audiences = Project.load(desk.facts, desk.templates, directory=desk.folder).audiences
+    page = _text((folder / row["detail"].replace(".pdf", ".changes.pdf")).read_bytes())
+    assert f"• This copy is the version for {audiences[desk.audiences[1]].label}; your earlier copy was the version " \
+           f"for {audiences[desk.audiences[0]].label}. •" in page
+
+
+def test_a_revision_and_its_sheet_pass_the_pdfua_checker_and_are_remade_byte_identical(desk, tmp_path):
+    import uacheck
+
+    reader = desk.readers(1)[0]
+    desk.write_list([reader])
+    judgments = os.path.join(desk.templates, "judgments", desk.brief + ".yaml")
+    before = {path: open(path, encoding="utf-8").read() for path in (desk.facts, judgments)}
+    made = []
+    for run in ("a", "b"):  # the same inputs twice: the brief as it was, then as revised
+        desk.ledger = str(tmp_path / f"{run}.sqlite")
+        folder = tmp_path / run
+        for path, text in before.items():
+            open(path, "w", encoding="utf-8").write(text)
+        assert desk.run("--folder", str(folder)) == 0
+        _revise(desk, reader["audience"])
+        assert desk.run("--folder", str(folder)) == 0
+        (row,) = desk.rows("revision = 2")
+        files = sorted(f for f in os.listdir(folder) if ".r2." in f)
+        assert files == [row["detail"][:-4] + ".changes.pdf", row["detail"]]  # the sheet beside the copy
+        for name in files:
+            assert uacheck.problems(str(folder / name)) == [], name
+        made.append(({f: (folder / f).read_bytes() for f in files}, desk.rows("revision = 1")[0]["time"][:10]))
+    (a, a_day), (b, b_day) = made
+    if a_day == b_day:  # the sheet names the day of the earlier copy: one made past midnight says another
+        assert a == b
 
 
 # --- destinations ---------------------------------------------------------------------------------------
@@ -1264,8 +1420,9 @@ def test_a_ledger_written_by_the_first_version_is_kept_and_read(desk, tmp_path, 
     assert desk.run("--folder", folder) == 0
     (row,) = desk.rows("revision = 2")
     assert row["copy"] == 7 and row["supersedes"] == 1
-    page = _last_page_text((tmp_path / "copies" / row["detail"]).read_bytes())
-    assert page.startswith("Changes since your copy of 26 November 2026")
+    assert row["detail"].endswith(".r2.pdf")
+    page = _text((tmp_path / "copies" / row["detail"].replace(".pdf", ".changes.pdf")).read_bytes())
+    assert "Changes since your copy of 26 November 2026" in page
     assert "The ledger does not hold what your earlier copy said" in page
 
 

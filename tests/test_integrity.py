@@ -264,10 +264,11 @@ def test_no_audience_can_print_a_claim_without_its_kind_and_hedges(project_copy)
     with open(os.path.join(templates, "briefs", "kinds.yaml"), "w", encoding="utf-8") as f:
         f.write("title: Kinds\nsubject: Kinds of claim\ntopics: [freight]\naudiences: [minister, analyst, business]\n")
     with open(os.path.join(templates, "briefs", "kinds.md.j2"), "w", encoding="utf-8") as f:
-        f.write('{% extends "base.md.j2" %}\n{% block bluf %}\n'
-                '{{ say("freight.payback") }} {{ say("freight.loan-rumour") }} '
-                '{{ say("freight.consortium-share") }} {{ fact("freight.gateway").statement }}\n'
-                '{% endblock %}\n')
+        body = ('{{ say("freight.payback") }} {{ say("freight.loan-rumour") }} '
+                '{{ say("freight.consortium-share") }} {{ fact("freight.gateway").statement }}\n')
+        # every audience opens with one of these sections (a public version has no key judgments)
+        f.write('{% extends "base.md.j2" %}\n{% block bluf %}\n' + body + '{% endblock %}\n'
+                '{% block what_happened %}\n' + body + '{% endblock %}\n')
     out = os.path.join(project_copy, "out")
     assert in_project(project_copy, "build", "kinds", "-o", out) == 0
     texts = _texts(out, sorted(glob.glob(os.path.join(out, "*.pdf"))))
@@ -347,7 +348,7 @@ def test_a_facts_label_and_value_print_with_its_kind_and_hedges(project_copy):
     templates = os.path.join(project_copy, "templates")
     path = os.path.join(templates, "briefs", "freight-line.md.j2")
     text = open(path, encoding="utf-8").read()
-    open(path, "w", encoding="utf-8").write(text.replace("{% block background %}", '{% block background %}\n'
+    open(path, "w", encoding="utf-8").write(text.replace("{% block analysis %}", '{% block analysis %}\n'
                                             '{{ fact("freight.payback").label }} | '
                                             '{{ fact("freight.cost-official").value }}\n'))
     from briefing.compose import Composer

@@ -158,7 +158,7 @@ class Message:
     """The envelope recipient."""
 
 
-_PLACEHOLDER = b"\0briefing attachment\0"
+_PLACEHOLDER = b"\0briefing attachment %d\0"
 
 
 def _headed(sender: tuple[str, str], reply_to: tuple[str, str] | None, name: str, address: str, subject: str,
@@ -198,22 +198,29 @@ def check_headers(sender: tuple[str, str], reply_to: tuple[str, str] | None, nam
 
 
 def message(sender: tuple[str, str], reply_to: tuple[str, str] | None, name: str, address: str, subject: str,
-            body: str, message_id: str, supersedes: str | None, pdf: bytes, filename: str, date: str) -> Message:
-    """Return the message: the cover note as text, the personal copy attached (base64). Raise HeaderMismatch if
-    a header value is refused; `check_headers` reads the same headers back (a run does, before it sends)."""
+            body: str, message_id: str, supersedes: str | None, pdf: bytes, filename: str, date: str,
+            extra: list[tuple[str, bytes]] = ()) -> Message:
+    """Return the message: the cover note as text, the personal copy attached (base64) first, then each of
+    `extra` (file name, PDF: a revision's change sheet). Raise HeaderMismatch if a header value is refused;
+    `check_headers` reads the same headers back (a run does, before it sends)."""
     msg, _ = _headed(sender, reply_to, name, address, subject, message_id, supersedes, date)
     msg.set_content(body)
     # The email package writes a base64 body one line at a time, which costs more than the copy itself; so
-    # the message is made around a short stand-in, and the stand-in's encoded line is then replaced by the
+    # the message is made around short stand-ins, and each stand-in's encoded line is then replaced by its
     # PDF encoded in one call, in the same 76-character lines (RFC 2045) with CRLF ends.
-    msg.add_attachment(_PLACEHOLDER, maintype="application", subtype="pdf", filename=filename)
+    files = [(filename, pdf), *extra]
+    for n, (file, _) in enumerate(files):
+        msg.add_attachment(_PLACEHOLDER % n, maintype="application", subtype="pdf", filename=file)
     # A boundary drawn from the content (not at random), so a message re-made from the same inputs on the
     # same date is the same bytes; base64 and quoted-printable text never hold "=_".
-    msg.set_boundary("=_briefing_" + hashlib.sha256(pdf + body.encode("utf-8")).hexdigest()[:32])
+    msg.set_boundary("=_briefing_" + hashlib.sha256(b"".join(data for _, data in files)
+                                                    + body.encode("utf-8")).hexdigest()[:32])
     data = msg.as_bytes()
-    stand_in = base64.b64encode(_PLACEHOLDER) + b"\r\n"
-    at = data.rindex(stand_in)  # the attachment is the last part, so its line is the last such line
-    data = data[:at] + base64.encodebytes(pdf).replace(b"\n", b"\r\n") + data[at + len(stand_in):]
+    for n, (_, attached) in enumerate(files):
+        stand_in = base64.b64encode(_PLACEHOLDER % n) + b"\r\n"
+        # The last such line: its part comes after the text and after every attachment put in so far.
+        at = data.rindex(stand_in)
+        data = data[:at] + base64.encodebytes(attached).replace(b"\n", b"\r\n") + data[at + len(stand_in):]
     return Message(data, sender[1], address)
 
 
@@ -265,10 +272,17 @@ class _Files:
     def payload(self, msg: Message, pdf: bytes) -> bytes:
         raise NotImplementedError
 
-    def send(self, msg: Message, pdf: bytes, name: str) -> tuple[str, str]:
+    def beside(self, extra: list[tuple[str, bytes]]) -> list[tuple[str, bytes]]:
+        """The files written beside the copy's (a revision's change sheet): none where the message holds them."""
+        return []
+
+    def send(self, msg: Message, pdf: bytes, name: str, extra: list[tuple[str, bytes]] = ()) -> tuple[str, str]:
         """Return ('sent', file name) once the file is on the disk; raise DeliveryError when it cannot be written
-        (nothing is left behind: the file appears whole or not at all)."""
+        (nothing is left behind: the file appears whole or not at all). Files written beside it go first, so a
+        copy that is there whole has its change sheet beside it."""
         try:
+            for file, data in self.beside(extra):
+                write_atomic(os.path.join(self.folder, file), data, durable=False)
             write_atomic(os.path.join(self.folder, name + self.suffix), self.payload(msg, pdf), durable=False)
         except OSError as e:
             raise DeliveryError(str(_file_failure("the outbox" if self.channel == "outbox" else "the folder",
@@ -347,6 +361,9 @@ class Folder(_Files):
 
     def payload(self, msg: Message, pdf: bytes) -> bytes:
         return pdf
+
+    def beside(self, extra: list[tuple[str, bytes]]) -> list[tuple[str, bytes]]:
+        return list(extra)
 
     def holds(self, detail: str, sha256: str, pdf_of=None) -> bool:
         return super().holds(detail, sha256, lambda data: data)
@@ -447,7 +464,7 @@ class Smtp:
     def sync(self) -> None:
         pass
 
-    def send(self, msg: Message, pdf: bytes, name: str) -> tuple[str, str]:
+    def send(self, msg: Message, pdf: bytes, name: str, extra=()) -> tuple[str, str]:
         """Return ('sent', the server's answer) once the server accepted the message, or ('refused', why); raise
         DeliveryError when the connection is gone — with `possibly_sent` when it went after the message was
         handed over and before the server answered, the one moment no client can know what happened."""

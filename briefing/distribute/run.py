@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as _dt
 import hashlib
 import os
 import re
@@ -15,6 +14,7 @@ from briefing.distribute.deliver import Cover, DeliveryError, check_headers, mes
 from briefing.distribute.headers import HeaderMismatch
 from briefing.distribute.ledger import POSSIBLY_SENT, Delivery, Ledger, RunLock, _failure
 from briefing.distribute.lists import DistributionList, Recipient
+from briefing.distribute.note import ChangeNotes
 from briefing.distribute.stamp import Issue, Stamper
 from briefing.errors import EnvironmentFailure, InputError, Problem
 
@@ -33,6 +33,10 @@ class Version:
     """Composed.digest: of the composed text and its metadata — what the brief says, not its PDF's bytes."""
     used: frozenset
     """Ids of the facts and disputed questions it prints."""
+    meta: object = None
+    """Its title block and running lines (briefing.model.Meta): the change note's sheet is set under them."""
+    markdown: str = ""
+    """Its composed text: what its change notes say is printed."""
 
 
 @dataclass
@@ -51,8 +55,6 @@ class Job:
     """A possibly-sent delivery of this very copy, sent again with its Message-ID."""
     reissue: bool = False
     """Sent again with the same words (--reissue)."""
-    note: tuple[str, list[str]] | None = None
-    """For a revision: the change note's title and lines."""
 
     def describe(self, copy: int | None = None) -> str:
         n = copy if copy is not None else self.copy
@@ -110,7 +112,8 @@ def current_versions(project, pairs: list[tuple[str, str]]) -> dict[tuple[str, s
     from briefing.build import compose_pairs
 
     composed = compose_pairs(project, [(project.briefs[b], project.audiences[a]) for b, a in pairs])
-    return {pair: Version(pair[0], pair[1], c.digest, frozenset(c.used)) for pair, c in zip(pairs, composed)}
+    return {pair: Version(pair[0], pair[1], c.digest, frozenset(c.used), c.meta, c.markdown)
+            for pair, c in zip(pairs, composed)}
 
 
 def shared_pdfs(project, pairs: list[tuple[str, str]]) -> dict[tuple[str, str], bytes]:
@@ -121,14 +124,6 @@ def shared_pdfs(project, pairs: list[tuple[str, str]]) -> dict[tuple[str, str], 
 
     outputs = render_in_memory(project, [(project.briefs[b], project.audiences[a]) for b, a in pairs], ["pdf"])
     return {pair: o.data for pair, o in zip(pairs, outputs)}
-
-
-def summary(project, version: Version) -> dict:
-    """What a version of a brief printed, as the ledger keeps it for change notes: its facts and disputed
-    questions, and the brief's key judgments."""
-    from briefing.diff import snapshot
-
-    return snapshot(project.facts, project.judgments, ids=version.used, briefs={version.brief})
 
 
 def plan(lst: DistributionList, ledger: Ledger, transport, versions: dict[tuple[str, str], Version],
@@ -174,19 +169,28 @@ def plan(lst: DistributionList, ledger: Ledger, transport, versions: dict[tuple[
     return out
 
 
-def dry_run(work: Plan, ledger: Ledger, out=None) -> None:
-    """Print what a real run would send, with the copy numbers new readers would get."""
+def dry_run(work: Plan, ledger: Ledger, destination: str, notes: ChangeNotes | None = None, out=None) -> None:
+    """Print what a real run would send to `destination`, with the copy numbers new readers would get, and each
+    change note the revisions would carry (once, with the readers it goes to)."""
     out = out or sys.stdout
     next_copy: dict[str, int] = {}
+    told: dict[tuple[str, str, str], list[str]] = {}
     for job in work.jobs:
         n = job.copy
         if n is None:
             n = next_copy.setdefault(job.brief, ledger.next_copy(job.brief))
             next_copy[job.brief] += 1
         print("would send " + job.describe(n), file=out)
+        note = notes.note(job) if notes is not None and job.revision > 1 else None
+        if note is not None:
+            told.setdefault((job.brief, job.recipient.audience, str(note)), []).append(job.recipient.name)
+    for (brief, audience, note), names in told.items():
+        print(f"change note for {brief} ({audience}), to {', '.join(names)}:", file=out)
+        print("\n".join("    " + line for line in note.splitlines()), file=out)
     count = len(work.jobs)
-    print(f"dry run: {count} cop{'y' if count == 1 else 'ies'} would be sent; {work.unchanged} up to date; "
-          "nothing was sent or recorded", file=out)
+    found = f", {work.found} found already delivered" if work.found else ""
+    print(f"dry run: {count} cop{'y' if count == 1 else 'ies'} would be sent, {work.unchanged} up to date{found} "
+          f"({destination}; ledger {ledger.path}); nothing was sent or recorded", file=out)
 
 
 def unsettable(lst: DistributionList, stamper_fonts) -> list[Problem]:
@@ -208,55 +212,6 @@ def unsettable(lst: DistributionList, stamper_fonts) -> list[Problem]:
     return problems
 
 
-_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-           "November", "December")
-
-
-def _date(iso: str) -> str:
-    """`2026-11-26T11:14:46Z` -> `26 November 2026`."""
-    d = _dt.date.fromisoformat(iso[:10])
-    return f"{d.day} {_MONTHS[d.month - 1]} {d.year}"
-
-
-class ChangeNote:
-    """What changed in a brief since the copy a reader holds: for the cover template (`changes`) and the
-    copy's last page."""
-
-    def __init__(self, since: str, lines: list[str]):
-        self.since = since
-        """The date of the reader's copy, e.g. `26 November 2026`."""
-        self.lines = lines
-        """One line per change."""
-
-    @property
-    def title(self) -> str:
-        return f"Changes since your copy of {self.since}"
-
-    def __str__(self) -> str:
-        return self.title + ":\n" + "\n".join(f"- {line}" for line in self.lines)
-
-
-def change_note(project, ledger: Ledger, job: Job) -> ChangeNote | None:
-    """Return the change note of a revision, computed from the version the reader holds at this destination."""
-    from briefing.diff import changes, note_lines
-
-    if job.earlier is None:
-        return None
-    since = _date(job.earlier.time)
-    if job.reissue:
-        return ChangeNote(since, ["Nothing in the text has changed: this copy is reissued (its layout or "
-                                  "production changed)."])
-    old = ledger.summary(job.earlier.version)
-    if old is None:
-        return ChangeNote(since, ["The ledger does not hold what your earlier copy said (it was sent by an "
-                                  "older briefing), so the changes cannot be listed; please read this copy whole."])
-    found = changes(old, summary(project, job.version))
-    if not found:
-        return ChangeNote(since, ["The facts and key judgments are as they were; the wording of the brief "
-                                  "has been revised."])
-    return ChangeNote(since, note_lines(found, limit=12))
-
-
 def _signer(lst: DistributionList, jobs: list[Job]):
     if not (lst.sign and jobs):
         return None
@@ -276,6 +231,7 @@ def execute(project, lst: DistributionList, ledger: Ledger, transport, work: Pla
     # or a subject that would break the headers stops the run here with nothing recorded. The numbers are
     # committed before the first copy goes out, so a crash later never renumbers anyone.
     appends = not cover.uses("changes")
+    notes = ChangeNotes(project, ledger)
     with ledger.transaction():
         for brief in dict.fromkeys(j.brief for j in jobs):
             numbers = ledger.assign(brief, [j.recipient.key for j in jobs if j.brief == brief])
@@ -283,18 +239,17 @@ def execute(project, lst: DistributionList, ledger: Ledger, transport, work: Pla
                 if j.brief == brief:
                     j.copy = numbers[j.recipient.key]
         for v in {j.version.digest: j.version for j in jobs}.values():
-            ledger.remember(v.digest, v.brief, v.audience, project.facts.meta.as_of.isoformat(), summary(project, v))
-        notes = []
+            ledger.remember(v.digest, v.brief, v.audience, project.facts.meta.as_of.isoformat(), notes.summary(v))
+        covers = []
         for j in jobs:
             b, a = project.briefs[j.brief], project.audiences[j.recipient.audience]
-            changes = change_note(project, ledger, j) if j.revision > 1 else None
-            j.note = (changes.title, changes.lines) if changes else None
+            changes = notes.note(j) if j.revision > 1 else None
             context = dict(recipient=j.recipient, brief=b, audience=a, copy=j.copy,
                            revision=j.revision, earlier=j.earlier, sender=_sender(lst), changes=changes)
             subject, body = cover.render(**context)
             if changes and appends:
                 body = body.rstrip("\n") + "\n\n" + str(changes) + "\n"
-            notes.append((subject, body))
+            covers.append((subject, body, changes))
             try:  # the headers as a mail program will read them, checked before anything is sent
                 check_headers(lst.sender, lst.reply_to, j.recipient.name, j.recipient.email, subject,
                               f"<check@{lst.sender[1].rpartition('@')[2]}>",
@@ -304,24 +259,35 @@ def execute(project, lst: DistributionList, ledger: Ledger, transport, work: Pla
                                          "write names, organisations and the subject as plain text")) from None
         run = ledger.start_run(lst.name, transport.destination, len(jobs))
     domain = lst.sender[1].rpartition("@")[2]
-    stampers: dict[tuple[str, str], Stamper] = {}
+    stampers: dict[object, Stamper] = {}
+
+    def stamped(key, shared: bytes, issue: Issue) -> bytes:
+        if key not in stampers:
+            stampers[key] = Stamper(shared, project.style)
+        return stampers[key].copy(issue)
+
     outcome = Outcome()
     try:
-        for j, (subject, body) in zip(jobs, notes):
+        for j, (subject, body, changes) in zip(jobs, covers):
             r = j.recipient
             pair = (j.brief, r.audience)
-            if pair not in stampers:
-                stampers[pair] = Stamper(pdfs[pair], project.style)
-            pdf = stampers[pair].copy(Issue(j.copy, r.name, r.organisation, j.revision), j.note)
+            issue = Issue(j.copy, r.name, r.organisation, j.revision)
+            name = f"{j.brief}.copy-{j.copy:04d}.{_slug(r.name)}" + (f".r{j.revision}" if j.revision > 1 else "")
+            pdf = stamped(pair, pdfs[pair], issue)
+            extra = []  # the change note's sheet, stamped as the copy is
+            if changes is not None:
+                sheet = notes.sheet(j, changes)
+                extra.append((name + ".changes.pdf", stamped(sheet, sheet, issue)))
             unsigned = None
             if signer is not None:
                 from briefing.distribute.sign import SignatureCheckFailed
 
+                reason = f"Copy {j.copy} issued to {r.name}, {r.organisation}"
                 try:
-                    pdf = signer.sign(pdf, f"Copy {j.copy} issued to {r.name}, {r.organisation}")
+                    pdf = signer.sign(pdf, reason)
+                    extra = [(file, signer.sign(data, reason)) for file, data in extra]
                 except SignatureCheckFailed as e:
                     unsigned = str(e)
-            name = f"{j.brief}.copy-{j.copy:04d}.{_slug(r.name)}" + (f".r{j.revision}" if j.revision > 1 else "")
             message_id = j.resend.message_id if j.resend else \
                 f"<{j.brief}.{r.audience}.copy{j.copy}.r{j.revision}.{j.version.digest[:16]}@{domain}>"
             sha = hashlib.sha256(pdf).hexdigest()
@@ -334,13 +300,15 @@ def execute(project, lst: DistributionList, ledger: Ledger, transport, work: Pla
                 outcome.failed += 1
                 print(f"not sent ({unsigned}): {j.describe()}", file=log)
                 continue
-            if len(pdf) > max_bytes:
-                ledger.record(**row, result="too-large", detail=f"{len(pdf)} bytes; the limit is {max_bytes}")
+            size = len(pdf) + sum(len(data) for _, data in extra)
+            if size > max_bytes:
+                ledger.record(**row, result="too-large", detail=f"{size} bytes; the limit is {max_bytes}")
                 outcome.too_large += 1
-                print(f"not sent (too large: {len(pdf):,} bytes, limit {max_bytes:,}): {j.describe()}", file=log)
+                print(f"not sent (too large: {size:,} bytes, limit {max_bytes:,}): {j.describe()}", file=log)
                 continue
             msg = message(lst.sender, lst.reply_to, r.name, r.email, subject, body, message_id,
-                          j.earlier.message_id if j.earlier else None, pdf, name + ".pdf", formatdate(usegmt=True))
+                          j.earlier.message_id if j.earlier else None, pdf, name + ".pdf", formatdate(usegmt=True),
+                          extra)
             file_name = name + transport.suffix if hasattr(transport, "suffix") else ""
             if j.resend:
                 intent = j.resend.id
@@ -348,7 +316,7 @@ def execute(project, lst: DistributionList, ledger: Ledger, transport, work: Pla
             else:
                 intent = ledger.intend(durable=not transport.batched, **row, detail=file_name)
             try:
-                result, detail = transport.send(msg, pdf, name)
+                result, detail = transport.send(msg, pdf, name, extra)
             except DeliveryError as e:
                 if e.possibly_sent:
                     outcome.possibly_sent += 1
@@ -541,7 +509,7 @@ def _run(args, project, lst, ledger_path, transport, versions) -> int:
         work = plan(lst, ledger, transport, versions, args.brief, getattr(args, "reissue", False), legacy,
                     dry=args.dry_run)
         if args.dry_run:
-            dry_run(work, ledger)
+            dry_run(work, ledger, transport.destination, ChangeNotes(project, ledger))
             return 0
         transport.prepare()
         needed = sorted({(j.brief, j.recipient.audience) for j in work.jobs} - set(pdf_cache))

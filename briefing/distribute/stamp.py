@@ -3,7 +3,7 @@
 A copy is the shared PDF's bytes unchanged, followed by one incremental update (PDF 1.7, section 7.5.6):
 the stamp as a form XObject (drawn by reportlab, its font subsets embedded), one short content stream
 that paints it, each page dictionary again with that stream added to its contents, and a new document
-information dictionary. A revision adds a last page saying what changed, tagged into the structure tree.
+information dictionary. (A revision's change note is a sheet of its own, stamped the same way: note.py.)
 Nothing is laid out or re-encoded per copy, so a copy costs a few milliseconds, and the same inputs give
 the same bytes."""
 
@@ -39,8 +39,7 @@ class Issue:
 
 
 class Stamper:
-    """Makes personal copies of one PDF: reads the shared layout once, appends a stamp per copy (and, for a
-    revision, a last page saying what changed since the reader's copy).
+    """Makes personal copies of one PDF: reads the shared layout once, appends a stamp per copy.
 
     The stamp sits in the bottom margin, under the running footer, in the furniture size and the house
     heading font; it is set through the body text's path (pdf_fonts.Fonts: fallback fonts for characters the
@@ -75,15 +74,15 @@ class Stamper:
         """Return the characters of `text` that no font of the house style can set (each once, in order)."""
         return missing(self.fonts, text)
 
-    def _line(self, text: str, size: float, role: str = "heading", colour: str = "handling", align: int = 1):
+    def _line(self, text: str, size: float):
         from reportlab.lib import colors
         from reportlab.lib.styles import ParagraphStyle
 
         from briefing.render.pdf_notes import MeasuredParagraph
 
-        style = ParagraphStyle("Copy Stamp", fontName=self.fonts.names[role], fontSize=size, leading=size * 1.25,
-                               alignment=align, textColor=colors.HexColor("#" + getattr(self.layout.colours, colour)))
-        return MeasuredParagraph(self.fonts.markup(text, role), style)
+        style = ParagraphStyle("Copy Stamp", fontName=self.fonts.names["heading"], fontSize=size, leading=size * 1.25,
+                               alignment=1, textColor=colors.HexColor("#" + self.layout.colours.handling))
+        return MeasuredParagraph(self.fonts.markup(text, "heading"), style)
 
     def overlay(self, text: str) -> bytes:
         """Return a one-page PDF holding only the stamp line, for the shared layout's page size."""
@@ -111,43 +110,8 @@ class Stamper:
         c.save()
         return out.getvalue()
 
-    def change_page(self, title: str, lines: list[str]) -> bytes:
-        """Return a one-page PDF: `title`, then one paragraph per line, each marked for the structure tree as
-        /H1 (MCID 0) and /P (MCIDs 1, 2, ...). Lines that do not fit are cut, the last saying how many."""
-        from reportlab.lib.units import mm
-
-        from briefing.render.pdf_tags import TaggingCanvas
-
-        sizes, margins = self.layout.sizes, self.layout.page.margins_mm
-        left, right = margins["left"] * mm, self.size[0] - margins["right"] * mm
-        top, bottom = self.size[1] - margins["top"] * mm, margins["bottom"] * mm
-        width = right - left
-        for keep in range(len(lines), 0, -1):
-            shown = lines if keep == len(lines) else \
-                lines[:keep - 1] + [f"… and {len(lines) - keep + 1} more changes; the desk can list them all."]
-            paras = [self._line(title, sizes["heading1"], colour="heading", align=0)]
-            paras += [self._line(line, sizes["body"], role="body", colour="text", align=0) for line in shown]
-            heights = [p.wrap(width, top - bottom)[1] for p in paras]
-            gap = sizes["body"] * 0.6
-            if sum(heights) + gap * len(paras) <= top - bottom or keep == 1:
-                break
-        out = io.BytesIO()
-        c = TaggingCanvas(out, pagesize=self.size, invariant=1, pageCompression=1)
-        y = top
-        for mcid, (p, h) in enumerate(zip(paras, heights)):
-            y -= h
-            c.addLiteral(f"/{'H1' if mcid == 0 else 'P'} <</MCID {mcid}>> BDC")
-            p.drawOn(c, left, y)
-            c.addLiteral("EMC")
-            y -= gap
-        c.showPage()
-        c.save()
-        self.change_paragraphs = len(paras)
-        return out.getvalue()
-
-    def copy(self, issue: Issue, changes: tuple[str, list[str]] | None = None) -> bytes:
-        """Return the personal copy's bytes: the stamp on every page, the issue in the document information,
-        and with `changes` (title, lines) a last page listing them."""
+    def copy(self, issue: Issue) -> bytes:
+        """Return the personal copy's bytes: the stamp on every page, the issue in the document information."""
         from pypdf.generic import ArrayObject, ByteStringObject, DictionaryObject, IndirectObject, NameObject, \
             NumberObject, TextStringObject
 
@@ -172,7 +136,7 @@ class Stamper:
             next_free += n
             return next_free - n
 
-        form, objects = _page_objects(self.overlay(line), self.size, reserve, as_form=True)
+        form, objects = _page_objects(self.overlay(line), self.size, reserve)
         for idnum, body in objects:
             write(idnum, 0, body)
         form_ref, paint_ref = (IndirectObject(reserve(1), 0, None) for _ in range(2))
@@ -190,9 +154,6 @@ class Stamper:
             resources[NameObject("/XObject")] = xobjects
             new[NameObject("/Resources")] = resources
             write(idnum, generation, new)
-        if changes is not None:
-            for idnum, generation, body in self._last_page(changes, reserve, form_ref, paint_ref):
-                write(idnum, generation, body)
         info_ref = IndirectObject(reserve(1), 0, None)
         info = _copy_dict(self.info.get_object()) if self.info else DictionaryObject()
         for key, value in (("/BriefingCopy", str(issue.copy)),
@@ -211,78 +172,11 @@ class Stamper:
             first = getattr(self.ids[0], "original_bytes", None) or bytes(self.ids[0])
             # The first identifier names the document, the second this version of it (PDF 1.7, 14.4).
             trailer[NameObject("/ID")] = ArrayObject([ByteStringObject(first), ByteStringObject(
-                hashlib.md5(first + line.encode("utf-8") + repr(changes).encode("utf-8")).digest())])
+                hashlib.md5(first + line.encode("utf-8")).digest())])
         out.write(b"trailer\n")
         trailer.write_to_stream(out)
         out.write(f"\nstartxref\n{xref}\n%%EOF\n".encode())
         return out.getvalue()
-
-    def _last_page(self, changes: tuple[str, list[str]], reserve, form_ref, paint_ref):
-        """Yield (idnum, generation, body) of the objects that add the change page at the end: its fonts and
-        content, the page, the page tree again, and — in a tagged PDF — its H1 and P elements, the document
-        element, the parent tree and the structure tree root again, so the page is read like the rest."""
-        from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject, NumberObject
-
-        title, lines = changes
-        contents, objects = _page_objects(self.change_page(title, lines), self.size, reserve, as_form=False)
-        yield from ((idnum, 0, body) for idnum, body in objects)
-        contents_ref, page_ref = (IndirectObject(reserve(1), 0, None) for _ in range(2))
-        yield contents_ref.idnum, 0, contents.stream
-        pages_ref = self.catalog.raw_get("/Pages")
-        pages = pages_ref.get_object()
-        resources = DictionaryObject({NameObject("/Font"): contents.font,
-                                      NameObject("/XObject"): DictionaryObject({NameObject(_XOBJECT): form_ref})})
-        page = DictionaryObject({NameObject("/Type"): NameObject("/Page"), NameObject("/Parent"): pages_ref,
-                                 NameObject("/MediaBox"): ArrayObject([NumberObject(0), NumberObject(0),
-                                                                       _number(self.size[0]), _number(self.size[1])]),
-                                 NameObject("/Resources"): resources,
-                                 NameObject("/Contents"): ArrayObject([contents_ref, paint_ref])})
-        tree = self.catalog.get("/StructTreeRoot")
-        elements: list = []
-        if tree is not None:
-            key = int(tree.get("/ParentTreeNextKey", 0))
-            page[NameObject("/StructParents")] = NumberObject(key)
-            page[NameObject("/Tabs")] = NameObject("/S")
-            root_ref = self.catalog.raw_get("/StructTreeRoot")
-            document_ref = tree.raw_get("/K")
-            if isinstance(document_ref.get_object(), ArrayObject):  # several top elements: add beside them
-                document_ref = None
-            parent = document_ref or root_ref
-            for mcid in range(self.change_paragraphs):
-                ref = IndirectObject(reserve(1), 0, None)
-                elements.append(ref)
-                yield ref.idnum, 0, DictionaryObject({
-                    NameObject("/Type"): NameObject("/StructElem"), NameObject("/S"): NameObject("/H1" if mcid == 0
-                                                                                                  else "/P"),
-                    NameObject("/P"): parent, NameObject("/Pg"): page_ref, NameObject("/K"): NumberObject(mcid)})
-            holder = parent.get_object()
-            kids = holder.get("/K")
-            kids = list(kids) if isinstance(kids, ArrayObject) else ([holder.raw_get("/K")] if kids is not None else [])
-            new_holder = _copy_dict(holder)
-            new_holder[NameObject("/K")] = ArrayObject(kids + elements)
-            yield parent.idnum, parent.generation, new_holder
-            parent_tree_ref = tree.raw_get("/ParentTree")
-            parent_tree = _copy_dict(parent_tree_ref.get_object())
-            entry = [NumberObject(key), ArrayObject(elements)]
-            if "/Nums" in parent_tree:
-                parent_tree[NameObject("/Nums")] = ArrayObject(list(parent_tree["/Nums"]) + entry)
-            else:  # a tree with kids: one more leaf
-                leaf = IndirectObject(reserve(1), 0, None)
-                yield leaf.idnum, 0, DictionaryObject({NameObject("/Nums"): ArrayObject(entry), NameObject("/Limits"):
-                                                       ArrayObject([NumberObject(key), NumberObject(key)])})
-                parent_tree[NameObject("/Kids")] = ArrayObject(list(parent_tree["/Kids"]) + [leaf])
-            new_tree = _copy_dict(tree)
-            new_tree[NameObject("/ParentTreeNextKey")] = NumberObject(key + 1)
-            if isinstance(parent_tree_ref, IndirectObject):
-                yield parent_tree_ref.idnum, parent_tree_ref.generation, parent_tree
-            else:
-                new_tree[NameObject("/ParentTree")] = parent_tree
-            yield root_ref.idnum, root_ref.generation, new_tree
-        yield page_ref.idnum, 0, page
-        new_pages = _copy_dict(pages)
-        new_pages[NameObject("/Kids")] = ArrayObject(list(pages.raw_get("/Kids").get_object()) + [page_ref])
-        new_pages[NameObject("/Count")] = NumberObject(int(pages["/Count"]) + 1)
-        yield pages_ref.idnum, pages_ref.generation, new_pages
 
 
 def _copy_dict(d):
@@ -290,12 +184,6 @@ def _copy_dict(d):
     from pypdf.generic import DictionaryObject, NameObject
 
     return DictionaryObject({NameObject(k): d.raw_get(k) for k in d.keys()})
-
-
-def _number(x: float):
-    from pypdf.generic import FloatObject
-
-    return FloatObject(round(x, 4))
 
 
 _FONTS: dict[int, object] = {}
@@ -327,28 +215,16 @@ _PAINT = f"/Artifact << /Type /Pagination >> BDC q {_XOBJECT} Do Q EMC".encode()
 _REF = re.compile(rb"(\d+) 0 R")
 
 
-@dataclass(frozen=True)
-class _Page:
-    """A page of reportlab's to add as a page of its own: its content stream and its font resources."""
-
-    stream: bytes
-    """The content stream object's body, as the bytes to write between `obj` and `endobj`."""
-    font: object
-    """The reference to its (renumbered) font resource dictionary."""
-
-
-def _page_objects(pdf: bytes, size: tuple[float, float], reserve, as_form: bool):
-    """Return the page of reportlab's one-page `pdf` — as a form XObject's body (`as_form`) or as a _Page — and
-    the objects it needs (its fonts: dictionaries, descriptors, subsets, ToUnicode maps) renumbered from
-    `reserve(count)`, each as the bytes to write between `obj` and `endobj`.
+def _page_objects(pdf: bytes, size: tuple[float, float], reserve):
+    """Return the page of reportlab's one-page `pdf` as a form XObject's body, and the objects it needs (its
+    fonts: dictionaries, descriptors, subsets, ToUnicode maps) renumbered from `reserve(count)`, each as the
+    bytes to write between `obj` and `endobj`.
 
     The objects are copied as reportlab wrote them, with only their `N 0 R` references renumbered, rather
     than parsed and re-serialised: that is most of the cost of a copy otherwise. It relies on the shape of
     reportlab's output (a classic xref table; a page with `/Contents N 0 R` and `/Font N 0 R` in its
     resources; stream lengths written directly); tests/test_internals.py names it, and tests/test_distribute.py
     reads every stamp back, so a change there fails loudly."""
-    from pypdf.generic import IndirectObject
-
     start = int(pdf[pdf.rindex(b"startxref") + 9:].split()[0])
     head = pdf[start:].split(b"\n", 2)
     count = int(head[1].split()[1])
@@ -384,8 +260,6 @@ def _page_objects(pdf: bytes, size: tuple[float, float], reserve, as_form: bool)
         return _REF.sub(lambda m: b"%d 0 R" % numbers[int(m.group(1))], dictionary) + stream + data
 
     objects = [(numbers[n], renumber(bodies[n])) for n in order]
-    if not as_form:
-        return _Page(contents, IndirectObject(numbers[font], 0, None)), objects
     dictionary, _, data = contents.partition(b">>")
     form = (dictionary + b" /Type /XObject /Subtype /Form /BBox [ 0 0 %s %s ] /Resources << /Font %d 0 R >> >>"
             % (_num(size[0]), _num(size[1]), numbers[font]) + data)
