@@ -143,6 +143,7 @@ def plan_jobs(project: Project, pairs: list[Pair], composed: list[Composed], for
     from briefing.buildcache import renderer_digest
     from briefing.digests import digest
     from briefing.render import FORMATS
+    from briefing.render import markdown as markdown_writer
 
     when = build_time(project.facts)
     renderers = renderer_digest(project, reference_docx, when) if set(formats) - {"md"} else ""
@@ -153,7 +154,7 @@ def plan_jobs(project: Project, pairs: list[Pair], composed: list[Composed], for
         for fmt in FORMATS:
             if fmt not in formats:
                 continue
-            key = digest(fmt, c.markdown, c.meta, "" if fmt == "md" else renderers)
+            key = digest(fmt, c.markdown, c.meta, markdown_writer.digest() if fmt == "md" else renderers)
             limit = audience.page_limit if fmt == "pdf" else None
             jobs.append(Job(f"{base}.{fmt}", fmt, c.markdown, c.meta, key,
                             (audience, brief.name, limit) if limit else None, c.used, fit_key if fmt != "md" else ""))

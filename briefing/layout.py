@@ -160,6 +160,24 @@ class Fit:
 HOUSE = Fit()
 """The fit of a brief laid out with the house style's own spacing."""
 
+KEEP_ITEM_LINES = 5
+"""A list item's paragraph of at most this many lines is kept whole on one page (a longer one may split, leaving
+at least two lines on each side): a recommended action never breaks mid-sentence across a page."""
+KEEP_TABLE_ROWS = 6
+"""A table of at most this many body rows is kept whole on one page (it moves on whole rather than split)."""
+MIN_TABLE_ROWS = 2
+"""A longer table, split across pages, leaves at least this many body rows on each side of the break (its
+header row repeats above the rest)."""
+AVERAGE_CHAR = 0.5
+"""The average width of a character of body text, as a share of its size: what a writer that cannot measure
+text (the DOCX's) takes to estimate how many lines a paragraph runs to."""
+
+
+def estimated_lines(chars: int, width: float, size: float) -> int:
+    """About how many lines `chars` characters of text at `size` points run to in a column `width` points wide."""
+    per_line = max(1, int(width / (size * AVERAGE_CHAR)))
+    return max(1, -(-chars // per_line))
+
 
 @dataclass(frozen=True)
 class Layout:

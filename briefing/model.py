@@ -237,6 +237,20 @@ def dump(node, indent: int = 0) -> str:
     return "\n".join(lines)
 
 
+NOTE_SEPARATOR = ","
+"""What every writer sets, superscript, between two note marks that stand side by side (²,³, never ²³, which
+reads as 23); it is text, not a note reference."""
+
+
+def separated(nodes: list):
+    """Yield (node, whether NOTE_SEPARATOR goes before it) for inline `nodes`: before a note whose mark follows
+    another note's mark directly."""
+    previous = None
+    for node in nodes:
+        yield node, isinstance(node, Note) and isinstance(previous, Note)
+        previous = node
+
+
 def plain_text(nodes: list) -> str:
     """Return the text of inline nodes without note marks, notes or formatting."""
     out = []

@@ -83,7 +83,9 @@ def _render_task(task: tuple[list[int], object]) -> list[Rendered | Failed]:
     for index in indexes:
         job: Job = _state.jobs[index]
         if job.format == "md":
-            done.append(Rendered(job.markdown.encode("utf-8")))
+            from briefing.render import markdown
+
+            done.append(Rendered(markdown.render(job.markdown, job.meta)))
             continue
         try:
             if doc is None:

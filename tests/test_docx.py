@@ -15,6 +15,7 @@ from conftest import ROOT, in_project, need, outputs
 from lxml import etree
 from readers import docx_part, pandoc_footnotes, pandoc_plain
 
+from briefing import model as m
 from briefing.render.docx import DocxWriter
 from samples import WHEN, golden_document
 
@@ -300,3 +301,35 @@ def test_a_lead_in_keeps_with_next_and_a_custom_style_is_word_style_of_that_name
     assert by_text["Question?"].paragraph_format.keep_with_next is True
     assert by_text["Bold, not a lead-in."].paragraph_format.keep_with_next is None
     assert by_text["Boxed."].style.name == "Box Text" and by_text["Boxed."].style.base_style.name == "Body Text"
+
+
+def _keep_document():
+    from samples import FILLER, meta
+
+    cell = m.TableCell
+    table = lambda rows: m.Table([cell([m.Text("A")]), cell([m.Text("B")])],  # noqa: E731
+                                 [[cell([m.Text(f"r{i}")]), cell([m.Text("x")])] for i in range(rows)])
+    items = [m.ListItem([m.Paragraph([m.Text("A short action.")])]),
+             m.ListItem([m.Paragraph([m.Text(FILLER * 6)])])]
+    return m.Document(meta(), [m.OrderedList(1, items), table(5), table(9)])
+
+
+def test_word_keeps_short_items_and_table_rows_together_and_controls_widows(style):
+    """Read back with python-docx: widow control in the document defaults; a short list item keeps its lines
+    together, a long one not; a five-row table's rows all keep with the next but the last; a nine-row table's
+    header and first body row, and its last but one, so that two body rows stand on each side of a break."""
+    import docx as python_docx
+    from docx.oxml.ns import qn
+
+    from briefing.render.docx import DocxWriter
+    from samples import WHEN
+
+    document = python_docx.Document(io.BytesIO(DocxWriter(style).render(_keep_document(), WHEN)))
+    defaults = document.styles.element.find(qn("w:docDefaults"))
+    assert defaults.find(f'{qn("w:pPrDefault")}/{qn("w:pPr")}/{qn("w:widowControl")}') is not None
+    short, long_ = [p for p in document.paragraphs if p.text.startswith(("A short", "The delegation"))]
+    assert short.paragraph_format.keep_together is True and long_.paragraph_format.keep_together is None
+    kept = [[bool(row.cells[0].paragraphs[0].paragraph_format.keep_with_next) for row in t.rows]
+            for t in document.tables]
+    assert kept[0] == [True] * 5 + [False]
+    assert kept[1] == [True, True, False, False, False, False, False, False, True, False]

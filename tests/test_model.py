@@ -77,3 +77,40 @@ def test_an_escaped_fact_starting_with_table_after_a_table_is_text_not_its_capti
     assert table.caption == [] and m.plain_text(paragraph.children) == "Table: a fact that begins so"
     typed = parse("| A |\n|--|\n| 1 |\n\nTable: " + escape("a caption") + "\n", m.Meta("t"))
     assert len(typed.children) == 1 and m.plain_text(typed.children[0].caption) == "a caption"
+
+
+def test_the_markdown_output_carries_its_metadata_as_pandoc_reads_it():
+    """The .md starts with a YAML block pandoc -f commonmark_x reads as metadata, whatever the text holds
+    (quotes, backslashes, a colon, a line of dashes, markup, a line separator); a lead-in's attribute line is
+    read as its class."""
+    import datetime as dt
+    import json
+    import subprocess
+
+    from conftest import need
+    from briefing.render import markdown
+
+    nasty = 'A "quoted" \\ title: with *stars* #1\n---\u2028[^1]'
+    meta = m.Meta(title=nasty, subtitle="Sub", date=dt.date(2024, 11, 30), audience="The Minister",
+                  handling="FOR OFFICIAL USE", author="Desk", language="en-GB")
+    data = markdown.render("{.lead-in}\n**Question?** Answer.\n\nNext.\n", meta)
+    # without smart punctuation, which would make typographic quotes and dashes of the title's
+    run = subprocess.run([need("pandoc"), "-f", "commonmark_x-smart", "-t", "json"], input=data, capture_output=True,
+                         check=True)
+    tree = json.loads(run.stdout)
+
+    def text(value) -> str:
+        if isinstance(value, dict):
+            kind, content = value["t"], value.get("c")
+            if kind == "Str":
+                return content
+            if kind in ("Space", "SoftBreak"):
+                return " "
+            return text(content)
+        return "".join(text(v) for v in value) if isinstance(value, list) else ""
+
+    got = {key: text(value) for key, value in tree["meta"].items()}
+    assert got["title"] == nasty.replace("\n", " ")
+    assert (got["handling"], got["audience"], got["date"], got["lang"]) == ("FOR OFFICIAL USE", "The Minister",
+                                                                           "2024-11-30", "en-GB")
+    assert tree["blocks"][0]["t"] == "Div" and tree["blocks"][0]["c"][0][1] == ["lead-in"]

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import io
 import os
+import re
 import subprocess
 import warnings
 
@@ -386,3 +388,104 @@ def test_a_note_mark_after_the_longest_word_of_a_narrow_column_stays_on_its_word
         mark = [c for c in page.chars if c["text"] in "27" and c["size"] < 8 and c["x0"] > word["x0"]]
     assert [c["text"] for c in mark] == ["2", "7"], mark
     assert all(abs(c["bottom"] - word["bottom"]) < 5 for c in mark), (word, mark)
+
+
+def _pages_of_words(path: str, words: list[str]) -> dict[str, list[int]]:
+    """Each of `words`: the pages it is printed on, read back with pdfplumber."""
+    import pdfplumber
+
+    found: dict[str, list[int]] = {w: [] for w in words}
+    with pdfplumber.open(path) as pdf:
+        for number, page in enumerate(pdf.pages, 1):
+            printed = {w["text"].strip(".,:") for w in page.extract_words()}
+            for word in words:
+                if word in printed:
+                    found[word].append(number)
+    return found
+
+
+def _sweep(writer, tmp_path, make, first: int, last: int, step: int = 1):
+    """Yield (k, path) for documents `make(filler_paragraphs(k))` with k from `first` to `last` (one-line
+    paragraphs pushing what follows them across the foot of page 1)."""
+    for k in range(first, last, step):
+        yield k, _render(writer, m.Document(meta(), make(filler_paragraphs(k))), tmp_path, f"k{k}.pdf")
+
+
+def test_a_short_list_item_is_never_broken_across_pages(writer, tmp_path):
+    """A five-line recommended action, pushed down line by line across the page foot, moves on whole."""
+    item = m.Paragraph([m.Text("Startword " + FILLER * 2 + " Endword")])
+    crossed = set()
+    for k, path in _sweep(writer, tmp_path, lambda fill: fill + [m.OrderedList(1, [m.ListItem([item])])] + filler_paragraphs(3),
+                         26, 36):
+        pages = _pages_of_words(path, ["Startword", "Endword"])
+        assert pages["Startword"] == pages["Endword"], (k, pages)
+        crossed.add(pages["Startword"][0])
+    assert crossed == {1, 2}, "the sweep should move the item from page 1 to page 2"
+
+
+def _table(rows: int, prefix: str) -> m.Table:
+    cell = m.TableCell
+    return m.Table([cell([m.Text("Figure")]), cell([m.Text("Value")])],
+                   [[cell([m.Text(f"{prefix}{i}")]), cell([m.Text("US$50 million as reported by the visit's sources")])]
+                    for i in range(1, rows + 1)])
+
+
+@pytest.mark.parametrize("rows", [5, 9])
+def test_a_table_leaves_no_lone_row_and_a_short_table_is_not_split(writer, tmp_path, rows):
+    """A table (captionless: a caption already moves its table on whole) pushed across the page foot: a five-row
+    table moves on whole; a nine-row one leaves at least two body rows on each side of the break."""
+    names = [f"Row{i}" for i in range(1, rows + 1)]
+    split = 0
+    for k, path in _sweep(writer, tmp_path, lambda fill: fill + [_table(rows, "Row")] + filler_paragraphs(3), 12, 38):
+        pages = _pages_of_words(path, names)
+        on = [pages[name][0] for name in names]
+        if len(set(on)) > 1:
+            split += 1
+            assert rows > 6 and min(on.count(p) for p in set(on)) >= 2, (k, on)
+    assert (split > 0) == (rows > 6)
+
+
+def test_a_lead_in_stays_with_a_paragraph_whose_notes_fill_the_page_foot(writer, tmp_path):
+    """A bold lead-in before a paragraph with a long note: where the paragraph and its note must move on, the
+    lead-in goes with them (its group's height counts the notes)."""
+    def make(fill):
+        lead = m.Paragraph([m.Strong([m.Text("Leadword: how many agreements were signed?")])], keep_with_next=True)
+        after = m.Paragraph([m.Text("Followword " + FILLER[:80]), note(1, "A long note. " * 60), m.Text(FILLER[:60])])
+        return fill + [m.BulletList([m.ListItem([lead, after])])] + filler_paragraphs(3)
+
+    crossed = set()
+    for k, path in _sweep(writer, tmp_path, make, 14, 30):
+        pages = _pages_of_words(path, ["Leadword", "Followword"])
+        assert pages["Leadword"] == pages["Followword"], (k, pages)
+        crossed.add(pages["Leadword"][0])
+    assert crossed == {1, 2}
+
+
+def test_adjacent_note_marks_are_separated_by_a_comma_in_every_format(writer, style, tmp_path):
+    """Two marks side by side read ²,³ (not ²³) in the PDF (pdfplumber: the comma superscript, outside either
+    link), the DOCX (a comma run between the two note references) and the HTML (both links still there)."""
+    import pdfplumber
+
+    from briefing.render.docx import DocxWriter
+    from briefing.render.html import HtmlWriter
+
+    doc = m.Document(meta(), [m.Paragraph([m.Text("Two sources agree."), note(1, "One."), note(2, "Two."),
+                                           m.Text(" Then one more."), note(3, "Three.")])])
+    path = _render(writer, doc, tmp_path)
+    with pdfplumber.open(path) as pdf:
+        page = pdf.pages[0]
+        line = next(w for w in page.extract_words() if w["text"].startswith("agree"))["top"]
+        chars = [c for c in page.chars if c["size"] < style.sizes.body - 1 and abs(c["top"] - line) < 8]
+        assert "".join(c["text"] for c in chars)[:4] == "1,23", chars
+        comma = next(c for c in chars if c["text"] == ",")
+        assert not any(a["x0"] <= (comma["x0"] + comma["x1"]) / 2 <= a["x1"] for a in page.annots)
+    assert _assert_notes_on_mark_pages(path, 3)
+    import zipfile
+
+    with zipfile.ZipFile(io.BytesIO(DocxWriter(style).render(doc, WHEN))) as z:
+        xml = z.read("word/document.xml").decode()
+    assert re.search(r'w:id="1"/></w:r><w:r><w:rPr><w:rStyle w:val="[^"]+"/></w:rPr><w:t xml:space="preserve">,</w:t>'
+                     r'</w:r><w:r><w:rPr><w:rStyle w:val="[^"]+"/></w:rPr><w:footnoteReference w:id="2"/>', xml), xml
+    html = HtmlWriter(style).render(doc, WHEN).decode()
+    assert ('<sup>1</sup></a><sup class="footnote-sep">,</sup><a href="#fn-2" id="fnref-2"' in html
+            and 'href="#fnref-2"' in html), html

@@ -8,7 +8,8 @@ FORMATS = ("pdf", "docx", "html", "md")
 
 
 def writer_class(fmt: str) -> type:
-    """The writer of a format other than md (the composed Markdown is written as it is)."""
+    """The writer of a format other than md (render/markdown.py writes the composed Markdown under its
+    metadata)."""
     if fmt == "html":
         from briefing.render.html import HtmlWriter
 

@@ -27,7 +27,8 @@ from briefing.render.visitor import Scoped, Visitor
 from briefing.render.docx_styles import WordStyles
 from briefing.render.footnotes import footnotes_part
 from briefing.render.reference import open_reference, read_reference
-from briefing.layout import HOUSE, Fit, Layout, resolve
+from briefing.layout import HOUSE, KEEP_ITEM_LINES, KEEP_TABLE_ROWS, MIN_TABLE_ROWS, Fit, Layout, estimated_lines
+from briefing.layout import resolve
 from briefing.style import Style
 
 @dataclass(frozen=True)
@@ -61,8 +62,11 @@ class DocxTranslator(Visitor, Scoped):
     python-docx's own calls, runs as raw WordprocessingML (ooxml.py) where python-docx has no call for them."""
 
     def __init__(self, document, styles: WordStyles, logo: str | None = None, logo_alt: str = "",
-                 tables: tuple[tuple[float, ...], ...] = ()):
+                 tables: tuple[tuple[float, ...], ...] = (), layout: Layout | None = None):
         self.document = document
+        self.layout = layout
+        """The layout values (page measure, list text size), to estimate a list item's lines; None: every item
+        is kept whole."""
         self.styles = styles
         """The document's styles by role."""
         self.logo = logo
@@ -92,7 +96,9 @@ class DocxTranslator(Visitor, Scoped):
             self._inlines(nodes)
 
     def _inlines(self, nodes: list) -> None:
-        for node in nodes:
+        for node, sep in m.separated(nodes):
+            if sep:  # superscript as the marks are, but text: not a note reference
+                self.env.runs.append(ooxml.run(m.NOTE_SEPARATOR, self.styles.id("note_ref")))
             self.visit(node)
 
     def visit_Document(self, node: m.Document) -> None:
@@ -119,6 +125,8 @@ class DocxTranslator(Visitor, Scoped):
             ooxml.set_style(p, self.styles.custom(node.custom_style))
         if node.keep_with_next:  # a lead-in (a disputed question) stays with what follows it, as in the PDF
             p.paragraph_format.keep_with_next = True
+        if self.env.list_depth and self.env.part is self.document.part and self._short(node, self.env.list_depth):
+            p.paragraph_format.keep_together = True  # w:keepLines: a short list item is not broken across pages
         if self.env.number is not None:
             ooxml.number(p, self.env.number)
         with self.scoped(runs=ooxml.element(p), in_link=False):
@@ -127,6 +135,15 @@ class DocxTranslator(Visitor, Scoped):
                 self.env.runs.append(ooxml.footnote_mark(self.styles.id("note_ref")))
                 self.env.runs.append(ooxml.run(" "))
             self._inlines(node.children)
+
+    def _short(self, node: m.Paragraph, depth: int) -> bool:
+        """Whether a list item's paragraph runs to few enough lines to be kept whole (as the PDF keeps it; the
+        lines are estimated, as this writer measures no text)."""
+        if self.layout is None:
+            return True
+        body = self.layout.styles["list"]
+        width = self.layout.page.measure - 14 * depth
+        return estimated_lines(len(m.plain_text(node.children)), width, body.size) <= KEEP_ITEM_LINES
 
     def _list(self, node, style: str, num_id: int | None) -> None:
         depth = self.env.list_depth + 1
@@ -190,11 +207,18 @@ class DocxTranslator(Visitor, Scoped):
                 column.width = Pt(width)
                 for cell in column.cells:
                     cell.width = Pt(width)
+        body = len(node.rows)
+        # Rows kept with the next as the PDF keeps them: a short table whole, a longer one with at least two body
+        # rows on each side of a break (the header row with the first two, the last two together).
+        kept = (set(range(body)) if body <= KEEP_TABLE_ROWS or self.env.part is not self.document.part
+                else set(range(MIN_TABLE_ROWS)) | set(range(body - MIN_TABLE_ROWS + 1, body)))
         for r, cells in enumerate([node.header] + node.rows):
             if r:
                 ooxml.cant_split_row(tbl.tr_lst[r])
             for c, cell in enumerate(cells):
                 self._cell(table.cell(r, c), cell, "header_cell" if r == 0 else "cell")
+                if r in kept:
+                    table.cell(r, c).paragraphs[0].paragraph_format.keep_with_next = True
 
     def _cell(self, docx_cell, cell: m.TableCell, role: str) -> None:
         p = docx_cell.paragraphs[0]
@@ -312,7 +336,7 @@ class DocxWriter:
             fit = HOUSE if fit is None else Fit(fit)
         document, styles = self._template(doc.meta.language, fit)
         self._page(document, doc.meta, styles)
-        DocxTranslator(document, styles, self.layout.logo, self.layout.logo_alt, fit.tables).visit(doc)
+        DocxTranslator(document, styles, self.layout.logo, self.layout.logo_alt, fit.tables, self.layout).visit(doc)
         self._properties(document, doc.meta, timestamp)
         out = io.BytesIO()
         document.save(out)

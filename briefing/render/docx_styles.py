@@ -202,6 +202,7 @@ class WordStyles:
                 ooxml.set_fonts(defaults[0], self.layout.fonts["body"].family)
         for lang in _xpath(self.root, "w:docDefaults/w:rPrDefault/w:rPr/w:lang"):
             lang.set(qn("w:val"), language)
+        self._widow_control()
         for role, spec in STYLES.items():
             el = self._elements[role]
             style = StyleFactory(el)
@@ -210,6 +211,22 @@ class WordStyles:
             if spec.para:
                 self._paragraph_properties(el, style, paras[spec.para])
         return self
+
+    def _widow_control(self) -> None:
+        """No paragraph leaves a single line at the foot or head of a page, as in the PDF: w:widowControl in the
+        document's default paragraph properties, unless the reference says otherwise there."""
+        defaults = _xpath(self.root, "w:docDefaults")
+        if not defaults or _xpath(defaults[0], "w:pPrDefault/w:pPr/w:widowControl"):
+            return
+        ppr_default = _xpath(defaults[0], "w:pPrDefault")
+        if not ppr_default:
+            ppr_default = [OxmlElement("w:pPrDefault")]
+            defaults[0].append(ppr_default[0])
+        ppr = _xpath(ppr_default[0], "w:pPr")
+        if not ppr:
+            ppr = [OxmlElement("w:pPr")]
+            ppr_default[0].append(ppr[0])
+        ppr[0].insert(0, OxmlElement("w:widowControl"))
 
     def _paragraph_properties(self, el, style, ps: ParaStyle) -> None:
         font = self.layout.fonts[ps.font].family

@@ -238,7 +238,8 @@ class HtmlTranslator(Visitor):
     # -- inlines ------------------------------------------------------------------------------
 
     def _inlines(self, nodes: list) -> str:
-        return "".join(self.visit(n) for n in nodes)
+        return "".join((f'<sup class="footnote-sep">{m.NOTE_SEPARATOR}</sup>' if sep else "") + self.visit(n)
+                       for n, sep in m.separated(nodes))
 
     def _run(self, value: str) -> str:
         """Return text as HTML, runs in another script (Cyrillic, Chinese, Arabic script, Hebrew) in a span that

@@ -29,7 +29,8 @@ from briefing.render.pdf_notes import MeasuredParagraph
 from briefing.render.pdf_notes import MeasuredParagraph as Paragraph  # measured once per width, tagged when drawn
 from briefing.render.pdf_tags import Element, Figure, Rule, StructTree, TaggingCanvas, artifact, inline
 from briefing.render.pdf_tags import table_artifacts
-from briefing.layout import HOUSE, UNBREAKABLE, WHITE, Fit, Layout, ParaStyle, resolve
+from briefing.layout import HOUSE, KEEP_ITEM_LINES, KEEP_TABLE_ROWS, MIN_TABLE_ROWS, UNBREAKABLE, WHITE, Fit, Layout
+from briefing.layout import ParaStyle, resolve
 from briefing.style import Style, mm
 
 
@@ -195,6 +196,8 @@ class PdfTranslator(Visitor, Scoped):
         self.lead_in, self.bullet, self.label = "", None, None
         p = self._paragraph("P", lambda: lead_in + self._inlines(node.children), style, bulletText=bullet,
                             bullet_tag=label)
+        if depth and not self.env.in_note:  # a short list item is not broken across pages
+            p.keep_lines = KEEP_ITEM_LINES
         return [self._noted(p, since)]
 
     def _list(self, node, bullets) -> list:
@@ -246,9 +249,13 @@ class PdfTranslator(Visitor, Scoped):
         widths = self._widths(node)
         self.table_widths.append(tuple(widths or ()))
         self._check_rows(rows, widths)
-        table = Table(rows, repeatRows=1, hAlign="LEFT", colWidths=widths, renderCB=table_artifacts)
+        table = _BriefTable(rows, repeatRows=1, hAlign="LEFT", colWidths=widths, renderCB=table_artifacts)
+        if len(node.rows) <= KEEP_TABLE_ROWS and not self.env.in_note:
+            table.keep_whole = (self.frame_ref, self.layout.page.text_height)
         colours = self.layout.colours
-        table.setStyle(TableStyle([
+        n = MIN_TABLE_ROWS
+        table.setStyle(TableStyle(([("NOSPLIT", (0, 0), (-1, n)), ("NOSPLIT", (0, -n), (-1, -1))]
+                                   if len(node.rows) >= 2 * n else []) + [
             ("BACKGROUND", (0, 0), (-1, 0), _hex(colours.table_header)),
             ("LINEBELOW", (0, 0), (-1, -1), 0.4, _hex(colours.rule)),
             ("VALIGN", (0, 0), (-1, -1), "TOP"),
@@ -332,7 +339,8 @@ class PdfTranslator(Visitor, Scoped):
     # -- inlines: reportlab paragraph markup -------------------------------------------------
 
     def _inlines(self, nodes: list) -> str:
-        return "".join(self.visit(n) for n in nodes)
+        return "".join((f"<super>{m.NOTE_SEPARATOR}</super>" if sep else "") + self.visit(n)
+                       for n, sep in m.separated(nodes))
 
     def visit_Text(self, node: m.Text) -> str:
         return self.fonts.markup(node.text, self.env.role)
@@ -385,6 +393,23 @@ def _marked_words(inlines: list, style: ParagraphStyle) -> list[float]:
             for word in re.finditer(r"\S+", text) if word.end() in marks]
 
 
+class _BriefTable(Table):
+    """A table that leaves at least two body rows on each side of a page break (NOSPLIT over its first and last
+    rows, in its style) and, when it is short, moves on whole rather than split."""
+
+    keep_whole: tuple[FrameRef, float] | None = None
+    """(the frame, the height of a page's text block) for a table kept whole on a page when it fits on one:
+    split only where it starts a page and is too tall for it. The parts of a split table are never kept so."""
+
+    def split(self, availWidth, availHeight):
+        if self.keep_whole is not None:
+            ref, page = self.keep_whole
+            height = self.wrap(availWidth, availHeight)[1]
+            if height <= page and not (ref.frame is not None and ref.frame._atTop):
+                return []
+        return super().split(availWidth, availHeight)
+
+
 class _KeepWithFirstLines(KeepTogether):
     """A heading (or a bold lead-in) kept with what follows it as a word processor keeps them: when the
     group does not fit, the heading stays if the first lines of what follows fit beside it (their notes
@@ -395,6 +420,19 @@ class _KeepWithFirstLines(KeepTogether):
         self.group = list(flowables)
         """The heading(s) and the flowable they keep with."""
         super().__init__(flowables, maxHeight)
+
+    def wrap(self, aW, aH):
+        """As KeepTogether's, the group's height counting the notes its marks put on the page (reportlab measures
+        each flowable with unbounded room, where a `Noted` leaves its notes out): else a lead-in would be
+        placed with a paragraph whose notes then push it, or its first lines, onto the next page."""
+        out = super().wrap(aW, aH)
+        noted = [f for f in self._content if isinstance(f, Noted) and f.frame_ref.frame is not None]
+        if noted:
+            frame = noted[0].frame_ref.frame
+            self._H += frame.cost([n for f in noted for n in f.numbers], frame._aW)
+            if noted[0] is self._content[0]:
+                self._H0 += frame.cost(noted[0].numbers, frame._aW)
+        return out
 
     def split(self, aW, aH):
         *leads, last = self.group

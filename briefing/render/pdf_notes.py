@@ -62,6 +62,16 @@ class MeasuredParagraph(TaggedParagraph):
         self.width, self.height = availWidth, self._measured_height
         return self.width, self.height
 
+    keep_lines = 0
+    """A paragraph of at most this many lines is not split (0: any may be, leaving two lines on each side)."""
+
+    def split(self, availWidth, availHeight):
+        if self.keep_lines:
+            self.wrap(availWidth, availHeight)
+            if len(self.blPara.lines) <= self.keep_lines:
+                return []  # moves on whole (a short list item)
+        return super().split(availWidth, availHeight)
+
     def drawOn(self, canvas, x, y, _sW=0):
         if getattr(canvas, "lays_out_only", False):
             return None  # laid out only to learn where the pages break: nothing is drawn
