@@ -604,7 +604,7 @@ class PdfWriter:
         if _nearly_empty(pages, fill) or fill > FULL:
             tight = Fit(TIGHT_GAPS)
             fitted = self._layout(doc, timestamp, None, self.styles_for(tight), draw=draw)
-            if fitted[3] <= FULL and (fitted[1] < pages or fill > FULL):
+            if fitted[3] <= FULL and (fitted[1] < pages or fitted[1] == pages and fill > FULL):
                 return tight, fitted
         return HOUSE, laid
 
