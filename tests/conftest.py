@@ -83,6 +83,13 @@ def in_project(project: str, *argv: str) -> int:
 
 
 @functools.lru_cache(maxsize=None)
+def markdown_body(text: str) -> str:
+    """A built .md file's text after its YAML metadata block (title, audience, handling...)."""
+    if text.startswith("---\n"):
+        return text.split("\n---\n", 1)[1].lstrip("\n")
+    return text
+
+
 def pairs(project: str = PROJECT) -> list[str]:
     """Every brief.audience a full build of the project writes, sorted."""
     from briefing.project import Project

@@ -7,7 +7,7 @@ import re
 import subprocess
 import sys
 
-from conftest import EVERY_FORMAT, ROOT, in_project, need, outputs, pairs
+from conftest import EVERY_FORMAT, ROOT, in_project, markdown_body, need, outputs, pairs
 
 from briefing.cli import main
 
@@ -213,7 +213,7 @@ def test_an_audience_with_its_own_section_changes_no_other_audiences_output(proj
     assert len(built) == 3 * len(pairs())
     for name in built:
         assert (before / name).read_bytes() == (after / name).read_bytes(), name
-    md = (after / "freight-line.press.md").read_text(encoding="utf-8")
+    md = markdown_body((after / "freight-line.press.md").read_text(encoding="utf-8"))
     assert md.startswith("# Lines to take\n\n- The line is agreed, not yet funded. Marovia and Tarvel agreed")
     assert "# Lines to take\n\n- The visit took place as planned." in (after / "visit-politics.press.md").read_text()
     assert "Recommended action" not in md and "Lines to take" not in (after / "freight-line.minister.md").read_text()
@@ -308,7 +308,7 @@ def test_sources_listed_first_still_list_every_source_and_an_own_section_cannot_
     open(path, "w").write(sources_first)
     out = f"{project_copy}/out"
     assert in_project(project_copy, "build", "-o", out, "-f", "md", "freight-line", "-a", "business") == 0
-    md = open(f"{out}/freight-line.business.md").read()
+    md = markdown_body(open(f"{out}/freight-line.business.md").read())
     assert md.startswith("# Sources\n")
     sources = md.split("# Sources\n")[1].split("\n# ")[0]
     assert sources.count("\n- ") >= 3 and "Holm, Dana." in sources
