@@ -5,6 +5,7 @@ process renders a job."""
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -190,7 +191,8 @@ def run_jobs(jobs: list[Job], style: Style, when: _dt.datetime, workers: int = 1
 def _guess_beside_pdfs(jobs: list[Job], groups: list[tuple[list[int], object]], workers: int
                        ) -> dict[int, int]:
     """With fewer tasks than workers, make a brief's DOCX beside its PDF instead of after it: take it out of its
-    task into one of its own, with the fit an earlier build kept, else the house style's (most briefs keep it);
+    task into one of its own, with the fit an earlier build kept, else the house style's (most briefs without
+    a table keep it; a brief with one, whose column widths only the PDF's layout gives, is not guessed);
     `run_jobs` makes it again should the PDF take another. A DOCX without its PDF in the build and without a
     kept fit is made so beside a task that only finds its fit. Return {DOCX job: its PDF job, or None where
     a task finds the fit} for each DOCX so made."""
@@ -202,6 +204,8 @@ def _guess_beside_pdfs(jobs: list[Job], groups: list[tuple[list[int], object]], 
         docx = next((i for i in indexes if jobs[i].format == "docx"), None)
         if docx is None or pdf is None and jobs[docx].fit is not None:
             continue  # nothing to make beside it, or a DOCX whose fit is known
+        if jobs[docx].fit is None and _TABLE.search(jobs[docx].markdown):
+            continue  # its tables' widths come from the PDF's layout: a guess would be made again
         if pdf is not None:
             indexes.remove(docx)
             fit = jobs[docx].fit
@@ -211,6 +215,10 @@ def _guess_beside_pdfs(jobs: list[Job], groups: list[tuple[list[int], object]], 
             groups.append(([docx], FIT_ONLY))
         guessed[docx] = pdf
     return guessed
+
+
+_TABLE = re.compile(r"(?m)^ {0,3}\|?[ \t]*:?-+:?[ \t]*(\|[ \t]*:?-+:?[ \t]*)+\|?[ \t]*$")
+"""A Markdown table's delimiter row (`| --- | ---: |`)."""
 
 
 def _stem(job: Job) -> str:
