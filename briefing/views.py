@@ -203,15 +203,15 @@ class Wordsmith:
         `disputed`, a flag says that the sources dispute it (for a table cell, which shows one side only). How the
         desk inferred a figure is said in full once: `once="tell"` (a sentence the brief prints) says it unless
         said already, and records it; `once="check"` (a desk text, whose view may be built and not printed) only
-        leaves it out when said already."""
+        shortens it when said already; said already, it reads "year inferred by the desk", without "from …"."""
         w = self.wording.settings
         flags = [w["disputed_in_table"]] if disputed and w["disputed_in_table"] else []
         caveats = [f.caveat] if f.caveat else []
         if f.caveat and not caveat and w["caveat_in_note"]:
             flags, caveats = flags + [w["caveat_in_note"]], []
         how = _how([f])
-        if once and how in self._told:
-            how = ""
+        if once and how in self._told:  # said in full already: what was inferred, without how again
+            how = "; ".join(dict.fromkeys(h.split(" from ")[0] for h in how.split("; ")))
         elif once == "tell" and how and self.mode == "words":
             self._told.add(how)
         return self._hedge(self.hedges(f), caveats, flags=flags, how=how)

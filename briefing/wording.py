@@ -69,8 +69,9 @@ WORDING = Record("wording", "The words briefs use for kinds of claim, hedges and
     "confidence": Field(Str(), "how a judgment's confidence reads; {level}, e.g. `{level} confidence`",
                         required=True),
     "scoring": Field(Str(), "how a judgment's scoring reads: {event} (or {Event}), {deadline} and {evidence}, e.g. "
-                     "`{Event} by {deadline}; the desk will know from {evidence}.`",
-                     default="{Event} by {deadline} ({evidence})."),
+                     "`It comes true if, by {deadline}, {event}; the desk will know from {evidence}.` (the deadline "
+                     "before the event, whose last clause may be an exception)",
+                     default="By {deadline}, {event} ({evidence})."),
     "for_audience": Field(Str(), "who a brief is for, under its title and in its DOCX properties; {audience}",
                           default="For: {audience}"),
     "first_judgment": Field(Str(), "said of a judgment that has no `change:` (the desk's first on the question); "
