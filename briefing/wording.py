@@ -81,6 +81,12 @@ WORDING = Record("wording", "The words briefs use for kinds of claim, hedges and
         "sources": Field(Str(), "{count} sources of which kinds ({kinds})", required=True),
         "one_source": Field(Str(), "the same for a brief resting on one source ({kinds}; empty: as `sources`)",
                             default=""),
+        "sources_summary": Field(Str(), "summary audiences, when no official text is among the sources: `sources` "
+                                 "saying so, in place of `no_official` ({count}, {kinds}; empty: as `sources`)",
+                                 default=""),
+        "unsigned_undated_summary": Field(Str(), "summary audiences: the sources with no writer named or no date, "
+                                          "in one sentence in place of `unsigned`, `unnamed` and `undated` "
+                                          "({names}; empty: those three)", default=""),
         "kind_named": Field(Str(), "how {kinds} in `sources` gives each kind: {count}, {kind} and the sources' "
                             "{names}, e.g. `{count} {kind} ({names})` (empty: the count and kind only)", default=""),
         "unsigned": Field(Str(), "which are unsigned ({names})", required=True),
