@@ -203,15 +203,15 @@ class Wordsmith:
         `disputed`, a flag says that the sources dispute it (for a table cell, which shows one side only). How the
         desk inferred a figure is said in full once: `once="tell"` (a sentence the brief prints) says it unless
         said already, and records it; `once="check"` (a desk text, whose view may be built and not printed) only
-        leaves it out when said already."""
+        shortens it when said already; said already, it reads "year inferred by the desk", without "from …"."""
         w = self.wording.settings
         flags = [w["disputed_in_table"]] if disputed and w["disputed_in_table"] else []
         caveats = [f.caveat] if f.caveat else []
         if f.caveat and not caveat and w["caveat_in_note"]:
             flags, caveats = flags + [w["caveat_in_note"]], []
         how = _how([f])
-        if once and how in self._told:
-            how = ""
+        if once and how in self._told:  # said in full already: what was inferred, without how again
+            how = "; ".join(dict.fromkeys(h.split(" from ")[0] for h in how.split("; ")))
         elif once == "tell" and how and self.mode == "words":
             self._told.add(how)
         return self._hedge(self.hedges(f), caveats, flags=flags, how=how)
@@ -484,20 +484,30 @@ def sourcing_note(words: Wordsmith, cited: list[Source], printed: list[Fact], bo
     kind_text = "; ".join(named.replace("{count}", str(len(ns))).replace("{kind}", w.kind_name(k, len(ns)))
                           .replace("{names}", ", ".join(ns)) for k, ns in kinds.items()) if named else \
         ", ".join(f"{len(ns)} {w.kind_name(k, len(ns))}" for k, ns in kinds.items())
-    form = t["one_source"] if len(cited) == 1 and t["one_source"] else t["sources"]
-    parts = [_fill(form, count=str(len(cited)), kinds=escape(kind_text))]
-    unnamed = bool(t["unnamed"])  # a writer described but not named is "author not named", not "unsigned"
-    for key, test in (("unsigned", lambda s: not s.signed and not (unnamed and s.author_note)),
-                      ("unnamed", lambda s: unnamed and not s.signed and bool(s.author_note)),
-                      ("undated", lambda s: not s.dated)):
-        names = [source_name(s) for s in cited if test(s)]
-        if names:
-            parts.append(_fill(t[key], names=escape(", ".join(names)), count=str(len(names))))
     official = [source_name(s) for s in cited if s.kind == "official"]
-    parts.append(_fill(t["official"], names=escape(", ".join(official))) if official
-                 else escape(t["no_official"]))
+    summary = words.detail == "summary"
+    form = t["one_source"] if len(cited) == 1 and t["one_source"] else t["sources"]
+    if summary and not official and t["sources_summary"]:  # "…, none of them an official text: …"
+        form = t["sources_summary"]
+    parts = [_fill(form, count=str(len(cited)), kinds=escape(kind_text))]
+    if summary and t["unsigned_undated_summary"]:
+        names = [source_name(s) for s in cited if not s.signed or not s.dated]
+        if names:
+            parts.append(_fill(t["unsigned_undated_summary"], names=escape(", ".join(names))))
+    else:
+        unnamed = bool(t["unnamed"])  # a writer described but not named is "author not named", not "unsigned"
+        for key, test in (("unsigned", lambda s: not s.signed and not (unnamed and s.author_note)),
+                          ("unnamed", lambda s: unnamed and not s.signed and bool(s.author_note)),
+                          ("undated", lambda s: not s.dated)):
+            names = [source_name(s) for s in cited if test(s)]
+            if names:
+                parts.append(_fill(t[key], names=escape(", ".join(names)), count=str(len(names))))
+    if official:
+        parts.append(_fill(t["official"], names=escape(", ".join(official))))
+    elif form != t["sources_summary"] or not t["sources_summary"]:
+        parts.append(escape(t["no_official"]))
     single = sum(1 for f in printed if len(f.source_ids) == 1)
-    if words.detail == "summary" and t["single_summary"]:
+    if summary and t["single_summary"]:
         if single:
             parts.append(escape(t["single_summary"]))
     else:

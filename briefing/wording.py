@@ -69,8 +69,9 @@ WORDING = Record("wording", "The words briefs use for kinds of claim, hedges and
     "confidence": Field(Str(), "how a judgment's confidence reads; {level}, e.g. `{level} confidence`",
                         required=True),
     "scoring": Field(Str(), "how a judgment's scoring reads: {event} (or {Event}), {deadline} and {evidence}, e.g. "
-                     "`{Event} by {deadline}; the desk will know from {evidence}.`",
-                     default="{Event} by {deadline} ({evidence})."),
+                     "`It comes true if, by {deadline}, {event}; the desk will know from {evidence}.` (the deadline "
+                     "before the event, whose last clause may be an exception)",
+                     default="By {deadline}, {event} ({evidence})."),
     "for_audience": Field(Str(), "who a brief is for, under its title and in its DOCX properties; {audience}",
                           default="For: {audience}"),
     "first_judgment": Field(Str(), "said of a judgment that has no `change:` (the desk's first on the question); "
@@ -80,6 +81,12 @@ WORDING = Record("wording", "The words briefs use for kinds of claim, hedges and
         "sources": Field(Str(), "{count} sources of which kinds ({kinds})", required=True),
         "one_source": Field(Str(), "the same for a brief resting on one source ({kinds}; empty: as `sources`)",
                             default=""),
+        "sources_summary": Field(Str(), "summary audiences, when no official text is among the sources: `sources` "
+                                 "saying so, in place of `no_official` ({count}, {kinds}; empty: as `sources`)",
+                                 default=""),
+        "unsigned_undated_summary": Field(Str(), "summary audiences: the sources with no writer named or no date, "
+                                          "in one sentence in place of `unsigned`, `unnamed` and `undated` "
+                                          "({names}; empty: those three)", default=""),
         "kind_named": Field(Str(), "how {kinds} in `sources` gives each kind: {count}, {kind} and the sources' "
                             "{names}, e.g. `{count} {kind} ({names})` (empty: the count and kind only)", default=""),
         "unsigned": Field(Str(), "which are unsigned ({names})", required=True),
