@@ -5,7 +5,6 @@ process renders a job."""
 from __future__ import annotations
 
 import os
-import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -59,6 +58,8 @@ def _init(state: _State) -> None:
 
 
 FIT_ONLY = "fit"
+GUESS = "guess"
+"""A task's fit that asks for the fit most briefs take (render.guess_fit): house gaps, the tables' widths."""
 """A task's fit that asks for nothing but the fit of its DOCX's brief (laid out, not rendered)."""
 
 
@@ -93,9 +94,11 @@ def _render_task(task: tuple[list[int], object]) -> list[Rendered | Failed]:
                 doc = parse(job.markdown, job.meta)
             writer = _writer(job.format)
             if job.format == "docx":
-                from briefing.render import fit
+                from briefing.render import fit, guess_fit
 
-                if known is None:
+                if known == GUESS:
+                    known = guess_fit(doc, writer.layout, _writer("pdf"))
+                elif known is None:
                     known = job.fit if job.fit is not None else fit(doc, writer.layout, _writer("pdf"))
                 done.append(Rendered(writer.render(doc, _state.when, fit=known), fit=known))
                 continue
@@ -191,9 +194,9 @@ def run_jobs(jobs: list[Job], style: Style, when: _dt.datetime, workers: int = 1
 def _guess_beside_pdfs(jobs: list[Job], groups: list[tuple[list[int], object]], workers: int
                        ) -> dict[int, int]:
     """With fewer tasks than workers, make a brief's DOCX beside its PDF instead of after it: take it out of its
-    task into one of its own, with the fit an earlier build kept, else the house style's (most briefs without
-    a table keep it; a brief with one, whose column widths only the PDF's layout gives, is not guessed);
-    `run_jobs` makes it again should the PDF take another. A DOCX without its PDF in the build and without a
+    task into one of its own, with the fit an earlier build kept, else the one most briefs take (the house
+    style's gaps, its tables' column widths: `render.guess_fit`); `run_jobs` makes it again should the PDF
+    take another. A DOCX without its PDF in the build and without a
     kept fit is made so beside a task that only finds its fit. Return {DOCX job: its PDF job, or None where
     a task finds the fit} for each DOCX so made."""
     guessed: dict[int, int | None] = {}
@@ -204,21 +207,15 @@ def _guess_beside_pdfs(jobs: list[Job], groups: list[tuple[list[int], object]], 
         docx = next((i for i in indexes if jobs[i].format == "docx"), None)
         if docx is None or pdf is None and jobs[docx].fit is not None:
             continue  # nothing to make beside it, or a DOCX whose fit is known
-        if jobs[docx].fit is None and _TABLE.search(jobs[docx].markdown):
-            continue  # its tables' widths come from the PDF's layout: a guess would be made again
         if pdf is not None:
             indexes.remove(docx)
             fit = jobs[docx].fit
-            groups.append(([docx], fit if fit is not None else HOUSE))
-        else:  # the DOCX stays in its task, with the house style's fit; another task finds the true one
-            groups[n] = (indexes, HOUSE)
+            groups.append(([docx], fit if fit is not None else GUESS))
+        else:  # the DOCX stays in its task, with the guessed fit; another task finds the true one
+            groups[n] = (indexes, GUESS)
             groups.append(([docx], FIT_ONLY))
         guessed[docx] = pdf
     return guessed
-
-
-_TABLE = re.compile(r"(?m)^ {0,3}\|?[ \t]*:?-+:?[ \t]*(\|[ \t]*:?-+:?[ \t]*)+\|?[ \t]*$")
-"""A Markdown table's delimiter row (`| --- | ---: |`)."""
 
 
 def _stem(job: Job) -> str:

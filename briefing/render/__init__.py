@@ -38,3 +38,14 @@ def fit(doc, layout, writer=None):
 
         writer = PdfWriter(layout)
     return writer.find_fit(doc)
+
+
+def guess_fit(doc, layout, writer=None):
+    """Return the fit most briefs take, without laying `doc` out: the house style's gaps and its tables' column
+    widths (`fit` would lay the pages out to be sure). A guess to make a DOCX beside its PDF with; the build
+    makes the DOCX again if the PDF takes another fit."""
+    if writer is None:
+        from briefing.render.pdf import PdfWriter
+
+        writer = PdfWriter(layout)
+    return writer.guess_fit(doc)

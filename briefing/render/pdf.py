@@ -593,6 +593,16 @@ class PdfWriter:
         chosen, laid = self._fitted(doc, when, draw=False)
         return dataclasses.replace(chosen, tables=laid[5])
 
+    def guess_fit(self, doc: m.Document) -> Fit:
+        """Return the house style's fit with `doc`'s tables' column widths, which depend on the text and the
+        fonts only: the fit most briefs take (`find_fit` would lay the pages out to be sure), found for a fraction
+        of that, by making the flowables without laying them out."""
+        translator = PdfTranslator(self.styles_for(HOUSE), self.layout, self.fonts, FrameRef())
+        with MeasuredParagraph.collecting_fonts() as used:
+            translator.visit(doc)
+        self.fonts.load(used)
+        return dataclasses.replace(HOUSE, tables=tuple(translator.table_widths))
+
     def _fitted(self, doc: m.Document, timestamp: _dt.datetime, draw: bool) -> tuple[Fit, tuple]:
         """Lay `doc` out with the house style's gaps and, where its last page is nearly empty or full, again with
         tighter ones; return the fit chosen and its layout (as `_layout` returns it). The tighter gaps are
