@@ -308,7 +308,8 @@ class Build:
         old = {} if self.force else recorded
         # Fits earlier builds found, by brief and audience: a DOCX whose PDF is not made now takes its fit from
         # here instead of laying the PDF out again.
-        fits = {k: v for k, v in manifest.get("fits", {}).items() if isinstance(v, dict)}
+        kept_fits = manifest.get("fits")
+        fits = {k: v for k, v in kept_fits.items() if isinstance(v, dict)} if isinstance(kept_fits, dict) else {}
         todo, current = [], []
         for job in jobs:
             kept = fits.get(_stem(job.path), {})

@@ -1,15 +1,17 @@
 """The house style resolved into plain, frozen layout values (points, hex colours, named paragraph styles) that
-every writer reads, and the fit: how much of the house style's paragraph spacing a brief is laid out with.
+every writer reads, and the fit: how much of the house style's paragraph spacing a brief is laid out with, and
+its tables' column widths.
 
 The house style file (templates/style.yaml, read by `briefing.style`) says what a brief looks like in a
 reader's terms (millimetres, "A4", font files); `resolve(style)` turns it into the numbers the writers use,
 computed once, here, for DOCX, PDF and HTML alike. Nothing here imports a rendering library: the DOCX
 writer learns the PDF's paragraph styles from this module, never from reportlab.
 
-Fitting is a stage of its own. A brief whose last PDF page would hold only a few lines is laid out again
-with tighter gaps between paragraphs, and the DOCX of the same brief takes the same gaps, so that Word
-and LibreOffice break its pages where the PDF does. `fit(doc, layout)` finds that value (a `Fit`) by
-laying out the PDF; a build keeps it, so that making only the DOCX later need not lay out a PDF.
+Fitting is a stage of its own. A brief whose last PDF page would hold only a few lines (or be full) is laid
+out again with tighter gaps between paragraphs, and the DOCX of the same brief takes the same gaps and column
+widths, so that Word and LibreOffice break its lines and pages where the PDF does. `briefing.render.fit(doc,
+layout)` finds that value (a `Fit`) by laying out the PDF; a build keeps it, so that making only the DOCX
+later need not lay out a PDF.
 """
 
 from __future__ import annotations

@@ -109,7 +109,7 @@ class Notes:
                 seen.add(source_id)
                 before = given.setdefault(source_id, set())
                 parts.append(form(self.fb.sources[source_id], cites, self.quotes, self.plain, frozenset(before)))
-                before.update(c.quote for c in cites)
+                before.update(c.quote for c in cites if c.at and c.at.strip())  # one without a place stays
             lead = self.leads.get(int(mo.group(1)))
             texts.append((lead + " " if lead else "") + citations.join_note(parts))
             return f"[^{len(texts)}]"

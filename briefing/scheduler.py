@@ -58,9 +58,9 @@ def _init(state: _State) -> None:
 
 
 FIT_ONLY = "fit"
+"""A task's fit that asks for nothing but the fit of its DOCX's brief (laid out, not rendered)."""
 GUESS = "guess"
 """A task's fit that asks for the fit most briefs take (render.guess_fit): house gaps, the tables' widths."""
-"""A task's fit that asks for nothing but the fit of its DOCX's brief (laid out, not rendered)."""
 
 
 def _render_task(task: tuple[list[int], object]) -> list[Rendered | Failed]:
@@ -97,7 +97,10 @@ def _render_task(task: tuple[list[int], object]) -> list[Rendered | Failed]:
                 from briefing.render import fit, guess_fit
 
                 if known == GUESS:
-                    known = guess_fit(doc, writer.layout, _writer("pdf"))
+                    try:
+                        known = guess_fit(doc, writer.layout, _writer("pdf"))
+                    except InputError:  # the PDF's own layout problem: its PDF or fit task reports it, once
+                        known = HOUSE
                 elif known is None:
                     known = job.fit if job.fit is not None else fit(doc, writer.layout, _writer("pdf"))
                 done.append(Rendered(writer.render(doc, _state.when, fit=known), fit=known))

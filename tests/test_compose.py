@@ -231,3 +231,17 @@ def test_a_writer_given_with_an_initial_ends_the_entry_with_one_full_stop(projec
     source = Project.load(directory=project).facts.sources["freight-authority"]
     entry = citations.bibliography_entry(dataclasses.replace(source, author="A. Writer"))
     assert entry.startswith("Writer, A. ") and "A.." not in entry
+
+
+def test_a_quote_that_is_a_citations_only_place_is_given_in_every_note_that_cites_it(project):
+    from briefing.notes import Notes
+
+    fb = Project.load(directory=project).facts
+    source = next(iter(fb.sources))
+    placeless = Citation(source, "agreed to build a freight line", None, 0, 0)
+    placed = Citation(source, "freight line", "para. 3", 0, 0)
+    notes = Notes(fb, quotes=True)
+    body = f"One {notes.mark((placeless,))}. Two {notes.mark((placed,))}. Three {notes.mark((placeless, placed))}.\n"
+    texts = notes_of(notes.finish(body))
+    assert all("“agreed to build a freight line" in texts[n] for n in (1, 3))  # its words are its only locator
+    assert "“freight line" in texts[2] and "para. 3" in texts[3] and "“freight line”" not in texts[3]

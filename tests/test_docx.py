@@ -333,3 +333,27 @@ def test_word_keeps_short_items_and_table_rows_together_and_controls_widows(styl
             for t in document.tables]
     assert kept[0] == [True] * 5 + [False]
     assert kept[1] == [True, True, False, False, False, False, False, False, True, False]
+
+
+def test_each_table_takes_the_column_widths_its_pdf_gives_it_a_note_table_in_a_cell_included(style):
+    """The PDF's fit lists the tables' widths in the order the DOCX writes the tables: the body's table before
+    the table in a note that one of its cells holds."""
+    from briefing.parse import parse
+    from briefing.render.pdf import PdfWriter
+    from samples import meta
+
+    md = ("# Figures\n\n| Item | Value |\n|---|---|\n"
+          "| Trade volume in the first half of the year according to both ministries[^a] | 5 |\n\n"
+          "[^a]: Breakdown:\n\n    | n | A long description of a partner country that takes room |\n"
+          "    |---|---|\n    | Belarus | 1 |\n")
+    pdf = PdfWriter(style)
+    pdf.render(parse(md, meta()), WHEN)
+    assert len(pdf.fit.tables) == 2 and pdf.fit.tables[0] != pdf.fit.tables[1]
+    data = DocxWriter(style).render(parse(md, meta()), WHEN, fit=pdf.fit)
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        grids = [[int(w) / 20 for w in re.findall(r'w:w="(\d+)"', grid)]
+                 for part in ("word/document.xml", "word/footnotes.xml")
+                 for grid in re.findall(r"<w:tblGrid>(.*?)</w:tblGrid>", z.read(part).decode())]
+    body, note = grids
+    assert body[0] > body[1] and note[0] < note[1]  # each column as wide as its own long text asks
+    assert sorted([round(w) for w in g] for g in grids) == sorted([round(w) for w in t] for t in pdf.fit.tables)

@@ -489,3 +489,20 @@ def test_adjacent_note_marks_are_separated_by_a_comma_in_every_format(writer, st
     html = HtmlWriter(style).render(doc, WHEN).decode()
     assert ('<sup>1</sup></a><sup class="footnote-sep">,</sup><a href="#fn-2" id="fnref-2"' in html
             and 'href="#fnref-2"' in html), html
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_table_row_taller_than_a_page_is_reported_once_however_many_workers_render(style, tmp_path, workers):
+    """With two workers a brief's DOCX is made beside its PDF on a guessed fit; the guess lays no pages out but
+    checks the rows too, and the problem must still be reported once, by the PDF."""
+    from briefing.build import Job
+    from briefing.errors import InputError
+    from briefing.scheduler import run_jobs
+
+    md = "# T\n\n| A | B |\n|---|---|\n| " + " ".join(["word"] * 6000) + " | x |\n"
+    jobs = [Job(str(tmp_path / "x.pdf"), "pdf", md, meta(), "k1", None, frozenset(), "fk"),
+            Job(str(tmp_path / "x.docx"), "docx", md, meta(), "k2", None, frozenset(), "fk")]
+    with pytest.raises(InputError) as caught:
+        run_jobs(jobs, style, WHEN, workers)
+    assert len(caught.value.problems) == 1
+    assert "a table row is taller than a page" in str(caught.value.problems[0])

@@ -215,7 +215,7 @@ class DocxTranslator(Visitor, Scoped):
         for r, cells in enumerate([node.header] + node.rows):
             if r:
                 ooxml.cant_split_row(tbl.tr_lst[r])
-            for c, cell in enumerate(cells):
+            for c, cell in enumerate(cells[:cols]):  # a row with more cells than the header: only cols of them
                 self._cell(table.cell(r, c), cell, "header_cell" if r == 0 else "cell")
                 if r in kept:
                     table.cell(r, c).paragraphs[0].paragraph_format.keep_with_next = True
@@ -287,8 +287,9 @@ class DocxWriter:
         self.reference_docx = reference_docx or layout.reference_docx
         self._reference = read_reference(self.reference_docx) if self.reference_docx else None
         """The reference's bytes, checked once."""
-        self._templates: dict[tuple[str, Fit], tuple | bool] = {}
-        """(language, fit) -> (document, styles) of the template copied for each brief; False after the first."""
+        self._templates: dict[tuple[str, float], tuple | bool] = {}
+        """(language, the fit's gaps) -> (document, styles) of the template copied for each brief; False after the
+        first."""
         if self.reference_docx:
             self._template("en")  # a reference it cannot use is reported before any brief is rendered
 
@@ -298,7 +299,7 @@ class DocxWriter:
         of making it anew).
 
         Whatever in a reference document stops that is the reference's fault: an InputError naming it."""
-        key = (language, fit)
+        key = (language, fit.gaps)  # the styles depend on the gaps alone, not on the tables' widths
         kept = self._templates.get(key)
         if kept is None:  # the first brief: made for it alone
             self._templates[key] = False

@@ -240,14 +240,15 @@ class PdfTranslator(Visitor, Scoped):
                 self.holder = self.tags.add("Caption")
                 p = self._paragraph("P", lambda: self._inlines(node.caption), self.styles["caption"])
                 caption = [self._noted(p, since)]
+            # its place in the list before its cells' notes, whose tables come after it in the DOCX's order
+            widths = self._widths(node)
+            self.table_widths.append(tuple(widths or ()))
             since = len(self.marks)
             with self.scoped(role="heading"), self.tags.inside(self.tags.add("TR")):
                 rows = [[self._cell(c, s["header_cell"], "TH") for c in node.header]]
             for row in node.rows:
                 with self.tags.inside(self.tags.add("TR")):
                     rows.append([self._cell(c, s["cell"]) for c in row])
-        widths = self._widths(node)
-        self.table_widths.append(tuple(widths or ()))
         self._check_rows(rows, widths)
         table = _BriefTable(rows, repeatRows=1, hAlign="LEFT", colWidths=widths, renderCB=table_artifacts)
         if len(node.rows) <= KEEP_TABLE_ROWS and not self.env.in_note:
@@ -621,8 +622,8 @@ class PdfWriter:
     def _layout(self, doc: m.Document, timestamp: _dt.datetime, total: int | None, styles: dict,
                 draw: bool = True):
         """Return (bytes, pages, page of each note, how full the last page is as a share of the frame, whether
-        the file claims PDF/UA-1, each table's column widths). Without `draw`, the pages are laid out but nothing is drawn or written (the
-        bytes are empty)."""
+        the file claims PDF/UA-1, each table's column widths). Without `draw`, the pages are laid out but nothing
+        is drawn or written (the bytes are empty)."""
         ref = FrameRef()
         translator = PdfTranslator(styles, self.layout, self.fonts, ref)
         page = self.layout.page
