@@ -10,8 +10,7 @@ import shutil
 import subprocess
 import tempfile
 
-import pytest
-from conftest import ROOT, need
+from conftest import ROOT, missing, need
 
 CHROMIUM_FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                   "--disable-background-networking", "--disable-component-update", "--disable-sync",
@@ -23,10 +22,7 @@ VNU = os.path.join(ROOT, "node_modules", "vnu-jar", "build", "dist", "vnu.jar")
 
 def _need_file(path: str) -> str:
     if not os.path.isfile(path):
-        message = f"{os.path.relpath(path, ROOT)} is missing (scripts/setup --test runs npm ci)"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
+        missing(f"{os.path.relpath(path, ROOT)} is missing (scripts/setup --test runs npm ci)")
     return path
 
 

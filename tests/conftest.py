@@ -16,6 +16,7 @@ import os
 import shutil
 import subprocess
 import sys
+from typing import NoReturn
 
 import pytest
 
@@ -29,14 +30,18 @@ sys.path.insert(0, os.path.join(ROOT, "tests"))
 from readers import locked  # noqa: E402 (tests/ is on the path from the line above)
 
 
+def missing(message: str) -> NoReturn:
+    """Stop a test that lacks something the setup provides: in CI, which always has it, fail; elsewhere skip."""
+    if os.environ.get("CI"):
+        pytest.fail(message)
+    pytest.skip(message)
+
+
 def need(tool: str) -> str:
     """Return the path of an external reader; in CI a missing one fails the test instead of skipping it."""
     path = shutil.which(tool)
     if path is None:
-        message = f"{tool} is not installed (scripts/setup --test installs it)"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
+        missing(f"{tool} is not installed (scripts/setup --test installs it)")
     return path
 
 
@@ -139,10 +144,7 @@ def seeds() -> str:
     """The root's corpus folder; CI always has it beside the checkout, so there its absence fails, elsewhere it
     skips."""
     if not os.path.isdir(SEEDS):
-        message = f"the source texts are not at {SEEDS}; set BRIEFING_SEEDS to the folder holding them"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
+        missing(f"the source texts are not at {SEEDS}; set BRIEFING_SEEDS to the folder holding them")
     return SEEDS
 
 

@@ -556,11 +556,6 @@ class PdfWriter:
         self.styles = self.styles_for(HOUSE)
         """The paragraph styles at the house style's spacing."""
 
-    @property
-    def gaps(self) -> float:
-        """After render(): the share of the house style's paragraph spacing used (less when fitted)."""
-        return self.fit.gaps
-
     def styles_for(self, fit: Fit) -> dict[str, ParagraphStyle]:
         """The paragraph styles of a brief laid out with `fit` (its gaps)."""
         if fit.gaps not in self._styles:
