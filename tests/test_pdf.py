@@ -323,6 +323,53 @@ def test_a_split_paragraph_takes_only_the_notes_of_its_own_lines(writer, tmp_pat
     assert 0 < len(marks_in(first, 400)) < 5
 
 
+def _drawn(paragraph) -> bytes:
+    from reportlab.pdfgen.canvas import Canvas
+
+    canvas = Canvas(io.BytesIO(), invariant=1)
+    for name in ("note_mark", "note_mark_end"):
+        canvas.setNamedCB(name, lambda *args: None)
+    canvas.bookmarkPage("fn-1")
+    paragraph.drawOn(canvas, 0, 0)
+    return canvas.getpdfdata()
+
+
+def test_a_paragraph_with_no_room_at_a_page_foot_keeps_its_lines_for_the_next_page(writer, monkeypatch):
+    """reportlab's split drops a paragraph's lines when too few fit; the lines broken before serve the next try
+    at the same width, and draw as a paragraph broken afresh does. Once a split has made parts of it (they take
+    its lines' words), a paragraph that then finds no room is broken again."""
+    broken = []
+    real = Paragraph.breakLines
+    monkeypatch.setattr(Paragraph, "breakLines", lambda self, width: broken.append(self) or real(self, width))
+    text = "Start. " + FILLER * 4 + note_mark(1)
+    p, fresh = Paragraph(text, writer.styles["body"]), Paragraph(text, writer.styles["body"])
+    lines = p.wrap(400, 1e6), p.blPara
+    assert p.split(400, p.style.leading * 1.5) == []
+    assert (p.wrap(400, 1e6), p.blPara) == lines and broken.count(p) == 1
+    assert fresh.wrap(400, 1e6) == lines[0] and _drawn(p) == _drawn(fresh)
+    assert len(p.split(400, p.style.leading * 3.5)) == 2
+    assert p.split(400, p.style.leading * 1.5) == []
+    assert p.wrap(400, 1e6) == lines[0] and p.blPara is not lines[1] and broken.count(p) == 2
+
+
+def test_a_brief_fitted_as_it_is_rendered_is_written_once_with_the_fit_it_takes(writer, monkeypatch):
+    """A brief whose last page would be nearly empty is laid out again with tighter gaps: its file is the one
+    rendering with that fit gives, `find_fit` chooses the same fit, and the layout not kept is never written."""
+    from briefing.layout import HOUSE
+    from briefing.render import pdf
+
+    written = []
+    real = pdf._CountingCanvas._write_file
+    monkeypatch.setattr(pdf._CountingCanvas, "_write_file", lambda self: written.append(self) or real(self))
+    doc = m.Document(meta(), filler_paragraphs(34))
+    data = writer.render(doc, WHEN)
+    assert (writer.pages, writer.fit.gaps, len(written)) == (1, pdf.TIGHT_GAPS, 1)
+    assert writer.find_fit(doc) == writer.fit and len(written) == 1
+    assert writer.render(doc, WHEN, fit=writer.fit) == data
+    writer.render(doc, WHEN, fit=HOUSE)
+    assert writer.pages == 2 and len(written) == 3
+
+
 def test_two_styles_naming_one_family_with_different_files_each_get_their_own_files(tmp_path):
     """reportlab's font registry is one per process: a second style naming the same family must not silently
     reuse the first one's files."""

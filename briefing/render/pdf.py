@@ -507,7 +507,20 @@ class _CountingCanvas(TaggingCanvas):
         super().showPage()
         self.pages_shown += 1
 
+    held = True
+    """reportlab saves the canvas as the document's build ends; it waits for `save_now` instead, which is called
+    only for the layout the writer keeps."""
+
     def save(self):
+        if not self.held:
+            self._write_file()
+
+    def save_now(self) -> None:
+        """Finish the file: what reportlab's `save` at the end of the build would have done."""
+        self.held = False
+        self.save()
+
+    def _write_file(self):
         if len(self._code):
             self.showPage()
         for name, draw in self.deferred:
@@ -525,6 +538,23 @@ class _LayoutCanvas(_CountingCanvas):
 
     def save(self):
         pass
+
+
+@dataclass
+class _Laid:
+    """A brief laid out: its pages, and its file written only when `save` is called (a layout the fit does not
+    keep is never saved)."""
+
+    pages: int
+    """How many pages."""
+    page_of_note: dict[int, int]
+    """The page each note starts on."""
+    fill: float
+    """How full the last page is, as a share of the frame."""
+    tables: tuple[tuple[float, ...], ...]
+    """Each table's column widths."""
+    save: object
+    """save() -> (the file's bytes, whether it claims PDF/UA-1); empty bytes for a layout that drew nothing."""
 
 
 NEARLY_EMPTY = 0.15
@@ -572,14 +602,14 @@ class PdfWriter:
         which. Each footer that prints the page count is a form drawn when the file is saved. `two_pass` lays
         the chosen layout out once more with the page count known from the start: a reference for tests."""
         if fit is None:
-            chosen, (data, pages, notes, _, claims, tables) = self._fitted(doc, timestamp, draw=True)
+            chosen, laid = self._fitted(doc, timestamp, draw=True)
         else:
-            chosen = fit
-            data, pages, notes, _, claims, tables = self._layout(doc, timestamp, None, self.styles_for(chosen))
+            chosen, laid = fit, self._layout(doc, timestamp, None, self.styles_for(fit))
         if two_pass:
-            data, pages, notes, _, claims, tables = self._layout(doc, timestamp, pages, self.styles_for(chosen))
-        chosen = dataclasses.replace(chosen, tables=tables)
-        self.pages, self.page_of_note, self.claims_ua, self.fit = pages, notes, claims, chosen
+            laid = self._layout(doc, timestamp, laid.pages, self.styles_for(chosen))
+        data, claims = laid.save()
+        self.pages, self.page_of_note, self.claims_ua = laid.pages, laid.page_of_note, claims
+        self.fit = dataclasses.replace(chosen, tables=laid.tables)
         return data
 
     def find_fit(self, doc: m.Document) -> Fit:
@@ -587,7 +617,7 @@ class PdfWriter:
         drawing, tagging or writing it (a fraction of the time of rendering it)."""
         when = _dt.datetime(2000, 1, 1, tzinfo=_dt.timezone.utc)  # no file is written: any time will do
         chosen, laid = self._fitted(doc, when, draw=False)
-        return dataclasses.replace(chosen, tables=laid[5])
+        return dataclasses.replace(chosen, tables=laid.tables)
 
     def guess_fit(self, doc: m.Document) -> Fit:
         """Return the house style's fit with `doc`'s tables' column widths, which depend on the text and the
@@ -599,26 +629,24 @@ class PdfWriter:
         self.fonts.load(used)
         return dataclasses.replace(HOUSE, tables=tuple(translator.table_widths))
 
-    def _fitted(self, doc: m.Document, timestamp: _dt.datetime, draw: bool) -> tuple[Fit, tuple]:
+    def _fitted(self, doc: m.Document, timestamp: _dt.datetime, draw: bool) -> tuple[Fit, "_Laid"]:
         """Lay `doc` out with the house style's gaps and, where its last page is nearly empty or full, again with
-        tighter ones; return the fit chosen and its layout (as `_layout` returns it). The tighter gaps are
+        tighter ones; return the fit chosen and its layout (only that one is ever saved). The tighter gaps are
         kept when they save the nearly empty page, or leave room on the full one, and their own last page is
         not full: the DOCX is laid out with the same gaps by Word or LibreOffice, whose lines differ a little
         from reportlab's, and a full last page would run onto one more there."""
         laid = self._layout(doc, timestamp, None, self.styles_for(HOUSE), draw=draw)
-        pages, fill = laid[1], laid[3]
+        pages, fill = laid.pages, laid.fill
         if _nearly_empty(pages, fill) or fill > FULL:
             tight = Fit(TIGHT_GAPS)
             fitted = self._layout(doc, timestamp, None, self.styles_for(tight), draw=draw)
-            if fitted[3] <= FULL and (fitted[1] < pages or fitted[1] == pages and fill > FULL):
+            if fitted.fill <= FULL and (fitted.pages < pages or fitted.pages == pages and fill > FULL):
                 return tight, fitted
         return HOUSE, laid
 
     def _layout(self, doc: m.Document, timestamp: _dt.datetime, total: int | None, styles: dict,
-                draw: bool = True):
-        """Return (bytes, pages, page of each note, how full the last page is as a share of the frame, whether
-        the file claims PDF/UA-1, each table's column widths). Without `draw`, the pages are laid out but nothing
-        is drawn or written (the bytes are empty)."""
+                draw: bool = True) -> "_Laid":
+        """Return the brief laid out (and drawn, unless not `draw`) with `styles`, its file not yet saved."""
         ref = FrameRef()
         translator = PdfTranslator(styles, self.layout, self.fonts, ref)
         page = self.layout.page
@@ -659,8 +687,14 @@ class PdfWriter:
             return c
 
         document.build(flowables, canvasmaker=make_canvas)
-        return (out.getvalue(), document.page, dict(frame.page_of_note), self._fill(document, frame, translator),
-                bool(canvases[-1].claims_ua), tuple(translator.table_widths))
+        canvas = canvases[-1]
+
+        def save() -> tuple[bytes, bool]:
+            canvas.save_now()
+            return out.getvalue(), bool(canvas.claims_ua)
+
+        return _Laid(document.page, dict(frame.page_of_note), self._fill(document, frame, translator),
+                     tuple(translator.table_widths), save)
 
     @staticmethod
     def _fill(document: "_BriefDoc", frame: NoteFrame, translator: PdfTranslator) -> float:

@@ -16,6 +16,8 @@ import copy
 import io
 import itertools
 
+from reportlab.pdfgen.textobject import PDFTextObject
+from reportlab.platypus import paragraph as rl_paragraph
 from reportlab.platypus.flowables import Flowable
 from reportlab.platypus.frames import Frame
 
@@ -27,6 +29,40 @@ RULE_GAP_BELOW = 3.0
 NOTE_GAP = 0.0
 SHORT_RULE = 0.33  # the separator spans a third of the measure, the continuation rule all of it
 MIN_NOTE_PART_LINES = 2
+
+
+_SET_BY = ("fontName", "fontSize", "textColor", "rise", "us_lines", "link", "backColor", "nobr")
+_ABSENT = object()
+
+
+def same_frag(f, g) -> bool:
+    """Return whether fragments `f` and `g` of a paragraph's line are one run of text, as rl_accel's `sameFrag`
+    decides: neither is an inline object (<onDraw>, an image) or a line break, and each attribute that sets text
+    is on neither or on both and equal. The same answer, without the AttributeError rl_accel raises and clears
+    for every attribute a fragment lacks (most lack four of them): that made it a quarter of breaking lines."""
+    if hasattr(f, "cbDefn") or hasattr(g, "cbDefn") or hasattr(f, "lineBreak") or hasattr(g, "lineBreak"):
+        return False
+    for name in _SET_BY:
+        a, b = getattr(f, name, _ABSENT), getattr(g, name, _ABSENT)
+        if a is not b and (a is _ABSENT or b is _ABSENT or a != b):
+            return False
+    return True
+
+
+@contextlib.contextmanager
+def _quick_same_frag():
+    """While the block runs, reportlab's line breaking compares fragments with `same_frag` where it would call
+    rl_accel's C `sameFrag` (`Paragraph.breakLines` looks the name up in its module; without rl_accel it is
+    reportlab's own Python version, fast already, and is left alone). tests/test_internals.py checks both."""
+    current = rl_paragraph.sameFrag
+    if getattr(current, "__module__", None) != "_rl_accel":
+        yield
+        return
+    rl_paragraph.sameFrag = same_frag
+    try:
+        yield
+    finally:
+        rl_paragraph.sameFrag = current
 
 
 class MeasuredParagraph(TaggedParagraph):
@@ -53,14 +89,26 @@ class MeasuredParagraph(TaggedParagraph):
         finally:
             MeasuredParagraph.fonts_used = None
 
+    _unsplit = None
+    """The lines broken at the measured width, while no split has handed them to parts: reportlab's split drops
+    `blPara` when the paragraph does not fit (to break the lines again), and only a split that makes parts
+    changes them (it moves their words into the parts)."""
+
+    def breakLines(self, width):
+        with _quick_same_frag():
+            return super().breakLines(width)
+
     def wrap(self, availWidth, availHeight):
-        if getattr(self, "_measured", None) != availWidth or "blPara" not in self.__dict__:
-            self._measured = None
-            w, h = super().wrap(availWidth, availHeight)
-            self._measured, self._measured_height = availWidth, h
-            return w, h
-        self.width, self.height = availWidth, self._measured_height
-        return self.width, self.height
+        if getattr(self, "_measured", None) == availWidth:
+            if "blPara" not in self.__dict__ and self._unsplit is not None:
+                self.blPara = self._unsplit  # dropped by a split that found no room: the same lines again
+            if "blPara" in self.__dict__:
+                self.width, self.height = availWidth, self._measured_height
+                return self.width, self.height
+        self._measured = None
+        w, h = super().wrap(availWidth, availHeight)
+        self._measured, self._measured_height, self._unsplit = availWidth, h, self.blPara
+        return w, h
 
     keep_lines = 0
     """A paragraph of at most this many lines is not split (0: any may be, leaving two lines on each side)."""
@@ -70,7 +118,10 @@ class MeasuredParagraph(TaggedParagraph):
             self.wrap(availWidth, availHeight)
             if len(self.blPara.lines) <= self.keep_lines:
                 return []  # moves on whole (a short list item)
-        return super().split(availWidth, availHeight)
+        parts = super().split(availWidth, availHeight)
+        if len(parts) > 1:
+            self._unsplit = None
+        return parts
 
     def drawOn(self, canvas, x, y, _sW=0):
         if getattr(canvas, "lays_out_only", False):
@@ -106,6 +157,18 @@ class _MarkRecorder(TaggingCanvas):
             self.seen.append(number)
 
     def note_mark_end(self, canv, kind: str, label: str) -> None:
+        pass
+
+    def beginText(self, x=0, y=0, direction=None):
+        return _Unwritten(self, x, y, direction=direction)
+
+
+class _Unwritten(PDFTextObject):
+    """A text object that writes no text: the marks are learnt from the <onDraw> callbacks a paragraph makes
+    between its runs of text, and encoding those runs for a file never written was most of what drawing cost.
+    reportlab's paragraphs show each run with `_textOut`, as _SpacedText (pdf_tags.py) relies on too."""
+
+    def _textOut(self, text, TStar=0):
         pass
 
 
