@@ -9,7 +9,7 @@ import io
 import re
 import time
 from dataclasses import dataclass, field
-from typing import Mapping
+from typing import Callable, Mapping
 from xml.sax.saxutils import escape as _xml
 
 from reportlab.lib import colors
@@ -553,8 +553,8 @@ class _Laid:
     """How full the last page is, as a share of the frame."""
     tables: tuple[tuple[float, ...], ...]
     """Each table's column widths."""
-    save: object
-    """save() -> (the file's bytes, whether it claims PDF/UA-1); empty bytes for a layout that drew nothing."""
+    save: Callable[[], tuple[bytes, bool]]
+    """Write the file; return its bytes (empty for a layout that drew nothing) and whether it claims PDF/UA-1."""
 
 
 NEARLY_EMPTY = 0.15

@@ -53,7 +53,8 @@ def same_frag(f, g) -> bool:
 def _quick_same_frag():
     """While the block runs, reportlab's line breaking compares fragments with `same_frag` where it would call
     rl_accel's C `sameFrag` (`Paragraph.breakLines` looks the name up in its module; without rl_accel it is
-    reportlab's own Python version, fast already, and is left alone). tests/test_internals.py checks both."""
+    reportlab's own Python version, fast already, and is left alone). tests/test_internals.py checks both. Both
+    give the same answers, so threads that break lines at the same time are safe whichever one they meet."""
     current = rl_paragraph.sameFrag
     if getattr(current, "__module__", None) != "_rl_accel":
         yield
@@ -105,9 +106,11 @@ class MeasuredParagraph(TaggedParagraph):
             if "blPara" in self.__dict__:
                 self.width, self.height = availWidth, self._measured_height
                 return self.width, self.height
-        self._measured = None
+        self._measured, before = None, self.__dict__.get("blPara")
         w, h = super().wrap(availWidth, availHeight)
-        self._measured, self._measured_height, self._unsplit = availWidth, h, self.blPara
+        broken = self.__dict__.get("blPara")
+        self._measured, self._measured_height = availWidth, h
+        self._unsplit = broken if broken is not before else None  # none broken: too narrow to hold a line
         return w, h
 
     keep_lines = 0
