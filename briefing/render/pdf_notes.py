@@ -39,7 +39,7 @@ def same_frag(f, g) -> bool:
     """Return whether fragments `f` and `g` of a paragraph's line are one run of text, as rl_accel's `sameFrag`
     decides: neither is an inline object (<onDraw>, an image) or a line break, and each attribute that sets text
     is on neither or on both and equal. The same answer, without the AttributeError rl_accel raises and clears
-    for every attribute a fragment lacks (most lack four of them): that made it a quarter of breaking lines."""
+    for every attribute a fragment lacks (most lack four of them): that was a fifth of the time breaking lines took."""
     if hasattr(f, "cbDefn") or hasattr(g, "cbDefn") or hasattr(f, "lineBreak") or hasattr(g, "lineBreak"):
         return False
     for name in _SET_BY:
