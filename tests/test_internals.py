@@ -222,7 +222,9 @@ def test_the_pdf_writer_fixes_the_documents_time_stamp_before_anything_is_writte
 # -- speed (briefing/render/pdf_notes.py): what the paragraphs' line breaking and its cache rely on ---------------
 # No underscored name: reportlab's Paragraph.breakLines looks `sameFrag` up in its module (MeasuredParagraph puts
 # pdf_notes.same_frag there while it breaks lines, in place of rl_accel's slower C version), and Paragraph.split
-# drops `blPara` when too few lines fit (MeasuredParagraph keeps the lines it broke for the next try).
+# drops `blPara` when too few lines fit (MeasuredParagraph keeps the lines it broke for the next try). The scratch
+# canvas that learns a part's note marks draws with a text object whose `_textOut` writes nothing: the name
+# _SpacedText relies on already (tested above); were reportlab to stop calling it, the marks would still be found.
 
 
 def _frag_pairs():
