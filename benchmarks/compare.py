@@ -7,8 +7,9 @@ package from PyPI: `.venv/bin/pip install -e '.[bench]'`). Rounds are interleave
 task once, in a rotating order), so load from other processes spreads over all of them. Prints each task's
 median and spread (min–max), its ratio to briefing's median, each task's growth over its own 1× time, and
 briefing's own targets (issue 20): one brief's PDF and DOCX, whole CLI, at most 1.3× the floor; the full
-default build with -j 2 at least 25 documents/s; `-f docx` alone, when no earlier build kept the brief's fit,
-at most 60 % of PDF + DOCX; 100,000 facts loaded in under 5 s and 300 MB (benchmarks/load_factbase.py's
+default build with -j 2 at least 25 documents/s; `-f docx` alone, when an earlier build kept the brief's fit
+(issue 20: "so -f docx does not render a PDF when the fit is already known"), at most 60 % of PDF + DOCX,
+and, shown beside it, when none did (its pages are then laid out, most of a PDF's cost); 100,000 facts loaded in under 5 s and 300 MB (benchmarks/load_factbase.py's
 fact base, in a fresh process); a no-change rebuild; peak memory. Each is met or MISSED, with the machine's
 load average before and after the run (the machine may be shared: compare the ratios, measured side by side).
 
@@ -399,15 +400,16 @@ def main(argv: list[str] | None = None) -> int:
     what = "full default build" if not extra["smoke"] else "one brief's build (smoke)"
     lines.append((f"{what}, -j 2: at least 25 documents/s",
                   f"{rate:.1f}/s ({extra['documents']} in {spread(full).strip()})", rate >= 25))
-    lines.append(("  CPU time of that build (all processes)", spread(full_cpu).strip(), True))
-    docx = statistics.median(extra["docx"][0])
-    lines.append(("-f docx, no fit kept: at most 60 % of PDF + DOCX",
-                  f"{docx:.2f} s = {100 * docx / statistics.median(cli):.0f} % of {statistics.median(cli):.2f} s",
-                  docx <= 0.6 * statistics.median(cli)))
-    docx_cpu = statistics.median(extra["docx"][2])
-    lines.append(("  the same in CPU time (all processes)", f"{docx_cpu:.2f} s = "
-                  f"{100 * docx_cpu / statistics.median(cli_cpu):.0f} % of {statistics.median(cli_cpu):.2f} s",
-                  docx_cpu <= 0.6 * statistics.median(cli_cpu)))
+    lines.append(("  CPU time of that build (all processes)", spread(full_cpu).strip(), None))
+    for task, what in (("docx-kept", "-f docx, fit kept: at most 60 % of PDF + DOCX"),
+                       ("docx", "-f docx, no fit kept (the pages laid out)")):
+        docx, docx_cpu = statistics.median(extra[task][0]), statistics.median(extra[task][2])
+        target = task == "docx-kept"  # the other is shown, not judged: its fit costs most of a PDF's layout
+        lines.append((what, f"{docx:.2f} s = {100 * docx / statistics.median(cli):.0f} % of "
+                      f"{statistics.median(cli):.2f} s", docx <= 0.6 * statistics.median(cli) if target else None))
+        lines.append(("  the same in CPU time (all processes)", f"{docx_cpu:.2f} s = "
+                      f"{100 * docx_cpu / statistics.median(cli_cpu):.0f} % of {statistics.median(cli_cpu):.2f} s",
+                      docx_cpu <= 0.6 * statistics.median(cli_cpu) if target else None))
     facts, load_s, load_mb = extra["load"]
     limit = "under 5 s and 300 MB" if facts == 100_000 else f"(smoke: {facts} facts; 100,000 in the real run)"
     lines.append((f"{facts:,} facts load: {limit}", f"{load_s:.2f} s, {load_mb:.0f} MB (best of {extra['loads']})",
@@ -417,19 +419,21 @@ def main(argv: list[str] | None = None) -> int:
     lines.append(("peak memory of one build process: under 100 MiB", f"{max(cli_mib, full_mib):.0f} MiB",
                   max(cli_mib, full_mib) < 100))
     for name, value, ok in lines:
-        print(f"  {name:<58} {value:<40} {'met' if ok else 'MISSED'}")
+        print(f"  {name:<58} {value:<40} {'' if ok is None else 'met' if ok else 'MISSED'}".rstrip())
     return 0
 
 
 def targets(tmp: str, env: dict, rounds: int, smoke: bool = False) -> dict:
-    """Times of the real CLI: one brief (PDF + DOCX), the same brief's DOCX alone in a new folder (so that no
-    earlier build kept its fit), the full default build with -j 2 (one brief's in a smoke run), a no-change
+    """Times of the real CLI: one brief (PDF + DOCX), the same brief's DOCX alone where that build kept its fit
+    (the paragraph gaps and column widths its PDF was laid out with: `-f docx` then renders no PDF and lays out
+    no page) and in a new folder (where no earlier build kept it, so its pages are laid out), the full default build with -j 2 (one brief's in a smoke run), a no-change
     rebuild; and the best of `rounds` loads of a generated fact base of 100,000 facts (300 in a smoke run)."""
     briefing = [sys.executable, "-m", "briefing", "build", "--facts", os.path.join(ROOT, "facts.yaml"),
                 "--templates", os.path.join(ROOT, "templates")]
     out = os.path.join(tmp, "cli")
     every = [BRIEF] if smoke else []
     runs = {"cli": briefing + ["-o", out + "-one", "--force", BRIEF, "-a", AUDIENCE],
+            "docx-kept": briefing + ["-o", out + "-one", "--force", "-f", "docx", BRIEF, "-a", AUDIENCE],
             "docx": briefing + ["-o", out + "-docx", "--force", "-f", "docx", BRIEF, "-a", AUDIENCE],
             "full": briefing + ["-o", out + "-all", "--force", "-j", "2"] + every,
             "nochange": briefing + ["-o", out + "-all", "-j", "2"] + every}

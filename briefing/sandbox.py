@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import functools
+import hashlib
 import os
 import re
 import signal
+import stat
 import string
+import sys
 import threading
 import time
 from typing import Any, Callable
 
-from jinja2 import BaseLoader, TemplateNotFound, TemplateRuntimeError, Undefined
+import jinja2
+from jinja2 import BaseLoader, FileSystemBytecodeCache, TemplateNotFound, TemplateRuntimeError, Undefined
 from jinja2.sandbox import SandboxedEnvironment
 from jinja2.utils import Namespace
 
@@ -133,6 +137,56 @@ class BoundedNamespace(Namespace):
         super().__setitem__(name, _check_size(value))
 
 
+CACHE_ENV = "BRIEFING_CACHE_DIR"
+"""The environment variable naming the folder compiled templates are kept in; empty turns the keeping off."""
+
+
+def cache_folder() -> str | None:
+    """The folder compiled templates are kept in between runs, as Python keeps .pyc files: $BRIEFING_CACHE_DIR,
+    else $XDG_CACHE_HOME/briefing/templates, else ~/.cache/briefing/templates. None when it is turned off or
+    is not a folder of this user's that only they can write (compiled code from it runs in the sandbox)."""
+    folder = os.environ.get(CACHE_ENV)
+    if folder is None:
+        base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+        folder = os.path.join(base, "briefing", "templates")
+    if not folder:
+        return None
+    try:
+        os.makedirs(folder, mode=stat.S_IRWXU, exist_ok=True)
+        st = os.lstat(folder)
+    except OSError:
+        return None
+    if not stat.S_ISDIR(st.st_mode) or st.st_uid != os.getuid() or st.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
+        return None
+    return folder
+
+
+class _CompiledTemplates(FileSystemBytecodeCache):
+    """Jinja's file cache of compiled templates, keyed by everything the compiled code depends on: the
+    template's name and file name as shown (its code carries them), the Python and Jinja versions and the
+    environment's options and sandbox. Jinja itself checks the source's checksum on load and writes each file
+    whole (a temporary file renamed)."""
+
+    def __init__(self, folder: str, environment: SandboxedEnvironment):
+        super().__init__(folder)
+        self.environment = environment
+        self.fingerprint = ""
+
+    def get_cache_key(self, name: str, filename: str | None = None) -> str:
+        if not self.fingerprint:  # on first use: the filters and tests are all in place by then
+            env = self.environment
+            self.fingerprint = repr((
+                sys.version, jinja2.__version__, type(env).__qualname__, sorted(env.intercepted_binops),
+                sorted(env.intercepted_unops), sorted(env.extensions), sorted(env.filters), sorted(env.tests),
+                env.block_start_string, env.block_end_string, env.variable_start_string, env.variable_end_string,
+                env.comment_start_string, env.comment_end_string, env.line_statement_prefix,
+                env.line_comment_prefix, env.trim_blocks, env.lstrip_blocks, env.newline_sequence,
+                env.keep_trailing_newline, env.optimized, getattr(env.finalize, "__qualname__", None),
+                env.is_async, bool(env.autoescape), callable(env.autoescape)))
+        key = "\0".join((self.fingerprint, name, filename or ""))
+        return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()
+
+
 class BoundedEnvironment(SandboxedEnvironment):
     """A SandboxedEnvironment that stops a template going past its limits with a LimitError:
     string and list repetition, format widths, text size, macro depth and time per brief."""
@@ -150,6 +204,9 @@ class BoundedEnvironment(SandboxedEnvironment):
         safe_range = self.globals["range"]
         self.globals["range"] = lambda *args: self._ticking(safe_range(*args))
         self._wrap_filters()
+        folder = cache_folder()
+        if folder is not None:
+            self.bytecode_cache = _CompiledTemplates(folder, self)
 
     # -- limits on operators, calls and filters ---------------------------------------------------
 

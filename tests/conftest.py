@@ -137,6 +137,9 @@ def _readers_share_what_they_read(tmp_path_factory):
     import readers
 
     readers.SHARED = shared(tmp_path_factory, "readers", lambda folder: None)
+    # Templates compiled by the run are kept for its workers and CLI subprocesses, not in the user's own cache
+    # (every test's copy of a project is a new folder, so each would leave files there).
+    os.environ["BRIEFING_CACHE_DIR"] = shared(tmp_path_factory, "template-cache", lambda folder: None)
 
 
 @pytest.fixture(scope="session")

@@ -808,6 +808,7 @@ def test_each_fault_gives_its_message_and_sends_nothing(case, desk, mailserver, 
         from briefing.distribute.ledger import Ledger
 
         Ledger("distribution/ledger.sqlite").close()
+        monkeypatch.setattr(Ledger, "busy_seconds", 0.3)  # the same refusal as after the real 5 s, sooner
         holder = sqlite3.connect("distribution/ledger.sqlite", isolation_level=None)
         holder.execute("BEGIN IMMEDIATE")
         held.append(holder)

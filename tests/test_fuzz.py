@@ -16,6 +16,15 @@ RENDERED = [(kind, 5000 + 100 * k + i) for k, (kind, _) in enumerate(PLAN) for i
 PAIR = ["visit-politics", "-a", "minister"]
 
 
+@pytest.fixture(autouse=True)
+def _brief_time_limit(monkeypatch):
+    """A mutation that makes a template loop ends at the sandbox's time limit: 1 s here instead of 5 s, so that
+    such a case does not hold the run up (the limit itself is tested in test_hardening)."""
+    import briefing.sandbox
+
+    monkeypatch.setattr(briefing.sandbox, "MAX_SECONDS", 1.0)
+
+
 @pytest.mark.parametrize("kind, seed", CASES, ids=[f"{kind}-{seed}" for kind, seed in CASES])
 def test_a_mutated_project_never_crashes_hangs_or_leaks(short_project, tmp_path, kind, seed):
     case = run_case(short_project, str(tmp_path / "project"), seed, kind)

@@ -391,16 +391,15 @@ def test_a_note_mark_after_the_longest_word_of_a_narrow_column_stays_on_its_word
 
 
 def _pages_of_words(path: str, words: list[str]) -> dict[str, list[int]]:
-    """Each of `words`: the pages it is printed on, read back with pdfplumber."""
-    import pdfplumber
-
+    """Each of `words`: the pages it is printed on, read back with poppler's pdftotext (pages end in form feeds)."""
+    need("pdftotext")
+    text = pdftotext(path)
     found: dict[str, list[int]] = {w: [] for w in words}
-    with pdfplumber.open(path) as pdf:
-        for number, page in enumerate(pdf.pages, 1):
-            printed = {w["text"].strip(".,:") for w in page.extract_words()}
-            for word in words:
-                if word in printed:
-                    found[word].append(number)
+    for number, page in enumerate(text.split("\f")[:-1], 1):
+        printed = {w.strip(".,:") for w in page.split()}
+        for word in words:
+            if word in printed:
+                found[word].append(number)
     return found
 
 

@@ -158,6 +158,9 @@ def _failure(path: str, e: sqlite3.Error) -> EnvironmentFailure:
 class Ledger:
     """Who was sent which copy of which brief, where; every change committed at once, durably."""
 
+    busy_seconds = 5.0
+    """How long to wait for a ledger another run or program holds before giving up (exit 3)."""
+
     def __init__(self, path: str, create: bool = True):
         self.path = path
         if not create and not os.path.exists(path):
@@ -172,8 +175,8 @@ class Ledger:
             if folder and create:
                 os.makedirs(folder, exist_ok=True)
             # Autocommit mode: every transaction below is an explicit BEGIN IMMEDIATE ... COMMIT.
-            self.db = sqlite3.connect(path, timeout=5, isolation_level=None)
-            self.db.execute("PRAGMA busy_timeout = 5000")
+            self.db = sqlite3.connect(path, timeout=self.busy_seconds, isolation_level=None)
+            self.db.execute(f"PRAGMA busy_timeout = {int(self.busy_seconds * 1000)}")
             self._check_kind()
             # WAL: a commit is one append to the log; FULL: and the log is on the disk when COMMIT returns, so a
             # power cut cannot take back a copy number or an intent a run has gone on from.

@@ -1,0 +1,90 @@
+"""Compiled templates kept between runs (briefing.sandbox's cache): used when nothing changed, compiled again
+when a template did, the same Markdown and the same positioned errors either way, and never read from a folder
+that others could write."""
+
+from __future__ import annotations
+
+import os
+import stat
+
+import pytest
+from conftest import in_project
+
+import briefing.sandbox
+from briefing.compose import Composer
+from briefing.project import Project
+
+
+@pytest.fixture()
+def cache(tmp_path, monkeypatch) -> str:
+    folder = str(tmp_path / "cache")
+    monkeypatch.setenv(briefing.sandbox.CACHE_ENV, folder)
+    return folder
+
+
+def compose(project: str) -> tuple[list[str], str]:
+    """(names of the templates compiled, the composed Markdown) of the project's first brief and audience, as a
+    new run composes it."""
+    compiled: list[str] = []
+    env_compile = briefing.sandbox.BoundedEnvironment.compile
+
+    def counting(self, source, name=None, filename=None, raw=False, defer_init=False):
+        if name is not None:
+            compiled.append(name)
+        return env_compile(self, source, name, filename, raw, defer_init)
+
+    p = Project.load(directory=project)
+    composer = Composer(p.facts, p.templates)
+    composer.env.compile = counting.__get__(composer.env)
+    brief, audience = next(iter(p.briefs.values())), next(iter(p.audiences.values()))
+    return compiled, composer.compose(brief, audience).markdown
+
+
+def test_a_second_run_compiles_nothing_and_composes_the_same(project_copy, cache):
+    compiled, first = compose(project_copy)
+    assert compiled and len(os.listdir(cache)) == len(set(compiled))
+    again, second = compose(project_copy)
+    assert again == [] and second == first
+
+
+def test_an_edited_template_is_compiled_again(project_copy, cache):
+    compose(project_copy)
+    base = os.path.join(project_copy, "templates", "base.md.j2")
+    with open(base, "a", encoding="utf-8") as f:
+        f.write("\nAn added closing line.\n")
+    compiled, markdown = compose(project_copy)
+    assert compiled == ["base.md.j2"] and "An added closing line." in markdown
+
+
+def test_an_error_from_a_kept_template_is_reported_at_its_line_as_before(project_copy, cache, capsys):
+    base = os.path.join(project_copy, "templates", "base.md.j2")
+    lines = open(base, encoding="utf-8").read().split("\n")
+    at = next(i for i, line in enumerate(lines) if line.startswith("{% import")) + 1
+    lines.insert(at, "{{ no_such_name }}")
+    open(base, "w", encoding="utf-8").write("\n".join(lines))
+    reports = []
+    for _ in range(2):  # compiled, then read from the cache
+        assert in_project(project_copy, "build", "-f", "md") == 1
+        reports.append(capsys.readouterr().err)
+    assert reports[0] == reports[1]
+    assert f"base.md.j2:{at + 1}:" in reports[0] and "no_such_name" in reports[0]
+    assert os.listdir(cache)
+
+
+def test_a_cache_folder_others_can_write_or_an_empty_setting_is_not_used(tmp_path, monkeypatch):
+    folder = tmp_path / "shared-cache"
+    folder.mkdir()
+    folder.chmod(0o777)
+    monkeypatch.setenv(briefing.sandbox.CACHE_ENV, str(folder))
+    assert briefing.sandbox.cache_folder() is None
+    folder.chmod(stat.S_IRWXU)
+    assert briefing.sandbox.cache_folder() == str(folder)
+    monkeypatch.setenv(briefing.sandbox.CACHE_ENV, "")
+    assert briefing.sandbox.cache_folder() is None
+
+
+def test_without_a_setting_the_cache_is_in_the_users_cache_folder(tmp_path, monkeypatch):
+    monkeypatch.delenv(briefing.sandbox.CACHE_ENV)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    assert briefing.sandbox.cache_folder() == str(tmp_path / "briefing" / "templates")
+    assert stat.S_IMODE(os.stat(tmp_path / "briefing" / "templates").st_mode) == stat.S_IRWXU
