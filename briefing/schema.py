@@ -690,6 +690,10 @@ def _no_events():
 
 
 _SCALAR_STYLES = frozenset(("", "'", '"'))
+_READS = (_Scalar.read, ListOf.read, Record.read, Tagged.read, MapOf.read)
+"""The read() methods whose rules for a scalar are those of check(), which the plain reading uses."""
+_LEFT_TO_EVENTS = Kind()
+"""Stands in the plain reading for a kind it leaves to the events: no value is one of it."""
 _UNSEEN = object()
 _MEMO_SIZE = 4096
 """Plain scalars whose value each kind remembers while reading a file: most files repeat a few words often."""
@@ -732,10 +736,11 @@ class _Lines:
         self._plans: dict[int, _Plan] = {}
 
     def plan(self, kind: Kind) -> _Plan:
-        """The plan for `kind`, made once per file."""
+        """The plan for `kind`, made once per file. A kind with a read() of its own (a subclass adding rules
+        there) is left to the events: the plain reading knows only the rules of check()."""
         plan = self._plans.get(id(kind))
         if plan is None:
-            plan = self._plans[id(kind)] = _Plan(kind)
+            plan = self._plans[id(kind)] = _Plan(kind if type(kind).read in _READS else _LEFT_TO_EVENTS)
             if type(kind) is Record:
                 plan.fields = {key: self.plan(field) for key, field in kind._kinds.items()}
             elif type(kind) in (ListOf, MapOf):

@@ -244,3 +244,17 @@ def test_a_file_with_a_byte_order_mark_reads_alike(tmp_path):
         read_document(str(path), FACT_BASE, "f.yaml")
     line = text.split("\n").index("    kind: \x80") + 1
     assert str(e.value).startswith(f"f.yaml:{line}:11: character U+0080 is not allowed in YAML")
+
+
+def test_a_kind_with_rules_of_its_own_in_read_is_left_to_the_events():
+    from briefing.schema import Field, Str
+
+    class Shouting(Str):
+        def read(self, event, r, where):
+            value = super().read(event, r, where)
+            return r.error(event, f"{where}: whisper") if value == value.upper() else value
+
+    assert by_lines("a: YES\n", Record("r", "a record", {"a": Field(Shouting(), "a")})) is None
+    assert by_lines("a: YES\n", Record("r", "a record", {"a": Field(Str(), "a")})) is not None
+    with open(os.path.join(ROOT, "distribution", "desk.yaml"), encoding="utf-8") as f:
+        assert by_lines(f.read(), LIST) is None  # its names and organisations are OneLine
