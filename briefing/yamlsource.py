@@ -1,11 +1,14 @@
-"""Read a YAML file as libyaml's parse events, turning every reading failure into a Problem."""
+"""Read YAML text: as libyaml's parse events (every reading failure a Problem), or, faster, as plain lines."""
 
 from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
 
 import yaml
 
 from briefing.errors import InputError, Problem
-from briefing.inputs import FACTS_LIMIT, decode, read_bytes
 
 try:  # the C parser is several times faster; fall back to pure Python where libyaml is absent
     from yaml import CSafeLoader as _Loader
@@ -28,14 +31,12 @@ class Events:
     `finish()` reads past the document, refusing a second one. A YAMLError raised by any of them is turned
     into a Problem by `problem()`; the caller raises it (see `schema.read_document`)."""
 
-    def __init__(self, path: str, label: str | None = None, limit: int = FACTS_LIMIT):
-        """Read the file; raise InputError for an unreadable file, one over `limit` bytes, or text that is not
-        UTF-8 or holds control characters. `label` is the file's name in messages (defaults to `path`)."""
-        self.label = label or path
-        data = read_bytes(path, self.label, limit)
-        decode(data, self.label)  # only to check the text; the parser reads the bytes themselves (no copy)
+    def __init__(self, data: bytes, label: str):
+        """Parse `data`, the bytes of a file already read and checked (`inputs.read_bytes`, `inputs.decode`);
+        `label` is the file's name in messages."""
+        self.label = label
         self.data = data
-        self._loader = _Loader(data)
+        self._loader = _Loader(data)  # the parser reads the bytes themselves (no copy)
         self.next = self._loader.get_event
         """Return the next parse event."""
 
@@ -77,3 +78,162 @@ class Events:
             return Problem(label, line, column, f"character U+{e.character:04X} is not allowed in YAML",
                            "remove it; such characters are often pasted in from PDFs or spreadsheets")
         return Problem(label, 0, 0, f"YAML error: {e}")
+
+
+# --- the plain block style, a line at a time -----------------------------------------------------------------
+#
+# A fact base of 100,000 facts is 3.8 million parse events: making a Python object of each costs four times
+# what libyaml's parsing does. Most files are written in a narrow style: one key or list item a line, each
+# value on the line of its key (a plain word or sentence, quoted text, a flow list or mapping of such), and
+# comments. `plain_rows` and `value` read that style a line at a time, as libyaml would read it, and raise
+# Unplain at anything else (a tab, a block scalar, a value continued on the next line, most escapes, an anchor,
+# a tag); the caller then reads the file's events instead, which also name any syntax error.
+
+class Unplain(Exception):
+    """The text uses YAML that the plain reading does not follow (libyaml's events do)."""
+
+
+_DOUBLE = r'"(?:[^"\\\n]|\\["\\])*+"'
+"""A double-quoted scalar on one line, whose only escapes are \\" and \\\\ (see `unquote`)."""
+_ROW = re.compile(r"""^( *)(- )?(?:([A-Za-z0-9_][A-Za-z0-9_-]{0,99}):(?: |$))?(?:("[^"\\\n]*")|"""
+                  r"""([^ \n"'\[{#&*!|>%@`?:,\]}-][^:#\n]*+(?:(?::(?=\S)|(?<! )#)[^:#\n]*+)*+(?<![ :]))|(.*))$""",
+                  re.M)
+"""A line, as a row of plain_rows: a plain scalar has no `: ` or ` #` within and no space or colon at its end."""
+_BEYOND = re.compile("[\x80-\x9f\u2028\u2029\ufeff]")
+"""Characters libyaml reads in ways the plain reading does not follow: other line breaks, C1 controls, BOMs."""
+_NOT_PLAIN = frozenset("-?:,[]{}#&*!|>'\"%@`")
+"""Characters that cannot start a plain scalar, or that start one in ways the plain reading does not follow."""
+_TOKEN = rf"""({_DOUBLE}|'(?:[^']|'')*'|[^\s,\[\]{{}}#&*!|>'"%@`?:-][^,\[\]{{}}#:]*?) *"""
+"""A scalar in a flow list or mapping: quoted, or plain without a colon or a comment."""
+_FLOW_ITEM = re.compile(" *" + _TOKEN + "([],])")
+_PLAIN_ITEM = r"[^\s,\[\]{}#&*!|>'\"%@`?:-](?:[^\s,\[\]{}#:]+| (?=[^\s,\[\]{}#:]))*+"
+_PLAIN_LIST = re.compile(rf"\[ *({_PLAIN_ITEM}(?: *, *{_PLAIN_ITEM})*) *\]")
+"""A flow list of plain scalars, as most are."""
+_PLAIN_ENTRY = rf"[A-Za-z0-9_][A-Za-z0-9_-]{{0,99}}: +{_PLAIN_ITEM}"
+_PLAIN_MAP = re.compile(rf"\{{ *({_PLAIN_ENTRY}(?: *, *{_PLAIN_ENTRY})*) *\}}")
+"""A flow mapping of plain scalars, as most are."""
+_FLOW_ENTRY = re.compile(r" *([A-Za-z0-9_][A-Za-z0-9_-]{0,99}): +" + _TOKEN + "([,}])")
+_SINGLE = re.compile(r"'(?:[^']|'')*'")
+_DOUBLE_SCALAR = re.compile(_DOUBLE)
+_ESCAPE = re.compile(r'\\(["\\])')
+_TAIL = re.compile(r"(?: +#.*| *)")
+"""What may follow a quoted scalar or a flow collection on its line: spaces, then perhaps a comment."""
+_CHUNK = 1 << 18
+"""Characters read into rows at a time (rows for all the lines of a large file would take much memory)."""
+
+
+def plain_rows(text: str) -> Iterator[list[tuple[str, str, str, str, str, str]]]:
+    """Each line of `text`, split as the plain block style writes it, a list of lines at a time; raise Unplain
+    at a tab, a carriage return or a character in _BEYOND.
+
+    A line is a row (indent, dash, key, quoted, plain, other), each an empty string where absent: the line's
+    `indent`; a list item's `dash` ('- '); a `key`, written with a colon and a space (or the line's end) after
+    it. The value is then `quoted`, a double-quoted scalar without escapes, with its quotes; or `plain`, a plain
+    scalar (no `: ` or ` #` within, no space or colon at its end, which libyaml reads otherwise); or `other`:
+    nothing, or what `value()` reads (a comment, a flow list, a value after more spaces, escapes...). A quoted or
+    plain value ends its line and starts right after the space that follows a dash or a key."""
+    start = 0
+    while start < len(text):
+        end = text.find("\n", start + _CHUNK)
+        if end < 0:
+            end = len(text)
+        chunk = text[start:end]
+        if "\t" in chunk or "\r" in chunk or (not chunk.isascii() and _BEYOND.search(chunk)):
+            raise Unplain
+        yield _ROW.findall(chunk)
+        start = end + 1
+
+
+def value(rest: str, column: int) -> tuple[Any, str | None, int]:
+    """Return the value that `rest`, the `other` of a row, holds, and its 1-based column: a scalar's text and
+    its style ('' plain, "'" or '"' quoted), a flow list's items as (text, style) with style '[', a flow
+    mapping's entries as (key, text, style, 1-based column) with style '{', or None and style None for nothing
+    (spaces, a comment); `column` is where `rest` starts (0-based). Raise Unplain where the plain reading does
+    not follow the value (an escape other than \\" and \\\\, a block scalar, a value that goes on to the next line,
+    a collection within a flow collection, an anchor, a tag) or libyaml would refuse it."""
+    if rest[0] == " ":
+        stripped = rest.lstrip(" ")
+        column += len(rest) - len(stripped)
+        rest = stripped
+    if not rest or rest[0] == "#":
+        return None, None, column + 1
+    first = rest[0]
+    if first == '"':
+        m = _DOUBLE_SCALAR.match(rest)
+        if m is None:
+            raise Unplain  # an escape it does not read, or text that goes on to the next line
+        end = m.end()
+        found, style = unquote(m[0]), '"'
+    elif first == "'":
+        m = _SINGLE.match(rest)
+        if m is None:
+            raise Unplain
+        end = m.end()
+        found, style = rest[1:end - 1].replace("''", "'"), "'"
+    elif first == "[" or first == "{":
+        found, end = _flow(rest, column)
+        style = first
+    elif first in _NOT_PLAIN:
+        raise Unplain
+    else:  # a plain scalar with a comment after it, or spaces
+        cut = rest.find(" #")
+        found = (rest if cut < 0 else rest[:cut]).rstrip(" ")
+        if ": " in found or found[-1] == ":":
+            raise Unplain  # libyaml refuses it
+        return found, "", column + 1
+    if not _TAIL.fullmatch(rest, end):
+        raise Unplain
+    return found, style, column + 1
+
+
+def unquote(token: str) -> str:
+    """The text of a double-quoted scalar written as `token` (see _DOUBLE)."""
+    text = token[1:-1]
+    return _ESCAPE.sub(r"\1", text) if "\\" in text else text
+
+
+def _scalar(token: str) -> tuple[str, str]:
+    """The text and style of a scalar written as `token` (see _TOKEN)."""
+    quote = token[0]
+    if quote == '"':
+        return unquote(token), quote
+    if quote == "'":
+        return token[1:-1].replace("''", "'"), quote
+    return token, ""
+
+
+def _flow(rest: str, column: int) -> tuple[list, int]:
+    """The items (text, style) of the flow list, or the entries (key, text, style, 1-based column) of the flow
+    mapping, that `rest` (from 0-based `column` on) starts with; and where it ends in `rest`."""
+    if rest[0] == "[":
+        m = _PLAIN_LIST.match(rest)
+        if m is not None:
+            return [(item.strip(" "), "") for item in m[1].split(",")], m.end()
+        pattern, close, entries = _FLOW_ITEM, "]", False
+    else:
+        m = _PLAIN_MAP.match(rest)
+        if m is not None:
+            out = []
+            at = column + m.start(1)  # where each entry starts
+            for entry in m[1].split(","):
+                key, _, found = entry.partition(":")
+                stripped = found.lstrip(" ")
+                out.append((key.strip(" "), stripped.rstrip(" "), "", at + len(key) + len(found) - len(stripped) + 2))
+                at += len(entry) + 1
+            return out, m.end()
+        pattern, close, entries = _FLOW_ENTRY, "}", True
+    out: list = []
+    if rest[1:].lstrip(" ")[:1] == close:  # [] or {}
+        return out, rest.index(close) + 1
+    at = 1
+    while True:
+        m = pattern.match(rest, at)
+        if m is None:  # a collection within, a line break, a colon in a plain scalar, ...
+            raise Unplain
+        if entries:
+            out.append((m[1], *_scalar(m[2]), column + m.start(2) + 1))
+        else:
+            out.append(_scalar(m[1]))
+        at = m.end()
+        if m[m.lastindex] == close:
+            return out, at

@@ -246,3 +246,27 @@ def test_the_load_benchmark_runs_on_the_current_schema():
                           capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     assert done.stdout.split("\n")[1].split()[:3] == ["300", "30", "3"]  # 300 facts, 30 sources, 3 files
+
+
+def test_records_are_made_as_their_dataclasses_make_them():
+    """factbase gives its record classes an __init__ that sets their slots directly, as it is faster: it takes
+    the same arguments with the same defaults and makes the same object, which stays frozen."""
+    import dataclasses
+
+    from briefing import factbase
+
+    for cls in (factbase.Value, factbase.Source, factbase.Citation, factbase.Derived, factbase.Fact,
+                factbase.Claim, factbase.Dispute, factbase.Meta):
+        fields = dataclasses.fields(cls)
+        values = [f"v{i}" for i in range(len(fields))]
+        made = cls(*values)
+        assert [getattr(made, f.name) for f in fields] == values
+        required = [f.name for f in fields if f.default is dataclasses.MISSING]
+        made = cls(**{name: name for name in required})
+        assert [getattr(made, f.name) for f in fields] == [f.name if f.name in required else f.default
+                                                           for f in fields]
+        assert dataclasses.replace(made) == made and repr(made).startswith(cls.__name__ + "(")
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            setattr(made, fields[0].name, "other")
+        with pytest.raises(TypeError):
+            cls(*values, "one too many")
