@@ -220,73 +220,10 @@ def test_the_pdf_writer_fixes_the_documents_time_stamp_before_anything_is_writte
 
 
 # -- speed (briefing/render/pdf_notes.py): what the paragraphs' line breaking and its cache rely on ---------------
-# No underscored name: reportlab's Paragraph.breakLines looks `sameFrag` up in its module (MeasuredParagraph puts
-# pdf_notes.same_frag there while it breaks lines, in place of rl_accel's slower C version), and Paragraph.split
-# drops `blPara` when too few lines fit (MeasuredParagraph keeps the lines it broke for the next try). The scratch
-# canvas that learns a part's note marks draws with a text object whose `_textOut` writes nothing: the name
-# _SpacedText relies on already (tested above); were reportlab to stop calling it, the marks would still be found.
-
-
-def _frag_pairs():
-    """Pairs of fragments to compare: those of real paragraph lines, and the edge cases of the C version."""
-    from reportlab.lib.styles import ParagraphStyle
-    from reportlab.platypus.paraparser import ParaFrag
-    from reportlab.platypus.paragraph import Paragraph
-
-    p = Paragraph('Plain <b>bold</b> <i>it</i><super>12</super> <a href="#x" color="blue">link</a> '
-                  '<onDraw name="x" label="1"/><font face="Helvetica-Bold" size="11">big</font> end<br/>next',
-                  ParagraphStyle("p"))
-    p.wrap(60, 1e6)
-    words = [w for line in p.blPara.lines for w in line.words]
-    pairs = [(f, g) for f in words for g in words]
-    base = dict(fontName="F", fontSize=10, textColor=None, rise=0, us_lines=[], link=[])
-
-    class WithNobr(ParaFrag):
-        nobr = 0
-
-    nan = float("nan")
-    pairs += [(ParaFrag(**base), ParaFrag(**base)), (ParaFrag(**base, backColor=None), ParaFrag(**base)),
-              (ParaFrag(**base, backColor=None), ParaFrag(**base, backColor=None)), (ParaFrag(), ParaFrag()),
-              (ParaFrag(**base, cbDefn=None), ParaFrag(**base)), (ParaFrag(**base, lineBreak=False), ParaFrag(**base)),
-              (WithNobr(**base), ParaFrag(**base)),
-              (ParaFrag(**dict(base, rise=nan)), ParaFrag(**dict(base, rise=nan))),
-              (ParaFrag(**dict(base, fontSize=10.0)), ParaFrag(**base)), (ParaFrag(**base, nobr=1), ParaFrag(**base))]
-    return pairs
-
-
-def test_line_breaking_compares_fragments_with_the_same_frag_of_its_module():
-    """MeasuredParagraph.breakLines puts pdf_notes.same_frag where reportlab's breakLines finds `sameFrag`, only
-    in place of rl_accel's C version (reportlab's own Python one is fast already), and puts it back after."""
-    from reportlab.lib import rl_accel
-    from reportlab.platypus import paragraph
-
-    from briefing.render import pdf_notes
-
-    assert "sameFrag" in paragraph.Paragraph.breakLines.__code__.co_names
-    assert paragraph.sameFrag is rl_accel.sameFrag
-    accelerated = getattr(rl_accel.sameFrag, "__module__", None) == "_rl_accel"
-    seen = []
-    with pdf_notes._quick_same_frag():
-        seen.append(paragraph.sameFrag)
-    assert seen == [pdf_notes.same_frag if accelerated else rl_accel.sameFrag]
-    assert paragraph.sameFrag is rl_accel.sameFrag
-
-
-def test_same_frag_answers_as_rl_accels_c_version():
-    """Attributes are read as getattr reads them; one present as None and one absent differ; identical values
-    (even a NaN) are the same; a callback or line break is never the same run."""
-    from briefing.render.pdf_notes import same_frag
-
-    try:
-        from _rl_accel import sameFrag
-    except ImportError:  # without rl_accel, same_frag is never put in place: its expected answers, written out
-        sameFrag = None
-    pairs = _frag_pairs()
-    answers = [same_frag(f, g) for f, g in pairs]
-    assert answers[-10:] == [True, False, True, True, False, False, False, True, True, False]
-    assert True in answers[:-10] and False in answers[:-10]
-    if sameFrag is not None:
-        assert answers == [bool(sameFrag(f, g)) for f, g in pairs]
+# No underscored name: Paragraph.split drops `blPara` when too few lines fit (MeasuredParagraph keeps the lines it
+# broke for the next try). The scratch canvas that learns a part's note marks draws with a text object whose
+# `_textOut` writes nothing: the name _SpacedText relies on already (tested above); were reportlab to stop calling
+# it, the marks would still be found.
 
 
 def test_a_paragraph_split_drops_its_lines_when_too_few_fit_and_keeps_them_when_it_makes_parts():

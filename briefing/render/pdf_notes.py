@@ -17,7 +17,6 @@ import io
 import itertools
 
 from reportlab.pdfgen.textobject import PDFTextObject
-from reportlab.platypus import paragraph as rl_paragraph
 from reportlab.platypus.flowables import Flowable
 from reportlab.platypus.frames import Frame
 
@@ -29,41 +28,6 @@ RULE_GAP_BELOW = 3.0
 NOTE_GAP = 0.0
 SHORT_RULE = 0.33  # the separator spans a third of the measure, the continuation rule all of it
 MIN_NOTE_PART_LINES = 2
-
-
-_SET_BY = ("fontName", "fontSize", "textColor", "rise", "us_lines", "link", "backColor", "nobr")
-_ABSENT = object()
-
-
-def same_frag(f, g) -> bool:
-    """Return whether fragments `f` and `g` of a paragraph's line are one run of text, as rl_accel's `sameFrag`
-    decides: neither is an inline object (<onDraw>, an image) or a line break, and each attribute that sets text
-    is on neither or on both and equal. The same answer, without the AttributeError rl_accel raises and clears
-    for every attribute a fragment lacks (most lack four of them): that was a fifth of the time breaking lines took."""
-    if hasattr(f, "cbDefn") or hasattr(g, "cbDefn") or hasattr(f, "lineBreak") or hasattr(g, "lineBreak"):
-        return False
-    for name in _SET_BY:
-        a, b = getattr(f, name, _ABSENT), getattr(g, name, _ABSENT)
-        if a is not b and (a is _ABSENT or b is _ABSENT or a != b):
-            return False
-    return True
-
-
-@contextlib.contextmanager
-def _quick_same_frag():
-    """While the block runs, reportlab's line breaking compares fragments with `same_frag` where it would call
-    rl_accel's C `sameFrag` (`Paragraph.breakLines` looks the name up in its module; without rl_accel it is
-    reportlab's own Python version, fast already, and is left alone). tests/test_internals.py checks both. Both
-    give the same answers, so threads that break lines at the same time are safe whichever one they meet."""
-    current = rl_paragraph.sameFrag
-    if getattr(current, "__module__", None) != "_rl_accel":
-        yield
-        return
-    rl_paragraph.sameFrag = same_frag
-    try:
-        yield
-    finally:
-        rl_paragraph.sameFrag = current
 
 
 class MeasuredParagraph(TaggedParagraph):
@@ -94,10 +58,6 @@ class MeasuredParagraph(TaggedParagraph):
     """The lines broken at the measured width, while no split has handed them to parts: reportlab's split drops
     `blPara` when the paragraph does not fit (to break the lines again), and only a split that makes parts
     changes them (it moves their words into the parts)."""
-
-    def breakLines(self, width):
-        with _quick_same_frag():
-            return super().breakLines(width)
 
     def wrap(self, availWidth, availHeight):
         if getattr(self, "_measured", None) == availWidth:
