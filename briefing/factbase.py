@@ -193,7 +193,7 @@ def _slots_set_directly(cls: type) -> type:
 
     The __init__ that dataclasses writes for a frozen class sets every field through object.__setattr__, which
     made building the records of a large fact base a sixth of its load time. This one takes the same arguments,
-    with the same defaults, and makes the same object a third faster (tests/test_plain_reading.py checks it);
+    with the same defaults, and makes the same object a third faster (tests/test_factbase.py checks it);
     the class stays frozen, as only its __init__ changes."""
     fields = dataclasses.fields(cls)
     assert all(f.default_factory is dataclasses.MISSING and f.init for f in fields), cls

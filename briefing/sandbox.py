@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import os
@@ -10,12 +11,13 @@ import signal
 import stat
 import string
 import sys
+import tempfile
 import threading
 import time
 from typing import Any, Callable
 
 import jinja2
-from jinja2 import BaseLoader, FileSystemBytecodeCache, TemplateNotFound, TemplateRuntimeError, Undefined
+from jinja2 import BaseLoader, BytecodeCache, TemplateNotFound, TemplateRuntimeError, Undefined
 from jinja2.sandbox import SandboxedEnvironment
 from jinja2.utils import Namespace
 
@@ -143,48 +145,122 @@ CACHE_ENV = "BRIEFING_CACHE_DIR"
 
 def cache_folder() -> str | None:
     """The folder compiled templates are kept in between runs, as Python keeps .pyc files: $BRIEFING_CACHE_DIR,
-    else $XDG_CACHE_HOME/briefing/templates, else ~/.cache/briefing/templates. None when it is turned off or
-    is not a folder of this user's that only they can write (compiled code from it runs in the sandbox)."""
+    else $XDG_CACHE_HOME/briefing/templates, else ~/.cache/briefing/templates. None when it is turned off, cannot
+    be written, or is a folder that another user could write or swap: compiled templates run as Python code, so
+    the folder must be this user's, and every folder above it this user's or root's, writable by others only
+    where it is sticky (as /tmp is: nobody may rename what is not theirs)."""
     folder = os.environ.get(CACHE_ENV)
     if folder is None:
         base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
         folder = os.path.join(base, "briefing", "templates")
     if not folder:
         return None
+    folder = os.path.abspath(folder)
     try:
         os.makedirs(folder, mode=stat.S_IRWXU, exist_ok=True)
         st = os.lstat(folder)
+        if not stat.S_ISDIR(st.st_mode) or not _only_mine(st) or not os.access(folder, os.W_OK | os.X_OK):
+            return None
+        above = os.path.dirname(folder)
+        while True:
+            st = os.lstat(above)
+            if not stat.S_ISDIR(st.st_mode) or st.st_uid not in (0, os.getuid()) or \
+                    st.st_mode & (stat.S_IWGRP | stat.S_IWOTH) and not st.st_mode & stat.S_ISVTX:
+                return None
+            if os.path.dirname(above) == above:
+                return folder
+            above = os.path.dirname(above)
     except OSError:
         return None
-    if not stat.S_ISDIR(st.st_mode) or st.st_uid != os.getuid() or st.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
-        return None
-    return folder
 
 
-class _CompiledTemplates(FileSystemBytecodeCache):
-    """Jinja's file cache of compiled templates, keyed by everything the compiled code depends on: the
-    template's name and file name as shown (its code carries them), the Python and Jinja versions and the
-    environment's options and sandbox. Jinja itself checks the source's checksum on load and writes each file
-    whole (a temporary file renamed)."""
+def _only_mine(st: os.stat_result) -> bool:
+    return st.st_uid == os.getuid() and not st.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
+
+
+class _CompiledTemplates(BytecodeCache):
+    """Compiled templates kept in a folder (`cache_folder`), one file each, keyed by everything the compiled code
+    depends on: the template's name and file name as shown (its code carries them), the Python and Jinja
+    versions, the environment's options and sandbox, and each filter, test and finalize function, named and with
+    the source of briefing's modules that define or wrap them (Jinja calls some of them while compiling and keeps
+    what they return). Jinja checks the source's checksum on load. A file is written whole (a temporary file
+    renamed); one that is not this user's, or cannot be read, is a miss; a folder that cannot be written turns
+    the keeping off for the run. Nothing here ever fails a build."""
 
     def __init__(self, folder: str, environment: SandboxedEnvironment):
-        super().__init__(folder)
+        self.folder = folder
         self.environment = environment
-        self.fingerprint = ""
+        self.writable = True
+        self._fingerprint: tuple[tuple, str] = ((), "")
 
-    def get_cache_key(self, name: str, filename: str | None = None) -> str:
-        if not self.fingerprint:  # on first use: the filters and tests are all in place by then
-            env = self.environment
-            self.fingerprint = repr((
+    def fingerprint(self) -> str:
+        env = self.environment
+        functions = sorted((kind, name, f) for kind, table in (("filter", env.filters), ("test", env.tests))
+                           for name, f in table.items())
+        functions.append(("finalize", "", env.finalize))
+        shape = tuple((kind, name, id(f)) for kind, name, f in functions)
+        if shape != self._fingerprint[0]:
+            named, modules = [], {"briefing.sandbox", "briefing.compose", "briefing.mdtext"}
+            for kind, name, f in functions:
+                for g in (f, getattr(f, "__wrapped__", None)):
+                    module = getattr(g, "__module__", None) or ""
+                    named.append((kind, name, module, getattr(g, "__qualname__", repr(g)),
+                                  str(getattr(g, "jinja_pass_arg", ""))))
+                    if module.startswith("briefing"):
+                        modules.add(module)
+            sources = hashlib.sha256()
+            for module in sorted(modules):
+                path = getattr(sys.modules.get(module), "__file__", None)
+                if path:
+                    with open(path, "rb") as f:
+                        sources.update(module.encode() + b"\0" + f.read() + b"\0")
+            self._fingerprint = (shape, repr((
                 sys.version, jinja2.__version__, type(env).__qualname__, sorted(env.intercepted_binops),
-                sorted(env.intercepted_unops), sorted(env.extensions), sorted(env.filters), sorted(env.tests),
+                sorted(env.intercepted_unops), sorted(env.extensions), named, sources.hexdigest(),
                 env.block_start_string, env.block_end_string, env.variable_start_string, env.variable_end_string,
                 env.comment_start_string, env.comment_end_string, env.line_statement_prefix,
                 env.line_comment_prefix, env.trim_blocks, env.lstrip_blocks, env.newline_sequence,
-                env.keep_trailing_newline, env.optimized, getattr(env.finalize, "__qualname__", None),
-                env.is_async, bool(env.autoescape), callable(env.autoescape)))
-        key = "\0".join((self.fingerprint, name, filename or ""))
+                env.keep_trailing_newline, env.optimized, env.is_async, bool(env.autoescape),
+                callable(env.autoescape))))
+        return self._fingerprint[1]
+
+    def get_cache_key(self, name: str, filename: str | None = None) -> str:
+        key = "\0".join((self.fingerprint(), name, filename or ""))
         return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()
+
+    def _path(self, bucket) -> str:
+        return os.path.join(self.folder, f"{bucket.key}.jinja")
+
+    def load_bytecode(self, bucket) -> None:
+        try:
+            fd = os.open(self._path(bucket), os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+        except OSError:
+            return
+        try:
+            with os.fdopen(fd, "rb") as f:
+                st = os.fstat(f.fileno())
+                if stat.S_ISREG(st.st_mode) and _only_mine(st):
+                    bucket.load_bytecode(f)
+        except Exception:  # noqa: BLE001 - a damaged or cut-short file of ours: compiled again and rewritten
+            bucket.reset()
+
+    def dump_bytecode(self, bucket) -> None:
+        if not self.writable:
+            return
+        path = self._path(bucket)
+        try:
+            fd, temporary = tempfile.mkstemp(dir=self.folder, prefix=".", suffix=".tmp")
+        except OSError:
+            self.writable = False
+            return
+        try:
+            with os.fdopen(fd, "wb") as f:
+                bucket.write_bytecode(f)
+            os.replace(temporary, path)
+        except OSError:  # a full disk, a folder made read-only since: keep nothing more this run
+            self.writable = False
+            with contextlib.suppress(OSError):
+                os.remove(temporary)
 
 
 class BoundedEnvironment(SandboxedEnvironment):

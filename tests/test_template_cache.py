@@ -10,6 +10,7 @@ import stat
 import pytest
 from conftest import in_project
 
+import briefing.mdtext
 import briefing.sandbox
 from briefing.compose import Composer
 from briefing.project import Project
@@ -88,3 +89,50 @@ def test_without_a_setting_the_cache_is_in_the_users_cache_folder(tmp_path, monk
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     assert briefing.sandbox.cache_folder() == str(tmp_path / "briefing" / "templates")
     assert stat.S_IMODE(os.stat(tmp_path / "briefing" / "templates").st_mode) == stat.S_IRWXU
+
+
+def test_a_changed_filter_or_a_changed_module_source_is_a_new_key(project_copy, cache, monkeypatch, tmp_path):
+    """Jinja calls some filters and the finalize function while compiling and keeps what they return, so a
+    template compiled with other filters, or with another version of briefing's code, is not reused."""
+    compose(project_copy)
+    p = Project.load(directory=project_copy)
+    composer = Composer(p.facts, p.templates)
+    keys = composer.env.bytecode_cache
+    before = keys.get_cache_key("base.md.j2", "templates/base.md.j2")
+    composer.env.filters["escape_md"] = lambda value: value
+    assert keys.get_cache_key("base.md.j2", "templates/base.md.j2") != before
+    edited = tmp_path / "mdtext.py"
+    edited.write_bytes(open(briefing.mdtext.__file__, "rb").read() + b"\n# another version\n")
+    monkeypatch.setattr(briefing.mdtext, "__file__", str(edited))
+    other = Composer(p.facts, p.templates).env.bytecode_cache
+    assert other.get_cache_key("base.md.j2", "templates/base.md.j2") not in (before, "")
+    assert Composer(p.facts, p.templates).env.bytecode_cache.get_cache_key(
+        "base.md.j2", "templates/base.md.j2") == other.get_cache_key("base.md.j2", "templates/base.md.j2")
+
+
+def test_a_damaged_or_foreign_cache_file_is_compiled_again_and_a_lost_folder_fails_nothing(project_copy, cache):
+    compiled, first = compose(project_copy)
+    names = sorted(os.listdir(cache))
+    with open(os.path.join(cache, names[0]), "r+b") as f:
+        f.truncate(12)  # cut short inside the checksum
+    os.chmod(os.path.join(cache, names[1]), 0o666)  # a file others could have written
+    again, second = compose(project_copy)
+    assert len(again) == 2 and second == first
+    for name in os.listdir(cache):
+        os.remove(os.path.join(cache, name))
+    p = Project.load(directory=project_copy)
+    composer = Composer(p.facts, p.templates)
+    os.rmdir(cache)  # gone while the run goes on (as with a full disk, or a folder made read-only): nothing kept
+    brief, audience = next(iter(p.briefs.values())), next(iter(p.audiences.values()))
+    assert composer.compose(brief, audience).markdown == first
+    assert composer.env.bytecode_cache.writable is False
+
+
+def test_a_folder_under_one_others_can_write_is_not_used_unless_that_one_is_sticky(tmp_path, monkeypatch):
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    shared.chmod(0o777)
+    monkeypatch.setenv(briefing.sandbox.CACHE_ENV, str(shared / "mine"))
+    assert briefing.sandbox.cache_folder() is None  # another user could rename "mine" and put theirs there
+    shared.chmod(0o1777)
+    assert briefing.sandbox.cache_folder() == str(shared / "mine")
