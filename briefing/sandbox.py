@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import hashlib
+import marshal
 import os
 import re
 import signal
@@ -204,8 +205,10 @@ class _CompiledTemplates(BytecodeCache):
             for kind, name, f in functions:
                 for g in (f, getattr(f, "__wrapped__", None)):
                     module = getattr(g, "__module__", None) or ""
+                    code = getattr(g, "__code__", None)  # the function's own code, wherever it is defined
                     named.append((kind, name, module, getattr(g, "__qualname__", repr(g)),
-                                  str(getattr(g, "jinja_pass_arg", ""))))
+                                  str(getattr(g, "jinja_pass_arg", "")),
+                                  hashlib.sha256(marshal.dumps(code)).hexdigest() if code else ""))
                     if module.startswith("briefing"):
                         modules.add(module)
             sources = hashlib.sha256()

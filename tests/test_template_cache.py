@@ -99,8 +99,10 @@ def test_a_changed_filter_or_a_changed_module_source_is_a_new_key(project_copy, 
     composer = Composer(p.facts, p.templates)
     keys = composer.env.bytecode_cache
     before = keys.get_cache_key("base.md.j2", "templates/base.md.j2")
-    composer.env.filters["escape_md"] = lambda value: value
-    assert keys.get_cache_key("base.md.j2", "templates/base.md.j2") != before
+    composer.env.filters["escape_md"] = lambda value: "OLD" + value
+    old = keys.get_cache_key("base.md.j2", "templates/base.md.j2")
+    composer.env.filters["escape_md"] = lambda value: "NEW" + value  # the same name, module and qualname
+    assert len({before, old, keys.get_cache_key("base.md.j2", "templates/base.md.j2")}) == 3
     edited = tmp_path / "mdtext.py"
     edited.write_bytes(open(briefing.mdtext.__file__, "rb").read() + b"\n# another version\n")
     monkeypatch.setattr(briefing.mdtext, "__file__", str(edited))
