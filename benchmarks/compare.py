@@ -9,9 +9,10 @@ median and spread (min–max), its ratio to briefing's median, each task's growt
 briefing's own targets (issue 20): one brief's PDF and DOCX, whole CLI, at most 1.3× the floor; the full
 default build with -j 2 at least 25 documents/s; `-f docx` alone, when an earlier build kept the brief's fit
 (issue 20: "so -f docx does not render a PDF when the fit is already known"), at most 60 % of PDF + DOCX,
-and, shown beside it, when none did (its pages are then laid out, most of a PDF's cost); 100,000 facts loaded in under 5 s and 300 MB (benchmarks/load_factbase.py's
-fact base, in a fresh process); a no-change rebuild; peak memory. Each is met or MISSED, with the machine's
-load average before and after the run (the machine may be shared: compare the ratios, measured side by side).
+and, shown beside it, when none did (its pages are then laid out, most of a PDF's cost); 100,000 facts loaded
+in under 5 s and 300 MB (benchmarks/load_factbase.py's fact base, in a fresh process); a no-change rebuild;
+peak memory. Each is met or MISSED, with the machine's load average before and after the run (the machine may
+be shared: compare the ratios, measured side by side).
 
 Before measuring, briefing's modules are compiled to .pyc files (a fresh checkout, or PYTHONDONTWRITEBYTECODE,
 would otherwise make every run compile them), as an installed package has them.
@@ -426,8 +427,9 @@ def main(argv: list[str] | None = None) -> int:
 def targets(tmp: str, env: dict, rounds: int, smoke: bool = False) -> dict:
     """Times of the real CLI: one brief (PDF + DOCX), the same brief's DOCX alone where that build kept its fit
     (the paragraph gaps and column widths its PDF was laid out with: `-f docx` then renders no PDF and lays out
-    no page) and in a new folder (where no earlier build kept it, so its pages are laid out), the full default build with -j 2 (one brief's in a smoke run), a no-change
-    rebuild; and the best of `rounds` loads of a generated fact base of 100,000 facts (300 in a smoke run)."""
+    no page) and in a new folder (where no earlier build kept it, so its pages are laid out), the full default
+    build with -j 2 (one brief's in a smoke run), a no-change rebuild; and the best of `rounds` loads of a
+    generated fact base of 100,000 facts (300 in a smoke run)."""
     briefing = [sys.executable, "-m", "briefing", "build", "--facts", os.path.join(ROOT, "facts.yaml"),
                 "--templates", os.path.join(ROOT, "templates")]
     out = os.path.join(tmp, "cli")
